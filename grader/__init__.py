@@ -1,0 +1,1 @@
+"""grade: auto-graded exercises and mastery quizzes for machine-learning lessons."""

@@ -1,0 +1,143 @@
+"""The vocabulary check authors write in: cases, tensors, probes and the check registry.
+
+A check is a plain function ``(reference, rng) -> Case | Sequence[Case]`` with points attached.
+It runs on the trusted side: it draws inputs from the seeded generator and computes the expected
+values with the reference. Only a case's *call* (function arguments) ever reaches the worker.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Callable, Mapping, Sequence, Union
+
+import numpy as np
+
+from grader.sandbox import probes, protocol
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """An argument the worker turns into a torch tensor."""
+
+    data: np.ndarray
+    dtype: str = "float32"
+    requires_grad: bool = False
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A scalar function argument, named rather than sent as code (see ``sandbox.probes``)."""
+
+    name: str
+    params: Mapping[str, Any]
+
+    def build(self) -> probes.ScalarFunction:
+        return probes.build_probe(self.name, dict(self.params))
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def describe(self) -> str:
+        return f"{self.atol:g} + {self.rtol:g} x |expected|"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function and everything that must hold of its result.
+
+    ``describe`` says what the inputs are like without printing hidden inputs. The mistake ids
+    name the known mistake a behaviour shows: a changed argument, a missing exception, a result
+    that carries no gradient.
+    """
+
+    args: tuple[Any, ...]
+    describe: str
+    expect: Any = None
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    tolerance: Tolerance = Tolerance()
+    raises: str | None = None
+    returned_instead: str | None = None
+    unchanged: Mapping[int, str] = field(default_factory=dict)
+    expect_grad: Mapping[int, np.ndarray] = field(default_factory=dict)
+    detached: str | None = None
+
+    @property
+    def mode(self) -> str:
+        return "torch" if any(isinstance(a, Tensor) for a in self.args) else "numpy"
+
+    def call(self, call_id: str) -> dict[str, Any]:
+        """The part of the case the worker sees: no expected values."""
+        return {
+            "id": call_id,
+            "mode": self.mode,
+            "args": [_wire_argument(a) for a in self.args],
+            "kwargs": {k: _wire_argument(v) for k, v in self.kwargs.items()},
+            "return_args": sorted(self.unchanged),
+        }
+
+    def plain_args(self) -> tuple[Any, ...]:
+        """Arguments as the trusted side's numpy functions take them."""
+        return tuple(_plain_argument(a) for a in self.args)
+
+
+def _wire_argument(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return {protocol.TENSOR_KEY: np.asarray(value.data), "dtype": value.dtype, "requires_grad": value.requires_grad}
+    if isinstance(value, Probe):
+        return {protocol.PROBE_KEY: value.name, "params": dict(value.params)}
+    return value
+
+
+def _plain_argument(value: Any) -> Any:
+    if isinstance(value, Tensor):
+        return np.array(value.data, copy=True)
+    if isinstance(value, Probe):
+        return value.build()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+CheckFunction = Callable[[ModuleType, np.random.Generator], Union[Case, Sequence[Case]]]
+
+
+@dataclass(frozen=True)
+class Check:
+    exercise: str
+    name: str
+    points: float
+    hidden: bool
+    build: CheckFunction
+
+    def cases(self, reference: ModuleType, seed: int) -> tuple[Case, ...]:
+        """The check's cases for this seed; independent of which other checks run."""
+        rng = np.random.default_rng([seed, zlib.crc32(f"{self.exercise}/{self.name}".encode())])
+        built = self.build(reference, rng)
+        return (built,) if isinstance(built, Case) else tuple(built)
+
+
+class CheckRegistry:
+    """The checks of one lesson, in the order they were written."""
+
+    def __init__(self) -> None:
+        self._checks: list[Check] = []
+
+    def add(self, exercise: str, points: float, hidden: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+        def register(build: CheckFunction) -> CheckFunction:
+            name = build.__name__
+            if any(c.exercise == exercise and c.name == name for c in self._checks):
+                raise ValueError(f"duplicate check {exercise}/{name}")
+            self._checks.append(Check(exercise, name, float(points), hidden, build))
+            return build
+
+        return register
+
+    def for_exercise(self, exercise: str) -> tuple[Check, ...]:
+        return tuple(c for c in self._checks if c.exercise == exercise)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._checks)

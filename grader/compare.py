@@ -1,0 +1,78 @@
+"""Comparing what a worker returned with what was expected, on the trusted side only.
+
+Inputs here are plain arrays decoded by ``sandbox.protocol``; nothing of the student's code runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.checks import Tolerance
+
+MAX_SHOWN_CHARS = 160
+
+
+def show(value: Any) -> str:
+    """A short, readable rendering of an array or number for feedback."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{array.item():.6g}" if array.dtype.kind == "f" else str(array.item())
+    text = np.array2string(array, precision=4, suppress_small=True, separator=", ", max_line_width=10_000)
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
+
+
+def describe_shape(shape: tuple[int, ...]) -> str:
+    return "a single number (shape ())" if shape == () else f"shape {shape}"
+
+
+def _where(mask: np.ndarray) -> str:
+    count = int(mask.sum())
+    if mask.ndim == 0:
+        return ""
+    first = tuple(int(i) for i in np.argwhere(mask)[0])
+    position = first[0] if len(first) == 1 else list(first)
+    return f" at {count} of {mask.size} positions (first at index {position})"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ok: bool
+    problem: str = ""
+
+
+def compare(got: np.ndarray, expected: Any, tolerance: Tolerance) -> Comparison:
+    expected = np.asarray(expected, dtype=float)
+    if got.dtype.kind not in "iuf":
+        return Comparison(False, f"returned values of dtype {got.dtype}, expected floating-point numbers")
+    if got.shape != expected.shape:
+        return Comparison(False, f"expected {describe_shape(expected.shape)}, got {describe_shape(got.shape)}")
+    got = got.astype(float)
+    problems = []
+    for label, mask in (("NaN", np.isnan(got)), ("inf", np.isinf(got))):
+        if mask.any() and not np.isnan(expected)[mask].all():
+            problems.append(f"{label}{_where(mask)}")
+    if problems:
+        return Comparison(False, "returned " + " and ".join(problems))
+    close = np.isclose(got, expected, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
+    if close.all():
+        return Comparison(True)
+    error = np.abs(got - expected)
+    worst = np.unravel_index(int(np.nanargmax(np.where(close, -np.inf, error))), error.shape) if error.ndim else ()
+    position = "" if not worst else f" at index {worst[0] if len(worst) == 1 else list(worst)}"
+    return Comparison(
+        False,
+        f"max abs error {float(error[worst]):.3g}{position} (tolerance {tolerance.describe()})",
+    )
+
+
+def matches(got: np.ndarray, predicted: Any, tolerance: Tolerance) -> bool:
+    """Does an output look like a known mistake's output: same shape, same NaN/inf, close values?"""
+    predicted = np.asarray(predicted, dtype=float)
+    if got.dtype.kind not in "iuf" or got.shape != predicted.shape:
+        return False
+    got = got.astype(float)
+    rtol, atol = 10 * tolerance.rtol, 10 * tolerance.atol
+    return bool(np.isclose(got, predicted, rtol=rtol, atol=atol, equal_nan=True).all())

@@ -1,0 +1,1 @@
+"""Lessons: each a package with lesson.yaml (exercises, hints, mistakes), checks and predictions."""

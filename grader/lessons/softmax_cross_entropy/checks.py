@@ -1,0 +1,312 @@
+"""The checks of the softmax / cross-entropy lesson.
+
+Public checks use the lesson's own numbers; hidden checks draw seeded random and adversarial
+inputs. Expected values always come from the reference solution, computed here, on the trusted side.
+"""
+from __future__ import annotations
+
+from types import ModuleType
+
+import numpy as np
+
+from grader.checks import Case, CheckRegistry, Probe, Tensor, Tolerance
+from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
+
+CHECKS = CheckRegistry()
+LESSON_LOGITS = np.array([3.0, 1.0, 0.0])
+TWO_POSITIONS = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])
+TWO_TARGETS = np.array([1, 2])
+FLOAT32 = Tolerance(rtol=1e-5, atol=1e-5)
+FLOAT32_LARGE = Tolerance(rtol=1e-5, atol=2e-3)  # float32 logits around 1000 carry ~1e-4 of rounding
+DIFFERENCES = Tolerance(rtol=1e-8, atol=1e-8)  # tight enough to tell central from forward differences
+Rng = np.random.Generator
+
+
+# --- stable_softmax ------------------------------------------------------------------------------
+
+@CHECKS.add("stable_softmax", points=1)
+def lesson_logits(ref: ModuleType, rng: Rng) -> Case:
+    return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS))
+
+
+@CHECKS.add("stable_softmax", points=1, hidden=True)
+def large_logits(ref: ModuleType, rng: Rng) -> list[Case]:
+    inputs = [(np.array([1000.0, 998.0, 997.0]), "logits [1000, 998, 997]")]
+    inputs += [(rng.normal(0, 3, size=6) + offset, f"logits around {offset:g}") for offset in (1e4, -1e4)]
+    return [Case((z,), describe, ref.stable_softmax(z)) for z, describe in inputs]
+
+
+@CHECKS.add("stable_softmax", points=1, hidden=True)
+def rows_of_different_scale(ref: ModuleType, rng: Rng) -> Case:
+    scales = np.array([[1.0], [30.0], [500.0], [3000.0]])
+    z = rng.normal(0, 1, size=(4, 5)) * scales + np.array([[0.0], [200.0], [-900.0], [2500.0]])
+    return Case((z,), "a (4, 5) batch whose rows have very different scales (up to ~3000)", ref.stable_softmax(z))
+
+
+@CHECKS.add("stable_softmax", points=1, hidden=True)
+def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
+    cases = []
+    for shape in ((3, 4), (2, 3, 4)):
+        z = rng.normal(0, 2, size=shape)
+        for axis in range(-1, len(shape)):
+            cases.append(Case((z,), f"random {shape} logits with axis={axis}", ref.stable_softmax(z, axis=axis),
+                              kwargs={"axis": axis}))
+    return cases
+
+
+@CHECKS.add("stable_softmax", points=1, hidden=True)
+def input_unchanged(ref: ModuleType, rng: Rng) -> Case:
+    z = rng.normal(5, 3, size=(3, 4))
+    return Case((z,), "random (3, 4) logits", ref.stable_softmax(z), unchanged={0: "mutates_input"})
+
+
+# --- softmax_with_temperature --------------------------------------------------------------------
+
+@CHECKS.add("softmax_with_temperature", points=1)
+def lesson_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
+    return [
+        Case((LESSON_LOGITS, t), f"the lesson's logits [3, 1, 0] at temperature {t}",
+             ref.softmax_with_temperature(LESSON_LOGITS, t))
+        for t in (0.5, 1.0, 2.0)
+    ]
+
+
+@CHECKS.add("softmax_with_temperature", points=1, hidden=True)
+def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
+    cases = []
+    for t, offset, axis in ((0.3, 0.0, -1), (3.7, 0.0, 0), (0.5, 1000.0, -1)):
+        z = rng.normal(offset, 2, size=(3, 5))
+        cases.append(Case((z, t), f"random (3, 5) logits around {offset:g}, temperature {t}, axis={axis}",
+                          ref.softmax_with_temperature(z, t, axis=axis), kwargs={"axis": axis}))
+    return cases
+
+
+@CHECKS.add("softmax_with_temperature", points=1, hidden=True)
+def rejects_nonpositive_temperature(ref: ModuleType, rng: Rng) -> list[Case]:
+    return [
+        Case((LESSON_LOGITS, t), f"temperature {t}", raises="ValueError", returned_instead="no_temperature_check")
+        for t in (0.0, -1.0)
+    ]
+
+
+# --- cross_entropy_from_logits -------------------------------------------------------------------
+
+@CHECKS.add("cross_entropy_from_logits", points=1)
+def lesson_losses(ref: ModuleType, rng: Rng) -> list[Case]:
+    second_ticket = np.array([1.0, 0.0, -2.0])
+    inputs = ((LESSON_LOGITS, 1, "reship"), (LESSON_LOGITS, 0, "refund"), (second_ticket, 1, "reship"))
+    return [
+        Case((z, t), f"logits {z.tolist()} with target {t} ({label})", ref.cross_entropy_from_logits(z, t))
+        for z, t, label in inputs
+    ]
+
+
+@CHECKS.add("cross_entropy_from_logits", points=1, hidden=True)
+def large_offsets(ref: ModuleType, rng: Rng) -> list[Case]:
+    inputs = [(LESSON_LOGITS + 1000.0, 1, "logits [1003, 1001, 1000] with target 1"),
+              (rng.normal(1e4, 3, size=8), int(rng.integers(8)), "logits around 1e4")]
+    return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
+
+
+@CHECKS.add("cross_entropy_from_logits", points=1, hidden=True)
+def target_probability_underflows(ref: ModuleType, rng: Rng) -> list[Case]:
+    z = rng.normal(0, 1, size=6)
+    target = int(rng.integers(6))
+    z[target] -= 1500.0
+    inputs = [(np.array([0.0, -2000.0]), 1, "logits [0, -2000] with target 1"),
+              (z, target, "a target logit ~1500 below the others (its probability underflows to 0)")]
+    return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
+
+
+@CHECKS.add("cross_entropy_from_logits", points=1, hidden=True)
+def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
+    cases = []
+    for size in (2, 10, 50):
+        z = rng.normal(0, 4, size=size)
+        t = int(rng.integers(size))
+        cases.append(Case((z, t), f"random logits over {size} classes", ref.cross_entropy_from_logits(z, t)))
+    return cases
+
+
+# --- cross_entropy_gradient ----------------------------------------------------------------------
+
+@CHECKS.add("cross_entropy_gradient", points=1)
+def lesson_gradient(ref: ModuleType, rng: Rng) -> Case:
+    return Case((LESSON_LOGITS, 1), "the lesson's logits [3, 1, 0] with target 1 (reship)",
+                ref.cross_entropy_gradient(LESSON_LOGITS, 1))
+
+
+@CHECKS.add("cross_entropy_gradient", points=1)
+def confidently_wrong(ref: ModuleType, rng: Rng) -> Case:
+    z = np.array([8.0, 0.0, 0.0])
+    return Case((z, 1), "logits [8, 0, 0] with target 1 (confidently wrong)", ref.cross_entropy_gradient(z, 1))
+
+
+@CHECKS.add("cross_entropy_gradient", points=1, hidden=True)
+def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
+    cases = []
+    for size in (4, 12):
+        z = rng.normal(0, 3, size=size)
+        t = int(rng.integers(size))
+        numeric = ref.finite_difference_gradient(lambda x: ref.cross_entropy_from_logits(x, t), z)
+        analytic = ref.cross_entropy_gradient(z, t)
+        assert np.allclose(numeric, analytic, atol=1e-6) and abs(analytic.sum()) < 1e-9
+        cases.append(Case((z, t), f"random logits over {size} classes (p - y must match central differences "
+                                  "of the loss and sum to zero)", analytic))
+    return cases
+
+
+@CHECKS.add("cross_entropy_gradient", points=1, hidden=True)
+def large_logits_gradient(ref: ModuleType, rng: Rng) -> Case:
+    z = rng.normal(1000, 3, size=5)
+    t = int(rng.integers(5))
+    return Case((z, t), "logits around 1000", ref.cross_entropy_gradient(z, t))
+
+
+# --- per_position_cross_entropy ------------------------------------------------------------------
+
+@CHECKS.add("per_position_cross_entropy", points=1)
+def lesson_positions(ref: ModuleType, rng: Rng) -> Case:
+    return Case((TWO_POSITIONS, TWO_TARGETS), "the lesson's two positions [[3, 1, 0], [0.5, 0, 2]], targets [1, 2]",
+                ref.per_position_cross_entropy(TWO_POSITIONS, TWO_TARGETS))
+
+
+def _sequence(rng: Rng, positions: int, vocabulary: int, offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    return rng.normal(offset, 3, size=(positions, vocabulary)), rng.integers(vocabulary, size=positions)
+
+
+@CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
+def random_positions(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _sequence(rng, 7, 5)
+    return Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t))
+
+
+@CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
+def as_many_positions_as_classes(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _sequence(rng, 4, 4)
+    return Case((z, t), "random (4, 4) logits (T == V)", ref.per_position_cross_entropy(z, t))
+
+
+@CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
+def large_logits_positions(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _sequence(rng, 5, 6)
+    z = z * np.array([[1.0], [100.0], [1.0], [1000.0], [1.0]]) + np.array([[1000.0], [0.0], [-5000.0], [0.0], [0.0]])
+    return Case((z, t), "(5, 6) logits with rows around 1000, -5000 and of scale up to 1000",
+                ref.per_position_cross_entropy(z, t))
+
+
+# --- sequence_mean_loss --------------------------------------------------------------------------
+
+@CHECKS.add("sequence_mean_loss", points=1)
+def lesson_mean(ref: ModuleType, rng: Rng) -> Case:
+    return Case((TWO_POSITIONS, TWO_TARGETS), "the lesson's two positions (losses 2.17 and 0.306)",
+                ref.sequence_mean_loss(TWO_POSITIONS, TWO_TARGETS))
+
+
+@CHECKS.add("sequence_mean_loss", points=1, hidden=True)
+def random_mean(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _sequence(rng, 9, 6)
+    return Case((z, t), "random (9, 6) logits", ref.sequence_mean_loss(z, t))
+
+
+@CHECKS.add("sequence_mean_loss", points=1, hidden=True)
+def large_logits_mean(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _sequence(rng, 5, 5, offset=1e4)
+    return Case((z, t), "(5, 5) logits around 1e4", ref.sequence_mean_loss(z, t))
+
+
+# --- finite_difference_gradient ------------------------------------------------------------------
+
+def _curved(rng: Rng, shape: tuple[int, ...]) -> Probe:
+    return Probe("curved", {"weights": rng.uniform(0.5, 2, size=shape), "scales": rng.uniform(0.5, 2, size=shape)})
+
+
+def _differences(ref: ModuleType, probe: Probe, x: np.ndarray, **kwargs: float) -> np.ndarray:
+    return ref.finite_difference_gradient(probe.build(), x.copy(), **kwargs)
+
+
+@CHECKS.add("finite_difference_gradient", points=1)
+def lesson_loss_gradient(ref: ModuleType, rng: Rng) -> Case:
+    probe = Probe("cross_entropy", {"target_index": 1})
+    return Case((probe, LESSON_LOGITS), "the cross-entropy loss at the lesson's logits [3, 1, 0], target 1",
+                _differences(ref, probe, LESSON_LOGITS), tolerance=DIFFERENCES)
+
+
+@CHECKS.add("finite_difference_gradient", points=1, hidden=True)
+def any_shape(ref: ModuleType, rng: Rng) -> Case:
+    probe, x = _curved(rng, (3, 4)), rng.uniform(-2, 2, size=(3, 4))
+    return Case((probe, x), "a curved function of a (3, 4) array", _differences(ref, probe, x), tolerance=DIFFERENCES)
+
+
+@CHECKS.add("finite_difference_gradient", points=1, hidden=True)
+def x_unchanged(ref: ModuleType, rng: Rng) -> Case:
+    probe, x = _curved(rng, (5,)), rng.uniform(-2, 2, size=5)
+    return Case((probe, x), "a curved function of 5 numbers", _differences(ref, probe, x), tolerance=DIFFERENCES,
+                unchanged={1: "x_left_modified"})
+
+
+@CHECKS.add("finite_difference_gradient", points=1, hidden=True)
+def uses_epsilon(ref: ModuleType, rng: Rng) -> Case:
+    probe, x = _curved(rng, (4,)), rng.uniform(-2, 2, size=4)
+    return Case((probe, x), "a curved function of 4 numbers with epsilon=1e-3",
+                _differences(ref, probe, x, epsilon=1e-3), kwargs={"epsilon": 1e-3}, tolerance=DIFFERENCES)
+
+
+# --- torch_classification_loss -------------------------------------------------------------------
+
+def _torch_case(ref: ModuleType, z: np.ndarray, t: np.ndarray, describe: str, detached: str,
+                tolerance: Tolerance = FLOAT32) -> Case:
+    z = z.astype(np.float32)
+    loss, grad = mean_loss_and_grad(ref, z.reshape(-1, z.shape[-1]), t.reshape(-1))
+    return Case((Tensor(z, "float32", requires_grad=True), Tensor(t.astype(np.int64), "int64")), describe, loss,
+                tolerance=tolerance, expect_grad={0: grad.reshape(z.shape)}, detached=detached)
+
+
+@CHECKS.add("torch_classification_loss", points=1)
+def lesson_batch(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, LESSON_LOGITS[None, :], np.array([1]),
+                       "the lesson's logits [[3, 1, 0]] with target [1]", "detached_result")
+
+
+@CHECKS.add("torch_classification_loss", points=1, hidden=True)
+def batch_mean(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(0, 2, size=(6, 4)), rng.integers(4, size=6), "a random batch of 6 rows, 4 classes",
+                       "detached_result")
+
+
+@CHECKS.add("torch_classification_loss", points=1, hidden=True)
+def large_logits_batch(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(1000, 3, size=(3, 5)), rng.integers(5, size=3), "a batch of logits around 1000",
+                       "detached_result", FLOAT32_LARGE)
+
+
+@CHECKS.add("torch_classification_loss", points=1, hidden=True)
+def gradient_flows(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(0, 1, size=(3, 3)), rng.integers(3, size=3),
+                       "a random batch of 3 rows (gradient must flow back to the logits)", "detached_result")
+
+
+# --- torch_sequence_loss -------------------------------------------------------------------------
+
+@CHECKS.add("torch_sequence_loss", points=1)
+def lesson_sequence(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, TWO_POSITIONS[None], TWO_TARGETS[None], "the lesson's reply as a (1, 2, 3) batch",
+                       "sequence_detached_result")
+
+
+@CHECKS.add("torch_sequence_loss", points=1, hidden=True)
+def as_many_positions_as_words(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(0, 2, size=(2, 4, 4)), rng.integers(4, size=(2, 4)),
+                       "a random (2, 4, 4) batch (T == V)", "sequence_detached_result")
+
+
+@CHECKS.add("torch_sequence_loss", points=1, hidden=True)
+def batch_of_sequences(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(0, 2, size=(3, 5, 7)), rng.integers(7, size=(3, 5)),
+                       "a random (3, 5, 7) batch", "sequence_detached_result")
+
+
+@CHECKS.add("torch_sequence_loss", points=1, hidden=True)
+def sequence_gradient_flows(ref: ModuleType, rng: Rng) -> Case:
+    return _torch_case(ref, rng.normal(0, 1, size=(2, 3, 6)), rng.integers(6, size=(2, 3)),
+                       "a random (2, 3, 6) batch (gradient must flow back to the logits)", "sequence_detached_result")

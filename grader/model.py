@@ -1,0 +1,84 @@
+"""The one result model every renderer reads: report -> exercises -> checks (+ quiz).
+
+Results are immutable values. They know how to add up their points but never render themselves.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.quiz import QuizResult
+
+
+class ExerciseStatus(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_IMPLEMENTED = "not_implemented"
+    MISSING = "missing"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    max_points: float
+    passed: bool
+    hidden: bool
+    message: str = ""
+    mistake: str | None = None  # id of the known mistake the output matched, if any
+
+    @property
+    def points(self) -> float:
+        return self.max_points if self.passed else 0.0
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    name: str
+    status: ExerciseStatus
+    checks: tuple[CheckResult, ...]
+    hint: str = ""
+    detail: str = ""  # why the exercise as a whole did not run normally (import error, timeout...)
+    output: str = ""  # what the student's code printed, capped
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.max_points for check in self.checks)
+
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.mistake for c in self.checks if c.mistake))
+
+
+@dataclass(frozen=True)
+class Report:
+    submission: str
+    seed: int
+    exercises: tuple[ExerciseResult, ...]
+    quiz: QuizResult | None = None
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def exercises_complete(self) -> bool:
+        return all(e.status is ExerciseStatus.PASSED for e in self.exercises)
+
+    @property
+    def all_passed(self) -> bool:
+        """Everything asked for passed: every exercise, and the quiz when it was graded."""
+        return self.exercises_complete and (self.quiz is None or self.quiz.passed)

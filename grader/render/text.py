@@ -1,0 +1,95 @@
+"""The terminal report a student reads after ``grade``."""
+from __future__ import annotations
+
+import click
+
+from grader.model import ExerciseResult, ExerciseStatus, Report
+
+_MARKS = {
+    ExerciseStatus.PASSED: ("✓", "green"),
+    ExerciseStatus.FAILED: ("✗", "red"),
+    ExerciseStatus.NOT_IMPLEMENTED: ("·", "yellow"),
+    ExerciseStatus.MISSING: ("?", "red"),
+    ExerciseStatus.ERROR: ("!", "red"),
+    ExerciseStatus.TIMEOUT: ("⧖", "red"),
+}
+_STATUS_WORDS = {
+    ExerciseStatus.NOT_IMPLEMENTED: "not implemented yet",
+    ExerciseStatus.MISSING: "missing from your file",
+    ExerciseStatus.ERROR: "error",
+    ExerciseStatus.TIMEOUT: "timed out",
+}
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str], color: bool) -> list[str]:
+    mark, colour = _MARKS[exercise.status]
+    score = f"{points(exercise.score)}/{points(exercise.max_score)}"
+    line = f"{click.style(mark, fg=colour) if color else mark} {exercise.name:<{width}} {score:>6}"
+    status_word = _STATUS_WORDS.get(exercise.status)
+    if status_word:
+        line += f"  {status_word}"
+    lines = [line]
+    if exercise.status in (ExerciseStatus.NOT_IMPLEMENTED, ExerciseStatus.PASSED):
+        return lines
+    if exercise.status in (ExerciseStatus.ERROR, ExerciseStatus.MISSING) and not exercise.detail.startswith("not run"):
+        detail = next((c.message for c in exercise.checks if not c.passed), exercise.detail)
+        lines.append(_indent("same problem as above" if detail in shown_details else detail, "    "))
+        shown_details.add(detail)
+        return lines
+    if exercise.detail:
+        lines.append(f"    {exercise.detail}")
+    named_a_mistake = False
+    for check in exercise.checks:
+        if check.passed:
+            continue
+        label = f"{check.name} (hidden)" if check.hidden else check.name
+        lines.append(f"    ✗ {label}")
+        lines.append(_indent(check.message, "      "))
+        named_a_mistake |= check.mistake is not None
+    if not named_a_mistake and exercise.hint:
+        lines.append(f"    Hint: {exercise.hint}")
+    if exercise.output.strip():
+        lines.append("    Your code printed:")
+        lines.append(_indent(exercise.output.rstrip()[:1000], "      | "))
+    return lines
+
+
+def _lesson_status(report: Report) -> str:
+    done = sum(e.status is ExerciseStatus.PASSED for e in report.exercises)
+    total = len(report.exercises)
+    missing = []
+    if not report.exercises_complete:
+        missing.append(f"{total - done} of {total} exercises still short of full marks")
+    if report.quiz is None:
+        missing.append("the quiz (take it with: grade quiz)")
+    elif not report.quiz.passed:
+        missing.append("a quiz score above 75% (retake it with: grade quiz)")
+    if not missing:
+        return "Lesson complete: every exercise has full marks and the quiz is passed."
+    return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
+
+
+def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
+    width = max((len(e.name) for e in report.exercises), default=10)
+    lines = [f"Grading {report.submission}", ""]
+    shown: set[str] = set()
+    for exercise in report.exercises:
+        lines.extend(render_exercise(exercise, width, shown, color))
+    lines.append("")
+    lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
+    if report.quiz is not None:
+        quiz = report.quiz
+        verdict = "passed" if quiz.passed else "not passed (needs more than 75%)"
+        lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {verdict}")
+    if include_lesson:
+        lines.append(_lesson_status(report))
+    lines.append(f"Seed: {report.seed} (grade check PATH --seed {report.seed} reproduces these inputs)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,79 @@
+"""What crosses the trust boundary: JSON messages whose arrays travel as .npy bytes.
+
+Both directions use the same encoding. The trusted side decodes with ``allow_pickle=False`` and
+accepts only plain numeric arrays, so nothing a worker sends can run code or carry behaviour
+(no subclasses, no objects, no ``__eq__``).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+from typing import Any
+
+import numpy as np
+
+ARRAY_KEY = "__ndarray__"
+PROBE_KEY = "__probe__"
+TENSOR_KEY = "__tensor__"
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+NUMERIC_KINDS = frozenset("biuf")
+
+
+class ProtocolError(Exception):
+    """A message that is not what the protocol allows."""
+
+
+def encode_array(array: np.ndarray) -> dict[str, str]:
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array), allow_pickle=False)
+    return {ARRAY_KEY: base64.b64encode(buffer.getvalue()).decode("ascii")}
+
+
+def decode_array(payload: dict[str, Any]) -> np.ndarray:
+    try:
+        raw = base64.b64decode(payload[ARRAY_KEY], validate=True)
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+    except Exception as exc:  # any malformed payload is a protocol error, never a crash
+        raise ProtocolError(f"unreadable array: {exc}") from None
+    if type(array) is not np.ndarray or array.dtype.kind not in NUMERIC_KINDS:
+        raise ProtocolError(f"not a plain numeric array (dtype {array.dtype})")
+    return array
+
+
+def _to_wire(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return encode_array(value)
+    if isinstance(value, dict):
+        return {str(k): _to_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_wire(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_wire(value: Any) -> Any:
+    if isinstance(value, dict):
+        if ARRAY_KEY in value:
+            return decode_array(value)
+        return {k: _from_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_wire(v) for v in value]
+    return value
+
+
+def dumps(message: dict[str, Any]) -> bytes:
+    return json.dumps(_to_wire(message), allow_nan=True).encode("utf-8")
+
+
+def loads(data: bytes) -> dict[str, Any]:
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message of {len(data)} bytes is over the limit")
+    try:
+        message = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"not a JSON message: {exc}") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("a message must be a JSON object")
+    return _from_wire(message)

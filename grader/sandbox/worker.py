@@ -1,0 +1,181 @@
+"""The untrusted side: runs inside a sandboxed child, imports the student's module, calls it.
+
+Everything it sends back goes through ``protocol`` as plain arrays, numbers and short strings. The
+trusted grader treats every byte of it as a claim to verify, never as a verdict.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import numpy as np
+
+from grader.sandbox import limits, probes, protocol
+
+MAX_RESULT_ELEMENTS = 5_000_000
+MAX_TEXT = 500
+MODULE_NAME = "student_submission"
+
+
+class BadOutput(Exception):
+    """A value that cannot be turned into a plain numeric array."""
+
+
+def _torch() -> Any:
+    return sys.modules.get("torch")
+
+
+def describe_type(value: Any) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def to_plain_array(value: Any) -> np.ndarray:
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if value is None:
+        raise BadOutput("returned None (is a `return` missing?)")
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # the student's object refused conversion
+        raise BadOutput(f"returned a {describe_type(value)} that is not an array ({type(exc).__name__})") from None
+    if array.dtype.kind not in protocol.NUMERIC_KINDS:
+        raise BadOutput(f"returned a {describe_type(value)}, not numbers")
+    if array.size > MAX_RESULT_ELEMENTS:
+        raise BadOutput(f"returned {array.size} numbers, more than the {MAX_RESULT_ELEMENTS} allowed")
+    return np.array(array, dtype=array.dtype, copy=True, subok=False)
+
+
+def _frames_in(path: str, tb: Any) -> list[dict[str, Any]]:
+    return [
+        {"line": frame.lineno, "code": (frame.line or "").strip()[:MAX_TEXT]}
+        for frame in traceback.extract_tb(tb)
+        if frame.filename == path
+    ]
+
+
+def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
+    frames = _frames_in(path, exc.__traceback__)
+    if isinstance(exc, SyntaxError) and exc.filename == path and exc.lineno:
+        frames.append({"line": exc.lineno, "code": (exc.text or "").strip()[:MAX_TEXT]})
+    try:
+        message = str(exc)
+    except Exception:
+        message = "<the exception's message could not be shown>"
+    return {
+        "type": type(exc).__name__,
+        "mro": [cls.__name__ for cls in type(exc).__mro__],
+        "message": message[:MAX_TEXT],
+        "frames": frames[-5:],
+    }
+
+
+def _build_argument(value: Any) -> Any:
+    if isinstance(value, dict) and protocol.PROBE_KEY in value:
+        return probes.build_probe(value[protocol.PROBE_KEY], value.get("params", {}))
+    if isinstance(value, dict) and protocol.TENSOR_KEY in value:
+        torch = _torch() or __import__("torch")
+        dtype = getattr(torch, value["dtype"])
+        return torch.tensor(value[protocol.TENSOR_KEY], dtype=dtype, requires_grad=value.get("requires_grad", False))
+    return value
+
+
+def _call(function: Callable[..., Any], call: dict[str, Any]) -> dict[str, Any]:
+    args = [_build_argument(v) for v in call.get("args", [])]
+    kwargs = {k: _build_argument(v) for k, v in call.get("kwargs", {}).items()}
+    value = function(*args, **kwargs)
+    outputs: dict[str, Any] = {}
+    meta: dict[str, Any] = {"type": describe_type(value)}
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor):
+        meta["requires_grad"] = bool(value.requires_grad)
+        if value.requires_grad and value.numel() == 1:
+            value.backward()
+            for index, arg in enumerate(args):
+                if isinstance(arg, torch.Tensor) and arg.grad is not None:
+                    outputs[f"grad:{index}"] = to_plain_array(arg.grad)
+    elif call.get("mode") == "torch":
+        meta["requires_grad"] = False
+    outputs["value"] = to_plain_array(value)
+    for index in call.get("return_args", []):
+        outputs[f"arg:{index}"] = to_plain_array(args[index])
+    return {"status": "ok", "outputs": outputs, "meta": meta}
+
+
+def run_call(function: Callable[..., Any], call: dict[str, Any], path: str) -> dict[str, Any]:
+    try:
+        reply = _call(function, call)
+    except NotImplementedError as exc:
+        reply = {"status": "not_implemented", "exception": describe_exception(exc, path)}
+    except BadOutput as exc:
+        reply = {"status": "bad_output", "detail": str(exc)[:MAX_TEXT]}
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
+        reply = {"status": "raised", "exception": describe_exception(exc, path)}
+    reply["id"] = call["id"]
+    return reply
+
+
+def import_student_module(path: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[MODULE_NAME] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _redirect_output(output: Connection) -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    os.close(devnull)
+    output.close()
+
+
+def _finish() -> None:
+    """Leave at once: non-daemon threads and atexit hooks of student code must not hold us."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(0)
+
+
+def main(job_bytes: bytes, results: Connection, output: Connection) -> None:
+    """Entry point of a forked child: one submission file, one exercise, a list of calls."""
+    os.setsid()
+    _redirect_output(output)
+    job = protocol.loads(job_bytes)
+    torch = _torch()
+    if torch is not None:
+        torch.set_num_threads(1)
+
+    def send(message: dict[str, Any]) -> None:
+        results.send_bytes(protocol.dumps(message))
+
+    send({"event": "sandbox", "protections": limits.enter(job["limits"], workdir=job["workdir"])})
+    path = str(Path(job["module_path"]))
+    sys.path.insert(0, str(Path(path).parent))
+    try:
+        module = import_student_module(path)
+    except BaseException as exc:
+        send({"event": "import_error", "exception": describe_exception(exc, path)})
+        _finish()
+    function = getattr(module, job["function"], None)
+    if not callable(function):
+        send({"event": "missing", "detail": f"{job['function']} is not defined"})
+        _finish()
+    for call in job["calls"]:
+        send(run_call(function, call, path))
+    send({"event": "done"})
+    _finish()

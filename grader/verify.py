@@ -1,0 +1,133 @@
+"""Deciding a check from a worker's reply: the trusted side's verdict and its explanation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from grader.checks import Case, Check
+from grader.compare import compare, matches, show
+from grader.lesson import Exercise, Lesson
+from grader.model import CheckResult
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a case failed, and the known mistake it shows, if any."""
+
+    problem: str
+    mistake: str | None = None
+    not_implemented: bool = False
+
+
+def describe_exception(exception: Mapping[str, Any]) -> str:
+    text = f"{exception.get('type', 'Exception')}: {exception.get('message', '')}".rstrip(": ")
+    frames = exception.get("frames") or []
+    if frames:
+        last = frames[-1]
+        text += f" (your file, line {last.get('line')}: {last.get('code', '')})"
+    return text
+
+
+def _expected_outputs(case: Case) -> dict[str, Any]:
+    expected = {"value": case.expect}
+    expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
+    return expected
+
+
+def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case: Case) -> bool:
+    """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
+    if not predicted or not all(key in outputs for key in predicted):
+        return False
+    expected = _expected_outputs(case)
+    distinct = any(not matches(np.asarray(v, float), expected[k], case.tolerance) for k, v in predicted.items())
+    return distinct and all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items())
+
+
+def _matching_mistake(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> str | None:
+    for mistake_id in exercise.mistakes:
+        predict = lesson.predictions.get(mistake_id)
+        if predict is None:
+            continue
+        with np.errstate(all="ignore"):
+            predicted = predict(lesson.reference, case)
+        candidates = predicted if isinstance(predicted, (list, tuple)) else [predicted]
+        if any(_shows(outputs, candidate, case) for candidate in candidates if candidate):
+            return mistake_id
+    return None
+
+
+def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) -> str | None:
+    message = str(exception.get("message", ""))
+    for mistake in exercise.mistakes.values():
+        if mistake.raises_like and mistake.raises_like in message:
+            return mistake.id
+    return None
+
+
+def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> Finding | None:
+    status = reply.get("status")
+    if status == "not_implemented":
+        return Finding("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
+    if status == "bad_output":
+        return Finding(str(reply.get("detail", "returned something that is not numbers")))
+    if status == "raised":
+        exception = reply.get("exception") or {}
+        if case.raises and case.raises in (exception.get("mro") or []):
+            return None
+        return Finding(f"raised {describe_exception(exception)}", _mistake_from_exception(exception, exercise))
+    outputs = reply.get("outputs") or {}
+    if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
+        return Finding("the worker's reply could not be read")
+    value = outputs["value"]
+    if case.raises:
+        return Finding(f"returned {show(value)} instead of raising {case.raises}", case.returned_instead)
+    for index, mistake_id in case.unchanged.items():
+        after = outputs.get(f"arg:{index}")
+        before = np.asarray(case.args[index])
+        if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before, equal_nan=True):
+            return Finding("the input array was changed by the call", mistake_id)
+    comparison = compare(value, case.expect, case.tolerance)
+    if not comparison.ok:
+        problem = comparison.problem
+        if not hidden:
+            problem = f"expected {show(case.expect)}, got {show(value)}: {problem}"
+        return Finding(problem, _matching_mistake(case, outputs, exercise, lesson))
+    for index, expected_grad in case.expect_grad.items():
+        grad = outputs.get(f"grad:{index}")
+        if grad is None:
+            meta = reply.get("meta") or {}
+            kind = "a tensor that does not require grad" if meta.get("type", "").startswith("torch") else f"a {meta.get('type', 'value')}"
+            return Finding(f"returned {kind}: no gradient flows back to the logits", case.detached)
+        comparison = compare(grad, expected_grad, case.tolerance)
+        if not comparison.ok:
+            problem = f"gradient of the logits: {comparison.problem}"
+            if not hidden:
+                problem = f"gradient of the logits: expected {show(expected_grad)}, got {show(grad)}: {comparison.problem}"
+            return Finding(problem, _matching_mistake(case, outputs, exercise, lesson))
+    return None
+
+
+def check_result(
+    check: Check,
+    cases: tuple[Case, ...],
+    replies: Mapping[str, Mapping[str, Any]],
+    call_ids: tuple[str, ...],
+    exercise: Exercise,
+    lesson: Lesson,
+    unanswered: str,
+) -> tuple[CheckResult, bool]:
+    """The check's result, and whether the function was not implemented at all."""
+    for case, call_id in zip(cases, call_ids):
+        reply = replies.get(call_id)
+        finding = Finding(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
+        if finding is None:
+            continue
+        message = f"{case.describe}: {finding.problem}"
+        if finding.mistake:
+            mistake = exercise.mistakes[finding.mistake]
+            message += f"\nLooks like {mistake.title}. {mistake.hint}"
+        result = CheckResult(check.name, check.points, False, check.hidden, message, finding.mistake)
+        return result, finding.not_implemented
+    return CheckResult(check.name, check.points, True, check.hidden), False
