@@ -14,14 +14,23 @@ from grader.checks import Tolerance
 MAX_SHOWN_CHARS = 160
 
 
-def show(value: Any) -> str:
+def show(value: Any, digits: int = 4) -> str:
     """A short, readable rendering of an array or number for feedback."""
     array = np.asarray(value)
     if array.ndim == 0:
-        return f"{array.item():.6g}" if array.dtype.kind == "f" else str(array.item())
-    text = np.array2string(array, precision=4, suppress_small=True, separator=", ", max_line_width=10_000)
+        return f"{array.item():.{digits + 2}g}" if array.dtype.kind == "f" else str(array.item())
+    text = np.array2string(array, precision=digits, suppress_small=True, separator=", ", max_line_width=10_000)
     text = " ".join(text.split())
     return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
+
+
+def show_pair(expected: Any, got: Any) -> tuple[str, str]:
+    """Both values with just enough digits for the difference to show."""
+    for digits in (4, 6, 8, 10, 12):
+        pair = show(expected, digits), show(got, digits)
+        if pair[0] != pair[1]:
+            break
+    return pair
 
 
 def describe_shape(shape: tuple[int, ...]) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from grader.checks import Case, Check
-from grader.compare import compare, matches, show
+from grader.compare import compare, matches, show, show_pair
 from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult
 
@@ -66,6 +66,14 @@ def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) ->
     return None
 
 
+def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: bool) -> str:
+    """What came back and why it is wrong; a hidden check never shows its expected values."""
+    if hidden:
+        return f"{label}got {show(got)}: {problem}"
+    shown_expected, shown_got = show_pair(expected, got)
+    return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
+
+
 def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> Finding | None:
     status = reply.get("status")
     if status == "not_implemented":
@@ -90,10 +98,8 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
             return Finding("the input array was changed by the call", mistake_id)
     comparison = compare(value, case.expect, case.tolerance)
     if not comparison.ok:
-        problem = comparison.problem
-        if not hidden:
-            problem = f"expected {show(case.expect)}, got {show(value)}: {problem}"
-        return Finding(problem, _matching_mistake(case, outputs, exercise, lesson))
+        return Finding(_explain("", case.expect, value, comparison.problem, hidden),
+                       _matching_mistake(case, outputs, exercise, lesson))
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
@@ -102,10 +108,8 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
             return Finding(f"returned {kind}: no gradient flows back to the logits", case.detached)
         comparison = compare(grad, expected_grad, case.tolerance)
         if not comparison.ok:
-            problem = f"gradient of the logits: {comparison.problem}"
-            if not hidden:
-                problem = f"gradient of the logits: expected {show(expected_grad)}, got {show(grad)}: {comparison.problem}"
-            return Finding(problem, _matching_mistake(case, outputs, exercise, lesson))
+            return Finding(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
+                           _matching_mistake(case, outputs, exercise, lesson))
     return None
 
 

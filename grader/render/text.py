@@ -46,15 +46,19 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         return lines
     if exercise.detail:
         lines.append(f"    {exercise.detail}")
-    named_a_mistake = False
+    named: set[str] = set()
     for check in exercise.checks:
         if check.passed:
             continue
         label = f"{check.name} (hidden)" if check.hidden else check.name
         lines.append(f"    ✗ {label}")
-        lines.append(_indent(check.message, "      "))
-        named_a_mistake |= check.mistake is not None
-    if not named_a_mistake and exercise.hint:
+        message = check.message
+        if check.mistake in named:
+            message = message.splitlines()[0] + "\n(the same mistake as above)"
+        lines.append(_indent(message, "      "))
+        if check.mistake:
+            named.add(check.mistake)
+    if not named and exercise.hint:
         lines.append(f"    Hint: {exercise.hint}")
     if exercise.output.strip():
         lines.append("    Your code printed:")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
+import select
+import time
 from typing import Any
 
 import numpy as np
@@ -77,3 +80,64 @@ def loads(data: bytes) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
     return _from_wire(message)
+
+
+# --- framing on pipes: a 4-byte big-endian length, then the message ---------------------------
+
+_HEADER = 4
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = len(payload).to_bytes(_HEADER, "big") + payload
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class FrameReader:
+    """Reads length-prefixed frames from a pipe, with a deadline, never trusting the lengths."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._buffer = bytearray()
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+
+    def _frame(self) -> bytes | None:
+        if len(self._buffer) < _HEADER:
+            return None
+        length = int.from_bytes(self._buffer[:_HEADER], "big")
+        if length > MAX_MESSAGE_BYTES:
+            raise ProtocolError(f"a message of {length} bytes is over the limit")
+        if len(self._buffer) < _HEADER + length:
+            return None
+        frame = bytes(self._buffer[_HEADER:_HEADER + length])
+        del self._buffer[:_HEADER + length]
+        return frame
+
+    def read(self, deadline: float) -> bytes | None:
+        """The next frame; None at end of stream; TimeoutError when the deadline passes first."""
+        while True:
+            frame = self._frame()
+            if frame is not None:
+                return frame
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self._poll.poll(remaining * 1000):
+                raise TimeoutError
+            chunk = os.read(self._fd, 1 << 16)
+            if not chunk:
+                if self._buffer:
+                    raise ProtocolError("the stream ended inside a message")
+                return None
+            self._buffer += chunk
+
+
+def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
+    chunks, size = [], 0
+    while chunk := os.read(fd, 1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError("input over the limit")
+        chunks.append(chunk)
+    return b"".join(chunks)

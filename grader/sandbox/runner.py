@@ -1,27 +1,32 @@
 """The trusted side of the boundary: run one job in a fresh sandboxed child and collect its replies.
 
-Children are forked from a warm fork server (numpy and torch already imported) that was started
-from a fresh interpreter, so it never holds reference code or expected values.
+Children are forked by the warm server (``sandbox.zygote``), a separate interpreter that has numpy
+and torch imported and never held reference code or expected values.
 """
 from __future__ import annotations
 
-import multiprocessing
+import atexit
+import json
 import os
 import shutil
 import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import protocol, worker
+from grader.sandbox import protocol
 
 OUTPUT_KEEP_BYTES = 8 * 1024
 STARTUP_SECONDS = 60.0
-_READ_CHUNK = 64 * 1024
+EXIT_STATUS_WAIT = 2.0
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -55,50 +60,113 @@ class JobOutcome:
     seconds: float = 0.0
 
 
-_context_lock = threading.Lock()
-_context: Any = None
+class WarmServer:
+    """The grader's handle on the fork server: start children, learn their exit codes."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            env=env,
+        )
+        theirs.close()
+        self._control = ours
+        self._send_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._next_id = 0
+        self._started: dict[int, Future[int]] = {}
+        self._exits: dict[int, Future[int]] = {}
+        self._reader = threading.Thread(target=self._read_replies, name="grade-warm-server", daemon=True)
+        self._reader.start()
+
+    def _exit_future(self, pid: int) -> Future[int]:
+        with self._state_lock:
+            return self._exits.setdefault(pid, Future())
+
+    def _read_replies(self) -> None:
+        while True:
+            try:
+                data = self._control.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            message = json.loads(data)
+            if "id" in message:
+                with self._state_lock:
+                    future = self._started.pop(message["id"])
+                future.set_result(int(message["pid"]))
+            else:
+                self._exit_future(int(message["pid"])).set_result(int(message["exit"]))
+        with self._state_lock:
+            waiting = list(self._started.values()) + [f for f in self._exits.values() if not f.done()]
+        for future in waiting:
+            if not future.done():
+                future.set_exception(RuntimeError("the warm fork server stopped"))
+
+    def start(self, fds: tuple[int, int, int]) -> int:
+        """Fork a worker that owns these three fds (job reader, results writer, output writer)."""
+        future: Future[int] = Future()
+        with self._state_lock:
+            self._next_id += 1
+            request_id = self._next_id
+            self._started[request_id] = future
+        with self._send_lock:
+            socket.send_fds(self._control, [json.dumps({"id": request_id}).encode()], list(fds))
+        return future.result(timeout=STARTUP_SECONDS)
+
+    def exit_code(self, pid: int, timeout: float) -> int | None:
+        try:
+            return self._exit_future(pid).result(timeout=timeout)
+        except Exception:
+            return None
+        finally:
+            with self._state_lock:
+                self._exits.pop(pid, None)
+
+    def close(self) -> None:
+        self._control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-def _fork_context() -> Any:
-    global _context
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["grader.sandbox.warm"])
-            _context = context
-        return _context
+_server_lock = threading.Lock()
+_server: WarmServer | None = None
 
 
-def warm_up() -> None:
-    """Start the fork server now (it imports torch once) instead of at the first job."""
-    from multiprocessing import forkserver
-
-    _fork_context()
-    forkserver.ensure_running()
+def warm_server() -> WarmServer:
+    """The process-wide fork server, started on first use (it imports torch once)."""
+    global _server
+    with _server_lock:
+        if _server is None or _server.process.poll() is not None:
+            _server = WarmServer()
+            atexit.register(_server.close)
+        return _server
 
 
 class _OutputDrain(threading.Thread):
     """Reads a child's stdout/stderr to the end, keeping the first bytes and counting the rest."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, fd: int) -> None:
         super().__init__(daemon=True)
-        self._connection = connection
+        self._fd = fd
         self.kept = bytearray()
         self.dropped = 0
 
     def run(self) -> None:
-        fd = self._connection.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, _READ_CHUNK)
-            except OSError:
-                break
-            if not chunk:
-                break
-            room = OUTPUT_KEEP_BYTES - len(self.kept)
-            self.kept += chunk[:room]
-            self.dropped += max(0, len(chunk) - room)
-        self._connection.close()
+        try:
+            while chunk := os.read(self._fd, 1 << 16):
+                room = OUTPUT_KEEP_BYTES - len(self.kept)
+                self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - room)
+        finally:
+            os.close(self._fd)
 
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")
@@ -107,9 +175,7 @@ class _OutputDrain(threading.Thread):
         return text
 
 
-def _kill_group(pid: int | None) -> None:
-    if pid is None:
-        return
+def _kill_group(pid: int) -> None:
     for kill in (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
@@ -124,50 +190,6 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _private_copy(module_path: Path, workdir: Path) -> Path:
-    target = workdir / "submission" / module_path.name
-    target.parent.mkdir()
-    shutil.copyfile(module_path, target)
-    return target
-
-
-def run_job(job: Job) -> JobOutcome:
-    started = time.monotonic()
-    context = _fork_context()
-    workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
-    try:
-        student_file = _private_copy(job.module_path, workdir)
-        payload = protocol.dumps(
-            {
-                "module_path": str(student_file),
-                "function": job.function,
-                "calls": job.calls,
-                "limits": job.limits.for_worker(),
-                "workdir": str(student_file.parent),
-            }
-        )
-        results_reader, results_writer = context.Pipe(duplex=False)
-        output_reader, output_writer = context.Pipe(duplex=False)
-        process = context.Process(target=worker.main, args=(payload, results_writer, output_writer), daemon=False)
-        process.start()
-        results_writer.close()
-        output_writer.close()
-        drain = _OutputDrain(output_reader)
-        drain.start()
-        try:
-            outcome = _collect(results_reader, job.limits.timeout)
-        finally:
-            _kill_group(process.pid)
-            process.join(5)
-            results_reader.close()
-        drain.join(2)
-        if outcome["ending"] == "exited":
-            outcome["ending"], outcome["detail"] = _describe_exit(process.exitcode, job.limits.timeout)
-        return JobOutcome(output=drain.text(), seconds=time.monotonic() - started, **outcome)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
 def _describe_exit(exitcode: int | None, timeout: float) -> tuple[str, str]:
     """Why a child that stopped talking ended: CPU limit, a crash, or an early exit."""
     if exitcode is not None and exitcode < 0:
@@ -178,21 +200,74 @@ def _describe_exit(exitcode: int | None, timeout: float) -> tuple[str, str]:
     return "exited", f"the process ended (exit code {exitcode}) before grading finished; do not call exit() or os._exit()"
 
 
-def _collect(results: Connection, timeout: float) -> dict[str, Any]:
-    # The time limit starts when the child is ready to import the student's code; before that,
-    # the fork server may still be importing torch for the first time.
+def _send_job(fd: int, payload: bytes) -> None:
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        pass  # the child died before reading its job; its exit code tells why
+    finally:
+        os.close(fd)
+
+
+def run_job(job: Job) -> JobOutcome:
+    started = time.monotonic()
+    server = warm_server()
+    workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
+    try:
+        student_file = workdir / "submission" / job.module_path.name
+        student_file.parent.mkdir()
+        shutil.copyfile(job.module_path, student_file)
+        payload = protocol.dumps(
+            {
+                "module_path": str(student_file),
+                "function": job.function,
+                "calls": job.calls,
+                "limits": job.limits.for_worker(),
+                "workdir": str(student_file.parent),
+            }
+        )
+        job_r, job_w = os.pipe()
+        results_r, results_w = os.pipe()
+        output_r, output_w = os.pipe()
+        try:
+            pid = server.start((job_r, results_w, output_w))
+        finally:
+            for fd in (job_r, results_w, output_w):
+                os.close(fd)
+        drain = _OutputDrain(output_r)
+        drain.start()
+        threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
+        try:
+            outcome = _collect(protocol.FrameReader(results_r), job.limits.timeout)
+        finally:
+            _kill_group(pid)
+            os.close(results_r)
+        exitcode = server.exit_code(pid, EXIT_STATUS_WAIT)
+        drain.join(2)
+        if outcome["ending"] == "exited":
+            outcome["ending"], outcome["detail"] = _describe_exit(exitcode, job.limits.timeout)
+        output = drain.text().replace(str(student_file), str(job.module_path))
+        return JobOutcome(output=output, seconds=time.monotonic() - started, **outcome)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _collect(results: protocol.FrameReader, timeout: float) -> dict[str, Any]:
+    # The time limit starts when the child is ready to import the student's code.
     deadline = time.monotonic() + STARTUP_SECONDS
     replies: dict[str, dict[str, Any]] = {}
     protections: tuple[str, ...] = ()
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not results.poll(remaining):
+        try:
+            frame = results.read(deadline)
+            if frame is None:
+                return {"ending": "exited", "replies": replies, "protections": protections}
+            message = protocol.loads(frame)
+        except TimeoutError:
             detail = f"still running after the {timeout:g} s time limit"
             return {"ending": "timeout", "replies": replies, "detail": detail, "protections": protections}
-        try:
-            message = protocol.loads(results.recv_bytes(protocol.MAX_MESSAGE_BYTES))
-        except EOFError:
-            return {"ending": "exited", "replies": replies, "protections": protections}
         except (OSError, protocol.ProtocolError) as exc:
             detail = f"the worker sent something unreadable ({exc})"
             return {"ending": "protocol_error", "replies": replies, "detail": detail, "protections": protections}

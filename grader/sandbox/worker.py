@@ -9,7 +9,6 @@ import importlib.util
 import os
 import sys
 import traceback
-from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -132,13 +131,13 @@ def import_student_module(path: str) -> ModuleType:
     return module
 
 
-def _redirect_output(output: Connection) -> None:
+def _redirect_output(output_fd: int) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.dup2(output.fileno(), 1)
-    os.dup2(output.fileno(), 2)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
     os.close(devnull)
-    output.close()
+    os.close(output_fd)
 
 
 def _finish() -> None:
@@ -151,17 +150,15 @@ def _finish() -> None:
     os._exit(0)
 
 
-def main(job_bytes: bytes, results: Connection, output: Connection) -> None:
+def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     """Entry point of a forked child: one submission file, one exercise, a list of calls."""
     os.setsid()
-    _redirect_output(output)
-    job = protocol.loads(job_bytes)
-    torch = _torch()
-    if torch is not None:
-        torch.set_num_threads(1)
+    _redirect_output(output_fd)
+    with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
+        job = protocol.loads(protocol.read_all(job_stream.fileno()))
 
     def send(message: dict[str, Any]) -> None:
-        results.send_bytes(protocol.dumps(message))
+        protocol.write_frame(results_fd, protocol.dumps(message))
 
     send({"event": "sandbox", "protections": limits.enter(job["limits"], workdir=job["workdir"])})
     path = str(Path(job["module_path"]))

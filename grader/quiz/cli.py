@@ -1,0 +1,110 @@
+"""`grade quiz` (take the quiz, or score an answers file) and `grade quiz-key` (the instructor's key)."""
+from __future__ import annotations
+
+import json
+import shlex
+import textwrap
+from pathlib import Path
+
+import click
+
+from grader.errors import UsageError
+from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
+from grader.quiz.instructor import set_key
+from grader.quiz.render import render_intro, render_quiz_text
+from grader.quiz.schema import DEFAULT_QUIZ, Quiz, load_quiz
+from grader.quiz.scoring import score_quiz
+from grader.quiz.session import take_quiz
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+quiz_option = click.option(
+    "--quiz", "quiz_file", type=FILE, default=DEFAULT_QUIZ, show_default="the lesson's quiz", help="The quiz file."
+)
+
+
+@click.command("quiz")
+@click.option("--answers", "answers_file", type=FILE, help="Score this answers file (`q1: b` per line) instead of asking.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="Output of --answers.")
+@click.option("--save", type=FILE, default=ANSWERS_FILE, show_default=True, help="Where the quiz you take keeps your answers.")
+@quiz_option
+@click.pass_context
+def quiz_command(ctx: click.Context, answers_file: Path | None, output_format: str, save: Path, quiz_file: Path) -> None:
+    """Take the lesson's mastery quiz, one question at a time, or score an answers file.
+
+    Answers can be piped on stdin, one choice id per line. Stopping early keeps the answers given
+    so far; running the same command again resumes. Exit status: 0 passed, 1 not passed or not
+    finished, 2 a bad file, 130 interrupted with Ctrl-C.
+    """
+    quiz = load_quiz(quiz_file)
+    if answers_file is None:
+        if output_format == "json":
+            raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
+        ctx.exit(_take(quiz, save, _resume_command(save, quiz_file)))
+    result = score_quiz(quiz, load_answers(answers_file, quiz))
+    click.echo(json.dumps(result.to_dict(), indent=2) if output_format == "json" else render_quiz_text(quiz, result), nl=False)
+    ctx.exit(0 if result.passed else 1)
+
+
+def _take(quiz: Quiz, save: Path, resume: str) -> int:
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
+    answers = load_answers(save, quiz) if save.exists() else dict.fromkeys(quiz.ids)
+    done = [qid for qid in quiz.ids if answers[qid] is not None]
+    write(render_intro(quiz, str(save)))
+    if done:
+        write(f"Resuming from {save}: {len(done)} of {len(quiz.ids)} already answered ({', '.join(done)}); they are skipped.\n")
+    try:
+        finished = take_quiz(quiz, answers, click.get_text_stream("stdin"), write, lambda a: save_answers(save, quiz, a))
+    except KeyboardInterrupt:
+        write("\n" + _stopped(quiz, answers, save, resume))
+        return 130
+    if not finished:
+        write(_stopped(quiz, answers, save, resume))
+        return 1
+    result = score_quiz(quiz, answers)
+    write("\n" + render_quiz_text(quiz, result))
+    write(f"Your answers are in {save}; to take the quiz again, delete that file first.\n")
+    return 0 if result.passed else 1
+
+
+def _resume_command(save: Path, quiz_file: Path) -> str:
+    words = ["grade", "quiz"]
+    if save != Path(ANSWERS_FILE):
+        words += ["--save", str(save)]
+    if quiz_file != DEFAULT_QUIZ:
+        words += ["--quiz", str(quiz_file)]
+    return shlex.join(words)
+
+
+def _stopped(quiz: Quiz, answers: dict[str, str | None], save: Path, resume: str) -> str:
+    given = sum(a is not None for a in answers.values())
+    if not given:
+        return f"Stopped before the first answer; nothing was saved. Run `{resume}` to start.\n"
+    return (
+        f"Stopped after {given} of {len(quiz.ids)} questions. Your answers are saved in {save}; "
+        f"run `{resume}` to continue: the questions you answered are skipped.\n"
+    )
+
+
+@click.group("quiz-key")
+def quiz_key_command() -> None:
+    """Instructor: show or change the quiz's answer key (stored hashed in the quiz file)."""
+
+
+@quiz_key_command.command("show")
+@quiz_option
+def show_key(quiz_file: Path) -> None:
+    """Print each question's correct choice."""
+    for question in load_quiz(quiz_file).questions:
+        click.echo(f"{question.id}: {question.answer.id}  {textwrap.shorten(question.answer.text, 70)}")
+
+
+@quiz_key_command.command("set")
+@click.argument("question_id")
+@click.argument("choice_id")
+@quiz_option
+def set_key_command(question_id: str, choice_id: str, quiz_file: Path) -> None:
+    """Make CHOICE_ID the correct answer to QUESTION_ID (a fresh salt; the file is rewritten)."""
+    question = set_key(quiz_file, question_id, choice_id.lower())
+    click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")

@@ -1,0 +1,45 @@
+"""Instructor tooling for the hashed key: rewrite one question's key in the quiz file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from grader.errors import UsageError
+from grader.quiz import key
+from grader.quiz.files import read_yaml, write_atomic
+from grader.quiz.schema import Question, parse_question
+
+
+def set_key(path: Path, question_id: str, choice_id: str) -> Question:
+    """Mark choice_id correct for question_id with a fresh salt, and rewrite the file.
+
+    Only that question must be valid, so a new quiz can be keyed one question at a time. The file
+    is rewritten by yaml.safe_dump; the comment lines at its top are kept.
+    """
+    raw = read_yaml(path)
+    items = raw.get("questions") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise UsageError(f"{path}: expected a mapping with a list of questions")
+    matches = [(n, q) for n, q in enumerate(items, 1) if isinstance(q, dict) and q.get("id") == question_id]
+    if not matches:
+        ids = [str(q.get("id")) for q in items if isinstance(q, dict)]
+        raise UsageError(f"{path}: no question {question_id!r}; the quiz has {', '.join(ids)}")
+    position, item = matches[0]
+    choice_ids = [c.get("id") for c in item.get("choices") or [] if isinstance(c, dict)]
+    if choice_id not in choice_ids:
+        raise UsageError(
+            f"{path}: question {question_id}: no choice {choice_id!r}; allowed: {', '.join(map(str, choice_ids))}"
+        )
+    item["salt"], item["key"] = key.seal(question_id, choice_id)
+    question = parse_question(item, position, path)
+    text = path.read_text(encoding="utf-8")
+    header = "".join(_leading_comments(text))
+    write_atomic(path, header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100))
+    return question
+
+
+def _leading_comments(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    end = next((n for n, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
+    return lines[:end]

@@ -1,0 +1,58 @@
+"""Plain-text rendering of questions, feedback and the end-of-quiz result."""
+from __future__ import annotations
+
+import textwrap
+
+from grader.quiz.schema import Question, Quiz
+from grader.quiz.scoring import QuizResult
+
+WIDTH = 80
+
+
+def render_quiz_text(quiz: Quiz, result: QuizResult) -> str:
+    verdict = "Passed" if result.passed else "Not passed"
+    lines = [
+        f"Mastery quiz: {quiz.title}",
+        f"{verdict}: {result.score}/{result.total} = {_percent(result.percent)}% — the lesson needs more than "
+        f"{_percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.",
+    ]
+    missed = [q for q in result.questions if not q.correct]
+    if missed:
+        lines += ["", "To review:"]
+    for answered in missed:
+        question = quiz.question(answered.id)
+        given = f"you chose {answered.answer}" if answered.answer else "unanswered"
+        lines.append(f"  {question.id} ({given}): reread \"{question.reread}\"; redo exercise {question.exercise}.")
+    return "\n".join(lines) + "\n"
+
+
+def render_intro(quiz: Quiz, save_name: str) -> str:
+    total = len(quiz.questions)
+    return (
+        f"Mastery quiz: {quiz.title}\n"
+        f"{total} questions; more than {_percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {total}) "
+        f"completes the lesson.\nType a choice id and press Enter. Answers are saved to {save_name} as you go.\n"
+    )
+
+
+def render_question(question: Question, number: int, total: int) -> str:
+    lines = ["", f"Question {number} of {total} ({question.id})", textwrap.fill(question.prompt, WIDTH)]
+    for choice in question.choices:
+        lines.append(textwrap.fill(choice.text, WIDTH, initial_indent=f"  {choice.id}) ", subsequent_indent="     "))
+    return "\n".join(lines) + "\n"
+
+
+def render_feedback(question: Question, choice_id: str) -> str:
+    if question.is_correct(choice_id):
+        return textwrap.fill(f"Right. {question.choice(choice_id).explanation}", WIDTH) + "\n"
+    answer = question.answer
+    return (
+        textwrap.fill(f"Wrong. {question.choice(choice_id).explanation}", WIDTH)
+        + "\n"
+        + textwrap.fill(f"The answer is {answer.id}: {answer.explanation}", WIDTH)
+        + "\n"
+    )
+
+
+def _percent(value: float) -> str:
+    return f"{round(value, 1):g}"
