@@ -1,0 +1,276 @@
+"""Sanity of the test data in variants.py: the reference, the stub, the mistakes and the alternatives.
+
+These tests run submissions in-process because they test test data, not grading.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from variants import ALTERNATIVES, MISTAKES, REFERENCE, STUB, build_submission
+
+LESSON_LOGITS = np.array([3.0, 1.0, 0.0])  # refund, reship, escalate
+RESHIP = 1
+REPLY_LOGITS = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])  # vocabulary: refund, reship, today
+REPLY_TARGETS = np.array([1, 2])
+
+
+def load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"submission_{abs(hash(path))}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def reference() -> ModuleType:
+    return load(REFERENCE)
+
+
+def variant(tmp_path: Path, table: dict[str, tuple[str, str]], variant_id: str) -> Callable[..., Any]:
+    function, source = table[variant_id]
+    module = load(build_submission(tmp_path, {function: source}))
+    assert callable(getattr(module, function))
+    return getattr(module, function)
+
+
+def as_array(value: Any) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().numpy()
+    return np.asarray(value, dtype=float)
+
+
+def differs(got: Any, expected: Any) -> bool:
+    got, expected = as_array(got), as_array(expected)
+    return got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+def torch_loss_and_grad(function: Callable[..., Any], logits: np.ndarray, targets: np.ndarray) -> tuple[Any, Any]:
+    leaf = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    loss = function(leaf, torch.tensor(targets, dtype=torch.long))
+    if isinstance(loss, torch.Tensor) and loss.requires_grad:
+        loss.backward()
+    return loss, leaf.grad
+
+
+def cubic(x: np.ndarray) -> float:
+    return float(np.sum(x**3))
+
+
+def reship_loss(x: np.ndarray) -> float:
+    shifted = x - np.max(x)
+    return float(np.log(np.exp(shifted).sum()) - shifted[RESHIP])
+
+
+def sequence_batch(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(2, 3, 3)), rng.integers(0, 3, size=(2, 3))  # B = 2, T = V = 3
+
+
+# ---------------------------------------------------------------- reference and stub
+
+def test_reference_reproduces_the_lesson(reference: ModuleType) -> None:
+    r = reference
+    assert np.round(r.stable_softmax(LESSON_LOGITS), 3).tolist() == [0.844, 0.114, 0.042]
+    assert np.allclose(r.stable_softmax(LESSON_LOGITS + 997.0), r.stable_softmax(LESSON_LOGITS))
+    assert round(r.cross_entropy_from_logits(LESSON_LOGITS, RESHIP), 3) == 2.17
+    assert round(r.cross_entropy_from_logits(LESSON_LOGITS + 1000.0, RESHIP), 3) == 2.17
+    assert round(r.cross_entropy_from_logits(np.array([1.0, 0.0, -2.0]), 1), 3) == 1.349
+    assert round(r.cross_entropy_from_logits(np.array([1.0, 0.0, -2.0]), 0), 3) == 0.349
+    assert r.cross_entropy_from_logits(np.array([0.0, -2000.0]), 1) == 2000.0
+    assert np.round(r.cross_entropy_gradient(LESSON_LOGITS, RESHIP), 3).tolist() == [0.844, -0.886, 0.042]
+    rows = {t: np.round(r.softmax_with_temperature(LESSON_LOGITS, t), 3).tolist() for t in (0.5, 1.0, 2.0)}
+    assert rows == {0.5: [0.98, 0.018, 0.002], 1.0: [0.844, 0.114, 0.042], 2.0: [0.629, 0.231, 0.14]}
+    assert np.round(r.per_position_cross_entropy(REPLY_LOGITS, REPLY_TARGETS), 3).tolist() == [2.17, 0.306]
+    assert round(r.sequence_mean_loss(REPLY_LOGITS, REPLY_TARGETS), 3) == 1.238
+    numeric = r.finite_difference_gradient(reship_loss, LESSON_LOGITS)
+    assert np.allclose(numeric, r.cross_entropy_gradient(LESSON_LOGITS, RESHIP), atol=1e-6)
+    loss, grad = torch_loss_and_grad(r.torch_classification_loss, LESSON_LOGITS[None], np.array([RESHIP]))
+    assert round(loss.item(), 3) == 2.17
+    assert np.allclose(grad.numpy()[0], r.cross_entropy_gradient(LESSON_LOGITS, RESHIP))
+    loss, _ = torch_loss_and_grad(r.torch_sequence_loss, REPLY_LOGITS[None], REPLY_TARGETS[None])
+    assert round(loss.item(), 3) == 1.238
+
+
+def test_reference_is_stable_and_leaves_inputs_alone(reference: ModuleType) -> None:
+    r = reference
+    mixed = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4 - 1.0, -1e4 - 3.0], [0.5, 0.0, 2.0]])
+    before = mixed.copy()
+    for axis in (0, 1, -1):
+        probabilities = r.stable_softmax(mixed, axis=axis)
+        assert np.isfinite(probabilities).all() and np.allclose(probabilities.sum(axis=axis), 1.0)
+    assert np.allclose(r.stable_softmax(mixed)[1], r.stable_softmax(np.array([0.0, -1.0, -3.0])))
+    assert np.array_equal(mixed, before)
+    cube = np.arange(24.0).reshape(2, 3, 4)
+    assert np.allclose(r.stable_softmax(cube, axis=1), np.moveaxis(r.stable_softmax(np.moveaxis(cube, 1, -1)), -1, 1))
+    x = REPLY_LOGITS.copy()
+    assert np.allclose(r.finite_difference_gradient(cubic, x), 3 * REPLY_LOGITS**2)
+    assert np.array_equal(x, REPLY_LOGITS)
+    with pytest.raises(ValueError):
+        r.softmax_with_temperature(LESSON_LOGITS, 0.0)
+
+
+def test_reference_does_not_import_torch_at_module_level() -> None:
+    tree = ast.parse(REFERENCE.read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom)}
+    assert "torch" not in imported
+
+
+def test_stub_mirrors_the_reference_and_raises(reference: ModuleType) -> None:
+    stub = load(STUB)
+    public = [name for name, f in vars(reference).items() if inspect.isfunction(f) and not name.startswith("_")]
+    assert len(public) == 9
+    for name in public:
+        stub_function = getattr(stub, name)
+        assert list(inspect.signature(stub_function).parameters) == list(inspect.signature(getattr(reference, name)).parameters)
+        arguments = [None] * len([p for p in inspect.signature(stub_function).parameters.values() if p.default is p.empty])
+        with pytest.raises(NotImplementedError):
+            stub_function(*arguments)
+
+
+# ---------------------------------------------------------------- build_submission
+
+def test_build_submission_replaces_only_the_named_function(tmp_path: Path) -> None:
+    path = build_submission(tmp_path, {"sequence_mean_loss": "def sequence_mean_loss(logits, targets):\n    return 7.0\n"},
+                            base=STUB, prelude="GREETING = 'hi'")
+    module = load(path)
+    assert module.sequence_mean_loss(None, None) == 7.0 and module.GREETING == "hi"
+    with pytest.raises(NotImplementedError):
+        module.stable_softmax(LESSON_LOGITS)
+    assert "import solutions" not in path.read_text()
+    with pytest.raises(KeyError):
+        build_submission(tmp_path, {"no_such_function": "def no_such_function():\n    pass\n"})
+    with pytest.raises(ValueError):
+        build_submission(tmp_path, {"stable_softmax": "def something_else():\n    pass\n"})
+
+
+# ---------------------------------------------------------------- mistakes differ from the reference
+
+def _differs_on(function_name: str, *arguments: Any) -> Callable[[Callable[..., Any], ModuleType], None]:
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        copies = [a.copy() if isinstance(a, np.ndarray) else a for a in arguments]
+        with np.errstate(all="ignore"):
+            got = student(*copies)
+        assert differs(got, getattr(reference, function_name)(*arguments))
+    return probe
+
+
+def _torch_differs_on(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        got_loss, got_grad = torch_loss_and_grad(student, logits, targets)
+        loss, grad = torch_loss_and_grad(getattr(reference, function_name), logits, targets)
+        assert differs(got_loss, loss) or got_grad is None or differs(got_grad, grad)
+    return probe
+
+
+def _mutates_input(student: Callable[..., Any], reference: ModuleType) -> None:
+    logits = LESSON_LOGITS.copy()
+    probabilities = student(logits)
+    assert not np.array_equal(logits, LESSON_LOGITS)
+    assert not differs(probabilities, reference.stable_softmax(LESSON_LOGITS))
+
+
+def _no_temperature_check(student: Callable[..., Any], reference: ModuleType) -> None:
+    with pytest.raises(ValueError):
+        reference.softmax_with_temperature(LESSON_LOGITS, 0.0)
+    with np.errstate(all="ignore"):
+        student(LESSON_LOGITS, 0.0)
+    assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
+
+
+def _x_left_modified(student: Callable[..., Any], reference: ModuleType) -> None:
+    x = LESSON_LOGITS.copy()
+    student(reship_loss, x)
+    assert not np.array_equal(x, LESSON_LOGITS)
+
+
+def _detached(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        got, grad = torch_loss_and_grad(student, logits, targets)
+        assert not got.requires_grad and grad is None
+        assert not differs(got, torch_loss_and_grad(getattr(reference, function_name), logits, targets)[0])
+    return probe
+
+
+MIXED_SCALE_ROWS = np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0]])
+SEQUENCE_LOGITS, SEQUENCE_TARGETS = sequence_batch()
+
+MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
+    "no_max_shift": _differs_on("stable_softmax", LESSON_LOGITS + 997.0),
+    "global_max": _differs_on("stable_softmax", MIXED_SCALE_ROWS),
+    "wrong_axis": _differs_on("stable_softmax", REPLY_LOGITS),
+    "mutates_input": _mutates_input,
+    "temperature_multiplied": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
+    "no_temperature_check": _no_temperature_check,
+    "neg_log_softmax": _differs_on("cross_entropy_from_logits", np.array([0.0, -2000.0]), 1),
+    "clipped_log": _differs_on("cross_entropy_from_logits", np.array([0.0, -2000.0]), 1),
+    "gradient_sign_flipped": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_without_softmax": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "fancy_index_table": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "sum_not_mean": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "forward_difference": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "x_left_modified": _x_left_modified,
+    "softmax_before_loss": _torch_differs_on("torch_classification_loss", LESSON_LOGITS[None], np.array([RESHIP])),
+    "detached_result": _detached("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "reduction_sum": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "unreshaped_sequence": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_reduction_sum": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_softmax_before_loss": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_detached_result": _detached("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+}
+
+
+def test_every_mistake_has_a_probe() -> None:
+    assert set(MISTAKE_PROBES) == set(MISTAKES)
+
+
+@pytest.mark.parametrize("mistake_id", sorted(MISTAKES))
+def test_mistake_differs_from_the_reference(mistake_id: str, tmp_path: Path, reference: ModuleType) -> None:
+    MISTAKE_PROBES[mistake_id](variant(tmp_path, MISTAKES, mistake_id), reference)
+
+
+def test_softmax_before_loss_gives_the_lessons_distorted_numbers(tmp_path: Path) -> None:
+    student = variant(tmp_path, MISTAKES, "softmax_before_loss")
+    loss, grad = torch_loss_and_grad(student, LESSON_LOGITS[None], np.array([RESHIP]))
+    assert round(loss.item(), 3) == 1.387
+    assert round(grad[0, RESHIP].item(), 3) == -0.127
+
+
+# ---------------------------------------------------------------- alternatives agree with the reference
+
+EXAMPLES: dict[str, list[tuple[Any, ...]]] = {
+    "stable_softmax": [(LESSON_LOGITS,), (LESSON_LOGITS + 1e4,), (MIXED_SCALE_ROWS, 0), (np.arange(24.0).reshape(2, 3, 4), 1)],
+    "cross_entropy_from_logits": [(LESSON_LOGITS, RESHIP), (np.array([0.0, -2000.0]), 1)],
+    "cross_entropy_gradient": [(LESSON_LOGITS, RESHIP), (LESSON_LOGITS + 1000.0, 2)],
+    "per_position_cross_entropy": [(REPLY_LOGITS, REPLY_TARGETS)],
+    "finite_difference_gradient": [(reship_loss, LESSON_LOGITS), (cubic, REPLY_LOGITS)],
+    "torch_classification_loss": [(LESSON_LOGITS[None], np.array([RESHIP])), (REPLY_LOGITS, REPLY_TARGETS)],
+    "torch_sequence_loss": [(SEQUENCE_LOGITS, SEQUENCE_TARGETS), (REPLY_LOGITS[None], REPLY_TARGETS[None])],
+}
+TORCH_FUNCTIONS = {"torch_classification_loss", "torch_sequence_loss"}
+
+
+@pytest.mark.parametrize("alternative_id", sorted(ALTERNATIVES))
+def test_alternative_matches_the_reference(alternative_id: str, tmp_path: Path, reference: ModuleType) -> None:
+    function_name = ALTERNATIVES[alternative_id][0]
+    student = variant(tmp_path, ALTERNATIVES, alternative_id)
+    for arguments in EXAMPLES[function_name]:
+        if function_name in TORCH_FUNCTIONS:
+            got_loss, got_grad = torch_loss_and_grad(student, *arguments)
+            loss, grad = torch_loss_and_grad(getattr(reference, function_name), *arguments)
+            assert not differs(got_loss, loss) and not differs(got_grad, grad)
+        else:
+            copies = [a.copy() if isinstance(a, np.ndarray) else a for a in arguments]
+            assert not differs(student(*copies), getattr(reference, function_name)(*arguments))
+            assert all(np.array_equal(c, a) for c, a in zip(copies, arguments) if isinstance(a, np.ndarray))

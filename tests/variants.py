@@ -1,0 +1,281 @@
+"""Submissions for the engine's tests, built by swapping functions in the reference solution.
+
+``MISTAKES`` holds the realistic wrong implementations the grader must diagnose, ``ALTERNATIVES``
+correct ones written differently that must still get full marks. Each entry is
+``id -> (function name, replacement source)``. Replacement sources rely only on the module-level
+``np`` both the reference and the stub import; anything else (torch) is imported inside the
+function, so every built file is self-contained.
+"""
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
+STUB = PROJECT_ROOT / "exercises" / "softmax_cross_entropy.py"
+
+
+def _function_spans(tree: ast.Module) -> dict[str, tuple[int, int]]:
+    """Top-level function name -> (first line, last line), 1-based, decorators included."""
+    return {
+        node.name: (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno or node.lineno)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
+def _prelude_line(tree: ast.Module) -> int:
+    """0-based line index after the module docstring and ``from __future__`` imports."""
+    line = 0
+    for index, node in enumerate(tree.body):
+        is_docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        is_future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        if not (is_docstring or is_future):
+            break
+        line = node.end_lineno or node.lineno
+    return line
+
+
+def _checked_source(name: str, source: str) -> list[str]:
+    source = textwrap.dedent(source).strip("\n") + "\n"
+    defined = {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if name not in defined:
+        raise ValueError(f"the replacement for {name!r} does not define it")
+    return source.splitlines(keepends=True)
+
+
+def build_submission(
+    directory: Path,
+    replacements: dict[str, str],
+    name: str = "softmax_cross_entropy.py",
+    base: Path = REFERENCE,
+    prelude: str = "",
+) -> Path:
+    """Write ``base`` with each named top-level function replaced by the given source.
+
+    ``prelude`` is module-level text inserted after the docstring and ``__future__`` imports
+    (for instance code that misbehaves at import time). Returns the written file's path.
+    """
+    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    tree = ast.parse("".join(lines))
+    spans = _function_spans(tree)
+    unknown = sorted(set(replacements) - set(spans))
+    if unknown:
+        raise KeyError(f"{base.name} defines no top-level function {unknown}")
+    for function, source in sorted(replacements.items(), key=lambda item: spans[item[0]][0], reverse=True):
+        first, last = spans[function]
+        lines[first - 1 : last] = _checked_source(function, source)
+    if prelude:
+        at = _prelude_line(tree)
+        lines[at:at] = ["\n", textwrap.dedent(prelude).strip("\n") + "\n", "\n"]
+    path = Path(directory) / name
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _entry(function: str, source: str) -> tuple[str, str]:
+    return function, textwrap.dedent(source).strip("\n") + "\n"
+
+
+MISTAKES: dict[str, tuple[str, str]] = {
+    "no_max_shift": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            exponentials = np.exp(logits)
+            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    """),
+    "global_max": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            exponentials = np.exp(logits - np.max(logits))
+            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    """),
+    "wrong_axis": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            exponentials = np.exp(logits - np.max(logits, axis=0, keepdims=True))
+            return exponentials / np.sum(exponentials, axis=0, keepdims=True)
+    """),
+    "mutates_input": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            logits -= np.max(logits, axis=axis, keepdims=True)
+            exponentials = np.exp(logits)
+            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    """),
+    "temperature_multiplied": _entry("softmax_with_temperature", """
+        def softmax_with_temperature(logits, temperature, axis=-1):
+            if temperature <= 0:
+                raise ValueError("temperature must be positive")
+            scaled = np.asarray(logits, dtype=float) * temperature
+            exponentials = np.exp(scaled - np.max(scaled, axis=axis, keepdims=True))
+            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    """),
+    "no_temperature_check": _entry("softmax_with_temperature", """
+        def softmax_with_temperature(logits, temperature, axis=-1):
+            scaled = np.asarray(logits, dtype=float) / temperature
+            exponentials = np.exp(scaled - np.max(scaled, axis=axis, keepdims=True))
+            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
+    """),
+    "neg_log_softmax": _entry("cross_entropy_from_logits", """
+        def cross_entropy_from_logits(logits, target_index):
+            exponentials = np.exp(logits - np.max(logits))
+            probabilities = exponentials / np.sum(exponentials)
+            return float(-np.log(probabilities[target_index]))
+    """),
+    "clipped_log": _entry("cross_entropy_from_logits", """
+        def cross_entropy_from_logits(logits, target_index):
+            exponentials = np.exp(logits - np.max(logits))
+            probabilities = exponentials / np.sum(exponentials)
+            return float(-np.log(np.clip(probabilities, 1e-12, 1.0))[target_index])
+    """),
+    "gradient_sign_flipped": _entry("cross_entropy_gradient", """
+        def cross_entropy_gradient(logits, target_index):
+            exponentials = np.exp(logits - np.max(logits))
+            probabilities = exponentials / np.sum(exponentials)
+            one_hot = np.eye(len(logits))[target_index]
+            return one_hot - probabilities
+    """),
+    "gradient_without_softmax": _entry("cross_entropy_gradient", """
+        def cross_entropy_gradient(logits, target_index):
+            one_hot = np.eye(len(logits))[target_index]
+            return logits - one_hot
+    """),
+    "fancy_index_table": _entry("per_position_cross_entropy", """
+        def per_position_cross_entropy(logits, targets):
+            shifted = logits - np.max(logits, axis=1, keepdims=True)
+            log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            return -log_probs[:, targets]
+    """),
+    "sum_not_mean": _entry("sequence_mean_loss", """
+        def sequence_mean_loss(logits, targets):
+            shifted = logits - np.max(logits, axis=1, keepdims=True)
+            log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            return float(-np.sum(log_probs[np.arange(len(targets)), targets]))
+    """),
+    "forward_difference": _entry("finite_difference_gradient", """
+        def finite_difference_gradient(f, x, epsilon=1e-5):
+            point = np.array(x, dtype=float)
+            gradient = np.zeros_like(point)
+            at_x = f(point)
+            for index in np.ndindex(point.shape):
+                point[index] += epsilon
+                gradient[index] = (f(point) - at_x) / epsilon
+                point[index] -= epsilon
+            return gradient
+    """),
+    "x_left_modified": _entry("finite_difference_gradient", """
+        def finite_difference_gradient(f, x, epsilon=1e-5):
+            gradient = np.zeros(np.shape(x))
+            for index in np.ndindex(gradient.shape):
+                x[index] += epsilon
+                above = f(x)
+                x[index] -= 2 * epsilon
+                below = f(x)
+                gradient[index] = (above - below) / (2 * epsilon)
+            return gradient
+    """),
+    "softmax_before_loss": _entry("torch_classification_loss", """
+        def torch_classification_loss(logits, targets):
+            import torch
+            from torch import nn
+            return nn.CrossEntropyLoss()(torch.softmax(logits, dim=1), targets)
+    """),
+    "detached_result": _entry("torch_classification_loss", """
+        def torch_classification_loss(logits, targets):
+            from torch import nn
+            return nn.CrossEntropyLoss()(logits, targets).detach()
+    """),
+    "reduction_sum": _entry("torch_classification_loss", """
+        def torch_classification_loss(logits, targets):
+            from torch import nn
+            return nn.CrossEntropyLoss(reduction="sum")(logits, targets)
+    """),
+    "unreshaped_sequence": _entry("torch_sequence_loss", """
+        def torch_sequence_loss(logits, targets):
+            from torch import nn
+            return nn.CrossEntropyLoss()(logits, targets)
+    """),
+    "sequence_reduction_sum": _entry("torch_sequence_loss", """
+        def torch_sequence_loss(logits, targets):
+            from torch import nn
+            vocabulary = logits.shape[-1]
+            return nn.CrossEntropyLoss(reduction="sum")(logits.reshape(-1, vocabulary), targets.reshape(-1))
+    """),
+    "sequence_softmax_before_loss": _entry("torch_sequence_loss", """
+        def torch_sequence_loss(logits, targets):
+            import torch
+            from torch import nn
+            probabilities = torch.softmax(logits, dim=-1)
+            return nn.CrossEntropyLoss()(probabilities.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+    """),
+    "sequence_detached_result": _entry("torch_sequence_loss", """
+        def torch_sequence_loss(logits, targets):
+            from torch import nn
+            vocabulary = logits.shape[-1]
+            return nn.CrossEntropyLoss()(logits.reshape(-1, vocabulary), targets.reshape(-1)).detach()
+    """),
+}
+
+ALTERNATIVES: dict[str, tuple[str, str]] = {
+    "softmax_loops": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            moved = np.moveaxis(np.asarray(logits, dtype=float), axis, -1)
+            result = np.empty_like(moved)
+            for index in np.ndindex(moved.shape[:-1]):
+                row = moved[index]
+                exponentials = np.exp(row - row.max())
+                result[index] = exponentials / exponentials.sum()
+            return np.moveaxis(result, -1, axis)
+    """),
+    "softmax_via_torch": _entry("stable_softmax", """
+        def stable_softmax(logits, axis=-1):
+            import torch
+            return torch.softmax(torch.as_tensor(logits), dim=axis)
+    """),
+    "logsumexp_other_form": _entry("cross_entropy_from_logits", """
+        def cross_entropy_from_logits(logits, target_index):
+            m = np.max(logits)
+            return float(-(logits[target_index] - m - np.log(np.sum(np.exp(logits - m)))))
+    """),
+    "gradient_via_torch": _entry("cross_entropy_gradient", """
+        def cross_entropy_gradient(logits, target_index):
+            import torch
+            z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+            loss = torch.logsumexp(z, dim=0) - z[target_index]
+            loss.backward()
+            return z.grad.numpy()
+    """),
+    "per_position_loop": _entry("per_position_cross_entropy", """
+        def per_position_cross_entropy(logits, targets):
+            losses = []
+            for row, target in zip(logits, targets):
+                m = np.max(row)
+                losses.append(m + np.log(np.sum(np.exp(row - m))) - row[target])
+            return np.array(losses)
+    """),
+    "fd_flat_loop": _entry("finite_difference_gradient", """
+        def finite_difference_gradient(f, x, epsilon=1e-5):
+            shape = np.shape(x)
+            flat = np.array(x, dtype=float).reshape(-1)
+            gradient = np.empty(flat.size)
+            for i, step in enumerate(np.eye(flat.size) * epsilon):
+                above = f((flat + step).reshape(shape))
+                below = f((flat - step).reshape(shape))
+                gradient[i] = (above - below) / (2 * epsilon)
+            return gradient.reshape(shape)
+    """),
+    "torch_functional": _entry("torch_classification_loss", """
+        def torch_classification_loss(logits, targets):
+            import torch.nn.functional as F
+            return F.cross_entropy(logits, targets)
+    """),
+    "torch_log_softmax_nll": _entry("torch_classification_loss", """
+        def torch_classification_loss(logits, targets):
+            import torch.nn.functional as F
+            return F.nll_loss(F.log_softmax(logits, dim=1), targets)
+    """),
+    "sequence_transpose": _entry("torch_sequence_loss", """
+        def torch_sequence_loss(logits, targets):
+            from torch import nn
+            return nn.CrossEntropyLoss()(logits.transpose(1, 2), targets)
+    """),
+}
