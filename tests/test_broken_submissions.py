@@ -1,0 +1,120 @@
+"""Submissions that do not import, hang, exit or crash end as results, never as grader crashes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.model import ExerciseStatus
+from variants import REFERENCE, build_submission
+
+SOFTMAX = "stable_softmax"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "softmax_cross_entropy.py"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_syntax_error_is_graded_zero_with_the_line(grade, tmp_path):
+    source = REFERENCE.read_text().replace("def stable_softmax(", "def stable_softmax(:", 1)
+    report = grade(write(tmp_path, source))
+    assert report.score == 0
+    assert {e.status for e in report.exercises} == {ExerciseStatus.ERROR}
+    message = report.exercises[0].checks[0].message
+    assert message.startswith("your file could not be imported: SyntaxError")
+    assert "line" in message and "Traceback" not in message and "grader" not in message
+
+
+def test_bad_encoding_is_graded_as_an_import_error(grade, tmp_path):
+    path = tmp_path / "softmax_cross_entropy.py"
+    path.write_bytes(b"x = '\xff\xfe'\n")
+    report = grade(path, exercises=(SOFTMAX,))
+    assert report.exercises[0].status is ExerciseStatus.ERROR
+    assert "SyntaxError" in report.exercises[0].checks[0].message
+
+
+def test_exception_at_import_names_it_and_the_students_line(grade, tmp_path):
+    path = build_submission(tmp_path, {}, prelude="import numpy as np\nvalues = np.zeros(3)\nvalues[7] = 1\n")
+    report = grade(path, exercises=(SOFTMAX,))
+    message = report.exercises[0].checks[0].message
+    assert report.exercises[0].status is ExerciseStatus.ERROR
+    assert "IndexError: index 7 is out of bounds" in message
+    assert "values[7] = 1" in message
+
+
+def test_infinite_loop_costs_only_its_exercise(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    while True:\n        pass\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), timeout=1.0)
+    by_name = {e.name: e for e in report.exercises}
+    assert by_name[SOFTMAX].status is ExerciseStatus.TIMEOUT
+    assert by_name[SOFTMAX].score == 0
+    assert "time limit" in by_name[SOFTMAX].checks[0].message
+    assert all(e.status is ExerciseStatus.PASSED for n, e in by_name.items() if n != SOFTMAX)
+
+
+def test_sleep_at_import_is_a_timeout_not_a_hang(grade, tmp_path):
+    path = build_submission(tmp_path, {}, prelude="import time\ntime.sleep(60)\n")
+    report = grade(path, exercises=(SOFTMAX,), timeout=1.0)
+    assert report.exercises[0].status is ExerciseStatus.TIMEOUT
+
+
+def test_sys_exit_at_import_is_an_error_not_a_pass(grade, tmp_path):
+    path = build_submission(tmp_path, {}, prelude="import sys\nsys.exit(0)\n")
+    report = grade(path, exercises=(SOFTMAX,))
+    assert report.exercises[0].status is ExerciseStatus.ERROR
+    assert report.score == 0
+    assert "SystemExit" in report.exercises[0].checks[0].message
+
+
+def test_sys_exit_inside_a_function_fails_its_checks(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    import sys\n    sys.exit(0)\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    exercise = report.exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED and exercise.score == 0
+    assert "raised SystemExit" in exercise.checks[0].message
+
+
+def test_os_exit_inside_a_function_ends_as_an_error(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    import os\n    os._exit(0)\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    exercise = report.exercises[0]
+    assert exercise.status is ExerciseStatus.ERROR and exercise.score == 0
+    assert "ended (exit code 0) before grading finished" in exercise.checks[0].message
+
+
+def test_segfault_is_reported_with_its_signal(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    import ctypes\n    ctypes.string_at(0)\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    exercise = report.exercises[0]
+    assert exercise.status is ExerciseStatus.ERROR
+    assert "crashed with signal 11 (SIGSEGV)" in exercise.checks[0].message
+
+
+def test_missing_function_is_reported_as_missing(grade, tmp_path):
+    source = REFERENCE.read_text().replace("def stable_softmax(", "def renamed_softmax(", 1)
+    report = grade(write(tmp_path, source), exercises=(SOFTMAX,))
+    assert report.exercises[0].status is ExerciseStatus.MISSING
+    assert "stable_softmax is not defined in your file" in report.exercises[0].checks[0].message
+
+
+def test_returning_none_or_objects_gets_a_plain_message(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    result = logits * 0\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    assert "returned None (is a `return` missing?)" in report.exercises[0].checks[0].message
+    source = "def stable_softmax(logits, axis=-1):\n    return {'p': 1}\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    assert "returned a dict, not numbers" in report.exercises[0].checks[0].message
+
+
+def test_wrong_shape_is_described(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    return np.ones((2, 2))\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    assert "expected shape (3,), got shape (2, 2)" in report.exercises[0].checks[0].message
+
+
+def test_printed_output_is_kept_and_capped(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    print('x' * 100_000)\n    return logits\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    output = report.exercises[0].output
+    assert output.startswith("xxxx") and "more bytes of output dropped" in output
+    assert len(output) < 10_000
