@@ -13,13 +13,20 @@ from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.lesson import load_lesson
 from grader.model import Report
+from grader.quiz import (
+    ANSWERS_FILE,
+    DEFAULT_QUIZ,
+    QuizResult,
+    load_answers,
+    load_quiz,
+    quiz_command,
+    quiz_key_command,
+    score_quiz,
+)
 from grader.render.json_report import render_json
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.submission import find_project_file, resolve_submission
-
-QUIZ_ANSWERS_FILE = "quiz_answers.yaml"
-
 
 def write_output(text: str, output: Path | None) -> None:
     """Print, or write the file atomically so that an interrupted run never leaves half a report."""
@@ -54,12 +61,10 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _quiz_result(answers: Path) -> Any:
+def _quiz_result(answers: Path) -> QuizResult | None:
     """The quiz result when the student has saved answers beside the exercises, else None."""
     if not answers.is_file():
         return None
-    from grader.quiz import DEFAULT_QUIZ, load_answers, load_quiz, score_quiz
-
     quiz = load_quiz(DEFAULT_QUIZ)
     return score_quiz(quiz, load_answers(answers, quiz))
 
@@ -92,7 +97,7 @@ def main(ctx: click.Context, output_format: str, output: Path | None, exercises:
         return
     lesson = load_lesson()
     student_file = find_project_file(Path.cwd(), lesson.student_file)
-    answers = student_file.parent.parent / QUIZ_ANSWERS_FILE
+    answers = student_file.parents[1] / ANSWERS_FILE
     _grade_and_report(student_file, answers, output_format, output, exercises, seed, timeout)
 
 
@@ -104,5 +109,9 @@ def check(path: Path, output_format: str, output: Path | None, exercises: tuple[
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
-    answers = path / QUIZ_ANSWERS_FILE if path.is_dir() else None
+    answers = path / ANSWERS_FILE if path.is_dir() else None
     _grade_and_report(student_file, answers, output_format, output, exercises, seed, timeout)
+
+
+main.add_command(quiz_command)
+main.add_command(quiz_key_command)

@@ -20,12 +20,19 @@ def resolve_submission(path: Path, student_file: str) -> Path:
     raise UsageError(f"{path}: no {student_file} at its root or under exercises/")
 
 
+def find_project_root(start: Path, student_file: str) -> Path | None:
+    """The nearest directory at or above ``start`` holding exercises/<student_file>."""
+    for directory in (start, *start.parents):
+        if (directory / "exercises" / student_file).is_file():
+            return directory
+    return None
+
+
 def find_project_file(start: Path, student_file: str) -> Path:
     """The exercise file of the project that contains ``start`` (for a bare ``grade``)."""
-    for directory in (start, *start.parents):
-        candidate = directory / "exercises" / student_file
-        if candidate.is_file():
-            return candidate
+    root = find_project_root(start, student_file)
+    if root is not None:
+        return root / "exercises" / student_file
     raise UsageError(
         f"no exercises/{student_file} in {start} or above: run grade inside the project, or use grade check PATH"
     )

@@ -11,16 +11,17 @@ from grader.quiz.files import read_yaml, write_atomic
 from grader.quiz.schema import Quiz
 
 ANSWERS_FILE = "quiz_answers.yaml"
+EXPECTED = "a mapping of question id to choice id, like `q1: b`"
 
 
 def load_answers(path: Path, quiz: Quiz) -> dict[str, str | None]:
     """Every question id of the quiz, mapped to the choice given (lower-cased) or None if unanswered."""
-    raw = read_yaml(path)
+    raw = read_yaml(path, EXPECTED)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         kind = "a list" if isinstance(raw, list) else "a single value"
-        raise UsageError(f"{path}: expected a mapping of question id to choice id, like `q1: b`; got {kind}")
+        raise UsageError(f"{path}: expected {EXPECTED}; got {kind}")
     answers: dict[str, str | None] = dict.fromkeys(quiz.ids)
     for qid, given in raw.items():
         if str(qid) not in answers:

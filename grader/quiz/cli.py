@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 import textwrap
 from pathlib import Path
 
 import click
 
 from grader.errors import UsageError
+from grader.lesson import load_lesson
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
 from grader.quiz.instructor import set_key
 from grader.quiz.render import render_intro, render_quiz_text
 from grader.quiz.schema import DEFAULT_QUIZ, Quiz, load_quiz
 from grader.quiz.scoring import score_quiz
 from grader.quiz.session import take_quiz
+from grader.submission import find_project_root
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 quiz_option = click.option(
@@ -23,12 +26,14 @@ quiz_option = click.option(
 
 
 @click.command("quiz")
-@click.option("--answers", "answers_file", type=FILE, help="Score this answers file (`q1: b` per line) instead of asking.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="Output of --answers.")
-@click.option("--save", type=FILE, default=ANSWERS_FILE, show_default=True, help="Where the quiz you take keeps your answers.")
+@click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
+@click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
 @quiz_option
 @click.pass_context
-def quiz_command(ctx: click.Context, answers_file: Path | None, output_format: str, save: Path, quiz_file: Path) -> None:
+def quiz_command(
+    ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, quiz_file: Path
+) -> None:
     """Take the lesson's mastery quiz, one question at a time, or score an answers file.
 
     Answers can be piped on stdin, one choice id per line. Stopping early keeps the answers given
@@ -39,9 +44,14 @@ def quiz_command(ctx: click.Context, answers_file: Path | None, output_format: s
     if answers_file is None:
         if output_format == "json":
             raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
-        ctx.exit(_take(quiz, save, _resume_command(save, quiz_file)))
+        default_save = default_answers_path()
+        save = save or default_save
+        ctx.exit(_take(quiz, save, _resume_command(save, default_save, quiz_file)))
     result = score_quiz(quiz, load_answers(answers_file, quiz))
-    click.echo(json.dumps(result.to_dict(), indent=2) if output_format == "json" else render_quiz_text(quiz, result), nl=False)
+    if output_format == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(render_quiz_text(quiz, result), nl=False)
     ctx.exit(0 if result.passed else 1)
 
 
@@ -49,13 +59,15 @@ def _take(quiz: Quiz, save: Path, resume: str) -> int:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
+    if not save.parent.is_dir():
+        raise UsageError(f"{save}: cannot save answers there: no folder {save.parent}")
     answers = load_answers(save, quiz) if save.exists() else dict.fromkeys(quiz.ids)
     done = [qid for qid in quiz.ids if answers[qid] is not None]
     write(render_intro(quiz, str(save)))
     if done:
-        write(f"Resuming from {save}: {len(done)} of {len(quiz.ids)} already answered ({', '.join(done)}); they are skipped.\n")
+        write(f"Resuming from {save}: {len(done)} of {len(quiz.ids)} already answered ({', '.join(done)}), skipped.\n")
     try:
-        finished = take_quiz(quiz, answers, click.get_text_stream("stdin"), write, lambda a: save_answers(save, quiz, a))
+        finished = take_quiz(quiz, answers, sys.stdin, write, lambda given: save_answers(save, quiz, given))
     except KeyboardInterrupt:
         write("\n" + _stopped(quiz, answers, save, resume))
         return 130
@@ -68,9 +80,15 @@ def _take(quiz: Quiz, save: Path, resume: str) -> int:
     return 0 if result.passed else 1
 
 
-def _resume_command(save: Path, quiz_file: Path) -> str:
+def default_answers_path() -> Path:
+    """quiz_answers.yaml at the root of the project the student is in (where `grade` looks for it)."""
+    root = find_project_root(Path.cwd(), load_lesson().student_file)
+    return (root or Path.cwd()) / ANSWERS_FILE
+
+
+def _resume_command(save: Path, default_save: Path, quiz_file: Path) -> str:
     words = ["grade", "quiz"]
-    if save != Path(ANSWERS_FILE):
+    if save != default_save:
         words += ["--save", str(save)]
     if quiz_file != DEFAULT_QUIZ:
         words += ["--quiz", str(quiz_file)]
@@ -82,7 +100,7 @@ def _stopped(quiz: Quiz, answers: dict[str, str | None], save: Path, resume: str
     if not given:
         return f"Stopped before the first answer; nothing was saved. Run `{resume}` to start.\n"
     return (
-        f"Stopped after {given} of {len(quiz.ids)} questions. Your answers are saved in {save}; "
+        f"Stopped with {given} of {len(quiz.ids)} questions answered. Your answers are saved in {save}; "
         f"run `{resume}` to continue: the questions you answered are skipped.\n"
     )
 
@@ -105,6 +123,9 @@ def show_key(quiz_file: Path) -> None:
 @click.argument("choice_id")
 @quiz_option
 def set_key_command(question_id: str, choice_id: str, quiz_file: Path) -> None:
-    """Make CHOICE_ID the correct answer to QUESTION_ID (a fresh salt; the file is rewritten)."""
+    """Make CHOICE_ID the correct answer to QUESTION_ID.
+
+    The question gets a fresh salt and the quiz file is rewritten (its top comments are kept).
+    """
     question = set_key(quiz_file, question_id, choice_id.lower())
     click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")

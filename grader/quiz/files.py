@@ -12,7 +12,8 @@ import yaml
 from grader.errors import UsageError
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, expected: str) -> Any:
+    """The parsed file; expected says what the file should hold, for the message when it is not YAML."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -25,7 +26,7 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "cannot be parsed"
-        raise UsageError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise UsageError(f"{path}: not valid YAML{where} ({problem}); expected {expected}") from None
 
 
 def write_atomic(path: Path, text: str) -> None:

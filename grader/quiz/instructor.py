@@ -8,7 +8,7 @@ import yaml
 from grader.errors import UsageError
 from grader.quiz import key
 from grader.quiz.files import read_yaml, write_atomic
-from grader.quiz.schema import Question, parse_question
+from grader.quiz.schema import EXPECTED, Question, parse_question
 
 
 def set_key(path: Path, question_id: str, choice_id: str) -> Question:
@@ -17,10 +17,10 @@ def set_key(path: Path, question_id: str, choice_id: str) -> Question:
     Only that question must be valid, so a new quiz can be keyed one question at a time. The file
     is rewritten by yaml.safe_dump; the comment lines at its top are kept.
     """
-    raw = read_yaml(path)
+    raw = read_yaml(path, EXPECTED)
     items = raw.get("questions") if isinstance(raw, dict) else None
     if not isinstance(items, list):
-        raise UsageError(f"{path}: expected a mapping with a list of questions")
+        raise UsageError(f"{path}: expected {EXPECTED}")
     matches = [(n, q) for n, q in enumerate(items, 1) if isinstance(q, dict) and q.get("id") == question_id]
     if not matches:
         ids = [str(q.get("id")) for q in items if isinstance(q, dict)]

@@ -22,7 +22,10 @@ def render_quiz_text(quiz: Quiz, result: QuizResult) -> str:
     for answered in missed:
         question = quiz.question(answered.id)
         given = f"you chose {answered.answer}" if answered.answer else "unanswered"
-        lines.append(f"  {question.id} ({given}): reread \"{question.reread}\"; redo exercise {question.exercise}.")
+        lines.append(
+            f"  {question.id} ({given}): reread the lesson section \"{question.reread}\";"
+            f" redo exercise {question.exercise}."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -31,7 +34,7 @@ def render_intro(quiz: Quiz, save_name: str) -> str:
     return (
         f"Mastery quiz: {quiz.title}\n"
         f"{total} questions; more than {_percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {total}) "
-        f"completes the lesson.\nType a choice id and press Enter. Answers are saved to {save_name} as you go.\n"
+        f"passes.\nType a choice id and press Enter. Answers are saved to {save_name} as you go.\n"
     )
 
 

@@ -11,6 +11,7 @@ from grader.quiz import key
 from grader.quiz.files import read_yaml
 
 DEFAULT_QUIZ = Path(__file__).resolve().parents[2] / "quizzes" / "softmax_cross_entropy.yaml"
+EXPECTED = "a mapping with title, pass_above and questions"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 
 
@@ -67,12 +68,12 @@ class Quiz:
 
 
 def load_quiz(path: Path) -> Quiz:
-    return parse_quiz(read_yaml(path), path)
+    return parse_quiz(read_yaml(path, EXPECTED), path)
 
 
 def parse_quiz(raw: Any, path: Path) -> Quiz:
     if not isinstance(raw, dict):
-        raise UsageError(f"{path}: expected a mapping with title, pass_above and questions")
+        raise UsageError(f"{path}: expected {EXPECTED}")
     title = _text(raw, "title", f"{path}:")
     pass_above = raw.get("pass_above")
     if isinstance(pass_above, bool) or not isinstance(pass_above, (int, float)) or not 0 <= pass_above < 1:

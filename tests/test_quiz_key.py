@@ -1,0 +1,76 @@
+"""The instructor's key command: show the key, change it, and keep the file readable."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from grader.quiz import DEFAULT_QUIZ, load_quiz, quiz_key_command
+
+
+@pytest.fixture
+def quiz_file(tmp_path: Path) -> Path:
+    return Path(shutil.copy(DEFAULT_QUIZ, tmp_path / "quiz.yaml"))
+
+
+def invoke(*args: str):
+    main = click.Group("grade")
+    main.add_command(quiz_key_command)
+    return CliRunner().invoke(main, ["quiz-key", *args])
+
+
+def test_show_prints_the_key(quiz_file: Path) -> None:
+    result = invoke("show", "--quiz", str(quiz_file))
+    assert result.exit_code == 0
+    quiz = load_quiz(quiz_file)
+    shown = [line.split()[:2] for line in result.stdout.splitlines()]
+    assert shown == [[f"{q.id}:", q.answer.id] for q in quiz.questions]
+
+
+def test_set_changes_one_answer_with_a_fresh_salt_and_round_trips(quiz_file: Path) -> None:
+    before_text = quiz_file.read_text()
+    before = load_quiz(quiz_file)
+    original = before.question("q3").answer.id
+    other = next(c for c in before.question("q3").choice_ids if c != original)
+
+    result = invoke("set", "q3", other.upper(), "--quiz", str(quiz_file))
+    assert result.exit_code == 0, result.output
+    after = load_quiz(quiz_file)
+    assert after.question("q3").answer.id == other
+    assert after.question("q3").salt != before.question("q3").salt
+    assert [q.answer.id for q in after.questions if q.id != "q3"] == [
+        q.answer.id for q in before.questions if q.id != "q3"
+    ]
+    changed = set(before_text.splitlines()) ^ set(quiz_file.read_text().splitlines())
+    assert all(line.strip().startswith(("salt:", "key:")) for line in changed) and len(changed) == 4
+    assert quiz_file.read_text().startswith("# Mastery quiz")
+
+    assert invoke("set", "q3", original, "--quiz", str(quiz_file)).exit_code == 0
+    assert load_quiz(quiz_file).question("q3").answer.id == original
+
+
+def test_set_keys_a_new_question(quiz_file: Path) -> None:
+    raw = yaml.safe_load(quiz_file.read_text())
+    del raw["questions"][0]["key"], raw["questions"][0]["salt"]
+    quiz_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    refused = invoke("show", "--quiz", str(quiz_file))
+    assert refused.exit_code == 2 and "question q1: no correct choice" in refused.stderr
+    assert "grade quiz-key set q1 CHOICE" in refused.stderr
+
+    assert invoke("set", "q1", "d", "--quiz", str(quiz_file)).exit_code == 0
+    assert load_quiz(quiz_file).question("q1").answer.id == "d"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("q9", "a"), "no question 'q9'"), (("q1", "e"), "question q1: no choice 'e'; allowed: a, b, c, d")],
+)
+def test_set_refuses_an_unknown_question_or_choice(quiz_file: Path, args: tuple[str, str], message: str) -> None:
+    before = quiz_file.read_text()
+    result = invoke("set", *args, "--quiz", str(quiz_file))
+    assert result.exit_code == 2 and message in result.stderr
+    assert quiz_file.read_text() == before
