@@ -1,7 +1,6 @@
 """Limits a worker child puts on itself before it imports any student code."""
 from __future__ import annotations
 
-import os
 import resource
 from typing import Any
 
@@ -20,13 +19,16 @@ def _set(limit: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(limit, (soft, soft if hard is None else hard))
 
 
-def enter(limits: dict[str, Any], workdir: str) -> list[str]:
-    """Apply the job's limits to this process; return the names of the protections in force."""
-    os.chdir(workdir)
+DESCRIPTIONS = ("cpu time limit", "memory limit", "process limit", "file size limit")
+
+
+def enter(limits: dict[str, Any]) -> None:
+    """Apply the job's limits to this process and everything it starts."""
     cpu = int(limits["cpu_seconds"])
     _set(resource.RLIMIT_CPU, cpu, cpu + 1)
     # Address space is what a process has mapped, torch's ~600 MiB included: budget on top of it.
     _set(resource.RLIMIT_AS, _vm_size_bytes() + int(limits["memory_mb"]) * MIB)
     _set(resource.RLIMIT_FSIZE, int(limits["file_mb"]) * MIB)
     _set(resource.RLIMIT_CORE, 0)
-    return ["private working directory", "cpu time limit", "memory limit", "file size limit"]
+    # Counted per user: it bites once the worker runs as its own unprivileged user (never for root).
+    _set(resource.RLIMIT_NPROC, int(limits["processes"]))

@@ -6,6 +6,7 @@ and torch imported and never held reference code or expected values.
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from grader.sandbox import protocol
 OUTPUT_KEEP_BYTES = 8 * 1024
 STARTUP_SECONDS = 60.0
 EXIT_STATUS_WAIT = 2.0
+SANDBOX_UID_BASE, SANDBOX_UID_COUNT = 200_000, 100_000
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
@@ -34,9 +36,12 @@ class Limits:
     timeout: float = 10.0
     memory_mb: int = 2048
     file_mb: int = 16
+    processes: int = 64
+    isolate: bool = True  # namespaces, private root, own user (where the machine allows)
 
     def for_worker(self) -> dict[str, Any]:
-        return {"cpu_seconds": max(1, int(self.timeout) + 1), "memory_mb": self.memory_mb, "file_mb": self.file_mb}
+        return {"cpu_seconds": max(1, int(self.timeout) + 1), "memory_mb": self.memory_mb, "file_mb": self.file_mb,
+                "processes": self.processes}
 
 
 @dataclass(frozen=True)
@@ -175,12 +180,35 @@ class _OutputDrain(threading.Thread):
         return text
 
 
-def _kill_group(pid: int) -> None:
+def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
+    """End a worker and all it started; return its exit code.
+
+    SIGTERM asks the worker to kill its PID namespace's init (which takes every process in the
+    namespace with it); SIGKILL to its process group is the fallback where there is no namespace.
+    A worker that stopped talking by itself is first given the time to exit, so that its own exit
+    code (a crash, an exit call) is the one reported.
+    """
+    exitcode = server.exit_code(pid, EXIT_STATUS_WAIT) if ended_by_itself else None
+    if exitcode is None:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        exitcode = server.exit_code(pid, EXIT_STATUS_WAIT)
     for kill in (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    return exitcode
+
+
+_uids = itertools.count()
+
+
+def _sandbox_user() -> int:
+    """A user id of its own for each job, so that jobs cannot touch each other's files or processes."""
+    return SANDBOX_UID_BASE + next(_uids) % SANDBOX_UID_COUNT
 
 
 def _signal_name(number: int) -> str:
@@ -216,16 +244,21 @@ def run_job(job: Job) -> JobOutcome:
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
     try:
+        uid = _sandbox_user()
         student_file = workdir / "submission" / job.module_path.name
         student_file.parent.mkdir()
         shutil.copyfile(job.module_path, student_file)
+        (workdir / "root").mkdir()
+        if os.geteuid() == 0:
+            os.chown(student_file.parent, uid, uid)
         payload = protocol.dumps(
             {
-                "module_path": str(student_file),
+                "module_name": student_file.name,
                 "function": job.function,
                 "calls": job.calls,
                 "limits": job.limits.for_worker(),
                 "workdir": str(student_file.parent),
+                "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root")},
             }
         )
         job_r, job_w = os.pipe()
@@ -239,16 +272,17 @@ def run_job(job: Job) -> JobOutcome:
         drain = _OutputDrain(output_r)
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
+        outcome = {"ending": "protocol_error"}
         try:
             outcome = _collect(protocol.FrameReader(results_r), job.limits.timeout)
         finally:
-            _kill_group(pid)
+            exitcode = _end(server, pid, ended_by_itself=outcome["ending"] == "exited")
             os.close(results_r)
-        exitcode = server.exit_code(pid, EXIT_STATUS_WAIT)
         drain.join(2)
         if outcome["ending"] == "exited":
             outcome["ending"], outcome["detail"] = _describe_exit(exitcode, job.limits.timeout)
         output = drain.text().replace(str(student_file), str(job.module_path))
+        output = output.replace(f"/job/{student_file.name}", str(job.module_path))
         return JobOutcome(output=output, seconds=time.monotonic() - started, **outcome)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.sandbox import limits, probes, protocol
+from grader.sandbox import isolation, limits, probes, protocol
 
 MAX_RESULT_ELEMENTS = 5_000_000
 MAX_TEXT = 500
@@ -150,6 +150,38 @@ def _finish() -> None:
     os._exit(0)
 
 
+def _isolate(sandbox: dict[str, Any], job_dir: str, results_fd: int) -> tuple[list[str], str]:
+    """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
+
+    Only the student process returns; the processes above it wait and mirror its exit status.
+    """
+    if not sandbox.get("isolate") or os.geteuid() != 0:
+        return [], job_dir
+    layers = [f"{name} namespace" for name in isolation.unshare_namespaces()]
+    if "PID namespace" in layers:
+        init = os.fork()
+        if init:
+            os.close(results_fd)
+            isolation.wait_and_mirror(init, on_term=init)
+        isolation.die_with_parent()
+    if "mount namespace" in layers and "PID namespace" in layers:
+        try:
+            isolation.build_root(sandbox["root"], job_dir, isolation.python_dirs())
+            layers.append("minimal read-only file system")
+            job_dir = isolation.SANDBOX_JOB_DIR
+        except OSError as exc:
+            layers.append(f"no private file system ({exc})")
+    if "PID namespace" in layers:
+        student = os.fork()
+        if student:
+            os.close(results_fd)
+            isolation.wait_and_mirror(student, as_init=True)
+    isolation.drop_privileges(int(sandbox["uid"]))
+    isolation.die_with_parent()
+    layers.append(f"unprivileged user {sandbox['uid']}")
+    return layers, job_dir
+
+
 def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     """Entry point of a forked child: one submission file, one exercise, a list of calls."""
     os.setsid()
@@ -160,9 +192,12 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     def send(message: dict[str, Any]) -> None:
         protocol.write_frame(results_fd, protocol.dumps(message))
 
-    send({"event": "sandbox", "protections": limits.enter(job["limits"], workdir=job["workdir"])})
-    path = str(Path(job["module_path"]))
-    sys.path.insert(0, str(Path(path).parent))
+    limits.enter(job["limits"])
+    layers, job_dir = _isolate(job["sandbox"], job["workdir"], results_fd)
+    os.chdir(job_dir)
+    path = os.path.join(job_dir, job["module_name"])
+    send({"event": "sandbox", "protections": ["private copy of the submission", *layers, *limits.DESCRIPTIONS]})
+    sys.path.insert(0, job_dir)
     try:
         module = import_student_module(path)
     except BaseException as exc:
