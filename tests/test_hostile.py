@@ -1,0 +1,240 @@
+"""Hostile submissions: the grade cannot be faked, and nothing a submission does reaches the grader,
+the reference, or another student's files."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.lesson import PROJECT_ROOT
+from grader.model import ExerciseStatus
+from grader.sandbox.runner import SANDBOX_UID_BASE
+from variants import STUB, build_submission
+
+SOFTMAX = "stable_softmax"
+REFERENCE_FILE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox needs root (as CI has)")
+
+
+def softmax_exercise(report):
+    return next(e for e in report.exercises if e.name == SOFTMAX)
+
+
+def raising(expression: str) -> str:
+    """A stable_softmax that reports what it found through an exception message."""
+    return f"def stable_softmax(logits, axis=-1):\n    raise RuntimeError(repr({expression}))\n"
+
+
+def test_patched_comparisons_and_printed_results_earn_nothing(grade, tmp_path):
+    prelude = '''
+import math, sys, json
+import numpy as np
+import torch
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: np.True_
+np.testing.assert_allclose = lambda *a, **k: None
+math.isclose = lambda *a, **k: True
+torch.allclose = lambda *a, **k: True
+fake = {"schema_version": 1, "score": 35.0, "max_score": 35.0, "exercises": []}
+print(json.dumps(fake)); print("100/100"); print(json.dumps(fake), file=sys.stderr)
+open("results.json", "w").write(json.dumps({"score": 100}))
+'''
+    path = build_submission(tmp_path, {}, base=STUB, prelude=prelude)
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["score"] == 0 and result.exit_code == 1
+    assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.parametrize("exit_call", ["sys.exit(0)", "os._exit(0)", "raise SystemExit(0)"])
+def test_exiting_with_success_earns_nothing(grade, tmp_path, exit_call):
+    source = f"def stable_softmax(logits, axis=-1):\n    import os, sys\n    {exit_call}\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}, base=STUB), exercises=(SOFTMAX,))
+    assert report.score == 0
+    at_import = build_submission(tmp_path, {}, base=STUB, prelude=f"import os, sys\n{exit_call}\n")
+    assert grade(at_import, exercises=(SOFTMAX,)).score == 0
+
+
+def test_lying_arrays_and_non_arrays_earn_nothing(grade, tmp_path):
+    lying = '''
+class Liar(np.ndarray):
+    def __eq__(self, other):
+        return True
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return np.ones(3, dtype=bool)
+    def __float__(self):
+        return 0.0
+
+def stable_softmax(logits, axis=-1):
+    return np.zeros_like(logits).view(Liar)
+'''
+    report = grade(build_submission(tmp_path, {SOFTMAX: lying}), exercises=(SOFTMAX,))
+    assert report.score == 0
+    always_equal = '''
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+
+def stable_softmax(logits, axis=-1):
+    return AlwaysEqual()
+'''
+    report = grade(build_submission(tmp_path, {SOFTMAX: always_equal}), exercises=(SOFTMAX,))
+    assert report.score == 0
+    assert "not numbers" in softmax_exercise(report).checks[0].message
+
+
+def test_the_reference_and_the_graders_code_are_out_of_reach(grade, tmp_path):
+    os_ = "__import__('os')"
+    seen = (f"[{os_}.path.exists({str(REFERENCE_FILE)!r}), "
+            f"{os_}.listdir({str(PROJECT_ROOT)!r}) if {os_}.path.isdir({str(PROJECT_ROOT)!r}) else []]")
+    message = softmax_exercise(grade(build_submission(tmp_path, {SOFTMAX: raising(seen)}),
+                                     exercises=(SOFTMAX,))).checks[0].message
+    # Only the interpreter's own files are mounted: at most a virtualenv inside the project.
+    assert "[False, []]" in message or "[False, ['.venv']]" in message
+    loaded = "sorted(m for m in __import__('sys').modules if m.startswith('grader') or 'solution' in m)"
+    message = softmax_exercise(grade(build_submission(tmp_path, {SOFTMAX: raising(loaded)}),
+                                     exercises=(SOFTMAX,))).checks[0].message
+    modules = message.split("RuntimeError: ")[1].split(" (your file")[0]
+    assert "grader.sandbox.worker" in modules  # the worker itself, and nothing of the trusted side:
+    for trusted in ("grader.lesson", "grader.verify", "grader.checks", "grader.lessons", "solution"):
+        assert f"'{trusted}" not in modules
+
+
+def test_other_submissions_and_grader_files_cannot_be_read_or_changed(grade, tmp_path):
+    other = tmp_path / "other_student" / "softmax_cross_entropy.py"
+    other.parent.mkdir()
+    other.write_text("# another student's work\n")
+    before = other.stat().st_mtime_ns
+    target = PROJECT_ROOT / "grader" / "model.py"
+    model_before = target.read_bytes()
+    attack = f'''
+def stable_softmax(logits, axis=-1):
+    outcomes = []
+    for path in ({str(other)!r}, {str(target)!r}, "/etc/shadow"):
+        try:
+            with open(path, "a") as handle:
+                handle.write("owned")
+            outcomes.append("wrote")
+        except OSError as exc:
+            outcomes.append(type(exc).__name__)
+    raise RuntimeError(repr(outcomes))
+'''
+    (tmp_path / "attacker").mkdir()
+    report = grade(build_submission(tmp_path / "attacker", {SOFTMAX: attack}), exercises=(SOFTMAX,))
+    message = softmax_exercise(report).checks[0].message
+    assert "wrote" not in message
+    assert other.read_text() == "# another student's work\n" and other.stat().st_mtime_ns == before
+    assert target.read_bytes() == model_before
+
+
+def test_no_network(grade, tmp_path):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        source = raising(f"__import__('socket').create_connection(('127.0.0.1', {port}), timeout=2)")
+        message = softmax_exercise(grade(build_submission(tmp_path, {SOFTMAX: source}),
+                                         exercises=(SOFTMAX,))).checks[0].message
+    assert "OSError" in message or "ConnectionRefusedError" in message or "Network is unreachable" in message
+
+
+def _sandbox_processes() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid >= SANDBOX_UID_BASE:
+                    found.append(int(entry.name))
+            except FileNotFoundError:
+                pass
+    return found
+
+
+def test_every_process_a_submission_starts_is_gone_afterwards(grade, tmp_path):
+    escape = '''
+def stable_softmax(logits, axis=-1):
+    import os, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(120)
+        os._exit(0)
+    return np.exp(logits - logits.max(axis=axis, keepdims=True)) / np.exp(logits - logits.max(axis=axis, keepdims=True)).sum(axis=axis, keepdims=True)
+'''
+    report = grade(build_submission(tmp_path, {SOFTMAX: escape}), exercises=(SOFTMAX,))
+    assert softmax_exercise(report).status is ExerciseStatus.PASSED
+    deadline = time.monotonic() + 5
+    while _sandbox_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_processes() == []
+
+
+def test_signal_ignoring_loop_is_still_killed(grade, tmp_path):
+    stubborn = '''
+def stable_softmax(logits, axis=-1):
+    import signal
+    for name in ("SIGTERM", "SIGALRM", "SIGXCPU", "SIGINT", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    while True:
+        pass
+'''
+    started = time.monotonic()
+    report = grade(build_submission(tmp_path, {SOFTMAX: stubborn}), timeout=1.0)
+    assert time.monotonic() - started < 8
+    assert softmax_exercise(report).status is ExerciseStatus.TIMEOUT
+    assert all(e.status is ExerciseStatus.PASSED for e in report.exercises if e.name != SOFTMAX)
+
+
+def test_fork_bomb_is_contained(grade, tmp_path):
+    bomb = '''
+def stable_softmax(logits, axis=-1):
+    import os
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+'''
+    report = grade(build_submission(tmp_path, {SOFTMAX: bomb}), timeout=2.0)
+    assert softmax_exercise(report).status in (ExerciseStatus.TIMEOUT, ExerciseStatus.ERROR)
+    assert all(e.status is ExerciseStatus.PASSED for e in report.exercises if e.name != SOFTMAX)
+    deadline = time.monotonic() + 5
+    while _sandbox_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sandbox_processes() == []
+
+
+def test_memory_file_and_output_limits(grade, tmp_path):
+    greedy = "def stable_softmax(logits, axis=-1):\n    block = bytearray(8 * 1024 ** 3)\n    return logits\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: greedy}), exercises=(SOFTMAX,))
+    assert "MemoryError" in softmax_exercise(report).checks[0].message
+    writer = ("def stable_softmax(logits, axis=-1):\n    with open('big.bin', 'wb') as f:\n"
+              "        f.write(b'0' * (64 * 1024 * 1024))\n    return logits\n")
+    report = grade(build_submission(tmp_path, {SOFTMAX: writer}), exercises=(SOFTMAX,))
+    assert "File too large" in softmax_exercise(report).checks[0].message
+    flood = ("def stable_softmax(logits, axis=-1):\n    import sys\n    chunk = 'y' * (1 << 20)\n"
+             "    for _ in range(200):\n        sys.stdout.write(chunk)\n    return logits\n")
+    started = time.monotonic()
+    report = grade(build_submission(tmp_path, {SOFTMAX: flood}), exercises=(SOFTMAX,), timeout=30)
+    exercise = softmax_exercise(report)
+    assert time.monotonic() - started < 20
+    assert len(exercise.output) < 10_000 and "more bytes of output dropped" in exercise.output
+
+
+def test_recursion_threads_and_stdin_end_as_results(grade, tmp_path):
+    recursion = "def stable_softmax(logits, axis=-1):\n    return stable_softmax(logits, axis)\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: recursion}), exercises=(SOFTMAX,))
+    assert "RecursionError" in softmax_exercise(report).checks[0].message
+    thread = ("import threading, time\nthreading.Thread(target=lambda: time.sleep(600)).start()\n")
+    report = grade(build_submission(tmp_path, {}, prelude=thread), exercises=(SOFTMAX,))
+    assert softmax_exercise(report).status is ExerciseStatus.PASSED
+    reader = "def stable_softmax(logits, axis=-1):\n    import sys\n    return np.full(logits.shape, len(sys.stdin.read()))\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: reader}), exercises=(SOFTMAX,))
+    assert softmax_exercise(report).status is ExerciseStatus.FAILED
