@@ -5,7 +5,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox.runner import Job, Limits, run_job
+from grader.sandbox.runner import Job, Limits, Task, run_job
 
 # Every layer the sandbox knows, and what is lost without it.
 LAYERS = {
@@ -42,7 +42,7 @@ def diagnose(limits: Limits = Limits()) -> Diagnosis:
     with tempfile.TemporaryDirectory(prefix="grade-doctor-") as directory:
         probe = Path(directory) / "probe.py"
         probe.write_text("def probe():\n    return 1.0\n", encoding="utf-8")
-        outcome = run_job(Job(probe, "probe", [{"id": "probe", "args": []}], limits))
+        [outcome] = run_job(Job(probe, (Task("probe", [{"id": "probe", "args": []}]),), limits))
     active = tuple(dict.fromkeys(_layer(p) for p in outcome.protections))
     return Diagnosis(active, tuple(layer for layer in LAYERS if layer not in active))
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+from grader.checks import Case, Check
+from grader.errors import UsageError
 from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
-from grader.sandbox.runner import Job, JobOutcome, Limits, run_job
+from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.verify import check_result, describe_exception
 
 DEFAULT_SEED = 2026
@@ -27,7 +27,7 @@ class GradeOptions:
         return self.jobs or os.cpu_count() or 1
 
 
-def _failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, outcome: JobOutcome) -> ExerciseResult:
+def _failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, outcome: TaskOutcome) -> ExerciseResult:
     checks = tuple(CheckResult(c.name, c.points, False, c.hidden, message) for c in exercise.checks)
     return ExerciseResult(exercise.name, status, checks, exercise.hints[0], message, outcome.output, outcome.seconds)
 
@@ -40,16 +40,27 @@ _UNFINISHED_STATUS = {
 }
 
 
-def grade_exercise(path: Path, exercise: Exercise, lesson: Lesson, options: GradeOptions) -> ExerciseResult:
-    reference = lesson.reference
-    built = [(check, check.cases(reference, options.seed)) for check in exercise.checks]
-    calls, ids = [], []
-    for number, (_, cases) in enumerate(built):
-        check_ids = tuple(f"{number}.{i}" for i in range(len(cases)))
-        calls.extend(case.call(call_id) for case, call_id in zip(cases, check_ids))
-        ids.append(check_ids)
-    outcome = run_job(Job(path, exercise.name, calls, options.limits))
+@dataclass(frozen=True)
+class _PreparedExercise:
+    """An exercise's cases (trusted: they hold the expected values) and the task the worker gets."""
 
+    exercise: Exercise
+    cases: tuple[tuple[Check, tuple[Case, ...], tuple[str, ...]], ...]
+    task: Task
+
+
+def _prepare(exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise:
+    cases, calls = [], []
+    for number, check in enumerate(exercise.checks):
+        built = check.cases(lesson.reference, seed)
+        ids = tuple(f"{number}.{i}" for i in range(len(built)))
+        calls.extend(case.call(call_id) for case, call_id in zip(built, ids))
+        cases.append((check, built, ids))
+    return _PreparedExercise(exercise, tuple(cases), Task(exercise.name, calls))
+
+
+def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
+    exercise = prepared.exercise
     if outcome.ending == "import_error":
         reason = describe_exception(outcome.exception or {})
         return _failed_everywhere(exercise, ExerciseStatus.ERROR, f"your file could not be imported: {reason}", outcome)
@@ -58,8 +69,8 @@ def grade_exercise(path: Path, exercise: Exercise, lesson: Lesson, options: Grad
 
     unanswered = f"not run: {outcome.detail}" if outcome.ending != "done" else "no reply for this call"
     results, stubbed = [], []
-    for (check, cases), check_ids in zip(built, ids):
-        result, not_implemented = check_result(check, cases, outcome.replies, check_ids, exercise, lesson, unanswered)
+    for check, cases, ids in prepared.cases:
+        result, not_implemented = check_result(check, cases, outcome.replies, ids, exercise, lesson, unanswered)
         results.append(result)
         stubbed.append(not_implemented)
     if outcome.ending in _UNFINISHED_STATUS:
@@ -76,8 +87,6 @@ def grade_exercise(path: Path, exercise: Exercise, lesson: Lesson, options: Grad
 
 
 def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, ...]:
-    from grader.errors import UsageError
-
     known = [e.name for e in lesson.exercises]
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -85,21 +94,14 @@ def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, 
     return tuple(e for e in lesson.exercises if not names or e.name in names)
 
 
-def grade_submission(
-    path: Path,
-    lesson: Lesson,
-    options: GradeOptions,
-    on_exercise: Callable[[ExerciseResult], None] | None = None,
-) -> Report:
-    """Grade every selected exercise of one submission file; exercises run in parallel workers."""
+def grade_submission(path: Path, lesson: Lesson, options: GradeOptions) -> Report:
+    """Grade every selected exercise of one submission file in one sandboxed worker.
+
+    The exercises run one after the other; one that hangs or crashes costs itself only (the
+    runner starts a fresh worker for the rest).
+    """
     started = time.monotonic()
-    exercises = select_exercises(lesson, options.exercises)
-    lesson.reference  # import the reference before the threads need it  # noqa: B018
-    with ThreadPoolExecutor(max_workers=options.worker_count()) as pool:
-        futures = [pool.submit(grade_exercise, path, e, lesson, options) for e in exercises]
-        results = []
-        for future in futures:
-            results.append(future.result())
-            if on_exercise is not None:
-                on_exercise(results[-1])
-    return Report(str(path), options.seed, tuple(results), None, time.monotonic() - started)
+    prepared = [_prepare(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
+    outcomes = run_job(Job(path, tuple(p.task for p in prepared), options.limits))
+    results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
+    return Report(str(path), options.seed, results, None, time.monotonic() - started)

@@ -39,22 +39,32 @@ class Limits:
     processes: int = 64
     isolate: bool = True  # namespaces, private root, own user (where the machine allows)
 
-    def for_worker(self) -> dict[str, Any]:
-        return {"cpu_seconds": max(1, int(self.timeout) + 1), "memory_mb": self.memory_mb, "file_mb": self.file_mb,
-                "processes": self.processes}
+    def for_worker(self, tasks: int) -> dict[str, Any]:
+        # CPU time is a backstop behind the per-task wall clock: the worker's whole budget.
+        return {"cpu_seconds": max(1, int(self.timeout * tasks) + 1), "memory_mb": self.memory_mb,
+                "file_mb": self.file_mb, "processes": self.processes}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One exercise: the student function to call and the calls to make."""
+
+    function: str
+    calls: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Job:
+    """One submission file and its tasks, run one after the other in a sandboxed worker."""
+
     module_path: Path
-    function: str
-    calls: list[dict[str, Any]]
+    tasks: tuple[Task, ...]
     limits: Limits = Limits()
 
 
 @dataclass(frozen=True)
-class JobOutcome:
-    """What came back: untrusted replies keyed by call id, and how the child ended."""
+class TaskOutcome:
+    """What came back for one task: untrusted replies keyed by call id, and how the task ended."""
 
     ending: str  # done | import_error | missing | timeout | crashed | exited | protocol_error
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -155,28 +165,59 @@ def warm_server() -> WarmServer:
         return _server
 
 
+TASK_MARKER = b"\x00grade-task:"
+
+
 class _OutputDrain(threading.Thread):
-    """Reads a child's stdout/stderr to the end, keeping the first bytes and counting the rest."""
+    """Reads a worker's stdout/stderr to the end, split per task at the worker's markers.
+
+    Keeps the first bytes of each task's output and counts the rest, so a flood costs nothing.
+    Output before the first marker (at import) belongs to the first task.
+    """
 
     def __init__(self, fd: int) -> None:
         super().__init__(daemon=True)
         self._fd = fd
-        self.kept = bytearray()
-        self.dropped = 0
+        self._task = 0
+        self.kept: dict[int, bytearray] = {}
+        self.dropped: dict[int, int] = {}
+
+    def _keep(self, data: bytes) -> None:
+        kept = self.kept.setdefault(self._task, bytearray())
+        room = max(0, OUTPUT_KEEP_BYTES - len(kept))
+        kept += data[:room]
+        self.dropped[self._task] = self.dropped.get(self._task, 0) + max(0, len(data) - room)
+
+    def _feed(self, pending: bytes) -> bytes:
+        """Consume what can be attributed; return a tail that may hold the start of a marker."""
+        while True:
+            at = pending.find(TASK_MARKER)
+            if at < 0:
+                safe = max(0, len(pending) - len(TASK_MARKER) - 8)
+                self._keep(pending[:safe])
+                return pending[safe:]
+            end = pending.find(b"\x00", at + len(TASK_MARKER))
+            if end < 0:
+                self._keep(pending[:at])
+                return pending[at:]
+            self._keep(pending[:at])
+            number = pending[at + len(TASK_MARKER):end]
+            self._task = int(number) if number.isdigit() and len(number) < 6 else self._task
+            pending = pending[end + 1:]
 
     def run(self) -> None:
+        pending = b""
         try:
             while chunk := os.read(self._fd, 1 << 16):
-                room = OUTPUT_KEEP_BYTES - len(self.kept)
-                self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - room)
+                pending = self._feed(pending + chunk)
+            self._keep(pending)
         finally:
             os.close(self._fd)
 
-    def text(self) -> str:
-        text = self.kept.decode("utf-8", errors="replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output dropped]"
+    def text(self, task: int) -> str:
+        text = bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace")
+        if self.dropped.get(task):
+            text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
         return text
 
 
@@ -239,8 +280,17 @@ def _send_job(fd: int, payload: bytes) -> None:
         os.close(fd)
 
 
-def run_job(job: Job) -> JobOutcome:
-    started = time.monotonic()
+def run_job(job: Job) -> list[TaskOutcome]:
+    """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
+    run in a fresh worker."""
+    outcomes: list[TaskOutcome] = []
+    while len(outcomes) < len(job.tasks):
+        outcomes.extend(_run_worker(job, job.tasks[len(outcomes):]))
+    return outcomes
+
+
+def _run_worker(job: Job, tasks: tuple[Task, ...]) -> list[TaskOutcome]:
+    """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
     try:
@@ -254,9 +304,8 @@ def run_job(job: Job) -> JobOutcome:
         payload = protocol.dumps(
             {
                 "module_name": student_file.name,
-                "function": job.function,
-                "calls": job.calls,
-                "limits": job.limits.for_worker(),
+                "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
+                "limits": job.limits.for_worker(len(tasks)),
                 "workdir": str(student_file.parent),
                 "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root")},
             }
@@ -272,48 +321,101 @@ def run_job(job: Job) -> JobOutcome:
         drain = _OutputDrain(output_r)
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
-        outcome = {"ending": "protocol_error"}
+        collector = _Collector(len(tasks), job.limits.timeout)
         try:
-            outcome = _collect(protocol.FrameReader(results_r), job.limits.timeout)
+            collector.collect(protocol.FrameReader(results_r))
         finally:
-            exitcode = _end(server, pid, ended_by_itself=outcome["ending"] == "exited")
+            exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
             os.close(results_r)
         drain.join(2)
-        if outcome["ending"] == "exited":
-            outcome["ending"], outcome["detail"] = _describe_exit(exitcode, job.limits.timeout)
-        output = drain.text().replace(str(student_file), str(job.module_path))
-        output = output.replace(f"/job/{student_file.name}", str(job.module_path))
-        return JobOutcome(output=output, seconds=time.monotonic() - started, **outcome)
+        if collector.ended_by_itself:
+            collector.describe_exit(*_describe_exit(exitcode, job.limits.timeout))
+
+        def output(index: int) -> str:
+            text = drain.text(index).replace(str(student_file), str(job.module_path))
+            return text.replace(f"/job/{student_file.name}", str(job.module_path))
+
+        return [TaskOutcome(output=output(i), **fields) for i, fields in enumerate(collector.outcomes())]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _collect(results: protocol.FrameReader, timeout: float) -> dict[str, Any]:
-    # The time limit starts when the child is ready to import the student's code.
-    deadline = time.monotonic() + STARTUP_SECONDS
-    replies: dict[str, dict[str, Any]] = {}
-    protections: tuple[str, ...] = ()
-    while True:
-        try:
-            frame = results.read(deadline)
-            if frame is None:
-                return {"ending": "exited", "replies": replies, "protections": protections}
-            message = protocol.loads(frame)
-        except TimeoutError:
-            detail = f"still running after the {timeout:g} s time limit"
-            return {"ending": "timeout", "replies": replies, "detail": detail, "protections": protections}
-        except (OSError, protocol.ProtocolError) as exc:
-            detail = f"the worker sent something unreadable ({exc})"
-            return {"ending": "protocol_error", "replies": replies, "detail": detail, "protections": protections}
-        event = message.get("event")
-        if event == "sandbox":
-            protections = tuple(str(p) for p in message.get("protections", []))
-            deadline = time.monotonic() + timeout
-        elif event in ("import_error", "missing"):
-            exception = message.get("exception")
-            return {"ending": event, "replies": replies, "exception": exception if isinstance(exception, dict) else None,
-                    "detail": str(message.get("detail", "")), "protections": protections}
-        elif event == "done":
-            return {"ending": "done", "replies": replies, "protections": protections}
-        elif isinstance(message.get("id"), str):
-            replies[message["id"]] = message
+class _Collector:
+    """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
+
+    def __init__(self, tasks: int, timeout: float) -> None:
+        self.tasks = tasks
+        self.timeout = timeout
+        self.finished: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.protections: tuple[str, ...] = ()
+        self.ended_by_itself = False
+        self._unfinished: dict[str, Any] | None = None  # how the rest ends, when all of it does at once
+
+    def _start(self) -> None:
+        self.current = {"ending": "done", "replies": {}, "started": time.monotonic()}
+
+    def _finish(self, **fields: Any) -> None:
+        assert self.current is not None
+        self.current.update(fields, seconds=time.monotonic() - self.current["started"])
+        self.finished.append(self.current)
+        self.current = None
+
+    def _stop(self, ending: str, detail: str = "", exception: dict[str, Any] | None = None) -> None:
+        """The worker stops here: the running task ends so; before any task, every task does."""
+        fields = {"ending": ending, "detail": detail, "exception": exception}
+        if self.current is not None:
+            self._finish(**fields)
+        else:
+            self._unfinished = fields
+
+    def collect(self, results: protocol.FrameReader) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
+        while True:
+            try:
+                frame = results.read(deadline)
+                if frame is None:
+                    self.ended_by_itself = True
+                    return self._stop("exited")
+                message = protocol.loads(frame)
+            except TimeoutError:
+                doing = "running this exercise" if self.current is not None else "importing your file"
+                return self._stop("timeout", f"still {doing} after the {self.timeout:g} s time limit")
+            except (OSError, protocol.ProtocolError) as exc:
+                return self._stop("protocol_error", f"the worker sent something unreadable ({exc})")
+            event = message.get("event")
+            if event == "sandbox":
+                self.protections = tuple(str(p) for p in message.get("protections", []))
+                deadline = time.monotonic() + self.timeout
+            elif event == "import_error":
+                exception = message.get("exception")
+                return self._stop("import_error", exception=exception if isinstance(exception, dict) else None)
+            elif event == "task" and self.current is None and len(self.finished) < self.tasks:
+                self._start()
+                deadline = time.monotonic() + self.timeout
+            elif event == "missing" and self.current is not None:
+                self._finish(ending="missing", detail=str(message.get("detail", "")))
+            elif event == "task_done" and self.current is not None:
+                self._finish()
+                deadline = time.monotonic() + self.timeout
+            elif event == "done":
+                return None
+            elif self.current is not None and isinstance(message.get("id"), str):
+                self.current["replies"][message["id"]] = message
+
+    def describe_exit(self, ending: str, detail: str) -> None:
+        """Say how the task that stopped the worker ended, once its exit code is known."""
+        ended = self._unfinished if self._unfinished is not None else self.finished[-1] if self.finished else None
+        if ended is not None and ended["ending"] == "exited":
+            ended.update(ending=ending, detail=detail)
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        outcomes = [
+            {"ending": task["ending"], "replies": task["replies"], "exception": task.get("exception"),
+             "detail": task.get("detail", ""), "protections": self.protections, "seconds": task["seconds"]}
+            for task in self.finished
+        ]
+        if self._unfinished is not None:
+            remaining = self.tasks - len(self.finished)
+            outcomes += [{**self._unfinished, "replies": {}, "protections": self.protections, "seconds": 0.0}] * remaining
+        return outcomes

@@ -182,8 +182,18 @@ def _isolate(sandbox: dict[str, Any], job_dir: str, results_fd: int) -> tuple[li
     return layers, job_dir
 
 
+def _mark_task(index: int) -> None:
+    """Tell the output drain that what follows was printed during this task."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os.write(1, b"\x00grade-task:%d\x00" % index)
+
+
 def main(job_fd: int, results_fd: int, output_fd: int) -> None:
-    """Entry point of a forked child: one submission file, one exercise, a list of calls."""
+    """Entry point of a forked child: one submission file, its tasks one after the other."""
     os.setsid()
     _redirect_output(output_fd)
     with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
@@ -203,11 +213,16 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     except BaseException as exc:
         send({"event": "import_error", "exception": describe_exception(exc, path)})
         _finish()
-    function = getattr(module, job["function"], None)
-    if not callable(function):
-        send({"event": "missing", "detail": f"{job['function']} is not defined"})
-        _finish()
-    for call in job["calls"]:
-        send(run_call(function, call, path))
+    for index, task in enumerate(job["tasks"]):
+        if index:
+            _mark_task(index)
+        send({"event": "task", "index": index})
+        function = getattr(module, task["function"], None)
+        if not callable(function):
+            send({"event": "missing", "detail": f"{task['function']} is not defined"})
+            continue
+        for call in task["calls"]:
+            send(run_call(function, call, path))
+        send({"event": "task_done"})
     send({"event": "done"})
     _finish()
