@@ -1,9 +1,11 @@
 """The ``grade`` command line. Commands gather options, call the core, and hand results to a renderer."""
 from __future__ import annotations
 
+import functools
 import os
+import socket
 import sys
-import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +15,7 @@ from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.lesson import load_lesson
 from grader.model import Report
+from grader.outputs import write_atomic
 from grader.quiz import (
     ANSWERS_FILE,
     DEFAULT_QUIZ,
@@ -23,30 +26,26 @@ from grader.quiz import (
     quiz_key_command,
     score_quiz,
 )
+from grader.render.gradescope import render_gradescope
 from grader.render.json_report import render_json
+from grader.render.junit import render_report_junit
+from grader.render.markdown import render_markdown
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.submission import find_project_file, resolve_submission
 
 def write_output(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically so that an interrupted run never leaves half a report."""
+    """Print, or write the file whole (never half a report)."""
     if output is None:
         click.echo(text, nl=False)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=output.parent, delete=False, encoding="utf-8",
-                                         prefix=f".{output.name}.") as handle:
-            handle.write(text)
-        os.replace(handle.name, output)
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write the report ({exc.strerror})") from None
+    else:
+        write_atomic(output, text)
 
 
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="Report format."),
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "gradescope", "markdown"]),
+                     default="text", show_default=True, help="Report format."),
         click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to FILE instead of the terminal."),
         click.option("--exercise", "exercises", multiple=True, metavar="NAME",
@@ -55,10 +54,19 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seed of the hidden checks' random inputs."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                      help="Time limit per exercise, in seconds."),
+        click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
+                     help="Memory a submission may allocate, in MiB."),
     ]
+
+    @functools.wraps(function)
+    def with_grading(*args: Any, exercises: tuple[str, ...], seed: int, timeout: float, memory_mb: int,
+                     **kwargs: Any) -> Any:
+        grading = GradeOptions(seed=seed, limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
+        return function(*args, grading=grading, **kwargs)
+
     for option in reversed(options):
-        function = option(function)
-    return function
+        with_grading = option(with_grading)
+    return with_grading
 
 
 def _quiz_result(answers: Path) -> QuizResult | None:
@@ -70,16 +78,21 @@ def _quiz_result(answers: Path) -> QuizResult | None:
 
 
 def _grade_and_report(student_file: Path, answers: Path | None, output_format: str, output: Path | None,
-                      exercises: tuple[str, ...], seed: int, timeout: float) -> None:
-    lesson = load_lesson()
-    options = GradeOptions(seed=seed, limits=Limits(timeout=timeout), exercises=exercises)
-    report = grade_submission(student_file, lesson, options)
+                      grading: GradeOptions, junit: Path | None = None) -> None:
+    report = grade_submission(student_file, load_lesson(), grading)
     if answers is not None:
         report = Report(report.submission, report.seed, report.exercises, _quiz_result(answers), report.seconds)
     if output_format == "json":
         text = render_json(report)
+    elif output_format == "gradescope":
+        text = render_gradescope(report)
+    elif output_format == "markdown":
+        text = render_markdown(report)
     else:
-        text = render_text(report, color=output is None and sys.stdout.isatty(), include_lesson=not exercises)
+        text = render_text(report, color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises)
+    if junit is not None:
+        write_output(render_report_junit(report, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                         socket.gethostname()), junit)
     write_output(text, output)
     sys.exit(0 if report.all_passed else 1)
 
@@ -87,8 +100,7 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_grading_options
 @click.pass_context
-def main(ctx: click.Context, output_format: str, output: Path | None, exercises: tuple[str, ...], seed: int,
-         timeout: float) -> None:
+def main(ctx: click.Context, output_format: str, output: Path | None, grading: GradeOptions) -> None:
     """Grade the lesson's exercises (and quiz answers) of the project you are in.
 
     Exit codes: 0 everything passed, 1 graded with something short, 2 bad usage or unreadable files.
@@ -98,20 +110,71 @@ def main(ctx: click.Context, output_format: str, output: Path | None, exercises:
     lesson = load_lesson()
     student_file = find_project_file(Path.cwd(), lesson.student_file)
     answers = student_file.parents[1] / ANSWERS_FILE
-    _grade_and_report(student_file, answers, output_format, output, exercises, seed, timeout)
+    _grade_and_report(student_file, answers, output_format, output, grading)
 
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @_grading_options
-def check(path: Path, output_format: str, output: Path | None, exercises: tuple[str, ...], seed: int,
-          timeout: float) -> None:
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, junit: Path | None) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
     answers = path / ANSWERS_FILE if path.is_dir() else None
-    _grade_and_report(student_file, answers, output_format, output, exercises, seed, timeout)
+    _grade_and_report(student_file, answers, output_format, output, grading, junit)
 
 
 main.add_command(quiz_command)
 main.add_command(quiz_key_command)
+
+
+@main.command()
+def doctor() -> None:
+    """Show which sandbox protections are active on this machine (exit 1 when any is missing)."""
+    from grader.doctor import diagnose, render_diagnosis
+
+    diagnosis = diagnose()
+    click.echo(render_diagnosis(diagnosis), nl=False)
+    sys.exit(0 if diagnosis.complete else 1)
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the results: <name>.json, gradebook.csv, summary.json, report.html.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at a time.  [default: the number of cores]")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Time limit per exercise, in seconds.")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
+              help="Memory a submission may allocate, in MiB.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Seed of the hidden checks' random inputs (the same for every submission).")
+@click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
+@click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int, resume: bool,
+          shard: str | None, junit: Path | None) -> None:
+    """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
+
+    Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
+    """
+    from grader.batch import BatchOptions
+    from grader.batch_cli import run_batch
+
+    options = BatchOptions(seed=seed, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
+                           memory_mb=memory_mb)
+    run_batch(submissions, out, options, shard, junit, _quiz_result)
+
+
+@main.command()
+@click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the merged gradebook.csv, summary.json, report.html and results.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+def merge(directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
+    """Combine the --out directories of grade batch shards into one gradebook and report."""
+    from grader.batch_cli import run_merge
+
+    run_merge(directories, out, junit)

@@ -1,7 +1,6 @@
 """Grading one submission: build each exercise's cases, run them in a sandboxed worker, verify."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,6 @@ class GradeOptions:
     seed: int = DEFAULT_SEED
     limits: Limits = Limits()
     exercises: tuple[str, ...] = ()  # empty: all of the lesson's exercises
-    jobs: int = 0  # parallel workers; 0: one per core
-
-    def worker_count(self) -> int:
-        return self.jobs or os.cpu_count() or 1
 
 
 def _failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, outcome: TaskOutcome) -> ExerciseResult:

@@ -123,4 +123,4 @@ def test_unwritable_output_exits_2(tmp_path):
     blocker.write_text("")
     result = run("check", str(REFERENCE), "--exercise", "stable_softmax", "--output", str(blocker / "report.txt"))
     assert result.exit_code == 2
-    assert "cannot write the report" in result.stderr
+    assert "report.txt: cannot write it" in result.stderr

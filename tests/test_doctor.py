@@ -23,3 +23,14 @@ def test_without_isolation_the_missing_layers_are_named():
     text = render_diagnosis(diagnosis)
     assert "✗ PID namespace: processes a submission starts" in text
     assert "Some protections are missing" in text
+
+
+def test_grade_doctor_command_lists_the_layers():
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    result = CliRunner().invoke(main, ["doctor"])
+    assert "Sandbox protections on this machine:" in result.stdout
+    assert "network namespace" in result.stdout
+    assert result.exit_code == (0 if os.geteuid() == 0 else 1)

@@ -7,7 +7,8 @@ from typing import Mapping
 import yaml
 
 from grader.errors import UsageError
-from grader.quiz.files import read_yaml, write_atomic
+from grader.outputs import write_atomic
+from grader.quiz.files import read_yaml
 from grader.quiz.schema import Quiz
 
 ANSWERS_FILE = "quiz_answers.yaml"

@@ -7,7 +7,8 @@ import yaml
 
 from grader.errors import UsageError
 from grader.quiz import key
-from grader.quiz.files import read_yaml, write_atomic
+from grader.outputs import write_atomic
+from grader.quiz.files import read_yaml
 from grader.quiz.schema import EXPECTED, Question, parse_question
 
 

@@ -144,6 +144,10 @@ class WarmServer:
                 self._exits.pop(pid, None)
 
     def close(self) -> None:
+        try:
+            self._control.shutdown(socket.SHUT_RDWR)  # wakes our reader thread; the server sees the end
+        except OSError:
+            pass
         self._control.close()
         try:
             self.process.wait(timeout=5)

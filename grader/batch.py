@@ -1,0 +1,267 @@
+"""Grading a class: find the submissions, slice them into shards, grade each once, lose none.
+
+Every submission ends as one *document*: the JSON of ``grade check --format json`` plus a ``batch``
+object (its name, gradebook status, message, fingerprint and the settings it was graded with).
+The gradebook, summary and reports are all computed from these documents (see summary.py), so a
+batch and a merge of shards share one code path. The core prints nothing; progress goes to a callback.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from grader.errors import UsageError
+from grader.grading import GradeOptions, grade_submission, select_exercises
+from grader.lesson import Lesson
+from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.outputs import write_atomic
+from grader.quiz import ANSWERS_FILE
+from grader.render.json_report import report_dict
+from grader.sandbox.runner import Limits
+from grader.submission import resolve_submission
+
+RESERVED_NAMES = frozenset({"summary"})  # DIR/summary.json belongs to the batch itself
+
+# Gradebook status of a submission, worst first. "graded": every exercise ran (whatever the score).
+STATUS_ORDER = ("error", "timeout", "missing", "graded")
+_EXERCISE_TO_STATUS = {
+    ExerciseStatus.ERROR: "error",
+    ExerciseStatus.TIMEOUT: "timeout",
+    ExerciseStatus.MISSING: "missing",
+}
+
+QuizGrader = Callable[[Path], Any]  # quiz_answers.yaml -> QuizResult | None; UsageError when malformed
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    path: Path  # the entry: a directory or a single file
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    seed: int
+    timeout: float
+    jobs: int = 1
+    resume: bool = False
+    memory_mb: int = Limits.memory_mb
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One finished submission, as the progress callback sees it."""
+
+    name: str
+    document: dict[str, Any]
+    reused: bool  # --resume found an up-to-date result and did not grade it again
+
+
+def submission_name(entry: Path) -> str:
+    return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+
+
+def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
+    """Every visible entry of ``root`` is a submission (a stray file becomes an error row, not a gap)."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory of submissions (one sub-directory or .py file per student)")
+    excluded = exclude.resolve() if exclude is not None else None
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        raise UsageError(f"{root}: cannot list it ({exc.strerror})") from None
+    submissions: dict[str, Submission] = {}
+    for entry in entries:
+        if entry.name.startswith(".") or (excluded is not None and entry.resolve() == excluded):
+            continue
+        name = submission_name(entry)
+        if name in RESERVED_NAMES:
+            raise UsageError(f"{entry}: a submission may not be named {name!r} (the batch writes {name}.json); rename it")
+        if name in submissions:
+            raise UsageError(
+                f"{submissions[name].path.name} and {entry.name} in {root} would both be named {name!r}; rename one"
+            )
+        submissions[name] = Submission(name, entry)
+    return sorted(submissions.values(), key=lambda s: s.name)
+
+
+def parse_shard(text: str) -> Shard:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"--shard {text}: expected I/N with 1 <= I <= N, like 2/4")
+    return Shard(int(match.group(1)), int(match.group(2)))
+
+
+def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Submission]:
+    """The I-th of N round-robin slices of the submissions sorted by name: deterministic, balanced."""
+    ordered = sorted(submissions, key=lambda s: s.name)
+    return ordered if shard is None else ordered[shard.index - 1 :: shard.count]
+
+
+def _graded_files(submission: Submission, student_file: str) -> list[Path]:
+    if submission.path.is_dir():
+        return [submission.path / student_file, submission.path / "exercises" / student_file,
+                submission.path / ANSWERS_FILE]
+    return [submission.path]
+
+
+def fingerprint(submission: Submission, student_file: str) -> str | None:
+    """sha256 of every file grading reads (absent ones count too); None when one cannot be read."""
+    digest = hashlib.sha256(b"dir" if submission.path.is_dir() else b"file")
+    for path in _graded_files(submission, student_file):
+        digest.update(b"\0" + path.relative_to(submission.path.parent).as_posix().encode() + b"\0")
+        try:
+            digest.update(path.read_bytes() if path.is_file() else b"<absent>")
+        except OSError:
+            return None
+    return digest.hexdigest()
+
+
+def checks_signature(lesson: Lesson) -> str:
+    """A short hash of the lesson's exercises and checks: a result graded against other checks is stale."""
+    layout = [[e.name, [[c.name, c.points, c.hidden] for c in e.checks]] for e in lesson.exercises]
+    return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
+
+
+def submission_status(report: Report) -> tuple[str, str]:
+    """The gradebook status and a one-line reason naming the exercises that did not run normally."""
+    abnormal = [e for e in report.exercises if e.status in _EXERCISE_TO_STATUS]
+    if not abnormal:
+        return "graded", ""
+    status = min((_EXERCISE_TO_STATUS[e.status] for e in abnormal), key=STATUS_ORDER.index)
+    names = ", ".join(e.name for e in abnormal) if len(abnormal) < len(report.exercises) else "every exercise"
+    first = abnormal[0]
+    reason = first.detail or next((c.message for c in first.checks if not c.passed), "")
+    reason = " ".join(reason.split())
+    reason = reason if len(reason) <= 200 else reason[:199] + "…"
+    return status, f"{first.status.value} in {names}" + (f": {reason}" if reason else "")
+
+
+def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status: ExerciseStatus,
+                       message: str) -> Report:
+    """The report of a submission that could not be graded: every check failed with the reason."""
+    exercises = tuple(
+        ExerciseResult(e.name, status, tuple(CheckResult(c.name, c.points, False, c.hidden, message) for c in e.checks),
+                       e.hints[0], message)
+        for e in select_exercises(lesson, grading.exercises)
+    )
+    return Report(str(path), grading.seed, exercises)
+
+
+class BatchRunner:
+    """Grades submissions into ``out``: one document per submission, written as soon as it is done."""
+
+    def __init__(self, lesson: Lesson, out: Path, options: BatchOptions, quiz_grader: QuizGrader | None = None):
+        self.lesson = lesson
+        self.out = out
+        self.options = options
+        self.quiz_grader = quiz_grader
+        self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb))
+
+    def document_path(self, name: str) -> Path:
+        return self.out / f"{name}.json"
+
+    def _settings(self) -> dict[str, Any]:
+        return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
+                "checks": checks_signature(self.lesson)}
+
+    def _reusable(self, name: str, print_: str | None) -> dict[str, Any] | None:
+        if print_ is None:
+            return None
+        try:
+            document = json.loads(self.document_path(name).read_text(encoding="utf-8"))
+            batch = document["batch"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        same = (batch.get("fingerprint") == print_ and batch.get("settings") == self._settings()
+                and not batch.get("grader_error"))
+        return document if same else None
+
+    def _quiz(self, submission: Submission) -> tuple[Any, str]:
+        answers = submission.path / ANSWERS_FILE
+        if self.quiz_grader is None or not submission.path.is_dir() or not answers.is_file():
+            return None, ""
+        try:
+            return self.quiz_grader(answers), ""
+        except UsageError as exc:
+            return None, f"quiz not graded: {exc.message}"
+        except Exception as exc:  # a quiz problem must not cost the exercises their grades
+            return None, f"quiz not graded: {type(exc).__name__}: {exc}"
+
+    def grade(self, submission: Submission, print_: str | None) -> dict[str, Any]:
+        """Grade one submission; never raises for anything the submission or the grader does."""
+        started = time.monotonic()
+        grader_error = False
+        try:
+            student_file = resolve_submission(submission.path, self.lesson.student_file)
+        except UsageError as exc:
+            unreadable = submission.path.is_file() and submission.path.suffix != ".py"
+            status = ExerciseStatus.ERROR if unreadable else ExerciseStatus.MISSING
+            report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
+            batch_status, message = status.value, exc.message
+        else:
+            try:
+                report = grade_submission(student_file, self.lesson, self.grading)
+                batch_status, message = submission_status(report)
+            except Exception as exc:  # a grader bug costs this submission a row, not the batch
+                text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
+                report = placeholder_report(student_file, self.lesson, self.grading, ExerciseStatus.ERROR, text)
+                batch_status, message, grader_error = "error", text, True
+            quiz, quiz_problem = self._quiz(submission)
+            if quiz is not None:
+                report = Report(report.submission, report.seed, report.exercises, quiz, report.seconds)
+            message = "; ".join(filter(None, [message, quiz_problem]))
+        document = report_dict(report)
+        document["batch"] = {
+            "name": submission.name,
+            "status": batch_status,
+            "message": message,
+            "fingerprint": print_,
+            "settings": self._settings(),
+            "grader_error": grader_error,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        write_atomic(self.document_path(submission.name), json.dumps(document, indent=2) + "\n")
+        return document
+
+    def _one(self, submission: Submission) -> Graded:
+        print_ = fingerprint(submission, self.lesson.student_file)
+        if self.options.resume:
+            reused = self._reusable(submission.name, print_)
+            if reused is not None:
+                return Graded(submission.name, reused, True)
+        return Graded(submission.name, self.grade(submission, print_), False)
+
+    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[dict[str, Any]]:
+        """Grade ``jobs`` submissions at a time; return their documents sorted by name."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.lesson.reference  # import it once, before the threads need it  # noqa: B018
+        documents: dict[str, dict[str, Any]] = {}
+        pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
+        try:
+            futures = [pool.submit(self._one, s) for s in submissions]
+            for future in as_completed(futures):
+                graded = future.result()
+                documents[graded.name] = graded.document
+                if on_done is not None:
+                    on_done(graded)
+        except BaseException:  # Ctrl-C or an unwritable --out: stop now, keep what is written
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return [documents[name] for name in sorted(documents)]

@@ -1,0 +1,111 @@
+"""What ``grade batch`` and ``grade merge`` do between parsing options and exiting: progress, outputs."""
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+import click
+
+from grader.batch import BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard, select_shard
+from grader.class_outputs import write_class_outputs
+from grader.errors import UsageError
+from grader.lesson import load_lesson
+from grader.outputs import write_atomic
+from grader.render.gradebook_csv import number
+from grader.render.junit import batch_suites, render_junit
+from grader.summary import merge
+
+
+def printable(text: str) -> str:
+    """A name or message fit for a terminal: no escape sequences from submissions."""
+    return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+
+
+class Progress:
+    """A progress bar on a terminal; one line per finished submission anywhere else (CI logs)."""
+
+    def __init__(self, total: int, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.done = 0
+        self.reused = 0
+        self.bar: Any = None
+        if self.stream.isatty() and total:
+            self.bar = click.progressbar(length=total, label="Grading", file=self.stream, show_pos=True,
+                                         item_show_func=lambda name: printable(name) if name else None)
+            self.bar.__enter__()
+
+    def __call__(self, graded: Graded) -> None:
+        self.done += 1
+        self.reused += graded.reused
+        if self.bar is not None:
+            self.bar.update(1, graded.name)
+            return
+        document, batch = graded.document, graded.document["batch"]
+        line = (f"[{self.done}/{self.total}] {printable(graded.name)}: {number(document['score'])}/"
+                f"{number(document['max_score'])} {batch['status']}")
+        if graded.reused:
+            line += " (unchanged since the last run, not regraded)"
+        elif batch["message"]:
+            message = printable(batch["message"])
+            line += f" - {message[:150]}{'…' if len(message) > 150 else ''}"
+        click.echo(line, file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def write_junit(path: Path, documents: Sequence[dict[str, Any]]) -> None:
+    timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_atomic(path, render_junit(batch_suites(documents), timestamp, socket.gethostname()))
+
+
+def _counts_line(summary: dict[str, Any]) -> str:
+    counts = summary["counts"]
+    parts = [f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts[s]]
+    return f"{counts['submissions']} submissions ({', '.join(parts) or 'none'})"
+
+
+def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None, junit: Path | None,
+              quiz_grader: QuizGrader) -> None:
+    started = time.monotonic()
+    shard = parse_shard(shard_text) if shard_text is not None else None
+    if out.resolve() == submissions_dir.resolve():
+        raise UsageError(f"--out {out}: give a directory other than the submissions themselves")
+    found = discover(submissions_dir, exclude=out)
+    if not found and shard is None:
+        raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
+    selected = select_shard(found, shard)
+    lesson = load_lesson()
+    runner = BatchRunner(lesson, out, options, quiz_grader)
+    progress = Progress(len(selected))
+    try:
+        documents = runner.run(selected, progress)
+    finally:
+        progress.close()
+    outputs = write_class_outputs(out, documents, options.seed, lesson, shard, len(found))
+    if junit is not None:
+        write_junit(junit, documents)
+    where = f"shard {shard} of " if shard else ""
+    reused = f", {progress.reused} unchanged and not regraded" if progress.reused else ""
+    click.echo(f"Graded {where}{_counts_line(outputs.summary)}{reused} in {time.monotonic() - started:.1f}s; "
+               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
+
+
+def run_merge(directories: Sequence[Path], out: Path, junit: Path | None) -> None:
+    seed, documents = merge(directories)
+    lesson = load_lesson()
+    for document in documents:
+        write_atomic(out / f"{document['batch']['name']}.json", json.dumps(document, indent=2) + "\n")
+    outputs = write_class_outputs(out, documents, seed, lesson)
+    if junit is not None:
+        write_junit(junit, documents)
+    click.echo(f"Merged {len(directories)} directories: {_counts_line(outputs.summary)}; "
+               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)

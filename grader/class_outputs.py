@@ -1,0 +1,40 @@
+"""Writing a class's outputs from its documents: one path for ``grade batch`` and ``grade merge``."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from grader.batch import Shard
+from grader.lesson import Lesson
+from grader.outputs import write_atomic
+from grader.render.gradebook_csv import render_gradebook
+from grader.render.html_report import render_html_report
+from grader.render.markdown import render_class_markdown
+from grader.summary import SUMMARY_FILE, mistake_titles, summarize
+
+GRADEBOOK_FILE = "gradebook.csv"
+REPORT_FILE = "report.html"
+MARKDOWN_FILE = "summary.md"
+
+
+@dataclass(frozen=True)
+class ClassOutputs:
+    summary: dict[str, Any]
+    files: tuple[Path, ...]
+
+
+def write_class_outputs(out: Path, documents: Sequence[dict[str, Any]], seed: int, lesson: Lesson,
+                        shard: Shard | None = None, discovered: int | None = None) -> ClassOutputs:
+    """gradebook.csv, summary.json, summary.md and report.html in ``out``; per-submission files are not touched."""
+    summary = summarize(documents, seed, mistake_titles(lesson), shard, discovered)
+    outputs = {
+        GRADEBOOK_FILE: render_gradebook(documents),
+        SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
+        MARKDOWN_FILE: render_class_markdown(summary, documents),
+        REPORT_FILE: render_html_report(summary, documents, lesson.title),
+    }
+    for name, text in outputs.items():
+        write_atomic(out / name, text)
+    return ClassOutputs(summary, tuple(out / name for name in outputs))

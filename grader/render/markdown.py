@@ -1,0 +1,94 @@
+"""Markdown for CI job summaries (``>> $GITHUB_STEP_SUMMARY``): one submission, or a whole class."""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from grader.model import ExerciseStatus, Report
+from grader.render.text import points
+
+_MARKS = {
+    ExerciseStatus.PASSED: "✅ passed",
+    ExerciseStatus.FAILED: "❌ failed",
+    ExerciseStatus.NOT_IMPLEMENTED: "⬜ not implemented yet",
+    ExerciseStatus.MISSING: "❓ missing",
+    ExerciseStatus.ERROR: "💥 error",
+    ExerciseStatus.TIMEOUT: "⏳ timed out",
+}
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def cell(text: str) -> str:
+    """Text safe inside a table cell: one line, pipes and markup characters escaped."""
+    text = " ".join(_CONTROL.sub("", text).split())
+    return re.sub(r"([\\`*_{}\[\]<>|#!~])", r"\\\1", text)
+
+
+def code_block(text: str) -> str:
+    """A fence longer than any backtick run in the text, so nothing in it can close the block."""
+    text = _CONTROL.sub("", text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text.rstrip()}\n{fence}"
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"## Grade: {points(report.score)}/{points(report.max_score)} points", "",
+             "| Exercise | Status | Points |", "| --- | --- | ---: |"]
+    for exercise in report.exercises:
+        lines.append(f"| {cell(exercise.name)} | {_MARKS[exercise.status]} | "
+                     f"{points(exercise.score)}/{points(exercise.max_score)} |")
+    if report.quiz is not None:
+        quiz = report.quiz
+        lines += ["", f"**Quiz:** {quiz.score}/{quiz.total} = {quiz.percent:g}%, "
+                      f"{'passed' if quiz.passed else f'not passed (needs more than {quiz.pass_above:.0%})'}"]
+    failed = [(e, c) for e in report.exercises for c in e.checks if not c.passed]
+    for exercise in report.exercises:
+        checks = [c for c in exercise.checks if not c.passed]
+        if not checks or exercise.status is ExerciseStatus.NOT_IMPLEMENTED:
+            continue
+        lines += ["", f"### {cell(exercise.name)}"]
+        for check in checks:
+            label = f"{check.name} (hidden)" if check.hidden else check.name
+            lines += ["", f"- ✗ **{cell(label)}**", "", code_block(check.message)]
+    if not failed:
+        lines += ["", "Every check passed."]
+    lines += ["", f"Seed: {report.seed} (`grade check PATH --seed {report.seed}` reproduces these inputs)"]
+    return "\n".join(lines) + "\n"
+
+
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{100 * rate:.0f}%"
+
+
+def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str, Any]]) -> str:
+    """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
+    counts, score = summary["counts"], summary["score"]
+    maximum = points(summary["max_score"])
+    lines = [f"## Class grades: {counts['submissions']} submissions", ""]
+    statuses = ", ".join(f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts.get(s))
+    lines.append(f"{statuses or 'no submissions'}; {counts['full_marks']} with full marks.")
+    if score["mean"] is not None:
+        lines.append(f"Mean {score['mean']:g}/{maximum}, median {score['median']:g}/{maximum} "
+                     f"(min {points(score['min'])}, max {points(score['max'])}). Seed {summary['seed']}.")
+    if counts["quiz_taken"]:
+        lines.append(f"Quiz: {counts['quiz_passed']} of {counts['quiz_taken']} passed, "
+                     f"mean {summary['quiz_mean_percent']:g}%.")
+    lines += ["", "| Exercise | Pass rate | Mean points |", "| --- | ---: | ---: |"]
+    for exercise in summary["exercises"]:
+        mean = "–" if exercise["mean_score"] is None else f"{exercise['mean_score']:g}"
+        lines.append(f"| {cell(exercise['name'])} | {_percent(exercise['pass_rate'])} | "
+                     f"{mean}/{points(exercise['max_score'])} |")
+    if summary["mistakes"]:
+        lines += ["", "### Most common misconceptions", "", "| Submissions | Exercise | Misconception |",
+                  "| ---: | --- | --- |"]
+        for mistake in summary["mistakes"][:10]:
+            lines.append(f"| {mistake['count']} | {cell(mistake['exercise'])} | {cell(mistake['title'])} |")
+    problems = [d for d in documents if d["batch"]["status"] != "graded"]
+    if problems:
+        lines += ["", "### Submissions that did not run normally", "", "| Submission | Status | Why |",
+                  "| --- | --- | --- |"]
+        for document in sorted(problems, key=lambda d: d["batch"]["name"]):
+            batch = document["batch"]
+            lines.append(f"| {cell(batch['name'])} | {batch['status']} | {cell(batch['message'][:200])} |")
+    return "\n".join(lines) + "\n"
