@@ -16,6 +16,7 @@ from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.lesson import load_lesson
 from grader.model import Report
 from grader.outputs import write_atomic
+from grader.progress import load_progress, progress_path, save_progress
 from grader.quiz import (
     ANSWERS_FILE,
     DEFAULT_QUIZ,
@@ -78,8 +79,13 @@ def _quiz_result(answers: Path) -> QuizResult | None:
 
 
 def _grade_and_report(student_file: Path, answers: Path | None, output_format: str, output: Path | None,
-                      grading: GradeOptions, junit: Path | None = None) -> None:
-    report = grade_submission(student_file, load_lesson(), grading)
+                      grading: GradeOptions, junit: Path | None = None, progress: Path | None = None) -> None:
+    """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
+    lesson = load_lesson()
+    report = grade_submission(student_file, lesson, grading)
+    if progress is not None:
+        record = progress_path(progress)
+        save_progress(record, load_progress(record, lesson.name).with_report(report))
     if answers is not None:
         report = Report(report.submission, report.seed, report.exercises, _quiz_result(answers), report.seconds)
     if output_format == "json":
@@ -109,8 +115,8 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
         return
     lesson = load_lesson()
     student_file = find_project_file(Path.cwd(), lesson.student_file)
-    answers = student_file.parents[1] / ANSWERS_FILE
-    _grade_and_report(student_file, answers, output_format, output, grading)
+    project = student_file.parents[1]
+    _grade_and_report(student_file, project / ANSWERS_FILE, output_format, output, grading, progress=project)
 
 
 @main.command()
@@ -178,3 +184,15 @@ def merge(directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
     from grader.batch_cli import run_merge
 
     run_merge(directories, out, junit)
+
+
+from grader.learning_cli import (  # noqa: E402  (the learning loop and the course author's tools)
+    hint_command, list_command, release_command, reset_command, validate_command, watch_command,
+)
+
+main.add_command(watch_command)
+main.add_command(hint_command)
+main.add_command(list_command)
+main.add_command(reset_command)
+main.add_command(validate_command)
+main.add_command(release_command)

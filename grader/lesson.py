@@ -50,6 +50,7 @@ class Lesson:
     student_file: str
     exercises: tuple[Exercise, ...]
     predictions: Mapping[str, Prediction]
+    directory: Path | None = None  # the lesson's package folder (lesson.yaml, checks, released data)
 
     def exercise(self, name: str) -> Exercise:
         for exercise in self.exercises:
@@ -61,9 +62,21 @@ class Lesson:
     def reference_path(self) -> Path:
         return PROJECT_ROOT / "solutions" / self.student_file
 
+    @property
+    def released(self) -> bool:
+        """A student copy (``grade release``): recorded expected values stand in for the reference."""
+        from grader.expectations import INDEX_FILE
+
+        return self.directory is not None and (self.directory / INDEX_FILE).is_file()
+
     @cached_property
     def reference(self) -> ModuleType:
-        """The reference solution, imported into the trusted process only."""
+        """The reference solution, imported into the trusted process only (its recorded answers in a student copy)."""
+        if self.released:
+            from grader.expectations import ReplayReference
+
+            assert self.directory is not None
+            return ReplayReference.load(self.directory)  # type: ignore[return-value]
         path = self.reference_path
         if not path.is_file():
             raise UsageError(f"reference solutions not found: {path} (grading needs the instructor's solutions/)")
@@ -119,7 +132,7 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     known = {m for e in exercises for m in e.mistakes}
     unknown = sorted(set(predictions) - known)
     _require(not unknown, where, f"predictions for mistakes the lesson does not describe: {unknown}")
-    return Lesson(raw["name"], raw["title"], raw["student_file"], tuple(exercises), dict(predictions))
+    return Lesson(raw["name"], raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent)
 
 
 def load_lesson(name: str = DEFAULT_LESSON) -> Lesson:

@@ -88,6 +88,8 @@ def test_bare_grade_grades_the_project_it_is_run_in(tmp_path, monkeypatch):
     result = run("--exercise", "stable_softmax")
     assert result.exit_code == 1
     assert "exercises/softmax_cross_entropy.py" in result.stdout and "not implemented yet" in result.stdout
+    progress = json.loads((tmp_path / ".grade-progress.json").read_text())
+    assert progress["exercises"]["stable_softmax"]["status"] == "not_implemented"
 
 
 @pytest.mark.parametrize(

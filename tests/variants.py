@@ -1,10 +1,10 @@
 """Submissions for the engine's tests, built by swapping functions in the reference solution.
 
-``MISTAKES`` holds the realistic wrong implementations the grader must diagnose, ``ALTERNATIVES``
-correct ones written differently that must still get full marks. Each entry is
-``id -> (function name, replacement source)``. Replacement sources rely only on the module-level
-``np`` both the reference and the stub import; anything else (torch) is imported inside the
-function, so every built file is self-contained.
+``MISTAKES`` holds the realistic wrong implementations the grader must diagnose (read from the
+lesson's known_wrong/ folder), ``ALTERNATIVES`` correct ones written differently that must still get
+full marks. Each entry is ``id -> (function name, replacement source)``. Replacement sources rely
+only on the module-level ``np`` both the reference and the stub import; anything else (torch) is
+imported inside the function, so every built file is self-contained.
 """
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import ast
 import textwrap
 from pathlib import Path
 
+from grader.known_wrong import load_known_wrong
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
 STUB = PROJECT_ROOT / "exercises" / "softmax_cross_entropy.py"
+KNOWN_WRONG = PROJECT_ROOT / "grader" / "lessons" / "softmax_cross_entropy" / "known_wrong"
 
 
 def _function_spans(tree: ast.Module) -> dict[str, tuple[int, int]]:
@@ -79,140 +82,10 @@ def _entry(function: str, source: str) -> tuple[str, str]:
     return function, textwrap.dedent(source).strip("\n") + "\n"
 
 
+# The known mistakes live with the lesson, one file each, so that `grade validate` and these tests
+# share one source of truth: grader/lessons/softmax_cross_entropy/known_wrong/<mistake id>.py.
 MISTAKES: dict[str, tuple[str, str]] = {
-    "no_max_shift": _entry("stable_softmax", """
-        def stable_softmax(logits, axis=-1):
-            exponentials = np.exp(logits)
-            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
-    """),
-    "global_max": _entry("stable_softmax", """
-        def stable_softmax(logits, axis=-1):
-            exponentials = np.exp(logits - np.max(logits))
-            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
-    """),
-    "wrong_axis": _entry("stable_softmax", """
-        def stable_softmax(logits, axis=-1):
-            exponentials = np.exp(logits - np.max(logits, axis=0, keepdims=True))
-            return exponentials / np.sum(exponentials, axis=0, keepdims=True)
-    """),
-    "mutates_input": _entry("stable_softmax", """
-        def stable_softmax(logits, axis=-1):
-            logits -= np.max(logits, axis=axis, keepdims=True)
-            exponentials = np.exp(logits)
-            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
-    """),
-    "temperature_multiplied": _entry("softmax_with_temperature", """
-        def softmax_with_temperature(logits, temperature, axis=-1):
-            if temperature <= 0:
-                raise ValueError("temperature must be positive")
-            scaled = np.asarray(logits, dtype=float) * temperature
-            exponentials = np.exp(scaled - np.max(scaled, axis=axis, keepdims=True))
-            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
-    """),
-    "no_temperature_check": _entry("softmax_with_temperature", """
-        def softmax_with_temperature(logits, temperature, axis=-1):
-            scaled = np.asarray(logits, dtype=float) / temperature
-            exponentials = np.exp(scaled - np.max(scaled, axis=axis, keepdims=True))
-            return exponentials / np.sum(exponentials, axis=axis, keepdims=True)
-    """),
-    "neg_log_softmax": _entry("cross_entropy_from_logits", """
-        def cross_entropy_from_logits(logits, target_index):
-            exponentials = np.exp(logits - np.max(logits))
-            probabilities = exponentials / np.sum(exponentials)
-            return float(-np.log(probabilities[target_index]))
-    """),
-    "clipped_log": _entry("cross_entropy_from_logits", """
-        def cross_entropy_from_logits(logits, target_index):
-            exponentials = np.exp(logits - np.max(logits))
-            probabilities = exponentials / np.sum(exponentials)
-            return float(-np.log(np.clip(probabilities, 1e-12, 1.0))[target_index])
-    """),
-    "gradient_sign_flipped": _entry("cross_entropy_gradient", """
-        def cross_entropy_gradient(logits, target_index):
-            exponentials = np.exp(logits - np.max(logits))
-            probabilities = exponentials / np.sum(exponentials)
-            one_hot = np.eye(len(logits))[target_index]
-            return one_hot - probabilities
-    """),
-    "gradient_without_softmax": _entry("cross_entropy_gradient", """
-        def cross_entropy_gradient(logits, target_index):
-            one_hot = np.eye(len(logits))[target_index]
-            return logits - one_hot
-    """),
-    "fancy_index_table": _entry("per_position_cross_entropy", """
-        def per_position_cross_entropy(logits, targets):
-            shifted = logits - np.max(logits, axis=1, keepdims=True)
-            log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-            return -log_probs[:, targets]
-    """),
-    "sum_not_mean": _entry("sequence_mean_loss", """
-        def sequence_mean_loss(logits, targets):
-            shifted = logits - np.max(logits, axis=1, keepdims=True)
-            log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-            return float(-np.sum(log_probs[np.arange(len(targets)), targets]))
-    """),
-    "forward_difference": _entry("finite_difference_gradient", """
-        def finite_difference_gradient(f, x, epsilon=1e-5):
-            point = np.array(x, dtype=float)
-            gradient = np.zeros_like(point)
-            at_x = f(point)
-            for index in np.ndindex(point.shape):
-                point[index] += epsilon
-                gradient[index] = (f(point) - at_x) / epsilon
-                point[index] -= epsilon
-            return gradient
-    """),
-    "x_left_modified": _entry("finite_difference_gradient", """
-        def finite_difference_gradient(f, x, epsilon=1e-5):
-            gradient = np.zeros(np.shape(x))
-            for index in np.ndindex(gradient.shape):
-                x[index] += epsilon
-                above = f(x)
-                x[index] -= 2 * epsilon
-                below = f(x)
-                gradient[index] = (above - below) / (2 * epsilon)
-            return gradient
-    """),
-    "softmax_before_loss": _entry("torch_classification_loss", """
-        def torch_classification_loss(logits, targets):
-            import torch
-            from torch import nn
-            return nn.CrossEntropyLoss()(torch.softmax(logits, dim=1), targets)
-    """),
-    "detached_result": _entry("torch_classification_loss", """
-        def torch_classification_loss(logits, targets):
-            from torch import nn
-            return nn.CrossEntropyLoss()(logits, targets).detach()
-    """),
-    "reduction_sum": _entry("torch_classification_loss", """
-        def torch_classification_loss(logits, targets):
-            from torch import nn
-            return nn.CrossEntropyLoss(reduction="sum")(logits, targets)
-    """),
-    "unreshaped_sequence": _entry("torch_sequence_loss", """
-        def torch_sequence_loss(logits, targets):
-            from torch import nn
-            return nn.CrossEntropyLoss()(logits, targets)
-    """),
-    "sequence_reduction_sum": _entry("torch_sequence_loss", """
-        def torch_sequence_loss(logits, targets):
-            from torch import nn
-            vocabulary = logits.shape[-1]
-            return nn.CrossEntropyLoss(reduction="sum")(logits.reshape(-1, vocabulary), targets.reshape(-1))
-    """),
-    "sequence_softmax_before_loss": _entry("torch_sequence_loss", """
-        def torch_sequence_loss(logits, targets):
-            import torch
-            from torch import nn
-            probabilities = torch.softmax(logits, dim=-1)
-            return nn.CrossEntropyLoss()(probabilities.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-    """),
-    "sequence_detached_result": _entry("torch_sequence_loss", """
-        def torch_sequence_loss(logits, targets):
-            from torch import nn
-            vocabulary = logits.shape[-1]
-            return nn.CrossEntropyLoss()(logits.reshape(-1, vocabulary), targets.reshape(-1)).detach()
-    """),
+    mistake: (known.function, known.source) for mistake, known in load_known_wrong(KNOWN_WRONG).items()
 }
 
 ALTERNATIVES: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ import click
 
 from grader.model import ExerciseResult, ExerciseStatus, Report
 
-_MARKS = {
+MARKS = {
     ExerciseStatus.PASSED: ("✓", "green"),
     ExerciseStatus.FAILED: ("✗", "red"),
     ExerciseStatus.NOT_IMPLEMENTED: ("·", "yellow"),
@@ -13,7 +13,9 @@ _MARKS = {
     ExerciseStatus.ERROR: ("!", "red"),
     ExerciseStatus.TIMEOUT: ("⧖", "red"),
 }
-_STATUS_WORDS = {
+STATUS_WORDS = {
+    ExerciseStatus.PASSED: "passed",
+    ExerciseStatus.FAILED: "failed",
     ExerciseStatus.NOT_IMPLEMENTED: "not implemented yet",
     ExerciseStatus.MISSING: "missing from your file",
     ExerciseStatus.ERROR: "error",
@@ -25,17 +27,20 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
+def mark(status: ExerciseStatus, color: bool) -> str:
+    symbol, colour = MARKS[status]
+    return click.style(symbol, fg=colour) if color else symbol
+
+
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
 def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str], color: bool) -> list[str]:
-    mark, colour = _MARKS[exercise.status]
     score = f"{points(exercise.score)}/{points(exercise.max_score)}"
-    line = f"{click.style(mark, fg=colour) if color else mark} {exercise.name:<{width}} {score:>6}"
-    status_word = _STATUS_WORDS.get(exercise.status)
-    if status_word:
-        line += f"  {status_word}"
+    line = f"{mark(exercise.status, color)} {exercise.name:<{width}} {score:>6}"
+    if exercise.status not in (ExerciseStatus.PASSED, ExerciseStatus.FAILED):
+        line += f"  {STATUS_WORDS[exercise.status]}"
     lines = [line]
     if exercise.status in (ExerciseStatus.NOT_IMPLEMENTED, ExerciseStatus.PASSED):
         return lines

@@ -2,6 +2,8 @@
 
 Public checks use the lesson's own numbers; hidden checks draw seeded random and adversarial
 inputs. Expected values always come from the reference solution, computed here, on the trusted side.
+Arguments passed to the reference are data (arrays, numbers, ``ProbeFunction``s), never lambdas, so
+that ``grade release`` can record its answers for the student copy (see ``grader.expectations``).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from types import ModuleType
 import numpy as np
 
 from grader.checks import Case, CheckRegistry, Probe, Tensor, Tolerance
+from grader.expectations import ProbeFunction
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 
 CHECKS = CheckRegistry()
@@ -148,7 +151,8 @@ def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
     for size in (4, 12):
         z = rng.normal(0, 3, size=size)
         t = int(rng.integers(size))
-        numeric = ref.finite_difference_gradient(lambda x: ref.cross_entropy_from_logits(x, t), z)
+        # The loss goes in as a probe, not a lambda, so that a student copy can replay this call.
+        numeric = ref.finite_difference_gradient(ProbeFunction(Probe("cross_entropy", {"target_index": t})), z)
         analytic = ref.cross_entropy_gradient(z, t)
         assert np.allclose(numeric, analytic, atol=1e-6) and abs(analytic.sum()) < 1e-9
         cases.append(Case((z, t), f"random logits over {size} classes (p - y must match central differences "
@@ -222,7 +226,7 @@ def _curved(rng: Rng, shape: tuple[int, ...]) -> Probe:
 
 
 def _differences(ref: ModuleType, probe: Probe, x: np.ndarray, **kwargs: float) -> np.ndarray:
-    return ref.finite_difference_gradient(probe.build(), x.copy(), **kwargs)
+    return ref.finite_difference_gradient(ProbeFunction(probe), x.copy(), **kwargs)
 
 
 @CHECKS.add("finite_difference_gradient", points=1)

@@ -1,0 +1,209 @@
+"""The reference's answers, recorded at release and replayed in the student copy.
+
+A student copy has no reference solution. ``grade release`` runs every check of every exercise,
+and every known mistake's prediction on every case, at the default seed with the reference wrapped
+in a ``RecordingReference``: each call's result is kept under a key made of the function's name
+and a digest of its arguments. The table is saved as data (an ``.npz`` read with
+``allow_pickle=False`` plus a JSON index) in the lesson's package. In the copy, ``Lesson.reference``
+is a ``ReplayReference`` with the same function names: the same checks ask the same questions and
+get the same answers, bit for bit, so the copy grades exactly like the instructor's project at that
+seed. Anything else (another seed) was never recorded and stops with one clear line.
+"""
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import threading
+import zipfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from grader.checks import Probe
+from grader.errors import UsageError
+
+FORMAT_VERSION = 1
+STEM = "released_expectations"
+INDEX_FILE = f"{STEM}.json"
+ARRAYS_FILE = f"{STEM}.npz"
+
+
+class UnrecordableCall(TypeError):
+    """A reference call whose arguments cannot be keyed (a lambda, an object): it cannot be replayed."""
+
+
+class ProbeFunction:
+    """A probe built for the reference, keyed by its description (a lambda could not be recorded)."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
+        self._function = probe.build()
+
+    def __call__(self, x: np.ndarray) -> float:
+        return self._function(x)
+
+
+def _digest_part(value: Any) -> Any:
+    """A JSON-able description of an argument that is equal exactly when the values are."""
+    if value is None:
+        return ["none"]
+    if isinstance(value, (bool, np.bool_)):
+        return ["bool", bool(value)]
+    if isinstance(value, (int, np.integer)):
+        return ["int", int(value)]
+    if isinstance(value, (float, np.floating)):
+        return ["float", float(value).hex()]
+    if isinstance(value, str):
+        return ["str", value]
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise UnrecordableCall(f"cannot key an array of dtype {value.dtype}")
+        # Integer arrays are keyed as int64: index arrays are int32 on some platforms' older numpy.
+        array = value.astype(np.int64) if value.dtype.kind in "iu" else value
+        data = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+        return ["array", array.dtype.str, list(array.shape), data]
+    if isinstance(value, (list, tuple)):
+        return ["seq", [_digest_part(v) for v in value]]
+    if isinstance(value, Mapping):
+        return ["map", [[str(k), _digest_part(value[k])] for k in sorted(value, key=str)]]
+    if isinstance(value, ProbeFunction):
+        return ["probe", value.probe.name, _digest_part(dict(value.probe.params))]
+    raise UnrecordableCall(
+        f"cannot key an argument of type {type(value).__name__}: pass the reference arrays, numbers or "
+        "ProbeFunction(Probe(...)), never a lambda"
+    )
+
+
+def call_key(function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str:
+    """The stable key of one reference call: its name and a digest of its arguments."""
+    description = [function, _digest_part(list(args)), _digest_part(dict(kwargs))]
+    return hashlib.sha256(json.dumps(description, separators=(",", ":")).encode()).hexdigest()
+
+
+class RecordingReference:
+    """The real reference, wrapped: every function call's result is also kept in a table."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+        self._lock = threading.Lock()
+        self.calls: dict[str, tuple[str, Any]] = {}  # key -> (function name, result or raised exception)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        target = getattr(self._module, name)
+        if not callable(target):
+            raise UnrecordableCall(f"the student copy can only replay function calls; this reads {name}")
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            key = call_key(name, args, kwargs)
+            try:
+                result = target(*args, **kwargs)
+            except Exception as error:
+                with self._lock:
+                    self.calls[key] = (name, error)
+                raise
+            with self._lock:
+                self.calls[key] = (name, _copy(result))
+            return result
+
+        return recorded
+
+
+def _copy(result: Any) -> Any:
+    return result.copy() if isinstance(result, np.ndarray) else result
+
+
+def _stored(result: Any, slot: str) -> tuple[dict[str, Any], np.ndarray | None]:
+    """The index entry for one result, and the array that holds its value (None for an exception)."""
+    if isinstance(result, Exception):
+        return {"kind": "raises", "error": type(result).__name__, "message": str(result)}, None
+    if isinstance(result, bool):
+        return {"kind": "bool", "array": slot}, np.asarray(result)
+    if isinstance(result, int):
+        return {"kind": "int", "array": slot}, np.asarray(result, dtype=np.int64)
+    if isinstance(result, float):
+        return {"kind": "float", "array": slot}, np.asarray(result, dtype=np.float64)
+    if isinstance(result, np.generic) and result.dtype.kind in "biuf":
+        return {"kind": "scalar", "array": slot}, np.asarray(result)
+    if isinstance(result, np.ndarray) and result.dtype.kind in "biuf":
+        return {"kind": "array", "array": slot}, result
+    raise UnrecordableCall(f"cannot record a result of type {type(result).__name__} (numbers and numeric arrays only)")
+
+
+def save_expectations(directory: Path, recorder: RecordingReference, lesson: str, seed: int) -> int:
+    """Write the index and arrays into ``directory``; returns the number of recorded calls."""
+    index: dict[str, Any] = {}
+    arrays: dict[str, np.ndarray] = {}
+    for number, (key, (function, result)) in enumerate(sorted(recorder.calls.items())):
+        entry, array = _stored(result, f"r{number}")
+        index[key] = {"function": function, **entry}
+        if array is not None:
+            arrays[entry["array"]] = array
+    document = {"format": FORMAT_VERSION, "lesson": lesson, "seed": seed, "calls": index}
+    (directory / INDEX_FILE).write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    np.savez_compressed(directory / ARRAYS_FILE, **arrays)
+    return len(index)
+
+
+class ReplayReference:
+    """Stands in for the reference in a student copy: recorded answers, looked up by the same keys."""
+
+    def __init__(self, index: Mapping[str, Any], arrays: Mapping[str, np.ndarray], seed: int, where: Path) -> None:
+        self._calls = index
+        self._arrays = arrays
+        self.seed = seed
+        self._where = where
+        self._functions = frozenset(entry["function"] for entry in index.values())
+
+    @classmethod
+    def load(cls, directory: Path) -> ReplayReference:
+        where = directory / INDEX_FILE
+        try:
+            document = json.loads(where.read_text(encoding="utf-8"))
+            with np.load(directory / ARRAYS_FILE, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            raise UsageError(f"{where}: cannot read the recorded expected values ({error}); release the copy again") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
+            found = document.get("format") if isinstance(document, dict) else None
+            raise UsageError(f"{where}: recorded by another version of grade (format {found!r}, expected {FORMAT_VERSION})")
+        calls, seed = document.get("calls"), document.get("seed")
+        if not isinstance(calls, dict) or not isinstance(seed, int):
+            raise UsageError(f"{where}: not a table of recorded expected values; release the copy again")
+        return cls(calls, arrays, seed, where)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in self._functions:
+            raise AttributeError(f"the recorded reference has no function {name!r}")
+
+        def replayed(*args: Any, **kwargs: Any) -> Any:
+            entry = self._calls.get(call_key(name, args, kwargs))
+            if entry is None:
+                raise UsageError(
+                    f"this student copy grades with seed {self.seed} only: its expected values were recorded "
+                    f"at release ({self._where.name}); other seeds need the instructor's copy with solutions/"
+                )
+            return _replay(entry, self._arrays)
+
+        return replayed
+
+
+def _replay(entry: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:
+    kind = entry["kind"]
+    if kind == "raises":
+        error = getattr(builtins, entry["error"], None)
+        if not (isinstance(error, type) and issubclass(error, Exception)):
+            error = RuntimeError
+        raise error(entry["message"])
+    value = arrays[entry["array"]]
+    if kind == "array":
+        return value.copy()
+    if kind == "float":
+        return float(value)
+    if kind == "int":
+        return int(value)
+    if kind == "bool":
+        return bool(value)
+    return value[()]

@@ -1,0 +1,139 @@
+"""Text for the learning loop and the course author's commands: watch, hint, list, validate, release."""
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from grader.lesson import Exercise, Lesson
+from grader.model import ExerciseResult, ExerciseStatus, Report
+from grader.progress import Progress
+from grader.quiz import QuizResult
+from grader.render.text import STATUS_WORDS, mark, points
+from grader.release import Release
+from grader.validate import HINT_TIERS, Validation
+
+WIDTH = 100
+
+
+def tier_name(tier: int) -> str:
+    """The name of hint tier ``tier`` (1-based): concept, formula, common bug."""
+    return HINT_TIERS[tier - 1] if tier <= len(HINT_TIERS) else f"hint {tier}"
+
+
+def _wrapped(label: str, text: str, indent: str) -> list[str]:
+    return textwrap.wrap(f"{label}{text}", WIDTH, initial_indent=indent, subsequent_indent=indent + "   ")
+
+
+def render_hints(exercise: Exercise, shown: int, new: bool, student_file: str) -> str:
+    """The hint tiers 1..shown of an exercise; ``new`` says the last one was not seen before."""
+    total = len(exercise.hints)
+    lines = [f"{exercise.name}: hint {shown} of {total}" + ("" if new else " (you have seen them all)")]
+    for tier in range(1, shown + 1):
+        lines += _wrapped(f"{tier}. {tier_name(tier).capitalize()}: ", exercise.hints[tier - 1], "  ")
+    if shown < total:
+        lines.append(f"Still stuck? `grade hint {exercise.name}` again gives the {tier_name(shown + 1)}.")
+    else:
+        lines.append(f"That is every hint. The docstring of {exercise.name} in exercises/{student_file} has the "
+                     "formula, an example and the pitfalls; the feedback of `grade` names the mistake it sees.")
+    return "\n".join(lines) + "\n"
+
+
+def next_exercise(report: Report) -> ExerciseResult | None:
+    """The first exercise short of full marks: the one to work on next."""
+    return next((e for e in report.exercises if e.status is not ExerciseStatus.PASSED), None)
+
+
+def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> str:
+    """The watch screen's footer: the exercise to work on next, with the hints seen so far."""
+    result = next_exercise(report)
+    if result is None:
+        return "Every graded exercise has full marks. Next: the quiz, if you have not passed it (grade quiz).\n"
+    exercise = lesson.exercise(result.name)
+    seen = max(1, progress.exercise(result.name).hints_seen if progress else 1)
+    lines = [f"Next: {result.name} ({STATUS_WORDS[result.status]})"]
+    for tier in range(1, min(seen, len(exercise.hints)) + 1):
+        lines += _wrapped(f"Hint {tier} of {len(exercise.hints)} ({tier_name(tier)}): ", exercise.hints[tier - 1], "  ")
+    if seen < len(exercise.hints):
+        lines.append(f"  More help: grade hint {result.name}")
+    return "\n".join(lines) + "\n"
+
+
+def render_watch_status(shown_path: str, clock: str) -> str:
+    return f"Watching {shown_path} (graded at {clock}): save it to grade again; Ctrl-C to stop.\n"
+
+
+def _quiz_line(quiz: QuizResult | None, needed: int) -> tuple[str, bool]:
+    if quiz is None:
+        return "not taken yet (take it with: grade quiz)", False
+    unanswered = sum(q.answer is None for q in quiz.questions)
+    text = f"{quiz.score}/{quiz.total} correct ({quiz.percent:.0f}%)"
+    if quiz.passed:
+        return f"{text}, passed", True
+    if unanswered:
+        return f"{text}, {unanswered} unanswered: not passed yet (continue with: grade quiz)", False
+    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: grade quiz)", False
+
+
+def lesson_complete(report: Report, quiz: QuizResult | None) -> bool:
+    return report.exercises_complete and quiz is not None and quiz.passed
+
+
+def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_needed: int, progress: Progress,
+                shown_path: str, color: bool = False) -> str:
+    width = max(len(e.name) for e in report.exercises)
+    lines = [f"{lesson.title}: {shown_path}", ""]
+    for result in report.exercises:
+        score = f"{points(result.score)}/{points(result.max_score)}"
+        line = f"  {mark(result.status, color)} {result.name:<{width}} {score:>6}  {STATUS_WORDS[result.status]:<20}"
+        seen = progress.exercise(result.name).hints_seen
+        if seen:
+            line += f"  hints seen: {seen} of {len(lesson.exercise(result.name).hints)}"
+        lines.append(line.rstrip())
+    done = sum(e.status is ExerciseStatus.PASSED for e in report.exercises)
+    total = len(report.exercises)
+    quiz_text, quiz_passed = _quiz_line(quiz, quiz_needed)
+    lines += ["", f"Exercises: {done} of {total} with full marks, {points(report.score)}/{points(report.max_score)} points",
+              f"Quiz: {quiz_text}"]
+    if lesson_complete(report, quiz):
+        lines.append("Lesson: complete. Every exercise has full marks and the quiz is passed.")
+    else:
+        still = [f"{total - done} exercise{'s' if total - done != 1 else ''} short of full marks"] if done < total else []
+        still += [] if quiz_passed else ["the quiz"]
+        lines.append(f"Lesson: not complete yet. Still needed: {'; '.join(still)}.")
+    return "\n".join(lines) + "\n"
+
+
+def render_validation(validation: Validation, color: bool = False) -> str:
+    lines = [f"Validating lesson {validation.lesson} (seed {validation.seed})", ""]
+    for finding in validation.findings:
+        symbol, colour = ("✓", "green") if finding.ok else ("✗", "red")
+        shown = click.style(symbol, fg=colour) if color else symbol
+        lines.append(f"{shown} {finding.subject}: {finding.detail}")
+    lines.append("")
+    failures = validation.failures
+    if not failures:
+        lines.append(f"All {len(validation.findings)} checks passed ({validation.seconds:.1f} s).")
+    else:
+        lines.append(f"{len(failures)} of {len(validation.findings)} checks failed:")
+        lines += [f"  - {f.subject}: {f.detail}" for f in failures]
+    return "\n".join(lines) + "\n"
+
+
+def render_release(release: Release, seed: int) -> str:
+    if not release.written:
+        lines = [f"Refused: the student copy failed its checks, so nothing was written to {release.out}:"]
+        lines += [f"  - {problem}" for problem in release.problems]
+        return "\n".join(lines) + "\n"
+    tops = sorted({f.split("/")[0] + ("/" if "/" in f else "") for f in release.files})
+    lines = [
+        f"Wrote the student copy to {release.out}: {len(release.files)} files ({', '.join(tops)}).",
+        f"It grades with the reference's answers recorded at seed {seed} ({release.recorded_calls} calls); "
+        "it holds no solutions/, tests/ or known_wrong/.",
+    ]
+    if release.verified:
+        lines.append("Graded in the copy with its own grader, the same as in this project:")
+        lines += [f"  ✓ {line}" for line in release.verified]
+    else:
+        lines.append("Not graded in the copy (--no-verify).")
+    return "\n".join(lines) + "\n"

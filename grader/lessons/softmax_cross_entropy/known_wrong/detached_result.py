@@ -1,0 +1,3 @@
+def torch_classification_loss(logits, targets):
+    from torch import nn
+    return nn.CrossEntropyLoss()(logits, targets).detach()

@@ -1,0 +1,4 @@
+def per_position_cross_entropy(logits, targets):
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -log_probs[:, targets]

@@ -1,0 +1,285 @@
+"""``grade release OUT``: the student copy of the project, without the solutions.
+
+The copy holds the exercise stubs, the quiz (its key hashed), the grader and a README for students;
+never solutions/ nor the known-wrong implementations. In place of the reference it carries the
+reference's recorded answers (``grader.expectations``) at the default seed, so ``grade`` in the copy
+grades exactly as the instructor's project does at that seed, and refuses any other seed.
+
+The copy is built in a temporary folder beside OUT, scanned for reference code, and (unless
+``verify=False``) graded with its own grader in a separate interpreter on the stub, the reference
+and every known-wrong variant, whose reports must equal the project's. Only then is it renamed to
+OUT, so a failed or interrupted release never leaves a partial copy behind.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.errors import UsageError
+from grader.expectations import STEM, RecordingReference, UnrecordableCall, save_expectations
+from grader.grading import DEFAULT_SEED, GradeOptions
+from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
+from grader.lesson import PROJECT_ROOT, Lesson
+from grader.model import ExerciseStatus
+from grader.quiz import DEFAULT_QUIZ, load_quiz
+from grader.render.json_report import report_dict
+from grader.validate import grade_files, require_instructor_project
+
+COPIED_FOLDERS = ("exercises", "quizzes", "grader")
+LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md")  # never copied from the project's folders
+STUDENT_README = "student_README.md"  # in the lesson's folder; becomes the copy's README.md
+STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress.json\n"
+VERIFY_TIMEOUT = 600.0
+
+# Runs in a separate interpreter with the copy first on sys.path: the copy's grader grades each file.
+_DRIVER = """
+import json, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import grader
+from grader.grading import GradeOptions, grade_submission
+from grader.lesson import load_lesson
+from grader.render.json_report import report_dict
+request = json.loads(sys.argv[1])
+lesson = load_lesson(request["lesson"])
+lesson.reference
+options = GradeOptions(seed=request["seed"])
+with ThreadPoolExecutor(4) as pool:
+    reports = list(pool.map(lambda p: report_dict(grade_submission(Path(p), lesson, options)), request["paths"]))
+json.dump({"grader": grader.__file__, "released": lesson.released, "reports": reports}, sys.stdout)
+"""
+
+
+@dataclass(frozen=True)
+class Release:
+    out: Path
+    files: tuple[str, ...]  # what the copy holds, relative to OUT
+    recorded_calls: int
+    verified: tuple[str, ...] = ()  # what was graded in the copy and matched the project
+    problems: tuple[str, ...] = ()  # why the copy was refused (nothing written to OUT then)
+
+    @property
+    def written(self) -> bool:
+        return not self.problems
+
+
+def record_expectations(lesson: Lesson, seed: int = DEFAULT_SEED) -> RecordingReference:
+    """Every reference call the checks make at ``seed``, and every call a mistake's prediction makes."""
+    recorder = RecordingReference(lesson.reference)
+    for exercise in lesson.exercises:
+        predictions = [(m, lesson.predictions[m]) for m in exercise.mistakes if m in lesson.predictions]
+        for check in exercise.checks:
+            try:
+                cases = check.cases(recorder, seed)  # type: ignore[arg-type]
+            except UnrecordableCall as error:
+                raise UsageError(f"check {exercise.name}/{check.name} cannot be released: {error}") from None
+            for case in cases:
+                for mistake, predict in predictions:
+                    try:
+                        with np.errstate(all="ignore"):
+                            predict(recorder, case)  # type: ignore[arg-type]
+                    except UnrecordableCall as error:
+                        raise UsageError(f"the prediction of {mistake} cannot be released: {error}") from None
+                    except Exception:  # noqa: BLE001  grading meets the same exception, replayed
+                        pass
+    return recorder
+
+
+def _check_destination(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: is a file; give a new or empty folder for the student copy")
+    if out.is_dir() and any(out.iterdir()):
+        raise UsageError(f"{out}: not empty; give a new or empty folder for the student copy")
+    sources = [PROJECT_ROOT / name for name in (*COPIED_FOLDERS, "solutions")]
+    if out == PROJECT_ROOT or out in PROJECT_ROOT.parents or any(out == s or s in out.parents for s in sources):
+        raise UsageError(f"{out}: inside the folders it would copy; choose a folder elsewhere (build/student is fine)")
+
+
+def _student_pyproject(text: str, where: Path) -> str:
+    """The project's pyproject.toml, with the recorded expected values packaged beside lesson.yaml."""
+    patched = text.replace('"*" = ["*.yaml"]', f'"*" = ["*.yaml", "{STEM}.*"]')
+    if f"{STEM}.*" not in patched:
+        raise UsageError(f'{where}: no `"*" = ["*.yaml"]` package-data line to add "{STEM}.*" to; add it by hand')
+    return patched
+
+
+def _copy_project(lesson: Lesson, staging: Path) -> None:
+    for name in COPIED_FOLDERS:
+        shutil.copytree(PROJECT_ROOT / name, staging / name, ignore=shutil.ignore_patterns(*LEFT_OUT))
+    pyproject = PROJECT_ROOT / "pyproject.toml"
+    (staging / "pyproject.toml").write_text(_student_pyproject(pyproject.read_text(encoding="utf-8"), pyproject),
+                                            encoding="utf-8")
+    assert lesson.directory is not None
+    shutil.copyfile(lesson.directory / STUDENT_README, staging / "README.md")
+    (staging / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
+
+
+def _shape(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A function's code without its name, docstring and annotations: equal for a copy of it."""
+    bare = copy.deepcopy(function)
+    bare.name, bare.returns = "_", None
+    for argument in (*bare.args.posonlyargs, *bare.args.args, *bare.args.kwonlyargs, bare.args.vararg, bare.args.kwarg):
+        if argument is not None:
+            argument.annotation = None
+    if bare.body and isinstance(bare.body[0], ast.Expr) and isinstance(bare.body[0].value, ast.Constant):
+        bare.body = bare.body[1:]
+    return ast.dump(bare)
+
+
+def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def find_reference_code(root: Path, lesson: Lesson) -> list[str]:
+    """Where ``root`` holds reference code: solutions/, known_wrong/, or a function the reference defines."""
+    reference_text = lesson.reference_path.read_text(encoding="utf-8")
+    reference = {_shape(f): f.name for f in _functions(ast.parse(reference_text))}
+    problems = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_dir():
+            if path.name in ("solutions", FOLDER):
+                problems.append(f"{relative}/: must not be in the student copy")
+            continue
+        if path.suffix != ".py":
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if reference_text.strip() in text:
+            problems.append(f"{relative}: contains the reference solution")
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for function in _functions(tree):
+            name = reference.get(_shape(function))
+            if name is not None:
+                problems.append(f"{relative}: {function.name} (line {function.lineno}) is the reference's {name}")
+    return problems
+
+
+def _first_difference(expected: Any, got: Any, where: str = "") -> str | None:
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in sorted(set(expected) | set(got)):
+            found = _first_difference(expected.get(key), got.get(key), f"{where}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        for index, (a, b) in enumerate(zip(expected, got)):
+            found = _first_difference(a, b, f"{where}[{index}]")
+            if found:
+                return found
+        return None
+    return None if expected == got else f"{where.lstrip('.')}: {expected!r} in the project, {got!r} in the copy"
+
+
+def _grade_in_copy(staging: Path, lesson: Lesson, paths: list[Path]) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(PYTHONPATH=str(staging), PYTHONDONTWRITEBYTECODE="1")
+    request = json.dumps({"lesson": lesson.name, "seed": DEFAULT_SEED, "paths": [str(p) for p in paths]})
+    return subprocess.Popen([sys.executable, "-c", _DRIVER, request], cwd=staging, env=env, text=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Grade the stub, the reference and every known-wrong variant with the copy's own grader.
+
+    Returns what matched the project, and the problems. The submissions live outside the copy.
+    """
+    assert lesson.directory is not None
+    reference_text = lesson.reference_path.read_text(encoding="utf-8")
+    known = [read_known_wrong(p) for p in known_wrong_files(lesson.directory / FOLDER)]
+    with tempfile.TemporaryDirectory(prefix="grade-release-check-") as workdir:
+        stub = staging / "exercises" / lesson.student_file
+        names, paths = ["stub", "reference"], [stub, Path(workdir) / "reference" / lesson.student_file]
+        paths[1].parent.mkdir()
+        paths[1].write_text(reference_text, encoding="utf-8")
+        for variant in known:
+            path = Path(workdir) / variant.mistake / lesson.student_file
+            path.parent.mkdir()
+            path.write_text(splice(reference_text, variant.function, variant.source), encoding="utf-8")
+            names.append(f"known wrong {variant.mistake}")
+            paths.append(path)
+        process = _grade_in_copy(staging, lesson, paths)
+        try:
+            expected = [report_dict(r) for r in grade_files(paths, lesson, GradeOptions(seed=DEFAULT_SEED))]
+            stdout, stderr = process.communicate(timeout=VERIFY_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return (), (f"grading in the copy took more than {VERIFY_TIMEOUT:g} s",)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    if process.returncode != 0:
+        last = (stderr.strip().splitlines() or ["no message"])[-1]
+        return (), (f"grading in the copy failed (exit code {process.returncode}): {last}",)
+    result = json.loads(stdout)
+    problems = []
+    if not Path(result["grader"]).resolve().is_relative_to(staging.resolve()) or not result["released"]:
+        problems.append(f"the copy was graded by {result['grader']}, not by its own recorded grader")
+    for name, project, copy in zip(names, expected, result["reports"]):
+        project.pop("submission")
+        copy.pop("submission")
+        difference = _first_difference(project, copy)
+        if difference:
+            problems.append(f"{name}: the copy grades differently: {difference}")
+    stub, reference = result["reports"][0], result["reports"][1]
+    if stub["score"] != 0 or any(e["status"] != ExerciseStatus.NOT_IMPLEMENTED.value for e in stub["exercises"]):
+        problems.append(f"the stubs are not bare stubs: {stub['score']:g}/{stub['max_score']:g} in the copy")
+    if reference["score"] != reference["max_score"]:
+        problems.append(f"the reference gets {reference['score']:g}/{reference['max_score']:g} in the copy")
+    verified = (
+        f"the stubs: {stub['score']:g}/{stub['max_score']:g}, every exercise not implemented",
+        f"the reference (graded from outside the copy): {reference['score']:g}/{reference['max_score']:g}",
+        f"{len(known)} known-wrong variants: each report equal to the project's",
+    )
+    return (verified if not problems else ()), tuple(problems)
+
+
+def release_lesson(lesson: Lesson, out: Path, verify: bool = True) -> Release:
+    require_instructor_project(lesson, "release")
+    out = out.resolve()
+    _check_destination(out)
+    load_quiz(DEFAULT_QUIZ)  # a malformed quiz stops here (exit 2), not in the students' hands
+    assert lesson.directory is not None
+    if not (lesson.directory / STUDENT_README).is_file():
+        raise UsageError(f"{lesson.directory / STUDENT_README}: not found; it becomes the student copy's README.md")
+    recorder = record_expectations(lesson)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as error:
+        raise UsageError(f"{out}: cannot create the student copy there ({error.strerror})") from None
+    try:
+        _copy_project(lesson, staging)
+        calls = save_expectations(staging / "grader" / "lessons" / lesson.name, recorder, lesson.name, DEFAULT_SEED)
+        files = tuple(str(p.relative_to(staging)) for p in sorted(staging.rglob("*")) if p.is_file())
+        problems = tuple(find_reference_code(staging, lesson))
+        verified: tuple[str, ...] = ()
+        if verify and not problems:
+            verified, problems = verify_copy(staging, lesson)
+        if problems:
+            return Release(out, files, calls, verified, problems)
+        for cache in [p for p in staging.rglob("__pycache__") if p.is_dir()]:
+            shutil.rmtree(cache)
+        staging.chmod(0o755)  # mkdtemp made it private to the instructor
+        if out.is_dir():
+            out.rmdir()
+        staging.rename(out)
+        staging = None
+        return Release(out, files, calls, verified)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,197 @@
+"""``grade validate``: the course author's check that the lesson's checks catch what they should.
+
+Everything is graded exactly like a student's file, in sandboxed workers: the reference must get
+full marks, the stub zero (every exercise "not implemented"), and each known-wrong implementation
+(``known_wrong/<mistake>.py`` swapped into the reference) must lose points on its own exercise,
+be named there (so the student sees its hint) and leave every other exercise with full marks.
+The lesson's data is checked too: a known-wrong file for every mistake, three hint tiers per
+exercise, a quiz that loads with exactly one correct choice per question.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import UsageError
+from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
+from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
+from grader.lesson import PROJECT_ROOT, Lesson
+from grader.model import ExerciseStatus, Report
+from grader.quiz import DEFAULT_QUIZ, load_quiz
+from grader.sandbox.runner import Limits
+
+HINT_TIERS = ("concept", "formula", "common bug")
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str  # what was checked: "reference", "stub", a mistake id, "hints", "quiz", ...
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    lesson: str
+    seed: int
+    findings: tuple[Finding, ...]
+    seconds: float = 0.0
+
+    @property
+    def failures(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.ok)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def stub_path(lesson: Lesson) -> Path:
+    return PROJECT_ROOT / "exercises" / lesson.student_file
+
+
+def known_wrong_directory(lesson: Lesson) -> Path:
+    assert lesson.directory is not None
+    return lesson.directory / FOLDER
+
+
+def require_instructor_project(lesson: Lesson, command: str) -> None:
+    """Exit 2 unless this is the instructor's project: the reference and the stubs, not a student copy."""
+    if lesson.released:
+        raise UsageError(f"grade {command} works in the instructor's project: this is a student copy (no solutions/)")
+    for path, what in ((lesson.reference_path, "the reference solution"), (stub_path(lesson), "the exercise stubs")):
+        if not path.is_file():
+            raise UsageError(f"{path}: not found; grade {command} needs {what}")
+
+
+def grade_files(paths: list[Path], lesson: Lesson, options: GradeOptions, jobs: int | None = None) -> list[Report]:
+    """Grade several files at once (each also grades its exercises in parallel)."""
+    lesson.reference  # import it before the threads need it  # noqa: B018
+    with ThreadPoolExecutor(max_workers=jobs or max(2, os.cpu_count() or 1)) as pool:
+        return list(pool.map(lambda path: grade_submission(path, lesson, options), paths))
+
+
+def _score(report: Report) -> str:
+    return f"{points(report.score)}/{points(report.max_score)}"
+
+
+def _reference_finding(report: Report) -> Finding:
+    short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value})"
+             for e in report.exercises if e.status is not ExerciseStatus.PASSED]
+    if short:
+        return Finding("reference", False, f"{_score(report)}; short of full marks: {'; '.join(short)}")
+    return Finding("reference", True, f"{_score(report)}, every exercise passed")
+
+
+def _stub_finding(report: Report) -> Finding:
+    wrong = [f"{e.name} ({e.status.value}, {points(e.score)} points)"
+             for e in report.exercises if e.status is not ExerciseStatus.NOT_IMPLEMENTED or e.score]
+    if wrong:
+        return Finding("stub", False, f"{_score(report)}; not a bare stub: {'; '.join(wrong)}")
+    return Finding("stub", True, f"{_score(report)}, every exercise not implemented")
+
+
+def _known_wrong_finding(known: KnownWrong, exercise: str, report: Report) -> Finding:
+    problems = []
+    for result in report.exercises:
+        score = f"{points(result.score)}/{points(result.max_score)}"
+        if result.name == exercise:
+            own = f"{exercise} {score}"
+            if result.status is ExerciseStatus.PASSED:
+                problems.append(f"{exercise} kept full marks ({score}): no check catches it")
+            elif result.status is not ExerciseStatus.FAILED:
+                problems.append(f"{exercise} {result.status.value}: {result.detail or result.checks[0].message}")
+            elif known.mistake not in result.mistakes:
+                named = ", ".join(result.mistakes) or "no mistake"
+                problems.append(f"{exercise} lost points ({score}) but the feedback names {named}, not {known.mistake}")
+        elif result.status is not ExerciseStatus.PASSED:
+            problems.append(f"also costs {result.name} points ({score}, {result.status.value})")
+    subject = f"{FOLDER}/{known.path.name}"
+    if problems:
+        return Finding(subject, False, "; ".join(problems))
+    return Finding(subject, True, f"{own}, named on it; every other exercise full marks")
+
+
+def _hint_findings(lesson: Lesson) -> list[Finding]:
+    short = [f"{e.name} has {len(e.hints)}" for e in lesson.exercises if len(e.hints) != len(HINT_TIERS)]
+    if short:
+        return [Finding("hints", False, f"every exercise needs {len(HINT_TIERS)} hint tiers "
+                                        f"({', '.join(HINT_TIERS)}): {'; '.join(short)}")]
+    return [Finding("hints", True, f"every exercise has {len(HINT_TIERS)} tiers ({', '.join(HINT_TIERS)})")]
+
+
+def _quiz_findings(lesson: Lesson, quiz_path: Path) -> list[Finding]:
+    try:
+        quiz = load_quiz(quiz_path)
+    except UsageError as error:
+        return [Finding("quiz", False, error.message)]
+    names = {e.name for e in lesson.exercises}
+    strays = [f"{q.id} points to {q.exercise}" for q in quiz.questions if q.exercise not in names]
+    if strays:
+        return [Finding("quiz", False, f"questions whose exercise is not in the lesson: {'; '.join(strays)}")]
+    return [Finding("quiz", True, f"{quiz_path.name}: {len(quiz.questions)} questions, exactly one correct choice each")]
+
+
+def _known_wrong(lesson: Lesson) -> tuple[list[Finding], list[tuple[KnownWrong, str]]]:
+    """Findings about the known-wrong files, and the usable ones with the exercise each belongs to."""
+    owner = {m: e.name for e in lesson.exercises for m in e.mistakes}
+    findings, usable = [], []
+    found: dict[str, KnownWrong] = {}
+    folder = known_wrong_directory(lesson)
+    for path in known_wrong_files(folder):
+        try:
+            known = read_known_wrong(path)
+        except ValueError as error:
+            findings.append(Finding(f"{FOLDER}/{path.name}", False, str(error)))
+            continue
+        found[known.mistake] = known
+        exercise = owner.get(known.mistake)
+        if exercise is None:
+            findings.append(Finding(f"{FOLDER}/{path.name}", False, f"lesson.yaml describes no mistake {known.mistake}"))
+        elif known.function != exercise:
+            findings.append(Finding(f"{FOLDER}/{path.name}", False,
+                                    f"defines {known.function}, but {known.mistake} is a mistake of {exercise}"))
+        else:
+            usable.append((known, exercise))
+    missing = [m for m in owner if m not in found]
+    if missing:
+        findings.append(Finding(f"{FOLDER}/", False, f"no {FOLDER}/<mistake>.py for: {', '.join(missing)}"))
+    else:
+        findings.append(Finding(f"{FOLDER}/", True, f"one file per known mistake of lesson.yaml ({len(owner)})"))
+    return findings, usable
+
+
+def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
+                    quiz_path: Path = DEFAULT_QUIZ) -> Validation:
+    require_instructor_project(lesson, "validate")
+    started = time.monotonic()
+    findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path)
+    known_findings, usable = _known_wrong(lesson)
+    findings += known_findings
+    reference_text = lesson.reference_path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="grade-validate-") as workdir:
+        paths = [lesson.reference_path, stub_path(lesson)]
+        variants = []
+        for known, exercise in usable:
+            try:
+                text = splice(reference_text, known.function, known.source)
+            except (ValueError, SyntaxError) as error:
+                findings.append(Finding(f"{FOLDER}/{known.path.name}", False, str(error)))
+                continue
+            path = Path(workdir) / known.mistake / lesson.student_file
+            path.parent.mkdir()
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+            variants.append((known, exercise))
+        reports = grade_files(paths, lesson, GradeOptions(seed=seed, limits=limits))
+    findings += [_reference_finding(reports[0]), _stub_finding(reports[1])]
+    findings += [_known_wrong_finding(k, e, r) for (k, e), r in zip(variants, reports[2:])]
+    return Validation(lesson.name, seed, tuple(findings), time.monotonic() - started)

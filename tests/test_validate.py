@@ -1,0 +1,100 @@
+"""`grade validate`: the course author's check of the lesson (and the known-wrong files it relies on)."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import grader.learning_cli
+from grader.cli import main
+from grader.known_wrong import load_known_wrong, read_known_wrong, splice
+from grader.lesson import Lesson
+from grader.validate import validate_lesson
+from variants import ALTERNATIVES, KNOWN_WRONG, MISTAKES, REFERENCE
+
+
+def test_grade_validate_passes_on_the_project():
+    """The CI check: reference full marks, stubs zero, every known mistake caught and named."""
+    result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Validating lesson softmax_cross_entropy (seed 2026)"
+    assert "✓ reference: 35/35, every exercise passed" in lines
+    assert "✓ stub: 0/35, every exercise not implemented" in lines
+    assert "✓ hints: every exercise has 3 tiers (concept, formula, common bug)" in lines
+    assert "✓ quiz: softmax_cross_entropy.yaml: 8 questions, exactly one correct choice each" in lines
+    for mistake in MISTAKES:
+        assert any(line.startswith(f"✓ known_wrong/{mistake}.py: ") and "named on it" in line for line in lines), mistake
+    assert lines[-1].startswith(f"All {len(MISTAKES) + 5} checks passed")
+
+
+def test_every_known_mistake_of_the_lesson_has_a_known_wrong_file(lesson):
+    described = {m for e in lesson.exercises for m in e.mistakes}
+    known = load_known_wrong(KNOWN_WRONG)
+    assert set(known) == described
+    owner = {m: e.name for e in lesson.exercises for m in e.mistakes}
+    assert all(k.function == owner[k.mistake] for k in known.values())
+
+
+def test_known_wrong_files_hold_just_the_function(tmp_path):
+    path = tmp_path / "no_max_shift.py"
+    path.write_text("# a comment\n\ndef stable_softmax(logits, axis=-1):\n    return np.exp(logits)\n")
+    known = read_known_wrong(path)
+    assert (known.mistake, known.function) == ("no_max_shift", "stable_softmax")
+    assert known.source == "def stable_softmax(logits, axis=-1):\n    return np.exp(logits)\n"
+    spliced = splice(REFERENCE.read_text(), known.function, known.source)
+    assert "return np.exp(logits)\n" in spliced and spliced.count("def stable_softmax") == 1
+    (tmp_path / "two.py").write_text("def a():\n    pass\n\ndef b():\n    pass\n")
+    with pytest.raises(ValueError, match="exactly one top-level function"):
+        read_known_wrong(tmp_path / "two.py")
+
+
+def _broken_lesson(lesson: Lesson, folder: Path) -> Lesson:
+    """The lesson with one hint tier missing and a known_wrong/ folder with the problems authors make."""
+    known = folder / "known_wrong"
+    known.mkdir(parents=True)
+    function, source = ALTERNATIVES["softmax_loops"]  # a correct softmax filed as a mistake: nothing catches it
+    (known / "global_max.py").write_text(source)
+    (known / "no_max_shift.py").write_text(MISTAKES["no_max_shift"][1])  # a real one, still caught
+    (known / "made_up_mistake.py").write_text(MISTAKES["sum_not_mean"][1])  # no such mistake in lesson.yaml
+    (known / "wrong_axis.py").write_text(MISTAKES["sum_not_mean"][1])  # the function of another exercise
+    first = lesson.exercises[0]
+    exercises = (dataclasses.replace(first, hints=first.hints[:2]), *lesson.exercises[1:])
+    return dataclasses.replace(lesson, exercises=exercises, directory=folder)
+
+
+def test_validate_lists_every_failure_and_exits_1(lesson, tmp_path, monkeypatch):
+    broken = _broken_lesson(lesson, tmp_path / "lesson")
+    quiz = tmp_path / "quiz.yaml"
+    quiz.write_text("title: t\npass_above: 0.5\nquestions:\n- id: q1\n  prompt: p\n  reread: r\n  exercise: e\n"
+                    "  choices:\n  - {id: a, text: x, explanation: y}\n  - {id: b, text: x, explanation: y}\n")
+    validation = validate_lesson(broken, quiz_path=quiz)
+    failures = {f.subject: f.detail for f in validation.failures}
+    assert not validation.passed
+    assert failures["hints"].endswith("stable_softmax has 2")
+    assert "question q1: no correct choice" in failures["quiz"]
+    assert failures["known_wrong/global_max.py"] == "stable_softmax kept full marks (5/5): no check catches it"
+    assert failures["known_wrong/made_up_mistake.py"] == "lesson.yaml describes no mistake made_up_mistake"
+    assert failures["known_wrong/wrong_axis.py"] == "defines sequence_mean_loss, but wrong_axis is a mistake of stable_softmax"
+    assert failures["known_wrong/"].startswith("no known_wrong/<mistake>.py for: mutates_input, temperature_multiplied")
+    assert "known_wrong/no_max_shift.py" not in failures
+    assert {f.subject for f in validation.findings if f.ok} >= {"reference", "stub", "known_wrong/no_max_shift.py"}
+
+    monkeypatch.setattr(grader.learning_cli, "load_lesson", lambda: broken)
+    result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "✗ known_wrong/global_max.py: stable_softmax kept full marks" in result.stdout
+    assert f"{len(failures) - 1} of {len(validation.findings)} checks failed:" in result.stdout  # the real quiz is fine
+    assert "  - hints: " in result.stdout
+
+
+def test_validate_needs_the_instructors_project(lesson, tmp_path, monkeypatch):
+    copy = tmp_path / "lesson"
+    copy.mkdir()
+    (copy / "released_expectations.json").write_text("{}")
+    monkeypatch.setattr(grader.learning_cli, "load_lesson", lambda: dataclasses.replace(lesson, directory=copy))
+    result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: grade validate works in the instructor's project: this is a student copy (no solutions/)"
