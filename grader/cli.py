@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 import click
 
-from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.lesson import load_lesson
 from grader.model import Report

@@ -32,6 +32,7 @@ _UNFINISHED_STATUS = {
     "crashed": ExerciseStatus.ERROR,
     "exited": ExerciseStatus.ERROR,
     "protocol_error": ExerciseStatus.ERROR,
+    "sandbox_error": ExerciseStatus.ERROR,
 }
 
 

@@ -229,10 +229,10 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
     problems = []
     if not Path(result["grader"]).resolve().is_relative_to(staging.resolve()) or not result["released"]:
         problems.append(f"the copy was graded by {result['grader']}, not by its own recorded grader")
-    for name, project, copy in zip(names, expected, result["reports"]):
+    for name, project, copied in zip(names, expected, result["reports"]):
         project.pop("submission")
-        copy.pop("submission")
-        difference = _first_difference(project, copy)
+        copied.pop("submission")
+        difference = _first_difference(project, copied)
         if difference:
             problems.append(f"{name}: the copy grades differently: {difference}")
     stub, reference = result["reports"][0], result["reports"][1]

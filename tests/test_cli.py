@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from grader.cli import main
 from variants import MISTAKES, REFERENCE, STUB, build_submission
@@ -17,7 +16,7 @@ CHECK_KEYS = {"name", "points", "max_points", "passed", "hidden", "message", "mi
 STATUSES = {"passed", "failed", "not_implemented", "missing", "error", "timeout"}
 
 
-def run(*args: str) -> "click.testing.Result":  # noqa: F821
+def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 

@@ -6,7 +6,6 @@ import struct
 import subprocess
 import tempfile
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest

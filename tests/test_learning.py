@@ -9,41 +9,16 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
-import pytest
-import yaml
-from click.testing import CliRunner
-
-from grader.cli import main
 from grader.progress import PROGRESS_FILE, Progress, load_progress
-from grader.quiz import DEFAULT_QUIZ, load_quiz
 from grader.watch import watch
-from variants import REFERENCE, STUB
+from projects import grade_in, make_project
+from variants import REFERENCE
 
 NAMES = ("stable_softmax, softmax_with_temperature, cross_entropy_from_logits, cross_entropy_gradient, "
          "per_position_cross_entropy, sequence_mean_loss, finite_difference_gradient, torch_classification_loss, "
          "torch_sequence_loss")
-
-
-def make_project(root: Path, exercise_file: Path = STUB, correct_answers: int | None = None) -> Path:
-    (root / "exercises").mkdir(parents=True)
-    shutil.copy(exercise_file, root / "exercises" / "softmax_cross_entropy.py")
-    if correct_answers is not None:
-        quiz = load_quiz(DEFAULT_QUIZ)
-        answers = {}
-        for number, question in enumerate(quiz.questions):
-            wrong = next(c.id for c in question.choices if c.id != question.answer.id)
-            answers[question.id] = question.answer.id if number < correct_answers else wrong
-        (root / "quiz_answers.yaml").write_text(yaml.safe_dump(answers))
-    return root
-
-
-def grade_in(directory: Path, *args: str):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(directory)
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
 # ---------------------------------------------------------------- watch: the polling core

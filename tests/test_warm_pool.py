@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grader.model import ExerciseStatus
-from grader.sandbox.runner import warm_server
+from grader.sandbox.server import warm_server
 from variants import build_submission
 
 # At import, before the student's own imports run: were numpy and torch already loaded?

@@ -90,7 +90,7 @@ def _bind_read_only(source: str, root: str) -> None:
         return
     if not os.path.isdir(source):
         return
-    os.makedirs(target)
+    os.makedirs(target, exist_ok=True)
     _mount(source, target, None, MS_BIND | MS_REC)
     _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
@@ -99,18 +99,18 @@ def build_root(root: str, job_dir: str, readonly_dirs: list[str]) -> None:
     """A tmpfs holding only the system, Python, /dev basics, a fresh /proc and the job's directory."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=755")
+    # Our own directories first: Python itself may live below one of them (a venv under /tmp).
+    for directory in ("/dev", "/proc", SANDBOX_JOB_DIR):
+        os.makedirs(root + directory)
+    os.makedirs(root + "/tmp")
+    os.chmod(root + "/tmp", 0o1777)
     for directory in _outermost([*SYSTEM_DIRS, *readonly_dirs]):
         _bind_read_only(directory, root)
-    os.makedirs(root + "/tmp", mode=0o1777)
-    os.chmod(root + "/tmp", 0o1777)
-    os.makedirs(root + "/dev")
     for device in DEVICES:
         target = f"{root}/dev/{device}"
         Path(target).touch()
         _mount(f"/dev/{device}", target, None, MS_BIND)
-    os.makedirs(root + "/proc")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + SANDBOX_JOB_DIR)
     _mount(job_dir, root + SANDBOX_JOB_DIR, None, MS_BIND)
     _mount(None, root + SANDBOX_JOB_DIR, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
     os.chroot(root)

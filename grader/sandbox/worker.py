@@ -9,7 +9,6 @@ import importlib.util
 import os
 import sys
 import traceback
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
@@ -202,9 +201,13 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     def send(message: dict[str, Any]) -> None:
         protocol.write_frame(results_fd, protocol.dumps(message))
 
-    limits.enter(job["limits"])
-    layers, job_dir = _isolate(job["sandbox"], job["workdir"], results_fd)
-    os.chdir(job_dir)
+    try:
+        limits.enter(job["limits"])
+        layers, job_dir = _isolate(job["sandbox"], job["workdir"], results_fd)
+        os.chdir(job_dir)
+    except Exception as exc:  # no student code has run yet: this message can be trusted
+        send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})
+        _finish()
     path = os.path.join(job_dir, job["module_name"])
     send({"event": "sandbox", "protections": ["private copy of the submission", *layers, *limits.DESCRIPTIONS]})
     sys.path.insert(0, job_dir)

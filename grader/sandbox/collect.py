@@ -1,0 +1,154 @@
+"""Reading a worker: its messages become per-task outcomes, its output is split per task.
+
+Everything here is untrusted input: messages are decoded by ``protocol``, output is capped.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+from grader.sandbox import protocol
+
+OUTPUT_KEEP_BYTES = 8 * 1024
+STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still be importing torch
+
+
+TASK_MARKER = b"\x00grade-task:"
+
+
+class OutputDrain(threading.Thread):
+    """Reads a worker's stdout/stderr to the end, split per task at the worker's markers.
+
+    Keeps the first bytes of each task's output and counts the rest, so a flood costs nothing.
+    Output before the first marker (at import) belongs to the first task.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self._fd = fd
+        self._task = 0
+        self.kept: dict[int, bytearray] = {}
+        self.dropped: dict[int, int] = {}
+
+    def _keep(self, data: bytes) -> None:
+        kept = self.kept.setdefault(self._task, bytearray())
+        room = max(0, OUTPUT_KEEP_BYTES - len(kept))
+        kept += data[:room]
+        self.dropped[self._task] = self.dropped.get(self._task, 0) + max(0, len(data) - room)
+
+    def _feed(self, pending: bytes) -> bytes:
+        """Consume what can be attributed; return a tail that may hold the start of a marker."""
+        while True:
+            at = pending.find(TASK_MARKER)
+            if at < 0:
+                safe = max(0, len(pending) - len(TASK_MARKER) - 8)
+                self._keep(pending[:safe])
+                return pending[safe:]
+            end = pending.find(b"\x00", at + len(TASK_MARKER))
+            if end < 0:
+                self._keep(pending[:at])
+                return pending[at:]
+            self._keep(pending[:at])
+            number = pending[at + len(TASK_MARKER):end]
+            self._task = int(number) if number.isdigit() and len(number) < 6 else self._task
+            pending = pending[end + 1:]
+
+    def run(self) -> None:
+        pending = b""
+        try:
+            while chunk := os.read(self._fd, 1 << 16):
+                pending = self._feed(pending + chunk)
+            self._keep(pending)
+        finally:
+            os.close(self._fd)
+
+    def text(self, task: int) -> str:
+        text = bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace")
+        if self.dropped.get(task):
+            text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
+        return text
+
+
+class Collector:
+    """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
+
+    def __init__(self, tasks: int, timeout: float) -> None:
+        self.tasks = tasks
+        self.timeout = timeout
+        self.finished: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.protections: tuple[str, ...] = ()
+        self.ended_by_itself = False
+        self._unfinished: dict[str, Any] | None = None  # how the rest ends, when all of it does at once
+
+    def _start(self) -> None:
+        self.current = {"ending": "done", "replies": {}, "started": time.monotonic()}
+
+    def _finish(self, **fields: Any) -> None:
+        assert self.current is not None
+        self.current.update(fields, seconds=time.monotonic() - self.current["started"])
+        self.finished.append(self.current)
+        self.current = None
+
+    def _stop(self, ending: str, detail: str = "", exception: dict[str, Any] | None = None) -> None:
+        """The worker stops here: the running task ends so; before any task, every task does."""
+        fields = {"ending": ending, "detail": detail, "exception": exception}
+        if self.current is not None:
+            self._finish(**fields)
+        else:
+            self._unfinished = fields
+
+    def collect(self, results: protocol.FrameReader) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
+        while True:
+            try:
+                frame = results.read(deadline)
+                if frame is None:
+                    self.ended_by_itself = True
+                    return self._stop("exited")
+                message = protocol.loads(frame)
+            except TimeoutError:
+                doing = "running this exercise" if self.current is not None else "importing your file"
+                return self._stop("timeout", f"still {doing} after the {self.timeout:g} s time limit")
+            except (OSError, protocol.ProtocolError) as exc:
+                return self._stop("protocol_error", f"the worker sent something unreadable ({exc})")
+            event = message.get("event")
+            if event == "sandbox":
+                self.protections = tuple(str(p) for p in message.get("protections", []))
+                deadline = time.monotonic() + self.timeout
+            elif event == "sandbox_error":
+                return self._stop("sandbox_error", f"the grader's sandbox could not start: {message.get('detail', '')}")
+            elif event == "import_error":
+                exception = message.get("exception")
+                return self._stop("import_error", exception=exception if isinstance(exception, dict) else None)
+            elif event == "task" and self.current is None and len(self.finished) < self.tasks:
+                self._start()
+                deadline = time.monotonic() + self.timeout
+            elif event == "missing" and self.current is not None:
+                self._finish(ending="missing", detail=str(message.get("detail", "")))
+            elif event == "task_done" and self.current is not None:
+                self._finish()
+                deadline = time.monotonic() + self.timeout
+            elif event == "done":
+                return None
+            elif self.current is not None and isinstance(message.get("id"), str):
+                self.current["replies"][message["id"]] = message
+
+    def describe_exit(self, ending: str, detail: str) -> None:
+        """Say how the task that stopped the worker ended, once its exit code is known."""
+        ended = self._unfinished if self._unfinished is not None else self.finished[-1] if self.finished else None
+        if ended is not None and ended["ending"] == "exited":
+            ended.update(ending=ending, detail=detail)
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        outcomes = [
+            {"ending": task["ending"], "replies": task["replies"], "exception": task.get("exception"),
+             "detail": task.get("detail", ""), "protections": self.protections, "seconds": task["seconds"]}
+            for task in self.finished
+        ]
+        if self._unfinished is not None:
+            remaining = self.tasks - len(self.finished)
+            outcomes += [{**self._unfinished, "replies": {}, "protections": self.protections, "seconds": 0.0}] * remaining
+        return outcomes

@@ -1,0 +1,113 @@
+"""The grader's handle on the warm fork server (``sandbox.zygote``): start workers, learn exit codes.
+
+The server is a separate, fresh interpreter with numpy and torch imported. It never holds
+reference code or expected values, so nothing secret is inherited by the workers it forks.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+START_SECONDS = 60.0  # the first start imports torch
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+
+
+class WarmServer:
+    """The grader's handle on the fork server: start children, learn their exit codes."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),),
+            env=env,
+        )
+        theirs.close()
+        self._control = ours
+        self._send_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._next_id = 0
+        self._started: dict[int, Future[int]] = {}
+        self._exits: dict[int, Future[int]] = {}
+        self._reader = threading.Thread(target=self._read_replies, name="grade-warm-server", daemon=True)
+        self._reader.start()
+
+    def _exit_future(self, pid: int) -> Future[int]:
+        with self._state_lock:
+            return self._exits.setdefault(pid, Future())
+
+    def _read_replies(self) -> None:
+        while True:
+            try:
+                data = self._control.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            message = json.loads(data)
+            if "id" in message:
+                with self._state_lock:
+                    future = self._started.pop(message["id"])
+                future.set_result(int(message["pid"]))
+            else:
+                self._exit_future(int(message["pid"])).set_result(int(message["exit"]))
+        with self._state_lock:
+            waiting = list(self._started.values()) + [f for f in self._exits.values() if not f.done()]
+        for future in waiting:
+            if not future.done():
+                future.set_exception(RuntimeError("the warm fork server stopped"))
+
+    def start(self, fds: tuple[int, int, int]) -> int:
+        """Fork a worker that owns these three fds (job reader, results writer, output writer)."""
+        future: Future[int] = Future()
+        with self._state_lock:
+            self._next_id += 1
+            request_id = self._next_id
+            self._started[request_id] = future
+        with self._send_lock:
+            socket.send_fds(self._control, [json.dumps({"id": request_id}).encode()], list(fds))
+        return future.result(timeout=START_SECONDS)
+
+    def exit_code(self, pid: int, timeout: float) -> int | None:
+        try:
+            return self._exit_future(pid).result(timeout=timeout)
+        except Exception:
+            return None
+        finally:
+            with self._state_lock:
+                self._exits.pop(pid, None)
+
+    def close(self) -> None:
+        try:
+            self._control.shutdown(socket.SHUT_RDWR)  # wakes our reader thread; the server sees the end
+        except OSError:
+            pass
+        self._control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+_server_lock = threading.Lock()
+_server: WarmServer | None = None
+
+
+def warm_server() -> WarmServer:
+    """The process-wide fork server, started on first use (it imports torch once)."""
+    global _server
+    with _server_lock:
+        if _server is None or _server.process.poll() is not None:
+            _server = WarmServer()
+            atexit.register(_server.close)
+        return _server
