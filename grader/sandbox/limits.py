@@ -19,16 +19,21 @@ def _set(limit: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(limit, (soft, soft if hard is None else hard))
 
 
-DESCRIPTIONS = ("cpu time limit", "memory limit", "process limit", "file size limit")
+DESCRIPTIONS = ("cpu time limit", "memory limit", "file size limit")
 
 
 def enter(limits: dict[str, Any]) -> None:
-    """Apply the job's limits to this process and everything it starts."""
+    """Apply the job's limits to this process and everything it starts (see ``limit_processes``)."""
     cpu = int(limits["cpu_seconds"])
     _set(resource.RLIMIT_CPU, cpu, cpu + 1)
     # Address space is what a process has mapped, torch's ~600 MiB included: budget on top of it.
     _set(resource.RLIMIT_AS, _vm_size_bytes() + int(limits["memory_mb"]) * MIB)
     _set(resource.RLIMIT_FSIZE, int(limits["file_mb"]) * MIB)
     _set(resource.RLIMIT_CORE, 0)
-    # Counted per user: it bites once the worker runs as its own unprivileged user (never for root).
+
+
+def limit_processes(limits: dict[str, Any]) -> str:
+    """Cap the processes of this job's own user. RLIMIT_NPROC counts every process of a user and
+    never binds root, so it is only set once the worker runs as a user of its own."""
     _set(resource.RLIMIT_NPROC, int(limits["processes"]))
+    return "process limit"

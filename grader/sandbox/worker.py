@@ -149,7 +149,8 @@ def _finish() -> None:
     os._exit(0)
 
 
-def _isolate(sandbox: dict[str, Any], job_dir: str, results_fd: int) -> tuple[list[str], str]:
+def _isolate(sandbox: dict[str, Any], job_limits: dict[str, Any], job_dir: str,
+             results_fd: int) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
     Only the student process returns; the processes above it wait and mirror its exit status.
@@ -177,7 +178,7 @@ def _isolate(sandbox: dict[str, Any], job_dir: str, results_fd: int) -> tuple[li
             isolation.wait_and_mirror(student, as_init=True)
     isolation.drop_privileges(int(sandbox["uid"]))
     isolation.die_with_parent()
-    layers.append(f"unprivileged user {sandbox['uid']}")
+    layers += [f"unprivileged user {sandbox['uid']}", limits.limit_processes(job_limits)]
     return layers, job_dir
 
 
@@ -203,7 +204,7 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
 
     try:
         limits.enter(job["limits"])
-        layers, job_dir = _isolate(job["sandbox"], job["workdir"], results_fd)
+        layers, job_dir = _isolate(job["sandbox"], job["limits"], job["workdir"], results_fd)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
         send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})
