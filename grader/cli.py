@@ -26,7 +26,7 @@ from grader.quiz import (
     quiz_key_command,
     score_quiz,
 )
-from grader.render.gradescope import render_gradescope
+from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES, render_gradescope
 from grader.render.json_report import render_json
 from grader.render.junit import render_report_junit
 from grader.render.markdown import render_markdown
@@ -78,7 +78,8 @@ def _quiz_result(answers: Path) -> QuizResult | None:
 
 
 def _grade_and_report(student_file: Path, answers: Path | None, output_format: str, output: Path | None,
-                      grading: GradeOptions, junit: Path | None = None, progress: Path | None = None) -> None:
+                      grading: GradeOptions, junit: Path | None = None, progress: Path | None = None,
+                      hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
     """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
     lesson = load_lesson()
     report = grade_submission(student_file, lesson, grading)
@@ -90,7 +91,7 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
     if output_format == "json":
         text = render_json(report)
     elif output_format == "gradescope":
-        text = render_gradescope(report)
+        text = render_gradescope(report, hidden_visibility)
     elif output_format == "markdown":
         text = render_markdown(report)
     else:
@@ -122,12 +123,16 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
 @click.argument("path", type=click.Path(path_type=Path))
 @_grading_options
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
-def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, junit: Path | None) -> None:
+@click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
+              help="With --format gradescope: when students see the hidden checks' results.")
+def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, junit: Path | None,
+          hidden_visibility: str) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
     answers = path / ANSWERS_FILE if path.is_dir() else None
-    _grade_and_report(student_file, answers, output_format, output, grading, junit)
+    _grade_and_report(student_file, answers, output_format, output, grading, junit,
+                      hidden_visibility=hidden_visibility)
 
 
 main.add_command(quiz_command)

@@ -72,6 +72,15 @@ def test_gradescope_keeps_fractional_points_and_says_when_an_exercise_did_not_ru
     assert "sequence_mean_loss: 0/1 public checks passed (timed out)" in results["output"]
 
 
+def test_hidden_checks_visibility_can_be_chosen(tmp_path):
+    submission = build_submission(tmp_path, mistake("sum_not_mean"))
+    result = CliRunner().invoke(main, ["check", str(submission), "--format", "gradescope", "--exercise",
+                                       "sequence_mean_loss", "--hidden-visibility", "after_due_date"])
+    visibilities = {t["name"]: t["visibility"] for t in json.loads(result.stdout)["tests"]}
+    assert visibilities["sequence_mean_loss: lesson_mean"] == "visible"
+    assert visibilities["sequence_mean_loss: random_mean"] == "after_due_date"
+
+
 def test_grade_check_format_gradescope_and_junit(tmp_path, lesson):
     submission = build_submission(tmp_path, mistake("no_max_shift"))
     results_file, junit_file = tmp_path / "results" / "results.json", tmp_path / "junit.xml"

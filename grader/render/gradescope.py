@@ -75,5 +75,8 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
     }
 
 
-def render_gradescope(report: Report) -> str:
-    return json.dumps(gradescope_dict(report), indent=2) + "\n"
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def render_gradescope(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) -> str:
+    return json.dumps(gradescope_dict(report, hidden_visibility), indent=2) + "\n"
