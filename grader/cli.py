@@ -12,6 +12,14 @@ from typing import Any, Callable
 import click
 
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
+from grader.learning_cli import (
+    hint_command,
+    list_command,
+    release_command,
+    reset_command,
+    validate_command,
+    watch_command,
+)
 from grader.lesson import load_lesson
 from grader.model import Report
 from grader.outputs import write_atomic
@@ -33,6 +41,7 @@ from grader.render.markdown import render_markdown
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.submission import find_project_file, resolve_submission
+
 
 def write_output(text: str, output: Path | None) -> None:
     """Print, or write the file whole (never half a report)."""
@@ -189,10 +198,6 @@ def merge(directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
 
     run_merge(directories, out, junit)
 
-
-from grader.learning_cli import (  # noqa: E402  (the learning loop and the course author's tools)
-    hint_command, list_command, release_command, reset_command, validate_command, watch_command,
-)
 
 main.add_command(watch_command)
 main.add_command(hint_command)

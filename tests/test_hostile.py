@@ -238,3 +238,35 @@ def test_recursion_threads_and_stdin_end_as_results(grade, tmp_path):
     reader = "def stable_softmax(logits, axis=-1):\n    import sys\n    return np.full(logits.shape, len(sys.stdin.read()))\n"
     report = grade(build_submission(tmp_path, {SOFTMAX: reader}), exercises=(SOFTMAX,))
     assert softmax_exercise(report).status is ExerciseStatus.FAILED
+
+
+FORGER = '''
+def _forge(*messages):
+    import json, os
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if fd > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
+                for message in messages:
+                    data = json.dumps(message).encode()
+                    os.write(fd, len(data).to_bytes(4, "big") + data)
+        except OSError:
+            pass
+'''
+
+
+@pytest.mark.parametrize("forged", [
+    '{"event": "sandbox", "protections": 7}, {"id": "0.0", "status": "raised", "exception": {"mro": 5, "frames": "x"}},'
+    ' {"id": "0.1", "status": "ok", "outputs": {"value": "nope"}, "meta": []}',
+    '{"event": "done"}',
+    '{"event": "task_done"}, {"event": "task", "index": 1}, {"event": "done"}',
+    '{"event": "import_error", "exception": "boom"}',
+])
+def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forged):
+    source = FORGER + f"\ndef stable_softmax(logits, axis=-1):\n    _forge({forged})\n    return logits * 0\n"
+    started = time.monotonic()
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), timeout=2.0)
+    assert time.monotonic() - started < 20
+    assert softmax_exercise(report).score == 0
+    others = [e for e in report.exercises if e.name != SOFTMAX]
+    assert len(report.exercises) == 9 and all(e.checks for e in others)

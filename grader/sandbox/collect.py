@@ -116,25 +116,28 @@ class Collector:
                 return self._stop("protocol_error", f"the worker sent something unreadable ({exc})")
             event = message.get("event")
             if event == "sandbox":
-                self.protections = tuple(str(p) for p in message.get("protections", []))
+                protections = message.get("protections")
+                self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
                 deadline = time.monotonic() + self.timeout
             elif event == "sandbox_error":
-                return self._stop("sandbox_error", f"the grader's sandbox could not start: {message.get('detail', '')}")
+                detail = protocol.text_field(message.get("detail"))
+                return self._stop("sandbox_error", f"the grader's sandbox could not start: {detail}")
             elif event == "import_error":
-                exception = message.get("exception")
-                return self._stop("import_error", exception=exception if isinstance(exception, dict) else None)
+                return self._stop("import_error", exception=protocol.clean_exception(message.get("exception")))
             elif event == "task" and self.current is None and len(self.finished) < self.tasks:
                 self._start()
                 deadline = time.monotonic() + self.timeout
             elif event == "missing" and self.current is not None:
-                self._finish(ending="missing", detail=str(message.get("detail", "")))
+                self._finish(ending="missing")
             elif event == "task_done" and self.current is not None:
                 self._finish()
                 deadline = time.monotonic() + self.timeout
             elif event == "done":
+                if self.current is not None or len(self.finished) < self.tasks:
+                    return self._stop("protocol_error", "the worker stopped before this exercise was done")
                 return None
-            elif self.current is not None and isinstance(message.get("id"), str):
-                self.current["replies"][message["id"]] = message
+            elif self.current is not None and (reply := protocol.clean_reply(message)) is not None:
+                self.current["replies"][message["id"]] = reply
 
     def describe_exit(self, ending: str, detail: str) -> None:
         """Say how the task that stopped the worker ended, once its exit code is known."""

@@ -141,3 +141,49 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
             raise ProtocolError("input over the limit")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+# --- typed views of a worker's messages ---------------------------------------------------------
+# Everything a worker sends is a claim from untrusted code: keep only the fields the grader reads,
+# with the types it expects, so that no message can make the trusted side fail or misread it.
+
+REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
+MAX_TEXT = 500
+
+
+def text_field(value: Any, limit: int = MAX_TEXT) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def clean_exception(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        return None
+    mro = value.get("mro")
+    frames = value.get("frames")
+    return {
+        "type": text_field(value.get("type"), 100) or "Exception",
+        "mro": [text_field(name, 100) for name in mro[:50]] if isinstance(mro, list) else [],
+        "message": text_field(value.get("message")),
+        "frames": [
+            {"line": frame["line"], "code": text_field(frame.get("code"))}
+            for frame in (frames[-5:] if isinstance(frames, list) else [])
+            if isinstance(frame, dict) and isinstance(frame.get("line"), int)
+        ],
+    }
+
+
+def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
+    """A call's reply reduced to what the grader reads, or None when it is not a reply at all."""
+    status = message.get("status")
+    if not isinstance(message.get("id"), str) or status not in REPLY_STATUSES:
+        return None
+    outputs = message.get("outputs")
+    meta = message.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    return {
+        "status": status,
+        "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray)} if isinstance(outputs, dict) else {},
+        "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
+        "exception": clean_exception(message.get("exception")),
+        "detail": text_field(message.get("detail")),
+    }

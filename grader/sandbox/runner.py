@@ -131,8 +131,11 @@ def run_job(job: Job) -> list[TaskOutcome]:
     run in a fresh worker."""
     outcomes: list[TaskOutcome] = []
     while len(outcomes) < len(job.tasks):
-        outcomes.extend(_run_worker(job, job.tasks[len(outcomes):]))
-    return outcomes
+        reached = _run_worker(job, job.tasks[len(outcomes):])
+        # Every worker settles at least one task, whatever it sent: a grader that loops forever on
+        # a submission would cost every other one.
+        outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
+    return outcomes[: len(job.tasks)]
 
 
 def _run_worker(job: Job, tasks: tuple[Task, ...]) -> list[TaskOutcome]:
