@@ -261,6 +261,8 @@ def _forge(*messages):
     '{"event": "done"}',
     '{"event": "task_done"}, {"event": "task", "index": 1}, {"event": "done"}',
     '{"event": "import_error", "exception": "boom"}',
+    '{"event": "sandbox", "protections": []}); import time; [(_forge({"event": "sandbox"}), time.sleep(0.2)) '
+    'for _ in range(300)]; (0',
 ])
 def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forged):
     source = FORGER + f"\ndef stable_softmax(logits, axis=-1):\n    _forge({forged})\n    return logits * 0\n"

@@ -81,6 +81,7 @@ class Collector:
         self.current: dict[str, Any] | None = None
         self.protections: tuple[str, ...] = ()
         self.ended_by_itself = False
+        self.ready = False  # the worker said it is ready; only once, so the clock cannot be reset
         self._unfinished: dict[str, Any] | None = None  # how the rest ends, when all of it does at once
 
     def _start(self) -> None:
@@ -115,7 +116,8 @@ class Collector:
             except (OSError, protocol.ProtocolError) as exc:
                 return self._stop("protocol_error", f"the worker sent something unreadable ({exc})")
             event = message.get("event")
-            if event == "sandbox":
+            if event == "sandbox" and not self.ready:
+                self.ready = True
                 protections = message.get("protections")
                 self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
                 deadline = time.monotonic() + self.timeout
