@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import click
 
-from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
+from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
 from grader.learning_cli import (
     hint_command,
     list_command,
@@ -86,12 +86,36 @@ def _quiz_result(answers: Path) -> QuizResult | None:
     return score_quiz(quiz, load_answers(answers, quiz))
 
 
+class _LiveStatus:
+    """One line on a terminal's stderr saying how far grading is, erased before the report."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.show("starting the sandbox")
+
+    def show(self, text: str) -> None:
+        click.echo(f"\r\033[KGrading: {text}", err=True, nl=False)
+
+    def __call__(self, exercise: str) -> None:
+        self.done += 1
+        self.show(f"{self.done}/{self.total} exercises run (last: {exercise})")
+
+    def close(self) -> None:
+        click.echo("\r\033[K", err=True, nl=False)
+
+
 def _grade_and_report(student_file: Path, answers: Path | None, output_format: str, output: Path | None,
                       grading: GradeOptions, junit: Path | None = None, progress: Path | None = None,
                       hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
     """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
     lesson = load_lesson()
-    report = grade_submission(student_file, lesson, grading)
+    live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
+    try:
+        report = grade_submission(student_file, lesson, grading, live)
+    finally:
+        if live is not None:
+            live.close()
     if progress is not None:
         record = progress_path(progress)
         save_progress(record, load_progress(record, lesson.name).with_report(report))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from grader.checks import Case, Check
 from grader.errors import UsageError
@@ -90,14 +91,17 @@ def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, 
     return tuple(e for e in lesson.exercises if not names or e.name in names)
 
 
-def grade_submission(path: Path, lesson: Lesson, options: GradeOptions) -> Report:
+def grade_submission(path: Path, lesson: Lesson, options: GradeOptions,
+                     on_progress: Callable[[str], None] | None = None) -> Report:
     """Grade every selected exercise of one submission file in one sandboxed worker.
 
     The exercises run one after the other; one that hangs or crashes costs itself only (the
-    runner starts a fresh worker for the rest).
+    runner starts a fresh worker for the rest). ``on_progress`` hears each exercise's name as its
+    run ends (most end together, so only where one takes long is this worth showing).
     """
     started = time.monotonic()
     prepared = [_prepare(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
-    outcomes = run_job(Job(path, tuple(p.task for p in prepared), options.limits))
+    settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
+    outcomes = run_job(Job(path, tuple(p.task for p in prepared), options.limits), settled)
     results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
     return Report(str(path), options.seed, results, None, time.monotonic() - started)

@@ -118,3 +118,15 @@ def test_printed_output_is_kept_and_capped(grade, tmp_path):
     output = report.exercises[0].output
     assert output.startswith("xxxx") and "more bytes of output dropped" in output
     assert len(output) < 10_000
+
+
+def test_progress_hears_every_exercise_in_order_even_past_a_timeout(lesson, tmp_path):
+    from grader.grading import GradeOptions, grade_submission
+    from grader.sandbox.runner import Limits
+
+    source = "def softmax_with_temperature(logits, temperature, axis=-1):\n    while True:\n        pass\n"
+    heard: list[str] = []
+    report = grade_submission(build_submission(tmp_path, {"softmax_with_temperature": source}), lesson,
+                              GradeOptions(limits=Limits(timeout=1.0)), heard.append)
+    assert heard == [e.name for e in lesson.exercises]
+    assert report.exercises[1].status is ExerciseStatus.TIMEOUT

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from grader.sandbox import protocol
 
@@ -74,8 +74,9 @@ class OutputDrain(threading.Thread):
 class Collector:
     """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
 
-    def __init__(self, tasks: int, timeout: float) -> None:
+    def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None) -> None:
         self.tasks = tasks
+        self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
         self.finished: list[dict[str, Any]] = []
         self.current: dict[str, Any] | None = None
@@ -92,6 +93,8 @@ class Collector:
         self.current.update(fields, seconds=time.monotonic() - self.current["started"])
         self.finished.append(self.current)
         self.current = None
+        if self.on_settled is not None:
+            self.on_settled(len(self.finished) - 1)
 
     def _stop(self, ending: str, detail: str = "", exception: dict[str, Any] | None = None) -> None:
         """The worker stops here: the running task ends so; before any task, every task does."""

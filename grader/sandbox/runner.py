@@ -13,7 +13,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from grader.sandbox import protocol
 from grader.sandbox.collect import Collector, OutputDrain
@@ -126,19 +126,20 @@ def _send_job(fd: int, payload: bytes) -> None:
         os.close(fd)
 
 
-def run_job(job: Job) -> list[TaskOutcome]:
+def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[TaskOutcome]:
     """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
     run in a fresh worker."""
     outcomes: list[TaskOutcome] = []
     while len(outcomes) < len(job.tasks):
-        reached = _run_worker(job, job.tasks[len(outcomes):])
+        offset = len(outcomes)
+        reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i))
         # Every worker settles at least one task, whatever it sent: a grader that loops forever on
         # a submission would cost every other one.
         outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
     return outcomes[: len(job.tasks)]
 
 
-def _run_worker(job: Job, tasks: tuple[Task, ...]) -> list[TaskOutcome]:
+def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
@@ -171,7 +172,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...]) -> list[TaskOutcome]:
         drain = OutputDrain(output_r)
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
-        collector = Collector(len(tasks), job.limits.timeout)
+        collector = Collector(len(tasks), job.limits.timeout, on_settled)
         try:
             collector.collect(protocol.FrameReader(results_r))
         finally:
