@@ -17,7 +17,6 @@ import numpy as np
 from grader.sandbox import isolation, limits, probes, protocol
 
 MAX_RESULT_ELEMENTS = 5_000_000
-MAX_TEXT = 500
 MODULE_NAME = "student_submission"
 
 
@@ -53,7 +52,7 @@ def to_plain_array(value: Any) -> np.ndarray:
 
 def _frames_in(path: str, tb: Any) -> list[dict[str, Any]]:
     return [
-        {"line": frame.lineno, "code": (frame.line or "").strip()[:MAX_TEXT]}
+        {"line": frame.lineno, "code": (frame.line or "").strip()[:protocol.MAX_TEXT]}
         for frame in traceback.extract_tb(tb)
         if frame.filename == path
     ]
@@ -62,7 +61,7 @@ def _frames_in(path: str, tb: Any) -> list[dict[str, Any]]:
 def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
     frames = _frames_in(path, exc.__traceback__)
     if isinstance(exc, SyntaxError) and exc.filename == path and exc.lineno:
-        frames.append({"line": exc.lineno, "code": (exc.text or "").strip()[:MAX_TEXT]})
+        frames.append({"line": exc.lineno, "code": (exc.text or "").strip()[:protocol.MAX_TEXT]})
     try:
         message = str(exc)
     except Exception:
@@ -70,7 +69,7 @@ def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
     return {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
-        "message": message[:MAX_TEXT],
+        "message": message[:protocol.MAX_TEXT],
         "frames": frames[-5:],
     }
 
@@ -113,7 +112,7 @@ def run_call(function: Callable[..., Any], call: dict[str, Any], path: str) -> d
     except NotImplementedError as exc:
         reply = {"status": "not_implemented", "exception": describe_exception(exc, path)}
     except BadOutput as exc:
-        reply = {"status": "bad_output", "detail": str(exc)[:MAX_TEXT]}
+        reply = {"status": "bad_output", "detail": str(exc)[:protocol.MAX_TEXT]}
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
         reply = {"status": "raised", "exception": describe_exception(exc, path)}
     reply["id"] = call["id"]
