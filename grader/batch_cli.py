@@ -13,11 +13,13 @@ import click
 
 from grader.batch import BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard, select_shard
 from grader.class_outputs import write_class_outputs
+from grader.doctor import diagnose, sandbox_line
 from grader.errors import UsageError
 from grader.lesson import load_lesson
 from grader.outputs import write_atomic
 from grader.render.gradebook_csv import number
 from grader.render.junit import batch_suites, render_junit
+from grader.sandbox.runner import Limits
 from grader.summary import merge
 
 
@@ -84,6 +86,8 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
     lesson = load_lesson()
+    sandbox = diagnose(Limits(timeout=options.timeout, memory_mb=options.memory_mb))
+    click.echo(sandbox_line(sandbox), file=sys.stderr)
     runner = BatchRunner(lesson, out, options, quiz_grader)
     progress = Progress(len(selected))
     try:

@@ -47,6 +47,13 @@ def diagnose(limits: Limits = Limits()) -> Diagnosis:
     return Diagnosis(active, tuple(layer for layer in LAYERS if layer not in active))
 
 
+def sandbox_line(diagnosis: Diagnosis) -> str:
+    """One line for a batch log: the sandbox is complete, or what it lacks here."""
+    if diagnosis.complete:
+        return f"Sandbox: all {len(diagnosis.active)} protections active."
+    return f"Sandbox: WITHOUT {', '.join(diagnosis.missing)} on this machine (see grade doctor)."
+
+
 def render_diagnosis(diagnosis: Diagnosis) -> str:
     lines = ["Sandbox protections on this machine:"]
     lines += [f"  ✓ {layer}" for layer in LAYERS if layer in diagnosis.active]

@@ -139,6 +139,7 @@ def test_progress_is_one_line_per_submission_off_a_terminal(graded_class):
     assert {line.split("]")[0] for line in lines} == {f"[{i}/8" for i in range(1, 9)}
     assert any(line.endswith("alice: 35/35 graded") for line in lines)
     assert "Graded 8 submissions (4 graded, 1 missing, 1 timeout, 2 error)" in result.stderr
+    assert result.stderr.startswith("Sandbox: ")  # which protections graded this class, said first
 
 
 def test_batch_junit_has_a_suite_per_submission(graded_class):

@@ -34,3 +34,11 @@ def test_grade_doctor_command_lists_the_layers():
     assert "Sandbox protections on this machine:" in result.stdout
     assert "network namespace" in result.stdout
     assert result.exit_code == (0 if os.geteuid() == 0 else 1)
+
+
+def test_batch_log_names_missing_protections():
+    from grader.doctor import Diagnosis, sandbox_line
+
+    assert sandbox_line(Diagnosis(("memory limit",), ())) == "Sandbox: all 1 protections active."
+    line = sandbox_line(Diagnosis(("memory limit",), ("PID namespace", "network namespace")))
+    assert line == "Sandbox: WITHOUT PID namespace, network namespace on this machine (see grade doctor)."
