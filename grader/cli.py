@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import click
 
+from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
 from grader.learning_cli import (
     hint_command,
@@ -119,8 +120,13 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
     if progress is not None:
         record = progress_path(progress)
         save_progress(record, load_progress(record, lesson.name).with_report(report))
+    quiz_problem = None
     if answers is not None:
-        report = Report(report.submission, report.seed, report.exercises, _quiz_result(answers), report.seconds)
+        try:
+            quiz = _quiz_result(answers)
+        except UsageError as problem:  # the exercises were graded: report them, then the bad file
+            quiz, quiz_problem = None, problem
+        report = Report(report.submission, report.seed, report.exercises, quiz, report.seconds)
     if output_format == "json":
         text = render_json(report)
     elif output_format == "gradescope":
@@ -133,6 +139,8 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
         write_output(render_report_junit(report, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                          socket.gethostname()), junit)
     write_output(text, output)
+    if quiz_problem is not None:
+        raise quiz_problem
     sys.exit(0 if report.all_passed else 1)
 
 

@@ -52,6 +52,7 @@ def test_a_broken_answers_file_exits_2(tmp_path):
     result = grade_in(directory)
     assert result.exit_code == 2
     assert "quiz_answers.yaml" in result.stderr and "q1" in result.stderr
+    assert "Total: 35/35 points" in result.stdout  # the exercises' report is not lost
 
 
 def test_the_quiz_saves_answers_at_the_project_root(tmp_path):
