@@ -21,6 +21,8 @@ LAYERS = {
     "memory limit": "a submission could exhaust the machine's memory",
     "process limit": "a fork bomb could exhaust the machine's processes",
     "file size limit": "a submission could fill the disk",
+    "job memory limit (cgroup)": "a submission's processes together could take many times the memory limit",
+    "job process limit (cgroup)": "the process limit would count per user, not per job",
 }
 
 

@@ -272,3 +272,33 @@ def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forg
     assert softmax_exercise(report).score == 0
     others = [e for e in report.exercises if e.name != SOFTMAX]
     assert len(report.exercises) == 9 and all(e.checks for e in others)
+
+
+def test_memory_is_limited_per_job_not_only_per_process(lesson, tmp_path):
+    """Four children of 250 MB each stay under the per-process limit of 300 MB, not the job's."""
+    hog = '''
+RAN = []
+
+def stable_softmax(logits, axis=-1):
+    import os, time
+    if RAN:
+        return logits
+    RAN.append(1)
+    children = []
+    for _ in range(4):
+        pid = os.fork()
+        if pid == 0:
+            block = np.ones(250 * 1024 * 1024 // 8)
+            time.sleep(2)
+            os._exit(0)
+        children.append(pid)
+    statuses = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
+    raise RuntimeError(f"children ended with {statuses}")
+'''
+    from grader.grading import GradeOptions, grade_submission
+    from grader.sandbox.runner import Limits
+
+    options = GradeOptions(limits=Limits(timeout=20, memory_mb=300), exercises=(SOFTMAX,))
+    report = grade_submission(build_submission(tmp_path, {SOFTMAX: hog}), lesson, options)
+    message = softmax_exercise(report).checks[0].message
+    assert "children ended with [-9" in message, message

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.sandbox import protocol
+from grader.sandbox.cgroups import JobCgroups
 from grader.sandbox.collect import Collector, OutputDrain
 from grader.sandbox.server import WarmServer, warm_server
 
@@ -105,12 +106,14 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _describe_exit(exitcode: int | None, timeout: float) -> tuple[str, str]:
-    """Why a child that stopped talking ended: CPU limit, a crash, or an early exit."""
+def _describe_exit(exitcode: int | None, limits: Limits, out_of_memory: bool) -> tuple[str, str]:
+    """Why a child that stopped talking ended: CPU or memory limit, a crash, or an early exit."""
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         if number == signal.SIGXCPU:
-            return "timeout", f"used more than its {timeout:g} s of CPU time"
+            return "timeout", f"used more than its {limits.timeout:g} s of CPU time"
+        if number == signal.SIGKILL and out_of_memory:
+            return "crashed", f"killed: together its processes used more than the {limits.memory_mb} MiB memory limit"
         return "crashed", f"the process crashed with signal {number} ({_signal_name(number)})"
     return "exited", f"the process ended (exit code {exitcode}) before grading finished; do not call exit() or os._exit()"
 
@@ -149,18 +152,11 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         student_file.parent.mkdir()
         shutil.copyfile(job.module_path, student_file)
         (workdir / "root").mkdir()
-        if os.geteuid() == 0:
+        isolated = job.limits.isolate and os.geteuid() == 0
+        if isolated:
             os.chown(student_file.parent, uid, uid)
             workdir.chmod(0o711)  # the job's user may pass through to its own directory, list nothing
-        payload = protocol.dumps(
-            {
-                "module_name": student_file.name,
-                "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
-                "limits": job.limits.for_worker(len(tasks)),
-                "workdir": str(student_file.parent),
-                "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root")},
-            }
-        )
+        cgroups = JobCgroups(workdir.name, job.limits.memory_mb, job.limits.processes) if isolated else None
         job_r, job_w = os.pipe()
         results_r, results_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -169,18 +165,34 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         finally:
             for fd in (job_r, results_w, output_w):
                 os.close(fd)
+        if cgroups is not None:
+            cgroups.join(pid)  # before the worker has its job: no student code has run yet
+        payload = protocol.dumps(
+            {
+                "module_name": student_file.name,
+                "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
+                "limits": job.limits.for_worker(len(tasks)),
+                "workdir": str(student_file.parent),
+                "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
+                            "cgroups": cgroups.layers if cgroups is not None else []},
+            }
+        )
         drain = OutputDrain(output_r)
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         collector = Collector(len(tasks), job.limits.timeout, on_settled)
+        out_of_memory = False
         try:
             collector.collect(protocol.FrameReader(results_r))
         finally:
             exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
             os.close(results_r)
+            if cgroups is not None:
+                out_of_memory = cgroups.ran_out_of_memory()
+                cgroups.close()
         drain.join(2)
         if collector.ended_by_itself:
-            collector.describe_exit(*_describe_exit(exitcode, job.limits.timeout))
+            collector.describe_exit(*_describe_exit(exitcode, job.limits, out_of_memory))
 
         def output(index: int) -> str:
             text = drain.text(index).replace(str(student_file), str(job.module_path))

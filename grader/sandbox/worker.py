@@ -177,7 +177,7 @@ def _isolate(sandbox: dict[str, Any], job_limits: dict[str, Any], job_dir: str,
             isolation.wait_and_mirror(student, as_init=True)
     isolation.drop_privileges(int(sandbox["uid"]))
     isolation.die_with_parent()
-    layers += [f"unprivileged user {sandbox['uid']}", limits.limit_processes(job_limits)]
+    layers += [f"unprivileged user {sandbox['uid']}", limits.limit_processes(job_limits), *sandbox["cgroups"]]
     return layers, job_dir
 
 
