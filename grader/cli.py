@@ -41,6 +41,7 @@ from grader.render.junit import render_report_junit
 from grader.render.markdown import render_markdown
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
+from grader.sandbox.server import warm_server
 from grader.submission import find_project_file, resolve_submission
 
 
@@ -110,6 +111,7 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
                       grading: GradeOptions, junit: Path | None = None, progress: Path | None = None,
                       hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
     """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
+    warm_server()  # torch loads in the fork server while the lesson and the reference load here
     lesson = load_lesson()
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:

@@ -11,6 +11,7 @@ from grader.errors import UsageError
 from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
+from grader.sandbox.server import warm_server
 from grader.verify import check_result, describe_exception
 
 DEFAULT_SEED = 2026
@@ -100,6 +101,7 @@ def grade_submission(path: Path, lesson: Lesson, options: GradeOptions,
     run ends (most end together, so only where one takes long is this worth showing).
     """
     started = time.monotonic()
+    warm_server()  # starts importing torch in the fork server while the cases are built here
     prepared = [_prepare(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
     outcomes = run_job(Job(path, tuple(p.task for p in prepared), options.limits), settled)
