@@ -96,3 +96,30 @@ def test_checks_are_independent_of_which_exercises_run(grade, tmp_path):
     alone = grade(path, exercises=(function,)).exercises[0]
     together = next(e for e in grade(path).exercises if e.name == function)
     assert alone.checks == together.checks
+
+
+RETURN_TYPES = {
+    "a list": ("stable_softmax", '''
+def stable_softmax(logits, axis=-1):
+    shifted = logits - logits.max(axis=axis, keepdims=True)
+    return (np.exp(shifted) / np.exp(shifted).sum(axis=axis, keepdims=True)).tolist()
+'''),
+    "a 0-d array": ("cross_entropy_from_logits", '''
+def cross_entropy_from_logits(logits, target_index):
+    m = np.max(logits)
+    return np.asarray(m + np.log(np.exp(logits - m).sum()) - logits[target_index])
+'''),
+    "a numpy scalar": ("sequence_mean_loss", '''
+def sequence_mean_loss(logits, targets):
+    m = logits.max(axis=1, keepdims=True)
+    log_probs = logits - m - np.log(np.exp(logits - m).sum(axis=1, keepdims=True))
+    return np.float32(-log_probs[np.arange(len(targets)), targets].mean())
+'''),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RETURN_TYPES))
+def test_results_may_come_back_as_lists_scalars_or_0d_arrays(grade, tmp_path, kind):
+    function, source = RETURN_TYPES[kind]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    assert report.exercises[0].status is ExerciseStatus.PASSED, report.exercises[0].checks
