@@ -12,7 +12,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-from grader.known_wrong import load_known_wrong
+from grader.known_wrong import load_known_wrong, splice
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
@@ -20,13 +20,8 @@ STUB = PROJECT_ROOT / "exercises" / "softmax_cross_entropy.py"
 KNOWN_WRONG = PROJECT_ROOT / "grader" / "lessons" / "softmax_cross_entropy" / "known_wrong"
 
 
-def _function_spans(tree: ast.Module) -> dict[str, tuple[int, int]]:
-    """Top-level function name -> (first line, last line), 1-based, decorators included."""
-    return {
-        node.name: (min([node.lineno, *(d.lineno for d in node.decorator_list)]), node.end_lineno or node.lineno)
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
+def _function_names(tree: ast.Module) -> set[str]:
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _prelude_line(tree: ast.Module) -> int:
@@ -61,17 +56,15 @@ def build_submission(
     ``prelude`` is module-level text inserted after the docstring and ``__future__`` imports
     (for instance code that misbehaves at import time). Returns the written file's path.
     """
-    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
-    tree = ast.parse("".join(lines))
-    spans = _function_spans(tree)
-    unknown = sorted(set(replacements) - set(spans))
+    text = base.read_text(encoding="utf-8")
+    unknown = sorted(set(replacements) - _function_names(ast.parse(text)))
     if unknown:
         raise KeyError(f"{base.name} defines no top-level function {unknown}")
-    for function, source in sorted(replacements.items(), key=lambda item: spans[item[0]][0], reverse=True):
-        first, last = spans[function]
-        lines[first - 1 : last] = _checked_source(function, source)
+    for function, source in replacements.items():
+        text = splice(text, function, "".join(_checked_source(function, source)))
+    lines = text.splitlines(keepends=True)
     if prelude:
-        at = _prelude_line(tree)
+        at = _prelude_line(ast.parse(text))
         lines[at:at] = ["\n", textwrap.dedent(prelude).strip("\n") + "\n", "\n"]
     path = Path(directory) / name
     path.write_text("".join(lines), encoding="utf-8")
