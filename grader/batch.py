@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.errors import UsageError
-from grader.grading import GradeOptions, grade_submission, select_exercises
+from grader.grading import GradeOptions, failed_everywhere, grade_submission, select_exercises
 from grader.lesson import Lesson
-from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.model import ExerciseStatus, Report
 from grader.outputs import write_atomic
 from grader.quiz import ANSWERS_FILE
 from grader.render.json_report import report_dict
@@ -155,11 +155,7 @@ def submission_status(report: Report) -> tuple[str, str]:
 def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status: ExerciseStatus,
                        message: str) -> Report:
     """The report of a submission that could not be graded: every check failed with the reason."""
-    exercises = tuple(
-        ExerciseResult(e.name, status, tuple(CheckResult(c.name, c.points, False, c.hidden, message) for c in e.checks),
-                       e.hints[0], message)
-        for e in select_exercises(lesson, grading.exercises)
-    )
+    exercises = tuple(failed_everywhere(e, status, message) for e in select_exercises(lesson, grading.exercises))
     return Report(str(path), grading.seed, exercises)
 
 

@@ -24,9 +24,11 @@ class GradeOptions:
     exercises: tuple[str, ...] = ()  # empty: all of the lesson's exercises
 
 
-def _failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, outcome: TaskOutcome) -> ExerciseResult:
+def failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, output: str = "",
+                      seconds: float = 0.0) -> ExerciseResult:
+    """An exercise that could not be graded normally: every check failed with the same reason."""
     checks = tuple(CheckResult(c.name, c.points, False, c.hidden, message) for c in exercise.checks)
-    return ExerciseResult(exercise.name, status, checks, exercise.hints[0], message, outcome.output, outcome.seconds)
+    return ExerciseResult(exercise.name, status, checks, exercise.hints[0], message, output, seconds)
 
 
 _UNFINISHED_STATUS = {
@@ -61,9 +63,11 @@ def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: 
     exercise = prepared.exercise
     if outcome.ending == "import_error":
         reason = describe_exception(outcome.exception or {})
-        return _failed_everywhere(exercise, ExerciseStatus.ERROR, f"your file could not be imported: {reason}", outcome)
+        return failed_everywhere(exercise, ExerciseStatus.ERROR, f"your file could not be imported: {reason}",
+                                 outcome.output, outcome.seconds)
     if outcome.ending == "missing":
-        return _failed_everywhere(exercise, ExerciseStatus.MISSING, f"{exercise.name} is not defined in your file", outcome)
+        return failed_everywhere(exercise, ExerciseStatus.MISSING, f"{exercise.name} is not defined in your file",
+                                 outcome.output, outcome.seconds)
 
     unanswered = f"not run: {outcome.detail}" if outcome.ending != "done" else "no reply for this call"
     results, stubbed = [], []
