@@ -17,15 +17,10 @@ from grader.doctor import diagnose, sandbox_line
 from grader.errors import UsageError
 from grader.lesson import load_lesson
 from grader.outputs import write_atomic
-from grader.render.gradebook_csv import number
+from grader.formatting import number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
 from grader.summary import merge
-
-
-def printable(text: str) -> str:
-    """A name or message fit for a terminal: no escape sequences from submissions."""
-    return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
 
 
 class Progress:

@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 import click
 
+from grader.cli_base import GradeCommand, GradeGroup
+
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
 from grader.learning_cli import (
@@ -31,10 +33,9 @@ from grader.quiz import (
     QuizResult,
     load_answers,
     load_quiz,
-    quiz_command,
-    quiz_key_command,
     score_quiz,
 )
+from grader.quiz.cli import quiz_command, quiz_key_command
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES, render_gradescope
 from grader.render.json_report import render_json
 from grader.render.junit import render_report_junit
@@ -146,7 +147,7 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
     sys.exit(0 if report.all_passed else 1)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GradeGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_grading_options
 @click.pass_context
 def main(ctx: click.Context, output_format: str, output: Path | None, grading: GradeOptions) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from grader.cli_base import GradeCommand, GradeGroup
+
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
 from grader.learning_render import (
@@ -51,7 +53,7 @@ def _shown(path: Path) -> str:
     return relative if not relative.startswith("..") else str(path)
 
 
-@click.command("watch")
+@click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--exercise", "exercises", multiple=True, metavar="NAME", help="Grade only this exercise (repeatable).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the hidden checks' random inputs.")
@@ -104,7 +106,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         click.echo("\nStopped watching.")
 
 
-@click.command("hint")
+@click.command("hint", cls=GradeCommand)
 @click.argument("exercise")
 def hint_command(exercise: str) -> None:
     """Show the next hint for EXERCISE: the concept, then the formula, then the common bug.
@@ -122,7 +124,7 @@ def hint_command(exercise: str) -> None:
     click.echo(render_hints(chosen, shown, seen < shown, lesson.student_file), nl=False)
 
 
-@click.command("list")
+@click.command("list", cls=GradeCommand)
 @timeout_option
 @click.pass_context
 def list_command(ctx: click.Context, timeout: float) -> None:
@@ -145,7 +147,7 @@ def list_command(ctx: click.Context, timeout: float) -> None:
     ctx.exit(0 if lesson_complete(report, quiz_result) else 1)
 
 
-@click.command("reset")
+@click.command("reset", cls=GradeCommand)
 def reset_command() -> None:
     """Forget the hints seen and the last results (.grade-progress.json). Your code and quiz answers stay."""
     lesson = load_lesson()
@@ -157,7 +159,7 @@ def reset_command() -> None:
     click.echo(f"Your code (exercises/) and your quiz answers ({ANSWERS_FILE}) are untouched.")
 
 
-@click.command("validate")
+@click.command("validate", cls=GradeCommand)
 @timeout_option
 @click.pass_context
 def validate_command(ctx: click.Context, timeout: float) -> None:
@@ -172,7 +174,7 @@ def validate_command(ctx: click.Context, timeout: float) -> None:
     ctx.exit(0 if validation.passed else 1)
 
 
-@click.command("release")
+@click.command("release", cls=GradeCommand)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-verify", is_flag=True, help="Skip grading the copy with its own grader (faster; not for a real release).")
 @click.pass_context

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import textwrap
 
-import click
-
 from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.render.text import STATUS_WORDS, mark, points
+from grader.formatting import STATUS_WORDS, mark, points, style
 from grader.release import Release
 from grader.validate import HINT_TIERS, Validation
 
@@ -108,7 +106,7 @@ def render_validation(validation: Validation, color: bool = False) -> str:
     lines = [f"Validating lesson {validation.lesson} (seed {validation.seed})", ""]
     for finding in validation.findings:
         symbol, colour = ("✓", "green") if finding.ok else ("✗", "red")
-        shown = click.style(symbol, fg=colour) if color else symbol
+        shown = style(symbol, colour, color)
         lines.append(f"{shown} {finding.subject}: {finding.detail}")
     lines.append("")
     failures = validation.failures

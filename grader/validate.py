@@ -22,7 +22,7 @@ from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known
 from grader.lesson import PROJECT_ROOT, Lesson
 from grader.model import ExerciseStatus, Report
 from grader.quiz import DEFAULT_QUIZ, load_quiz
-from grader.render.text import points
+from grader.formatting import points
 from grader.sandbox.runner import Limits
 
 HINT_TIERS = ("concept", "formula", "common bug")

@@ -11,7 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from grader.errors import UsageError
-from grader.quiz import DEFAULT_QUIZ, Quiz, load_answers, load_quiz, quiz_command, render_quiz_text, score_quiz
+from grader.quiz import DEFAULT_QUIZ, Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
+from grader.quiz.cli import quiz_command
 from grader.quiz import key
 
 EXERCISES = {

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.quiz import DEFAULT_QUIZ, load_quiz, quiz_key_command
+from grader.quiz import DEFAULT_QUIZ, load_quiz
+from grader.quiz.cli import quiz_key_command
 
 
 @pytest.fixture

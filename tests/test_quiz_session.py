@@ -8,7 +8,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.quiz import DEFAULT_QUIZ, Quiz, load_quiz, quiz_command
+from grader.quiz import DEFAULT_QUIZ, Quiz, load_quiz
+from grader.quiz.cli import quiz_command
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from grader.cli_base import GradeCommand, GradeGroup
+
 from grader.errors import UsageError
 from grader.lesson import load_lesson
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
@@ -25,7 +27,7 @@ quiz_option = click.option(
 )
 
 
-@click.command("quiz")
+@click.command("quiz", cls=GradeCommand)
 @click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
 @click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
@@ -105,7 +107,7 @@ def _stopped(quiz: Quiz, answers: dict[str, str | None], save: Path, resume: str
     )
 
 
-@click.group("quiz-key")
+@click.group("quiz-key", cls=GradeGroup)
 def quiz_key_command() -> None:
     """Instructor: show or change the quiz's answer key (stored hashed in the quiz file)."""
 

@@ -9,14 +9,11 @@ import csv
 import io
 from typing import Any, Sequence
 
+from grader.formatting import number
+
 FIXED_BEFORE = ("name", "score", "max_score")
 FIXED_AFTER = ("quiz_percent", "quiz_passed", "status", "message")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def number(value: float) -> str:
-    """Fractional points kept (2.5 stays 2.5), whole ones without a trailing .0."""
-    return format(float(value), ".10g")
 
 
 def cell_text(text: str) -> str:

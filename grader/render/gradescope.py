@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from grader.model import ExerciseStatus, Report
-from grader.render.text import points
+from grader.formatting import points
 
 HIDDEN_VISIBILITY = "after_published"
 # Said of an exercise that did not run normally; "passed" or "failed" would give hidden results away.

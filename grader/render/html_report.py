@@ -10,7 +10,7 @@ import re
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from grader.render.gradebook_csv import number
+from grader.formatting import number, rate as rate_text
 
 HISTOGRAM_BINS = 10
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -18,10 +18,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def esc(value: Any) -> str:
     return html.escape(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value)), quote=True)
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{100 * rate:.0f}%"
 
 
 def _rate_class(rate: float | None) -> str:
@@ -89,7 +85,7 @@ def bars_svg(rows: Sequence[tuple[str, float | None, str, bool]], label: str, cs
         parts.append(f'<rect class="bar {_rate_class(rate)}" data-rate="{"" if rate is None else rate}" '
                      f'x="{label_w}" y="{y + 3}" width="{filled:.1f}" height="{row_h - 6}">'
                      f'<title>{esc(tooltip)}</title></rect>')
-        parts.append(f'<text class="value" x="{label_w + bar_w + 8}" y="{y + 15}">{_percent(rate)}</text>')
+        parts.append(f'<text class="value" x="{label_w + bar_w + 8}" y="{y + 15}">{rate_text(rate)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

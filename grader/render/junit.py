@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from grader.render.gradebook_csv import number
+from grader.formatting import number
 
 _ERROR_STATUSES = {"error", "timeout", "missing"}
 # Characters XML 1.0 cannot carry at all (student messages may hold NUL or terminal escapes).

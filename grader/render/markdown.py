@@ -5,7 +5,7 @@ import re
 from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
-from grader.render.text import points
+from grader.formatting import points, rate as rate_text
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",
@@ -57,10 +57,6 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{100 * rate:.0f}%"
-
-
 def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str, Any]]) -> str:
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
     counts, score = summary["counts"], summary["score"]
@@ -77,7 +73,7 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str,
     lines += ["", "| Exercise | Pass rate | Mean points |", "| --- | ---: | ---: |"]
     for exercise in summary["exercises"]:
         mean = "–" if exercise["mean_score"] is None else f"{exercise['mean_score']:g}"
-        lines.append(f"| {cell(exercise['name'])} | {_percent(exercise['pass_rate'])} | "
+        lines.append(f"| {cell(exercise['name'])} | {rate_text(exercise['pass_rate'])} | "
                      f"{mean}/{points(exercise['max_score'])} |")
     if summary["mistakes"]:
         lines += ["", "### Most common misconceptions", "", "| Submissions | Exercise | Misconception |",

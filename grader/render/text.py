@@ -1,36 +1,10 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-import click
-
+from grader.formatting import STATUS_WORDS, mark, points, threshold
 from grader.model import ExerciseResult, ExerciseStatus, Report
 
-MARKS = {
-    ExerciseStatus.PASSED: ("✓", "green"),
-    ExerciseStatus.FAILED: ("✗", "red"),
-    ExerciseStatus.NOT_IMPLEMENTED: ("·", "yellow"),
-    ExerciseStatus.MISSING: ("?", "red"),
-    ExerciseStatus.ERROR: ("!", "red"),
-    ExerciseStatus.TIMEOUT: ("⧖", "red"),
-}
-STATUS_WORDS = {
-    ExerciseStatus.PASSED: "passed",
-    ExerciseStatus.FAILED: "failed",
-    ExerciseStatus.NOT_IMPLEMENTED: "not implemented yet",
-    ExerciseStatus.MISSING: "missing from your file",
-    ExerciseStatus.ERROR: "error",
-    ExerciseStatus.TIMEOUT: "timed out",
-}
-
-
-def points(value: float) -> str:
-    return f"{value:g}"
-
-
-def mark(status: ExerciseStatus, color: bool) -> str:
-    symbol, colour = MARKS[status]
-    return click.style(symbol, fg=colour) if color else symbol
-
+__all__ = ["STATUS_WORDS", "mark", "points", "render_exercise", "render_text"]
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
@@ -80,7 +54,7 @@ def _lesson_status(report: Report) -> str:
     if report.quiz is None:
         missing.append("the quiz (take it with: grade quiz)")
     elif not report.quiz.passed:
-        missing.append("a quiz score above 75% (retake it with: grade quiz)")
+        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: grade quiz)")
     if not missing:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
@@ -96,7 +70,7 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
     if report.quiz is not None:
         quiz = report.quiz
-        verdict = "passed" if quiz.passed else "not passed (needs more than 75%)"
+        verdict = "passed" if quiz.passed else f"not passed (needs more than {threshold(quiz.pass_above)})"
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {verdict}")
     if include_lesson:
         lines.append(_lesson_status(report))
