@@ -12,7 +12,7 @@ from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.verify import check_result, describe_exception
+from grader.verify import check_result, exception_text
 
 DEFAULT_SEED = 2026
 
@@ -62,7 +62,7 @@ def _prepare(exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise
 def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
     exercise = prepared.exercise
     if outcome.ending == "import_error":
-        reason = describe_exception(outcome.exception or {})
+        reason = exception_text(outcome.exception or {})
         return failed_everywhere(exercise, ExerciseStatus.ERROR, f"your file could not be imported: {reason}",
                                  outcome.output, outcome.seconds)
     if outcome.ending == "missing":

@@ -13,7 +13,7 @@ from grader.model import CheckResult
 
 
 @dataclass(frozen=True)
-class Finding:
+class CaseVerdict:
     """Why a case failed, and the known mistake it shows, if any."""
 
     problem: str
@@ -21,7 +21,7 @@ class Finding:
     not_implemented: bool = False
 
 
-def describe_exception(exception: Mapping[str, Any]) -> str:
+def exception_text(exception: Mapping[str, Any]) -> str:
     text = f"{exception.get('type', 'Exception')}: {exception.get('message', '')}".rstrip(": ")
     frames = exception.get("frames") or []
     if frames:
@@ -74,41 +74,41 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
     return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
 
 
-def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> Finding | None:
+def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
     status = reply.get("status")
     if status == "not_implemented":
-        return Finding("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
+        return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
     if status == "bad_output":
-        return Finding(str(reply.get("detail", "returned something that is not numbers")))
+        return CaseVerdict(str(reply.get("detail", "returned something that is not numbers")))
     if status == "raised":
         exception = reply.get("exception") or {}
         if case.raises and case.raises in (exception.get("mro") or []):
             return None
-        return Finding(f"raised {describe_exception(exception)}", _mistake_from_exception(exception, exercise))
+        return CaseVerdict(f"raised {exception_text(exception)}", _mistake_from_exception(exception, exercise))
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
-        return Finding("the worker's reply could not be read")
+        return CaseVerdict("the worker's reply could not be read")
     value = outputs["value"]
     if case.raises:
-        return Finding(f"returned {show(value)} instead of raising {case.raises}", case.returned_instead)
+        return CaseVerdict(f"returned {show(value)} instead of raising {case.raises}", case.returned_instead)
     for index, mistake_id in case.unchanged.items():
         after = outputs.get(f"arg:{index}")
         before = np.asarray(case.args[index])
         if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before, equal_nan=True):
-            return Finding("the input array was changed by the call", mistake_id)
+            return CaseVerdict("the input array was changed by the call", mistake_id)
     comparison = compare(value, case.expect, case.tolerance)
     if not comparison.ok:
-        return Finding(_explain("", case.expect, value, comparison.problem, hidden),
+        return CaseVerdict(_explain("", case.expect, value, comparison.problem, hidden),
                        _matching_mistake(case, outputs, exercise, lesson))
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
             meta = reply.get("meta") or {}
             kind = "a tensor that does not require grad" if meta.get("type", "").startswith("torch") else f"a {meta.get('type', 'value')}"
-            return Finding(f"returned {kind}: no gradient flows back to the logits", case.detached)
+            return CaseVerdict(f"returned {kind}: no gradient flows back to the logits", case.detached)
         comparison = compare(grad, expected_grad, case.tolerance)
         if not comparison.ok:
-            return Finding(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
+            return CaseVerdict(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
                            _matching_mistake(case, outputs, exercise, lesson))
     return None
 
@@ -125,7 +125,7 @@ def check_result(
     """The check's result, and whether the function was not implemented at all."""
     for case, call_id in zip(cases, call_ids):
         reply = replies.get(call_id)
-        finding = Finding(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
+        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
         if finding is None:
             continue
         message = f"{case.describe}: {finding.problem}"
