@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.errors import UsageError
-from grader.grading import GradeOptions, failed_everywhere, grade_submission, select_exercises
+from grader.assess import assess
+from grader.grading import GradeOptions, failed_everywhere, select_exercises
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import write_atomic
-from grader.quiz import ANSWERS_FILE
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import resolve_submission
@@ -35,9 +35,6 @@ _EXERCISE_TO_STATUS = {
     ExerciseStatus.TIMEOUT: "timeout",
     ExerciseStatus.MISSING: "missing",
 }
-
-QuizGrader = Callable[[Path], Any]  # quiz_answers.yaml -> QuizResult | None; UsageError when malformed
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -113,17 +110,17 @@ def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Sub
     return ordered if shard is None else ordered[shard.index - 1 :: shard.count]
 
 
-def _graded_files(submission: Submission, student_file: str) -> list[Path]:
+def _graded_files(submission: Submission, lesson: Lesson) -> list[Path]:
     if submission.path.is_dir():
-        return [submission.path / student_file, submission.path / "exercises" / student_file,
-                submission.path / ANSWERS_FILE]
+        return [submission.path / lesson.student_file, submission.path / "exercises" / lesson.student_file,
+                submission.path / lesson.answers_file]
     return [submission.path]
 
 
-def fingerprint(submission: Submission, student_file: str) -> str | None:
+def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
     """sha256 of every file grading reads (absent ones count too); None when one cannot be read."""
     digest = hashlib.sha256(b"dir" if submission.path.is_dir() else b"file")
-    for path in _graded_files(submission, student_file):
+    for path in _graded_files(submission, lesson):
         digest.update(b"\0" + path.relative_to(submission.path.parent).as_posix().encode() + b"\0")
         try:
             digest.update(path.read_bytes() if path.is_file() else b"<absent>")
@@ -162,11 +159,10 @@ def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status
 class BatchRunner:
     """Grades submissions into ``out``: one document per submission, written as soon as it is done."""
 
-    def __init__(self, lesson: Lesson, out: Path, options: BatchOptions, quiz_grader: QuizGrader | None = None):
+    def __init__(self, lesson: Lesson, out: Path, options: BatchOptions):
         self.lesson = lesson
         self.out = out
         self.options = options
-        self.quiz_grader = quiz_grader
         self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb))
 
     def document_path(self, name: str) -> Path:
@@ -188,17 +184,6 @@ class BatchRunner:
                 and not batch.get("grader_error"))
         return document if same else None
 
-    def _quiz(self, submission: Submission) -> tuple[Any, str]:
-        answers = submission.path / ANSWERS_FILE
-        if self.quiz_grader is None or not submission.path.is_dir() or not answers.is_file():
-            return None, ""
-        try:
-            return self.quiz_grader(answers), ""
-        except UsageError as exc:
-            return None, f"quiz not graded: {exc.message}"
-        except Exception as exc:  # a quiz problem must not cost the exercises their grades
-            return None, f"quiz not graded: {type(exc).__name__}: {exc}"
-
     def grade(self, submission: Submission, print_: str | None) -> dict[str, Any]:
         """Grade one submission; never raises for anything the submission or the grader does."""
         started = time.monotonic()
@@ -211,16 +196,18 @@ class BatchRunner:
             report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
             batch_status, message = status.value, exc.message
         else:
+            answers = submission.path / self.lesson.answers_file if submission.path.is_dir() else None
+            quiz_problem = ""
             try:
-                report = grade_submission(student_file, self.lesson, self.grading)
+                assessment = assess(self.lesson, student_file, self.grading, answers=answers)
+                report = assessment.report
                 batch_status, message = submission_status(report)
+                if assessment.quiz_problem is not None:
+                    quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
                 report = placeholder_report(student_file, self.lesson, self.grading, ExerciseStatus.ERROR, text)
                 batch_status, message, grader_error = "error", text, True
-            quiz, quiz_problem = self._quiz(submission)
-            if quiz is not None:
-                report = Report(report.submission, report.seed, report.exercises, quiz, report.seconds)
             message = "; ".join(filter(None, [message, quiz_problem]))
         document = report_dict(report)
         document["batch"] = {
@@ -236,7 +223,7 @@ class BatchRunner:
         return document
 
     def _one(self, submission: Submission) -> Graded:
-        print_ = fingerprint(submission, self.lesson.student_file)
+        print_ = fingerprint(submission, self.lesson)
         if self.options.resume:
             reused = self._reusable(submission.name, print_)
             if reused is not None:

@@ -11,11 +11,11 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard, select_shard
+from grader.batch import BatchOptions, BatchRunner, Graded, discover, parse_shard, select_shard
 from grader.class_outputs import write_class_outputs
 from grader.doctor import diagnose, sandbox_line
 from grader.errors import UsageError
-from grader.lesson import load_lesson
+from grader.lesson import Lesson
 from grader.outputs import write_atomic
 from grader.formatting import number, printable
 from grader.render.junit import batch_suites, render_junit
@@ -70,8 +70,8 @@ def _counts_line(summary: dict[str, Any]) -> str:
     return f"{counts['submissions']} submissions ({', '.join(parts) or 'none'})"
 
 
-def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None, junit: Path | None,
-              quiz_grader: QuizGrader) -> None:
+def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
+              junit: Path | None) -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -80,10 +80,9 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
     if not found and shard is None:
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
-    lesson = load_lesson()
     sandbox = diagnose(Limits(timeout=options.timeout, memory_mb=options.memory_mb))
     click.echo(sandbox_line(sandbox), file=sys.stderr)
-    runner = BatchRunner(lesson, out, options, quiz_grader)
+    runner = BatchRunner(lesson, out, options)
     progress = Progress(len(selected))
     try:
         documents = runner.run(selected, progress)
@@ -98,9 +97,8 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
                f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
 
 
-def run_merge(directories: Sequence[Path], out: Path, junit: Path | None) -> None:
+def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None) -> None:
     seed, documents = merge(directories)
-    lesson = load_lesson()
     for document in documents:
         write_atomic(out / f"{document['batch']['name']}.json", json.dumps(document, indent=2) + "\n")
     outputs = write_class_outputs(out, documents, seed, lesson)

@@ -19,9 +19,9 @@ from pathlib import Path
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
-from grader.lesson import PROJECT_ROOT, Lesson
+from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
-from grader.quiz import DEFAULT_QUIZ, load_quiz
+from grader.quiz import load_quiz
 from grader.formatting import points
 from grader.sandbox.runner import Limits
 
@@ -52,7 +52,7 @@ class Validation:
 
 
 def stub_path(lesson: Lesson) -> Path:
-    return PROJECT_ROOT / "exercises" / lesson.student_file
+    return lesson.stub_path
 
 
 def known_wrong_directory(lesson: Lesson) -> Path:
@@ -125,16 +125,16 @@ def _hint_findings(lesson: Lesson) -> list[ValidationFinding]:
     return [ValidationFinding("hints", True, f"every exercise has {len(HINT_TIERS)} tiers ({', '.join(HINT_TIERS)})")]
 
 
-def _quiz_findings(lesson: Lesson, quiz_path: Path) -> list[ValidationFinding]:
+def _quiz_findings(lesson: Lesson, quiz_path: Path | None) -> list[ValidationFinding]:
     try:
-        quiz = load_quiz(quiz_path)
+        quiz = lesson.load_quiz() if quiz_path is None else load_quiz(quiz_path)
     except UsageError as error:
         return [ValidationFinding("quiz", False, error.message)]
     names = {e.name for e in lesson.exercises}
     strays = [f"{q.id} points to {q.exercise}" for q in quiz.questions if q.exercise not in names]
     if strays:
         return [ValidationFinding("quiz", False, f"questions whose exercise is not in the lesson: {'; '.join(strays)}")]
-    return [ValidationFinding("quiz", True, f"{quiz_path.name}: {len(quiz.questions)} questions, exactly one correct choice each")]
+    return [ValidationFinding("quiz", True, f"{(quiz_path or lesson.quiz_path).name}: {len(quiz.questions)} questions, exactly one correct choice each")]
 
 
 def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[KnownWrong, str]]]:
@@ -167,7 +167,7 @@ def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[Kn
 
 
 def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
-                    quiz_path: Path = DEFAULT_QUIZ) -> Validation:
+                    quiz_path: Path | None = None) -> Validation:
     require_instructor_project(lesson, "validate")
     started = time.monotonic()
     findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path)

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from grader.lesson import load_lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
 from variants import MISTAKES, STUB, build_submission
@@ -33,9 +34,9 @@ EXPECTED = {
 
 def quiz_answers(correct: int) -> dict[str, str]:
     """Answers to the lesson's quiz with the first ``correct`` questions right and the rest wrong."""
-    from grader.quiz import DEFAULT_QUIZ, load_quiz
+    from grader.quiz import load_quiz
 
-    quiz = load_quiz(DEFAULT_QUIZ)
+    quiz = load_quiz(load_lesson().quiz_path)
     answers = {}
     for number, question in enumerate(quiz.questions):
         wrong = next(c.id for c in question.choices if c.id != question.answer.id)
