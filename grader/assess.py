@@ -15,6 +15,7 @@ from grader.lesson import Lesson
 from grader.model import Report
 from grader.progress import Progress, load_progress, save_progress
 from grader.quiz import QuizResult, load_answers, score_quiz
+from grader.submission import SubmissionFile, entry_kind
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,14 @@ class Assessment:
         return self.report.all_passed
 
 
-def grade_quiz(lesson: Lesson, answers: Path) -> QuizResult:
+def grade_quiz(lesson: Lesson, answers: SubmissionFile | Path) -> QuizResult:
     """The lesson's quiz scored from a student's answers file; GradeError when either file is malformed."""
     quiz = lesson.load_quiz()
     return score_quiz(quiz, load_answers(answers, quiz))
 
 
-def assess(lesson: Lesson, submission: Path, options: GradeOptions, *, answers: Path | None = None,
+def assess(lesson: Lesson, submission: SubmissionFile | Path, options: GradeOptions, *,
+           answers: SubmissionFile | None = None,
            project: Path | None = None, on_progress: Callable[[str], None] | None = None) -> Assessment:
     """Grade ``submission``'s exercises, then the quiz answers in ``answers`` (when that file exists),
     then record the result in the progress file of the student's ``project`` root (when given).
@@ -44,7 +46,7 @@ def assess(lesson: Lesson, submission: Path, options: GradeOptions, *, answers: 
     """
     report = grade_submission(submission, lesson, options, on_progress)
     quiz_problem = None
-    if answers is not None and answers.is_file():
+    if answers is not None and entry_kind(answers.base, answers.relative) is not None:
         try:
             report = replace(report, quiz=grade_quiz(lesson, answers))
         except GradeError as problem:

@@ -38,9 +38,12 @@ from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.submission import resolve_submission
+from grader.credit import require_confinement
+from grader.model import Report
+from grader.submission import SubmissionFile, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
+CREDIT_FORMATS = (ReportFormat.GRADESCOPE,)  # grades that count: full confinement, or --unconfined
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -51,12 +54,10 @@ def write_output(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
-def guard_credit(ctx: click.Context, what: str) -> None:
-    """The one place a command that produces credit (batch, Gradescope or JUnit results) may be refused.
-
-    Called by ``grade batch`` and by ``grade check`` with --format gradescope or --junit; it lets them
-    through today. A refusal (an incomplete sandbox, say) raises a UsageError here.
-    """
+def _practice_note(report: Report) -> None:
+    if report.unconfined:
+        click.echo(f"Note: graded without full confinement here (missing: {', '.join(report.unconfined)}); "
+                   "fine for practice, see grade doctor.", err=True)
 
 
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +106,7 @@ class _LiveStatus:
         click.echo("\r\033[K", err=True, nl=False)
 
 
-def _assess(lesson: Lesson, student_file: Path, grading: GradeOptions, answers: Path | None,
+def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: SubmissionFile | None,
             project: Path | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:
@@ -120,6 +121,9 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     """Render every assessment (one per lesson, plus a course line when there are several), write, exit."""
     settings = RenderSettings(color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises,
                               hidden_visibility=hidden_visibility)
+    if report_format not in CREDIT_FORMATS and junit is None:
+        for assessment in assessments:
+            _practice_note(assessment.report)
     texts = [render_report(a.report, report_format, settings) for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))
@@ -181,8 +185,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
-    assessments = [_assess(lesson_, root / "exercises" / lesson_.student_file, grading, root / lesson_.answers_file,
-                           root) for lesson_, root in projects]
+    assessments = [_assess(lesson_, SubmissionFile(root, f"exercises/{lesson_.student_file}"), grading,
+                           SubmissionFile(root, lesson_.answers_file), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
 
@@ -192,18 +196,20 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
               help="With --format gradescope: when students see the hidden checks' results.")
-@click.pass_context
-def check(ctx: click.Context, path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
-          junit: Path | None, hidden_visibility: str) -> None:
+@click.option("--unconfined", is_flag=True,
+              help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
+def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
+          junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/.
 
     With several lessons in the course, the file's name says which lesson (or give --lesson).
     """
-    if report_format is ReportFormat.GRADESCOPE or junit is not None:
-        guard_credit(ctx, "grade check --format gradescope" if junit is None else "grade check --junit")
-    lesson = selection(ctx).for_path(path)
+    lesson = selection().for_path(path)
     student_file = resolve_submission(path, lesson.student_file)
-    answers = path / lesson.answers_file if path.is_dir() else None
+    if report_format in CREDIT_FORMATS or junit is not None:
+        require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
+                            grading.limits, unconfined)
+    answers = SubmissionFile(path, lesson.answers_file) if path.is_dir() else None
     warm_server()
     _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
             hidden_visibility)
@@ -215,7 +221,7 @@ main.add_command(quiz_key_command)
 
 @main.command()
 def doctor() -> None:
-    """Show which sandbox protections are active on this machine (exit 1 when any is missing)."""
+    """Show which sandbox protections are active here (exit 1 when confinement is incomplete)."""
     from grader.doctor import diagnose, render_diagnosis
 
     diagnosis = diagnose()
@@ -238,9 +244,11 @@ def doctor() -> None:
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--unconfined", is_flag=True,
+              help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          seed: int, resume: bool, shard: str | None, junit: Path | None) -> None:
+          seed: int, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -249,11 +257,10 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     from grader.batch import BatchOptions
     from grader.batch_cli import run_batch
 
-    guard_credit(ctx, "grade batch")
     lesson = selection(ctx).lesson_or_sole()
     options = BatchOptions(seed=seed, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(lesson, submissions, out, options, shard, junit)
+    run_batch(lesson, submissions, out, options, shard, junit, unconfined)
 
 
 @main.command()

@@ -37,7 +37,7 @@ from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.scaffold import new_lesson
-from grader.submission import find_project_root, resolve_submission
+from grader.submission import SubmissionFile, find_project_root, resolve_submission
 from grader.validate import validate_lesson
 from grader.watch import POLL_SECONDS, watch
 
@@ -65,7 +65,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     chosen = selection()
     if path is not None:
         lesson = chosen.for_path(path)
-        student_file = resolve_submission(path, lesson.student_file)
+        student_file = resolve_submission(path, lesson.student_file).path
         root = find_project_root(Path.cwd(), lesson.student_file)
     else:
         projects = chosen.projects(Path.cwd(), "grade watch", ", or give the file: grade watch PATH")
@@ -154,7 +154,7 @@ def list_command(ctx: click.Context, timeout: float) -> None:
     for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
         student_file = root / "exercises" / lesson.student_file
         assessment = assess(lesson, student_file, GradeOptions(limits=Limits(timeout=timeout)),
-                            answers=root / lesson.answers_file, project=root)
+                            answers=SubmissionFile(root, lesson.answers_file), project=root)
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None
