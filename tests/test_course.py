@@ -110,3 +110,83 @@ def test_the_fixture_lesson_is_released_alone(tmp_path):
     assert {f"exercises/{NAME}.py", f"quizzes/{NAME}.yaml", f"grader/lessons/{NAME}/lesson.yaml"} <= files
     assert not [f for f in files if "softmax" in f or f.startswith("solutions/") or "known_wrong/" in f]
     assert (out / "README.md").read_text() == (FIXTURE / "grader" / "lessons" / NAME / "student_README.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def two_lessons(tmp_path_factory) -> Path:
+    """The fixture course plus a lesson written by `grade new-lesson`: both quizzes use the ids q1 and q2."""
+    course = tmp_path_factory.mktemp("course") / "course"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    result = grade(course, "new-lesson", "doubling", course=course)
+    assert result.exit_code == 0, result.output
+    return course
+
+
+def test_new_lesson_writes_only_the_lessons_own_files(two_lessons):
+    assert Course.at(two_lessons).names() == ("doubling", NAME)
+    written = {str(p.relative_to(two_lessons)) for p in two_lessons.rglob("*") if p.is_file()
+               and "__pycache__" not in p.parts}
+    original = {str(p.relative_to(FIXTURE)) for p in FIXTURE.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    added = written - original
+    assert added and all(f in ("exercises/doubling.py", "solutions/doubling.py", "quizzes/doubling.yaml")
+                         or f.startswith("grader/lessons/doubling/") for f in added)
+    again = grade(two_lessons, "new-lesson", "doubling", course=two_lessons)
+    assert again.exit_code == 2 and "already has files" in again.stderr
+
+
+def test_a_course_of_two_lessons(two_lessons, tmp_path):
+    listed = grade(tmp_path, "lessons", course=two_lessons)
+    assert "2 lessons in the course" in listed.stdout and "doubling: Doubling" in listed.stdout
+
+    student = project(tmp_path / "student", SOLUTION.read_text())
+    project(student, (two_lessons / "solutions" / "doubling.py").read_text(), name="doubling")
+    (student / "quiz_answers.tiny_stats.yaml").write_text("q1: a\nq2: a\n")
+    (student / "quiz_answers.doubling.yaml").write_text("q1: a\nq2: b\n")  # the same ids, another quiz
+
+    result = grade(student, course=two_lessons)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.count("Grading ") == 2 and "Quiz: 2/2 = 100%, passed" in result.stdout
+    assert "Quiz: 1/2 = 50%, not passed" in result.stdout
+    assert result.stdout.endswith("Course: 2 lessons graded (doubling, tiny_stats); 7/7 points; "
+                                  "1 of 2 lessons complete.\n")
+    assert {p.name for p in student.glob(".grade-progress*")} == {".grade-progress.doubling.json",
+                                                                  ".grade-progress.tiny_stats.json"}
+
+    one = grade(student, "--lesson", NAME, course=two_lessons)
+    assert one.exit_code == 0 and one.stdout.count("Grading ") == 1 and "Course:" not in one.stdout
+
+    inferred = grade(student, "check", str(student / "exercises" / "doubling.py"), "--format", "json",
+                     course=two_lessons)
+    assert [e["name"] for e in json.loads(inferred.stdout)["exercises"]] == ["double"]
+
+    ambiguous = grade(student, "check", str(student), course=two_lessons)
+    assert ambiguous.exit_code == 2 and "holds several lessons' files" in ambiguous.stderr
+    assert grade(student, "--format", "json", course=two_lessons).exit_code == 2
+
+    hint = grade(student, "hint", "center", course=two_lessons)
+    assert hint.exit_code == 0 and hint.stdout.startswith("center: hint 1 of 3")
+    unknown = grade(student, "--lesson", "nope", "lessons", course=two_lessons)
+    assert unknown.exit_code == 2 and "no lesson 'nope'" in unknown.stderr and "doubling, tiny_stats" in unknown.stderr
+
+
+def test_every_lesson_of_a_course_validates(two_lessons):
+    result = grade(two_lessons, "validate", course=two_lessons)
+    assert result.exit_code == 0, result.stdout
+    assert "Validating lesson doubling (seed 2026)" in result.stdout
+    assert f"Validating lesson {NAME} (seed 2026)" in result.stdout
+
+
+def test_a_lesson_whose_names_disagree_is_refused(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    lesson_file = course / "grader" / "lessons" / NAME / "lesson.yaml"
+    lesson_file.write_text(lesson_file.read_text().replace("student_file: tiny_stats.py", "student_file: stats.py"))
+    result = grade(tmp_path, "lessons", course=course)
+    assert result.exit_code == 2
+    assert "student_file 'stats.py' must be tiny_stats.py" in result.stderr
+
+
+def test_group_options_before_a_subcommand_are_refused_not_dropped(tmp_path):
+    result = CliRunner().invoke(main, ["--format", "json", "--seed", "7", "check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--format, --seed: given before `check`, where they do not apply" in result.stderr
