@@ -10,7 +10,9 @@ import re
 from grader.model import ExerciseStatus
 
 _ANSI = {"red": 31, "green": 32, "yellow": 33}
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, but tab and line ends
+CONTROL_AND_CR = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # the same, carriage returns too
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # what XML 1.0 cannot hold
 
 MARKS = {
     ExerciseStatus.PASSED: ("✓", "green"),
@@ -63,6 +65,30 @@ def style(text: str, colour: str, color: bool = True) -> str:
 def mark(status: ExerciseStatus, color: bool) -> str:
     symbol, colour = MARKS[status]
     return style(symbol, colour, color)
+
+
+def without_controls(text: str, replacement: str = "", carriage_returns: bool = True) -> str:
+    """Text with its control characters (not tabs and newlines; carriage returns unless told) replaced."""
+    return (CONTROL if carriage_returns else CONTROL_AND_CR).sub(replacement, text)
+
+
+def xml_safe(text: str) -> str:
+    """Text XML 1.0 can hold: every character it cannot is written as \\xNN."""
+    return NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def one_line(text: str) -> str:
+    """Text on one line, runs of white space as one space."""
+    return " ".join(text.split())
+
+
+def terminal(text: str) -> str:
+    """Text that came from a submission (messages, printed output, paths), as a terminal report shows it.
+
+    Every terminal renderer passes such text through here: the one place to scrub what a terminal
+    would interpret. Today it is shown as it is.
+    """
+    return text
 
 
 def printable(text: str) -> str:

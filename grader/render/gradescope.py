@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from grader.model import ExerciseStatus, Report
-from grader.formatting import points
+from grader.formatting import points, threshold
 
 HIDDEN_VISIBILITY = "after_published"
 # Said of an exercise that did not run normally; "passed" or "failed" would give hidden results away.
@@ -59,7 +59,7 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
             "score": 0.0,
             "max_score": 0.0,
             "status": "passed" if quiz.passed else "failed",
-            "output": f"{quiz.score}/{quiz.total} = {quiz.percent:g}% (a pass needs more than {quiz.pass_above:.0%})",
+            "output": f"{quiz.score}/{quiz.total} = {quiz.percent:g}% (a pass needs more than {threshold(quiz.pass_above)})",
             "tags": ["quiz"],
             "visibility": "visible",
         })

@@ -6,18 +6,16 @@ sorts lives in escaped attributes, never inside the script itself.
 from __future__ import annotations
 
 import html
-import re
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from grader.formatting import number, rate as rate_text
+from grader.formatting import number, rate as rate_text, without_controls
 
 HISTOGRAM_BINS = 10
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def esc(value: Any) -> str:
-    return html.escape(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value)), quote=True)
+    return html.escape(without_controls(str(value), "\N{REPLACEMENT CHARACTER}"), quote=True)
 
 
 def _rate_class(rate: float | None) -> str:

@@ -6,16 +6,14 @@ Rendered from report documents (report_dict), so ``check``, ``batch`` and ``merg
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from grader.formatting import number
+from grader.formatting import number, one_line, xml_safe
 
 _ERROR_STATUSES = {"error", "timeout", "missing"}
 # Characters XML 1.0 cannot carry at all (student messages may hold NUL or terminal escapes).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MESSAGE_CHARS = 300
 
 
@@ -27,11 +25,11 @@ class Suite:
 
 
 def xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return xml_safe(text)
 
 
 def _first_line(message: str) -> str:
-    line = " ".join(message.split())
+    line = one_line(message)
     return xml_text(line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…")
 
 

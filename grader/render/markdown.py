@@ -5,7 +5,7 @@ import re
 from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
-from grader.formatting import points, rate as rate_text
+from grader.formatting import one_line, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",
@@ -15,18 +15,17 @@ _MARKS = {
     ExerciseStatus.ERROR: "💥 error",
     ExerciseStatus.TIMEOUT: "⏳ timed out",
 }
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def cell(text: str) -> str:
     """Text safe inside a table cell: one line, pipes and markup characters escaped."""
-    text = " ".join(_CONTROL.sub("", text).split())
+    text = one_line(without_controls(text, carriage_returns=False))
     return re.sub(r"([\\`*_{}\[\]<>|#!~])", r"\\\1", text)
 
 
 def code_block(text: str) -> str:
     """A fence longer than any backtick run in the text, so nothing in it can close the block."""
-    text = _CONTROL.sub("", text)
+    text = without_controls(text, carriage_returns=False)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text.rstrip()}\n{fence}"
@@ -41,7 +40,7 @@ def render_markdown(report: Report) -> str:
     if report.quiz is not None:
         quiz = report.quiz
         lines += ["", f"**Quiz:** {quiz.score}/{quiz.total} = {quiz.percent:g}%, "
-                      f"{'passed' if quiz.passed else f'not passed (needs more than {quiz.pass_above:.0%})'}"]
+                      f"{'passed' if quiz.passed else f'not passed (needs more than {threshold(quiz.pass_above)})'}"]
     failed = [(e, c) for e in report.exercises for c in e.checks if not c.passed]
     for exercise in report.exercises:
         checks = [c for c in exercise.checks if not c.passed]

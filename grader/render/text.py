@@ -1,7 +1,7 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.formatting import STATUS_WORDS, mark, points, threshold
+from grader.formatting import STATUS_WORDS, mark, points, terminal, threshold
 from grader.model import ExerciseResult, ExerciseStatus, Report
 
 __all__ = ["STATUS_WORDS", "mark", "points", "render_exercise", "render_text"]
@@ -20,11 +20,11 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         return lines
     if exercise.status in (ExerciseStatus.ERROR, ExerciseStatus.MISSING) and not exercise.detail.startswith("not run"):
         detail = next((c.message for c in exercise.checks if not c.passed), exercise.detail)
-        lines.append(_indent("same problem as above" if detail in shown_details else detail, "    "))
+        lines.append(_indent("same problem as above" if detail in shown_details else terminal(detail), "    "))
         shown_details.add(detail)
         return lines
     if exercise.detail:
-        lines.append(f"    {exercise.detail}")
+        lines.append(f"    {terminal(exercise.detail)}")
     named: set[str] = set()
     for check in exercise.checks:
         if check.passed:
@@ -34,14 +34,14 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         message = check.message
         if check.mistake in named:
             message = message.splitlines()[0] + "\n(the same mistake as above)"
-        lines.append(_indent(message, "      "))
+        lines.append(_indent(terminal(message), "      "))
         if check.mistake:
             named.add(check.mistake)
     if not named and exercise.hint:
         lines.append(f"    Hint: {exercise.hint}")
     if exercise.output.strip():
         lines.append("    Your code printed:")
-        lines.append(_indent(exercise.output.rstrip()[:1000], "      | "))
+        lines.append(_indent(terminal(exercise.output.rstrip()[:1000]), "      | "))
     return lines
 
 
@@ -62,7 +62,7 @@ def _lesson_status(report: Report) -> str:
 
 def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
     width = max((len(e.name) for e in report.exercises), default=10)
-    lines = [f"Grading {report.submission}", ""]
+    lines = [f"Grading {terminal(report.submission)}", ""]
     shown: set[str] = set()
     for exercise in report.exercises:
         lines.extend(render_exercise(exercise, width, shown, color))
