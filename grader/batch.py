@@ -7,6 +7,7 @@ batch and a merge of shards share one code path. The core prints nothing; progre
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -18,6 +19,7 @@ from typing import Any, Callable
 
 from grader.errors import UsageError
 from grader.assess import assess
+from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
 from grader.grading import GradeOptions, failed_everywhere, select_exercises
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
@@ -26,12 +28,10 @@ from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
 
-# Gradebook status of a submission, worst first. "graded": every exercise ran (whatever the score).
-STATUS_ORDER = ("error", "timeout", "missing", "graded")
 _EXERCISE_TO_STATUS = {
-    ExerciseStatus.ERROR: "error",
-    ExerciseStatus.TIMEOUT: "timeout",
-    ExerciseStatus.MISSING: "missing",
+    ExerciseStatus.ERROR: BatchStatus.ERROR,
+    ExerciseStatus.TIMEOUT: BatchStatus.TIMEOUT,
+    ExerciseStatus.MISSING: BatchStatus.MISSING,
 }
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Graded:
     """One finished submission, as the progress callback sees it."""
 
     name: str
-    document: dict[str, Any]
+    document: BatchDocument
     reused: bool  # --resume found an up-to-date result and did not grade it again
 
 
@@ -165,12 +165,12 @@ def checks_signature(lesson: Lesson) -> str:
     return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
 
 
-def submission_status(report: Report) -> tuple[str, str]:
+def submission_status(report: Report) -> tuple[BatchStatus, str]:
     """The gradebook status and a one-line reason naming the exercises that did not run normally."""
     abnormal = [e for e in report.exercises if e.status in _EXERCISE_TO_STATUS]
     if not abnormal:
-        return "graded", ""
-    status = min((_EXERCISE_TO_STATUS[e.status] for e in abnormal), key=STATUS_ORDER.index)
+        return BatchStatus.GRADED, ""
+    status = worst([_EXERCISE_TO_STATUS[e.status] for e in abnormal])
     names = ", ".join(e.name for e in abnormal) if len(abnormal) < len(report.exercises) else "every exercise"
     first = abnormal[0]
     reason = first.detail or next((c.message for c in first.checks if not c.passed), "")
@@ -202,19 +202,19 @@ class BatchRunner:
         return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
                 "checks": checks_signature(self.lesson)}
 
-    def _reusable(self, name: str, print_: str | None) -> dict[str, Any] | None:
+    def _reusable(self, name: str, print_: str | None) -> BatchDocument | None:
         if print_ is None:
             return None
+        path = self.document_path(name)
         try:
-            document = json.loads(self.document_path(name).read_text(encoding="utf-8"))
-            batch = document["batch"]
-        except (OSError, ValueError, KeyError, TypeError):
+            document = BatchDocument.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (OSError, ValueError, UsageError):
             return None
-        same = (batch.get("fingerprint") == print_ and batch.get("settings") == self._settings()
-                and not batch.get("grader_error"))
+        batch = document.batch
+        same = batch.fingerprint == print_ and batch.settings == self._settings() and not batch.grader_error
         return document if same else None
 
-    def grade(self, submission: Submission, print_: str | None) -> dict[str, Any]:
+    def grade(self, submission: Submission, print_: str | None) -> BatchDocument:
         """Grade one submission; never raises for anything the submission or the grader does."""
         started = time.monotonic()
         grader_error = False
@@ -223,7 +223,7 @@ class BatchRunner:
         except (UsageError, Refused) as exc:
             status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
             report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
-            batch_status, message = status.value, exc.message
+            batch_status, message = BatchStatus(status.value), exc.message
         else:
             root, entry = submission.path.parent, submission.path.name
             answers = SubmissionFile(root, f"{entry}/{self.lesson.answers_file}") if entry_kind(root, entry) == "dir" else None
@@ -237,22 +237,17 @@ class BatchRunner:
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
                 report = placeholder_report(student_file.path, self.lesson, self.grading, ExerciseStatus.ERROR, text)
-                batch_status, message, grader_error = "error", text, True
+                batch_status, message, grader_error = BatchStatus.ERROR, text, True
             message = "; ".join(filter(None, [message, quiz_problem]))
-        document = report_dict(report)
-        document["batch"] = {
-            "name": submission.name,
-            "status": batch_status,
-            "message": message,
-            "fingerprint": print_,
-            "settings": self._settings(),
-            "grader_error": grader_error,
-            "seconds": round(time.monotonic() - started, 3),
-        }
+        record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
+                             round(time.monotonic() - started, 3))
+        document = BatchDocument(report_dict(report), record)
         try:
-            write_atomic(self.document_path(submission.name), json.dumps(document, indent=2) + "\n")
+            write_atomic(self.document_path(submission.name), json.dumps(document.to_dict(), indent=2) + "\n")
         except UsageError as exc:  # one document that cannot be written costs its row, not the batch
-            document["batch"].update(status="error", message=f"result not saved: {exc.message}", grader_error=True)
+            unsaved = dataclasses.replace(record, status=BatchStatus.ERROR, message=f"result not saved: {exc.message}",
+                                          grader_error=True)
+            document = dataclasses.replace(document, batch=unsaved)
         return document
 
     def _one(self, submission: Submission) -> Graded:
@@ -263,11 +258,11 @@ class BatchRunner:
                 return Graded(submission.name, reused, True)
         return Graded(submission.name, self.grade(submission, print_), False)
 
-    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[dict[str, Any]]:
+    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[BatchDocument]:
         """Grade ``jobs`` submissions at a time; return their documents sorted by name."""
         self.out.mkdir(parents=True, exist_ok=True)
         self.lesson.reference  # import it once, before the threads need it  # noqa: B018
-        documents: dict[str, dict[str, Any]] = {}
+        documents: dict[str, BatchDocument] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
         try:
             futures = [pool.submit(self._one, s) for s in submissions]

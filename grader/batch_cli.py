@@ -12,6 +12,7 @@ from typing import Any, Sequence, TextIO
 import click
 
 from grader.batch import BatchOptions, BatchRunner, Graded, discover, document_stem, parse_shard, select_shard
+from grader.batch_record import BatchDocument
 from grader.class_outputs import write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
@@ -44,13 +45,13 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1, graded.name)
             return
-        document, batch = graded.document, graded.document["batch"]
-        line = (f"[{self.done}/{self.total}] {printable(graded.name)}: {number(document['score'])}/"
-                f"{number(document['max_score'])} {batch['status']}")
+        document, batch = graded.document, graded.document.batch
+        line = (f"[{self.done}/{self.total}] {printable(graded.name)}: {number(document.score)}/"
+                f"{number(document.max_score)} {batch.status.value}")
         if graded.reused:
             line += " (unchanged since the last run, not regraded)"
-        elif batch["message"]:
-            message = printable(batch["message"])
+        elif batch.message:
+            message = printable(batch.message)
             line += f" - {message[:150]}{'…' if len(message) > 150 else ''}"
         click.echo(line, file=self.stream)
 
@@ -60,7 +61,7 @@ class Progress:
             self.bar = None
 
 
-def write_junit(path: Path, documents: Sequence[dict[str, Any]]) -> None:
+def write_junit(path: Path, documents: Sequence[BatchDocument]) -> None:
     timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     write_atomic(path, render_junit(batch_suites(documents), timestamp, socket.gethostname()))
 
@@ -102,7 +103,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
 def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None) -> None:
     seed, documents = merge(directories)
     for document in documents:
-        write_atomic(out / f"{document_stem(document['batch']['name'])}.json", json.dumps(document, indent=2) + "\n")
+        write_atomic(out / f"{document_stem(document.name)}.json", json.dumps(document.to_dict(), indent=2) + "\n")
     outputs = write_class_outputs(out, documents, seed, lesson)
     if junit is not None:
         write_junit(junit, documents)

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from grader.batch_record import BatchDocument
 from grader.lesson import load_lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
@@ -111,3 +112,12 @@ def sample_document(name: str, kind: str = "failed", message: str = "expected 1.
                          "fingerprint": "0" * 64, "settings": {"seed": 2026, "timeout": 10.0},
                          "grader_error": False, "seconds": 0.5}
     return document
+
+
+def sample_batch_document(name: str, kind: str = "failed", message: str = "expected 1.0, got 2.0",
+                          quiz: dict[str, Any] | None = None, batch_message: str | None = None) -> BatchDocument:
+    """sample_document as the grader holds it, read through the JSON boundary."""
+    document = sample_document(name, kind, message, quiz)
+    if batch_message is not None:
+        document["batch"]["message"] = batch_message
+    return BatchDocument.from_dict(document, name)

@@ -292,7 +292,7 @@ def test_a_grader_failure_costs_one_row_not_the_batch(tmp_path, lesson, monkeypa
 
     monkeypatch.setattr(grader.assess, "grade_submission", flaky)
     runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=2026, timeout=5, jobs=2))
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert docs["good"]["batch"]["status"] == "graded" and docs["good"]["score"] == 35
     unlucky = docs["unlucky"]["batch"]
     assert unlucky["status"] == "error" and unlucky["grader_error"] and "disk on fire" in unlucky["message"]

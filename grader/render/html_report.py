@@ -9,6 +9,7 @@ import html
 from typing import Any, Sequence
 from urllib.parse import quote
 
+from grader.batch_record import BatchDocument
 from grader.formatting import number, rate as rate_text, without_controls
 
 HISTOGRAM_BINS = 10
@@ -118,22 +119,21 @@ def _mistakes_table(summary: dict[str, Any]) -> str:
             f'<th>Exercise</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def _submission_row(index: int, document: dict[str, Any]) -> str:
-    batch = document["batch"]
-    name = batch["name"]
-    quiz = document.get("quiz")
-    passed = sum(e["status"] == "passed" for e in document["exercises"])
-    total = len(document["exercises"])
-    ratio = document["score"] / document["max_score"] if document["max_score"] else 0.0
+def _submission_row(index: int, document: BatchDocument) -> str:
+    name, status = document.name, document.status.value
+    quiz = document.quiz
+    passed = sum(e["status"] == "passed" for e in document.exercises)
+    total = len(document.exercises)
+    ratio = document.score / document.max_score if document.max_score else 0.0
     quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{quiz["percent"]:.4g}%'
                  f'{" ✓" if quiz["passed"] else ""}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
     return (
         f'<tr data-name="{esc(name)}">'
         f'<td data-sort="{esc(name.lower())}"><a href="#feedback-{index}" class="open-feedback">{esc(name)}</a></td>'
-        f'<td data-sort="{esc(batch["status"])}"><span class="status status-{esc(batch["status"])}">'
-        f'{esc(batch["status"])}</span></td>'
-        f'<td class="num score" data-sort="{document["score"]}">{esc(number(document["score"]))}'
-        f'/{esc(number(document["max_score"]))}</td>'
+        f'<td data-sort="{esc(status)}"><span class="status status-{esc(status)}">'
+        f'{esc(status)}</span></td>'
+        f'<td class="num score" data-sort="{document.score}">{esc(number(document.score))}'
+        f'/{esc(number(document.max_score))}</td>'
         f'<td class="num" data-sort="{ratio:.6f}">{100 * ratio:.0f}%</td>'
         f'<td class="num" data-sort="{passed}">{passed}/{total}</td>'
         f'{quiz_cell}'
@@ -150,9 +150,9 @@ def _same_message_groups(failed: list[tuple[dict[str, Any], dict[str, Any]]]) ->
     return list(groups.items())
 
 
-def _group_label(group: list[Any], document: dict[str, Any]) -> str:
+def _group_label(group: list[Any], document: BatchDocument) -> str:
     """'every check', or per exercise 'name: every check' / 'name: check, check (hidden)'."""
-    if len(group) > 1 and len(group) == sum(len(e["checks"]) for e in document["exercises"]):
+    if len(group) > 1 and len(group) == sum(len(e["checks"]) for e in document.exercises):
         return "every check"
     by_exercise: dict[str, list[str]] = {}
     sizes = {}
@@ -165,19 +165,19 @@ def _group_label(group: list[Any], document: dict[str, Any]) -> str:
         for name, checks in by_exercise.items())
 
 
-def _feedback(index: int, document: dict[str, Any], titles: dict[tuple[str, str], str]) -> str:
-    batch = document["batch"]
-    parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch["name"])}</strong> '
-             f'{esc(number(document["score"]))}/{esc(number(document["max_score"]))} '
-             f'<span class="status status-{esc(batch["status"])}">{esc(batch["status"])}</span></summary>']
-    if batch["message"]:
-        parts.append(f'<p class="message">{esc(batch["message"])}</p>')
+def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str], str]) -> str:
+    batch = document.batch
+    parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch.name)}</strong> '
+             f'{esc(number(document.score))}/{esc(number(document.max_score))} '
+             f'<span class="status status-{esc(batch.status.value)}">{esc(batch.status.value)}</span></summary>']
+    if batch.message:
+        parts.append(f'<p class="message">{esc(batch.message)}</p>')
     parts.append('<table class="exercises"><tbody>')
-    for exercise in document["exercises"]:
+    for exercise in document.exercises:
         parts.append(f'<tr><td><code>{esc(exercise["name"])}</code></td><td>{esc(exercise["status"])}</td>'
                      f'<td class="num">{esc(number(exercise["score"]))}/{esc(number(exercise["max_score"]))}</td></tr>')
     parts.append("</tbody></table>")
-    failed = [(e, c) for e in document["exercises"] if e["status"] != "not_implemented"
+    failed = [(e, c) for e in document.exercises if e["status"] != "not_implemented"
               for c in e["checks"] if not c["passed"]]
     if failed:
         parts.append('<ul class="failed">')
@@ -188,11 +188,11 @@ def _feedback(index: int, document: dict[str, Any], titles: dict[tuple[str, str]
                          + "".join(f' <span class="mistake">{esc(m)}</span>' for m in mistakes if m)
                          + f"<pre>{esc(message)}</pre></li>")
         parts.append("</ul>")
-    if document.get("quiz"):
-        quiz = document["quiz"]
+    if document.quiz:
+        quiz = document.quiz
         parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {quiz["percent"]:.4g}%, '
                      f'{"passed" if quiz["passed"] else "not passed"}</p>')
-    parts.append(f'<p><a href="{esc(quote(batch["name"]))}.json">Full result (JSON)</a></p></details>')
+    parts.append(f'<p><a href="{esc(quote(batch.name))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
 
@@ -264,8 +264,8 @@ _SCRIPT = """
 """
 
 
-def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, Any]], title: str) -> str:
-    documents = sorted(documents, key=lambda d: d["batch"]["name"])
+def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocument], title: str) -> str:
+    documents = sorted(documents, key=lambda d: d.name)
     counts, score = summary["counts"], summary["score"]
     titles = {(m["exercise"], m["mistake"]): m["title"] for m in summary["mistakes"]}
     mean = "–" if score["mean"] is None else f"{score['mean']:.3g}"
@@ -294,7 +294,7 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, An
 <h1>Class report: {esc(title)}</h1>
 <p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
-<section id="scores"><h2>Class scores</h2>{histogram_svg([d["score"] for d in documents], summary["max_score"])}</section>
+<section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary["max_score"])}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>
 {bars_svg(_exercise_rows(summary), "Pass rate per exercise", "exercise-rates")}</section>
 <section id="mistakes"><h2>Most common misconceptions</h2>{_mistakes_table(summary)}</section>

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+from grader.batch_record import BatchDocument, BatchStatus
 
 from grader.formatting import number, one_line, xml_safe
 
@@ -20,8 +22,9 @@ MESSAGE_CHARS = 300
 @dataclass(frozen=True)
 class Suite:
     name: str
-    document: dict[str, Any]  # report_dict(report), maybe with the batch object
+    document: Mapping[str, Any]  # report_dict(report)
     seconds: float = 0.0
+    status: BatchStatus | None = None  # the gradebook status, in a batch
 
 
 def xml_text(text: str) -> str:
@@ -59,11 +62,10 @@ def _testsuite(parent: ET.Element, suite: Suite, timestamp: str | None, hostname
     document = suite.document
     element = ET.SubElement(parent, "testsuite", name=xml_text(suite.name))
     counts = {"tests": 0, "failure": 0, "error": 0}
-    batch = document.get("batch") or {}
     _properties(element, {
         "submission": str(document["submission"]), "seed": str(document["seed"]),
         "score": number(document["score"]), "max_score": number(document["max_score"]),
-        **({"status": batch["status"]} if batch else {}),
+        **({"status": suite.status.value} if suite.status is not None else {}),
         **({"quiz_percent": number(document["quiz"]["percent"]),
             "quiz_passed": "true" if document["quiz"]["passed"] else "false"} if document.get("quiz") else {}),
     })
@@ -96,12 +98,12 @@ def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def batch_suites(documents: Sequence[dict[str, Any]]) -> list[Suite]:
-    return [Suite(d["batch"]["name"], d, float(d["batch"].get("seconds", 0.0))) for d in documents]
+def batch_suites(documents: Sequence[BatchDocument]) -> list[Suite]:
+    return [Suite(d.name, d.report, status=d.status, seconds=d.batch.seconds) for d in documents]
 
 
 def render_report_junit(report: Any, timestamp: str | None = None, hostname: str | None = None) -> str:
     """JUnit for one graded Report (``grade check --junit FILE``)."""
     from grader.render.json_report import report_dict
 
-    return render_junit([Suite(report.submission, report_dict(report), report.seconds)], timestamp, hostname)
+    return render_junit([Suite(report.submission, report_dict(report), seconds=report.seconds)], timestamp, hostname)

@@ -5,6 +5,7 @@ import re
 from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
+from grader.batch_record import BatchDocument, BatchStatus
 from grader.formatting import one_line, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
@@ -56,7 +57,7 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str, Any]]) -> str:
+def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocument]) -> str:
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
     counts, score = summary["counts"], summary["score"]
     maximum = points(summary["max_score"])
@@ -79,11 +80,11 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str,
                   "| ---: | --- | --- |"]
         for mistake in summary["mistakes"][:10]:
             lines.append(f"| {mistake['count']} | {cell(mistake['exercise'])} | {cell(mistake['title'])} |")
-    problems = [d for d in documents if d["batch"]["status"] != "graded"]
+    problems = [d for d in documents if d.status is not BatchStatus.GRADED]
     if problems:
         lines += ["", "### Submissions that did not run normally", "", "| Submission | Status | Why |",
                   "| --- | --- | --- |"]
-        for document in sorted(problems, key=lambda d: d["batch"]["name"]):
-            batch = document["batch"]
-            lines.append(f"| {cell(batch['name'])} | {batch['status']} | {cell(batch['message'][:200])} |")
+        for document in sorted(problems, key=lambda d: d.name):
+            batch = document.batch
+            lines.append(f"| {cell(batch.name)} | {batch.status.value} | {cell(batch.message[:200])} |")
     return "\n".join(lines) + "\n"
