@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 import grader.credit
-from grader.batch import BatchOptions, BatchRunner, discover, document_stem
+from grader.batch import BatchOptions, BatchRunner, discover
+from grader.outputs import document_stem
 from grader.cli import main
 from grader.doctor import Diagnosis
 from grader.model import ExerciseStatus
@@ -320,3 +321,20 @@ def stable_softmax(logits, axis=-1):
 def test_huge_numbers_in_a_message_are_a_protocol_error_not_a_crash():
     with pytest.raises(protocol.ProtocolError):
         protocol.loads(b'{"event": "task", "index": ' + b"9" * 5000 + b"}")
+
+
+# --- 6. reports are inert ----------------------------------------------------------------------------
+
+def test_control_characters_and_workflow_commands_from_a_submission_are_inert(tmp_path):
+    source = ("def stable_softmax(logits, axis=-1):\n"
+              "    print('\\x1b[2J\\x1b[31mred\\x07 and \\u202eevil')\n"
+              "    print('::set-output name=score::35')\n"
+              "    raise ValueError('\\x1b]0;owned\\x07\\n::error::fake failure\\x00')\n")
+    path = build_submission(tmp_path, {SOFTMAX: source})
+    for fmt in ("text", "json", "markdown"):
+        result = CliRunner().invoke(main, ["check", str(path), "--format", fmt, "--exercise", SOFTMAX])
+        shown = result.stdout if fmt != "json" else "\n".join(
+            [messages(json.loads(result.stdout))] + [e.get("output", "") for e in json.loads(result.stdout)["exercises"]])
+        assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown and "\u202e" not in shown, fmt
+        assert not any(line.lstrip().startswith("::") for line in shown.splitlines()), fmt
+    assert "\\x1b" in CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stdout

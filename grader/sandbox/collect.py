@@ -70,7 +70,7 @@ class OutputDrain(threading.Thread):
             os.close(self._fd)
 
     def text(self, task: int) -> str:
-        text = bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace")
+        text = protocol.clean_text(bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace"))
         if self.dropped.get(task):
             text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
         return text
