@@ -78,7 +78,7 @@ def _counts_line(summary: dict[str, Any]) -> str:
 
 
 def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None, junit: Path | None,
-              quiz_grader: QuizGrader, unconfined: bool = False) -> None:
+              quiz_grader: QuizGrader, unconfined: bool = False, seed_note: str = "") -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -91,6 +91,8 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                   unconfined)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
+    if seed_note:
+        click.echo(seed_note, file=sys.stderr)
     runner = BatchRunner(lesson, out, options, quiz_grader)
     progress = Progress(len(selected))
     try:

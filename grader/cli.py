@@ -43,7 +43,7 @@ from grader.render.markdown import render_markdown
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.credit import require_confinement
+from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.submission import SubmissionFile, entry_kind, find_project_file, resolve_submission
 
 
@@ -63,8 +63,9 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Write the report to FILE instead of the terminal."),
         click.option("--exercise", "exercises", multiple=True, metavar="NAME",
                      help="Grade only this exercise (repeatable)."),
-        click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-                     help="Seed of the hidden checks' random inputs."),
+        click.option("--seed", type=int, default=None,
+                     help=f"Seed of the hidden checks' random inputs.  [default: {DEFAULT_SEED} for practice; for "
+                          "credit formats $GRADE_SEED, else a fresh random seed]"),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                      help="Time limit per exercise, in seconds."),
         click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
@@ -72,10 +73,11 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ]
 
     @functools.wraps(function)
-    def with_grading(*args: Any, exercises: tuple[str, ...], seed: int, timeout: float, memory_mb: int,
+    def with_grading(*args: Any, exercises: tuple[str, ...], seed: int | None, timeout: float, memory_mb: int,
                      **kwargs: Any) -> Any:
-        grading = GradeOptions(seed=seed, limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
-        return function(*args, grading=grading, **kwargs)
+        grading = GradeOptions(seed=DEFAULT_SEED if seed is None else seed,
+                               limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
+        return function(*args, grading=grading, seed_given=seed, **kwargs)
 
     for option in reversed(options):
         with_grading = option(with_grading)
@@ -162,7 +164,8 @@ def _grade_and_report(student_file: SubmissionFile, answers: SubmissionFile | No
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_grading_options
 @click.pass_context
-def main(ctx: click.Context, output_format: str, output: Path | None, grading: GradeOptions) -> None:
+def main(ctx: click.Context, output_format: str, output: Path | None, grading: GradeOptions,
+         seed_given: int | None) -> None:
     """Grade the lesson's exercises (and quiz answers) of the project you are in.
 
     Exit codes: 0 everything passed, 1 graded with something short, 2 bad usage or unreadable files.
@@ -184,14 +187,17 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
               help="With --format gradescope: when students see the hidden checks' results.")
 @click.option("--unconfined", is_flag=True,
               help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
-def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, junit: Path | None,
-          hidden_visibility: str, unconfined: bool) -> None:
+def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, seed_given: int | None,
+          junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
     if output_format in CREDIT_FORMATS or junit is not None:
         require_confinement("grade check --format " + output_format if junit is None else "grade check --junit",
                             grading.limits, unconfined)
+        seed, how = credit_seed(seed_given)
+        grading = dataclasses.replace(grading, seed=seed)
+        click.echo(seed_line(seed, how), err=True)
     answers = SubmissionFile(path, ANSWERS_FILE) if path.is_dir() else None
     _grade_and_report(student_file, answers, output_format, output, grading, junit,
                       hidden_visibility=hidden_visibility)
@@ -221,14 +227,15 @@ def doctor() -> None:
               help="Time limit per exercise, in seconds.")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
               help="Memory a submission may allocate, in MiB.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-              help="Seed of the hidden checks' random inputs (the same for every submission).")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, "
+                   "else the seed of the results resumed, else a fresh random seed; never the practice seed]")
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
-def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int, resume: bool,
+def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int | None, resume: bool,
           shard: str | None, junit: Path | None, unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
@@ -237,9 +244,12 @@ def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory
     from grader.batch import BatchOptions
     from grader.batch_cli import run_batch
 
-    options = BatchOptions(seed=seed, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
+    if shard is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
+        raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
+    chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
+    options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(submissions, out, options, shard, junit, _quiz_result, unconfined)
+    run_batch(submissions, out, options, shard, junit, _quiz_result, unconfined, seed_line(chosen, how))
 
 
 @main.command()

@@ -371,3 +371,53 @@ def stable_softmax(logits, axis=-1):
     honest = next(e for e in docs["honest"]["exercises"] if e["name"] == SOFTMAX)
     assert honest["status"] == "passed", honest
     assert docs["honest"]["score"] == 35
+
+
+# --- 3. the student release is no lookup table for credit -------------------------------------------
+
+def test_credit_runs_never_grade_at_the_practice_seed(tmp_path, monkeypatch):
+    """The student copy replays the reference's answers at the practice seed: answers looked up from it
+    must be worthless where grades count."""
+    monkeypatch.delenv("GRADE_SEED", raising=False)
+    path = build_submission(tmp_path, {})
+    seeds = set()
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["check", str(path), "--format", "gradescope", "--exercise", SOFTMAX])
+        assert result.exit_code == 0, result.output
+        seeds.add(json.loads(result.stdout)["extra_data"]["seed"] if "extra_data" in json.loads(result.stdout)
+                  else int(result.stderr.split("Seed: ")[1].split()[0]))
+    assert 2026 not in seeds and len(seeds) == 2  # a fresh seed each run, said on stderr
+    monkeypatch.setenv("GRADE_SEED", "4242")
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "gradescope", "--exercise", SOFTMAX])
+    assert "Seed: 4242 ($GRADE_SEED" in result.stderr
+    monkeypatch.setenv("GRADE_SEED", "2026")
+    refused = CliRunner().invoke(main, ["check", str(path), "--format", "gradescope"])
+    assert refused.exit_code == 2 and "practice seed" in refused.stderr
+    practice = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--exercise", SOFTMAX])
+    assert json.loads(practice.stdout)["seed"] == 2026  # practice keeps the seed students reproduce
+
+
+def test_outputs_graded_unconfined_say_so(tmp_path, monkeypatch):
+    incomplete = Diagnosis(("memory limit",), ("PID namespace",))
+    monkeypatch.setattr(grader.credit, "diagnose", lambda limits: incomplete)
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    shutil.copy(REFERENCE, submissions / "amy.py")
+    out = tmp_path / "out"
+    from grader.sandbox import runner
+
+    real = runner.Limits
+    monkeypatch.setattr("grader.batch.Limits", lambda **kw: real(**kw, isolate=False))
+    result = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--unconfined"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["confinement"]["complete"] is False and "PID namespace" in summary["confinement"]["missing"]
+    assert "Graded without full confinement" in (out / "report.html").read_text()
+    assert "Graded without full confinement" in (out / "summary.md").read_text()
+    assert json.loads((out / "amy.json").read_text())["confinement"]["complete"] is False
+    confined = tmp_path / "confined"
+    monkeypatch.undo()
+    assert CliRunner().invoke(main, ["batch", str(submissions), "--out", str(confined)]).exit_code == 0
+    assert json.loads((confined / "summary.json").read_text())["confinement"] == {
+        "complete": True, "missing": [], "unconfined_submissions": 0}
+    assert "without full confinement" not in (confined / "report.html").read_text()

@@ -208,6 +208,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
  padding:0 16px;color:#1d2433;background:#fff}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
 .lede{color:#4a5568;margin:0 0 12px}.cards{display:flex;gap:12px;flex-wrap:wrap}
+.warning{background:#fff4e5;border:1px solid #d97706;border-radius:6px;padding:8px 12px;color:#7c2d12}
 .card{border:1px solid #dde2ea;border-radius:8px;padding:8px 14px;min-width:92px}
 .card b{display:block;font-size:20px}.card span{color:#4a5568;font-size:12px}
 svg.chart{max-width:100%;height:auto;display:block}svg text{font-size:12px;fill:#1d2433}
@@ -271,6 +272,16 @@ _SCRIPT = """
 """
 
 
+def _confinement_banner(summary: dict[str, Any]) -> str:
+    confinement = summary.get("confinement") or {}
+    if confinement.get("complete"):
+        return ""
+    missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"
+    return (f'<p class="warning" role="alert"><strong>Graded without full confinement</strong> '
+            f'({esc(confinement.get("unconfined_submissions", "?"))} submissions; missing: {esc(missing)}): '
+            f'these grades could have been influenced by the submissions themselves.</p>')
+
+
 def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, Any]], title: str) -> str:
     documents = sorted(documents, key=lambda d: d["batch"]["name"])
     counts, score = summary["counts"], summary["score"]
@@ -299,7 +310,7 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, An
 </head>
 <body>
 <h1>Class report: {esc(title)}</h1>
-<p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>
+<p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
 <section id="scores"><h2>Class scores</h2>{histogram_svg([d["score"] for d in documents], summary["max_score"])}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>
