@@ -317,12 +317,26 @@ def test_the_documented_ci_workflow_shards_then_merges():
 
     docs = Path(__file__).resolve().parents[1] / "docs"
     example = (docs / "examples" / "grade-class.yml").read_text()
-    body = example.split("\n", 2)[2]  # after the two comment lines
+    lines = example.split("\n")
+    body = "\n".join(lines[next(i for i, line in enumerate(lines) if not line.startswith("#")):])
     assert body in (docs / "batch.md").read_text(), "docs/batch.md and the example workflow differ"
     workflow = yaml.safe_load(example)
     grade_job, merge_job = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
     shards = grade_job["strategy"]["matrix"]["shard"]
     commands = " ".join(step.get("run", "") for step in grade_job["steps"])
+    # Fully confined: grade doctor as a step before grading (the job fails there), grading as root.
+    runs = [step.get("run", "") for step in grade_job["steps"]]
+    doctor = next(i for i, run in enumerate(runs) if " doctor" in run)
+    grading = next(i for i, run in enumerate(runs) if " batch " in run)
+    assert doctor < grading and runs[doctor].startswith("sudo ") and runs[grading].startswith("sudo ")
+    assert "--unconfined" not in commands and "2026" not in body  # never the practice seed
+    assert grade_job["env"]["GRADE_SEED"] == "${{ secrets.GRADE_SEED }}" and "--preserve-env=GRADE_SEED" in commands
+    majors = {s["uses"].split("@")[0]: int(s["uses"].split("@v")[1]) for job in (grade_job, merge_job)
+              for s in job["steps"] if "uses" in s}
+    minimum = {"actions/checkout": 5, "actions/setup-python": 6, "actions/upload-artifact": 6,
+               "actions/download-artifact": 7}  # the majors that run on node24
+    assert all(majors[action] >= version for action, version in minimum.items()), majors
+    assert "--index-url https://download.pytorch.org/whl/cpu" in commands
     assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in commands and shards == list(range(1, len(shards) + 1))
     assert merge_job["needs"] == "grade"
     merge_commands = " ".join(step.get("run", "") for step in merge_job["steps"])
