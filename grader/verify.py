@@ -1,6 +1,7 @@
 """Deciding a check from a worker's reply: the trusted side's verdict and its explanation."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -23,8 +24,11 @@ class Finding:
 
 
 def describe_exception(exception: Mapping[str, Any]) -> str:
-    text = f"{exception.get('type', 'Exception')}: {exception.get('message', '')}".rstrip(": ")
+    message = str(exception.get("message", ""))
     frames = exception.get("frames") or []
+    if frames and exception.get("type") == "SyntaxError":
+        message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
+    text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
         text += f" (your file, line {last.get('line')}: {last.get('code', '')})"
