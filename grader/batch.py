@@ -7,6 +7,7 @@ batch and a merge of shards share one code path. The core prints nothing; progre
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -24,9 +25,7 @@ from grader.outputs import write_atomic
 from grader.quiz import ANSWERS_FILE
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
-from grader.submission import resolve_submission
-
-RESERVED_NAMES = frozenset({"summary"})  # DIR/summary.json belongs to the batch itself
+from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
 
 # Gradebook status of a submission, worst first. "graded": every exercise ran (whatever the score).
 STATUS_ORDER = ("error", "timeout", "missing", "graded")
@@ -76,6 +75,20 @@ def submission_name(entry: Path) -> str:
     return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
 
 
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+RESERVED_STEMS = frozenset({"summary", "gradebook", "report"})  # the batch's own outputs
+
+
+def document_stem(name: str) -> str:
+    """A file name for a submission's document that every file system and CI artifact store accepts:
+    ASCII letters, digits, '.', '_' and '-', at most about 110 characters, unique per name. A name that
+    is not already such is rewritten and given a short hash of the original (kept in the document)."""
+    if _SAFE_NAME.fullmatch(name) and name.lower() not in RESERVED_STEMS and not name.endswith("."):
+        return name
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:80] or "submission"
+    return f"{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}"
+
+
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
     """Every visible entry of ``root`` is a submission (a stray file becomes an error row, not a gap)."""
     if not root.is_dir():
@@ -90,8 +103,6 @@ def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
         if entry.name.startswith(".") or (excluded is not None and entry.resolve() == excluded):
             continue
         name = submission_name(entry)
-        if name in RESERVED_NAMES:
-            raise UsageError(f"{entry}: a submission may not be named {name!r} (the batch writes {name}.json); rename it")
         if name in submissions:
             raise UsageError(
                 f"{submissions[name].path.name} and {entry.name} in {root} would both be named {name!r}; rename one"
@@ -113,22 +124,42 @@ def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Sub
     return ordered if shard is None else ordered[shard.index - 1 :: shard.count]
 
 
-def _graded_files(submission: Submission, student_file: str) -> list[Path]:
-    if submission.path.is_dir():
-        return [submission.path / student_file, submission.path / "exercises" / student_file,
-                submission.path / ANSWERS_FILE]
-    return [submission.path]
+def _graded_files(submission: Submission, student_file: str) -> list[SubmissionFile]:
+    """Every file grading reads, inside the class's folder (which is trusted; the entries are not)."""
+    root, entry = submission.path.parent, submission.path.name
+    if entry_kind(root, entry) == "dir":
+        return [SubmissionFile(root, f"{entry}/{relative}")
+                for relative in (student_file, f"{EXERCISES_DIR}/{student_file}", ANSWERS_FILE)]
+    return [SubmissionFile(root, entry)]
+
+
+def student_file_of(submission: Submission, student_file: str) -> SubmissionFile:
+    """The student's exercise file, never following a link (reading a link says why it is refused)."""
+    root, entry = submission.path.parent, submission.path.name
+    kind = entry_kind(root, entry)
+    if kind == "dir":
+        found = submission_file_in(submission.path, student_file)
+        if found is None:
+            raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
+        return SubmissionFile(root, f"{entry}/{found.relative}")
+    if kind == "file" and submission.path.suffix != ".py":
+        raise Refused(f"{entry}: not a Python file; submit {student_file} or a folder holding it")
+    return SubmissionFile(root, entry)  # a .py file, or a link or other entry that reading refuses
 
 
 def fingerprint(submission: Submission, student_file: str) -> str | None:
-    """sha256 of every file grading reads (absent ones count too); None when one cannot be read."""
-    digest = hashlib.sha256(b"dir" if submission.path.is_dir() else b"file")
-    for path in _graded_files(submission, student_file):
-        digest.update(b"\0" + path.relative_to(submission.path.parent).as_posix().encode() + b"\0")
+    """sha256 of every file grading reads (absent and refused ones count too, by what happened)."""
+    root = submission.path.parent
+    digest = hashlib.sha256((entry_kind(root, submission.path.name) or "absent").encode())
+    for file in _graded_files(submission, student_file):
+        digest.update(b"\0" + file.relative.encode("utf-8", "surrogateescape") + b"\0")
+        if entry_kind(file.base, file.relative) is None:
+            digest.update(b"<absent>")
+            continue
         try:
-            digest.update(path.read_bytes() if path.is_file() else b"<absent>")
-        except OSError:
-            return None
+            digest.update(file.read())
+        except Refused as refusal:
+            digest.update(b"<refused>" + refusal.message.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -170,7 +201,7 @@ class BatchRunner:
         self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb))
 
     def document_path(self, name: str) -> Path:
-        return self.out / f"{name}.json"
+        return self.out / f"{document_stem(name)}.json"
 
     def _settings(self) -> dict[str, Any]:
         return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
@@ -189,8 +220,9 @@ class BatchRunner:
         return document if same else None
 
     def _quiz(self, submission: Submission) -> tuple[Any, str]:
-        answers = submission.path / ANSWERS_FILE
-        if self.quiz_grader is None or not submission.path.is_dir() or not answers.is_file():
+        root, entry = submission.path.parent, submission.path.name
+        answers = SubmissionFile(root, f"{entry}/{ANSWERS_FILE}")
+        if self.quiz_grader is None or entry_kind(root, entry) != "dir" or entry_kind(root, answers.relative) is None:
             return None, ""
         try:
             return self.quiz_grader(answers), ""
@@ -204,10 +236,9 @@ class BatchRunner:
         started = time.monotonic()
         grader_error = False
         try:
-            student_file = resolve_submission(submission.path, self.lesson.student_file)
-        except UsageError as exc:
-            unreadable = submission.path.is_file() and submission.path.suffix != ".py"
-            status = ExerciseStatus.ERROR if unreadable else ExerciseStatus.MISSING
+            student_file = student_file_of(submission, self.lesson.student_file)
+        except (UsageError, Refused) as exc:
+            status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
             report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
             batch_status, message = status.value, exc.message
         else:
@@ -220,7 +251,7 @@ class BatchRunner:
                 batch_status, message, grader_error = "error", text, True
             quiz, quiz_problem = self._quiz(submission)
             if quiz is not None:
-                report = Report(report.submission, report.seed, report.exercises, quiz, report.seconds)
+                report = dataclasses.replace(report, quiz=quiz)
             message = "; ".join(filter(None, [message, quiz_problem]))
         document = report_dict(report)
         document["batch"] = {
@@ -232,7 +263,10 @@ class BatchRunner:
             "grader_error": grader_error,
             "seconds": round(time.monotonic() - started, 3),
         }
-        write_atomic(self.document_path(submission.name), json.dumps(document, indent=2) + "\n")
+        try:
+            write_atomic(self.document_path(submission.name), json.dumps(document, indent=2) + "\n")
+        except UsageError as exc:  # one document that cannot be written costs its row, not the batch
+            document["batch"].update(status="error", message=f"result not saved: {exc.message}", grader_error=True)
         return document
 
     def _one(self, submission: Submission) -> Graded:

@@ -11,9 +11,11 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard, select_shard
+from grader.batch import (BatchOptions, BatchRunner, Graded, QuizGrader, discover, document_stem, parse_shard,
+                          select_shard)
 from grader.class_outputs import write_class_outputs
-from grader.doctor import diagnose, sandbox_line
+from grader.credit import require_confinement
+from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import load_lesson
 from grader.outputs import write_atomic
@@ -76,7 +78,7 @@ def _counts_line(summary: dict[str, Any]) -> str:
 
 
 def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None, junit: Path | None,
-              quiz_grader: QuizGrader) -> None:
+              quiz_grader: QuizGrader, unconfined: bool = False) -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -86,7 +88,8 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
     lesson = load_lesson()
-    sandbox = diagnose(Limits(timeout=options.timeout, memory_mb=options.memory_mb))
+    sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
+                                  unconfined)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     runner = BatchRunner(lesson, out, options, quiz_grader)
     progress = Progress(len(selected))
@@ -107,7 +110,7 @@ def run_merge(directories: Sequence[Path], out: Path, junit: Path | None) -> Non
     seed, documents = merge(directories)
     lesson = load_lesson()
     for document in documents:
-        write_atomic(out / f"{document['batch']['name']}.json", json.dumps(document, indent=2) + "\n")
+        write_atomic(out / f"{document_stem(document['batch']['name'])}.json", json.dumps(document, indent=2) + "\n")
     outputs = write_class_outputs(out, documents, seed, lesson)
     if junit is not None:
         write_junit(junit, documents)

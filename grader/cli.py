@@ -1,6 +1,7 @@
 """The ``grade`` command line. Commands gather options, call the core, and hand results to a renderer."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import socket
@@ -42,7 +43,8 @@ from grader.render.markdown import render_markdown
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.submission import find_project_file, resolve_submission
+from grader.credit import require_confinement
+from grader.submission import SubmissionFile, entry_kind, find_project_file, resolve_submission
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -80,12 +82,21 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return with_grading
 
 
-def _quiz_result(answers: Path) -> QuizResult | None:
+def _quiz_result(answers: SubmissionFile) -> QuizResult | None:
     """The quiz result when the student has saved answers beside the exercises, else None."""
-    if not answers.is_file():
+    if entry_kind(answers.base, answers.relative) is None:
         return None
     quiz = load_quiz(DEFAULT_QUIZ)
     return score_quiz(quiz, load_answers(answers, quiz))
+
+
+CREDIT_FORMATS = ("gradescope",)
+
+
+def _practice_note(report: Report) -> None:
+    if report.unconfined:
+        click.echo(f"Note: graded without full confinement here (missing: {', '.join(report.unconfined)}); "
+                   "fine for practice, see grade doctor.", err=True)
 
 
 class _LiveStatus:
@@ -107,9 +118,9 @@ class _LiveStatus:
         click.echo("\r\033[K", err=True, nl=False)
 
 
-def _grade_and_report(student_file: Path, answers: Path | None, output_format: str, output: Path | None,
-                      grading: GradeOptions, junit: Path | None = None, progress: Path | None = None,
-                      hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
+def _grade_and_report(student_file: SubmissionFile, answers: SubmissionFile | None, output_format: str,
+                      output: Path | None, grading: GradeOptions, junit: Path | None = None,
+                      progress: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
     """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     lesson = load_lesson()
@@ -128,7 +139,9 @@ def _grade_and_report(student_file: Path, answers: Path | None, output_format: s
             quiz = _quiz_result(answers)
         except UsageError as problem:  # the exercises were graded: report them, then the bad file
             quiz, quiz_problem = None, problem
-        report = Report(report.submission, report.seed, report.exercises, quiz, report.seconds)
+        report = dataclasses.replace(report, quiz=quiz)
+    if output_format not in CREDIT_FORMATS and junit is None:
+        _practice_note(report)
     if output_format == "json":
         text = render_json(report)
     elif output_format == "gradescope":
@@ -158,8 +171,9 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
         return
     lesson = load_lesson()
     student_file = find_project_file(Path.cwd(), lesson.student_file)
-    project = student_file.parents[1]
-    _grade_and_report(student_file, project / ANSWERS_FILE, output_format, output, grading, progress=project)
+    project = student_file.base
+    _grade_and_report(student_file, SubmissionFile(project, ANSWERS_FILE), output_format, output, grading,
+                      progress=project)
 
 
 @main.command()
@@ -168,12 +182,17 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
               help="With --format gradescope: when students see the hidden checks' results.")
+@click.option("--unconfined", is_flag=True,
+              help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
 def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, junit: Path | None,
-          hidden_visibility: str) -> None:
+          hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
-    answers = path / ANSWERS_FILE if path.is_dir() else None
+    if output_format in CREDIT_FORMATS or junit is not None:
+        require_confinement("grade check --format " + output_format if junit is None else "grade check --junit",
+                            grading.limits, unconfined)
+    answers = SubmissionFile(path, ANSWERS_FILE) if path.is_dir() else None
     _grade_and_report(student_file, answers, output_format, output, grading, junit,
                       hidden_visibility=hidden_visibility)
 
@@ -184,7 +203,7 @@ main.add_command(quiz_key_command)
 
 @main.command()
 def doctor() -> None:
-    """Show which sandbox protections are active on this machine (exit 1 when any is missing)."""
+    """Show which sandbox protections are active here (exit 1 when confinement is incomplete)."""
     from grader.doctor import diagnose, render_diagnosis
 
     diagnosis = diagnose()
@@ -207,8 +226,10 @@ def doctor() -> None:
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--unconfined", is_flag=True,
+              help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int, resume: bool,
-          shard: str | None, junit: Path | None) -> None:
+          shard: str | None, junit: Path | None, unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
@@ -218,7 +239,7 @@ def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory
 
     options = BatchOptions(seed=seed, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(submissions, out, options, shard, junit, _quiz_result)
+    run_batch(submissions, out, options, shard, junit, _quiz_result, unconfined)
 
 
 @main.command()

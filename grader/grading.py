@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Callable
 
 from grader.checks import Case, Check
+from grader.doctor import missing_layers
 from grader.errors import UsageError
 from grader.lesson import Exercise, Lesson
 from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
+from grader.submission import Refused, SubmissionFile
 from grader.verify import check_result, describe_exception
 
 DEFAULT_SEED = 2026
@@ -96,18 +98,35 @@ def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, 
     return tuple(e for e in lesson.exercises if not names or e.name in names)
 
 
-def grade_submission(path: Path, lesson: Lesson, options: GradeOptions,
+def refused_report(file: SubmissionFile, lesson: Lesson, options: GradeOptions, message: str) -> Report:
+    """A submission whose file is not read (a link, not a regular file, too large): 0 points, status error."""
+    exercises = tuple(failed_everywhere(e, ExerciseStatus.ERROR, message)
+                      for e in select_exercises(lesson, options.exercises))
+    return Report(str(file.path), options.seed, exercises)
+
+
+def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: GradeOptions,
                      on_progress: Callable[[str], None] | None = None) -> Report:
     """Grade every selected exercise of one submission file in one sandboxed worker.
+
+    The file is read here, never following a link inside its trusted directory (``SubmissionFile``;
+    a plain path trusts its directory only); a file that is refused is graded 0 with the reason.
 
     The exercises run one after the other; one that hangs or crashes costs itself only (the
     runner starts a fresh worker for the rest). ``on_progress`` hears each exercise's name as its
     run ends (most end together, so only where one takes long is this worth showing).
     """
     started = time.monotonic()
+    file = file if isinstance(file, SubmissionFile) else SubmissionFile.of(file)
+    try:
+        source = file.read()
+    except Refused as refusal:
+        return refused_report(file, lesson, options, refusal.message)
     warm_server()  # starts importing torch in the fork server while the cases are built here
     prepared = [_prepare(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
-    outcomes = run_job(Job(path, tuple(p.task for p in prepared), options.limits), settled)
+    outcomes = run_job(Job(str(file.path), source, tuple(p.task for p in prepared), options.limits), settled)
     results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
-    return Report(str(path), options.seed, results, None, time.monotonic() - started)
+    sandboxed = [o.protections for o in outcomes if o.protections]
+    unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))
+    return Report(str(file.path), options.seed, results, None, time.monotonic() - started, unconfined)

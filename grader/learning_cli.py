@@ -66,7 +66,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     lesson = load_lesson()
     root = find_project_root(Path.cwd(), lesson.student_file)
     if path is not None:
-        student_file = resolve_submission(path, lesson.student_file)
+        student_file = resolve_submission(path, lesson.student_file).path
     elif root is not None:
         student_file = root / "exercises" / lesson.student_file
     else:

@@ -68,6 +68,7 @@ class Report:
     exercises: tuple[ExerciseResult, ...]
     quiz: QuizResult | None = None
     seconds: float = 0.0
+    unconfined: tuple[str, ...] = ()  # layers of complete confinement that were missing while grading
 
     @property
     def score(self) -> float:

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.batch import STATUS_ORDER, Shard
+from grader.batch import STATUS_ORDER, Shard, document_stem
 from grader.errors import UsageError
 from grader.lesson import Lesson
 
@@ -103,7 +103,18 @@ def summarize(documents: Sequence[dict[str, Any]], seed: int, titles: Titles,
         "quiz_mean_percent": _mean([q["percent"] for q in quizzes]),
         "exercises": [_exercise_summary(name, documents) for name in _exercise_order(documents)],
         "mistakes": _mistakes(documents, titles),
+        "confinement": class_confinement(documents),
     }
+
+
+def class_confinement(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Complete only when every submission was graded fully confined (a document that does not say was not)."""
+    records = [d.get("confinement") if isinstance(d.get("confinement"), dict) else {} for d in documents]
+    missing = dict.fromkeys(str(m) for r in records for m in (r.get("missing") or []))
+    unknown = sum(r.get("complete") is not True and not r.get("missing") for r in records)
+    return {"complete": all(r.get("complete") is True for r in records), "missing": list(missing),
+            "unconfined_submissions": sum(r.get("complete") is not True for r in records),
+            **({"unrecorded": unknown} if unknown else {})}
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -124,9 +135,14 @@ def read_batch_dir(directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]
         raise UsageError(f"{directory / SUMMARY_FILE}: not a summary written by grade batch")
     documents = []
     for name in summary["submissions"]:
-        document = _read_json(directory / f"{name}.json", f"listed in {directory / SUMMARY_FILE}")
+        if not isinstance(name, str):
+            raise UsageError(f"{directory / SUMMARY_FILE}: a submission name is not text")
+        path = directory / f"{document_stem(name)}.json"
+        document = _read_json(path, f"listed in {directory / SUMMARY_FILE}")
         if not isinstance(document, dict) or not isinstance(document.get("batch"), dict):
-            raise UsageError(f"{directory / f'{name}.json'}: not a document written by grade batch")
+            raise UsageError(f"{path}: not a document written by grade batch")
+        if document["batch"].get("name") != name:
+            raise UsageError(f"{path}: holds {document['batch'].get('name')!r}, not {name!r} as the summary says")
         documents.append(document)
     return summary, documents
 
@@ -158,7 +174,12 @@ def merge(directories: Sequence[Path]) -> tuple[int, list[dict[str, Any]]]:
     """The seed and the documents of several batch output directories, checked to be one class."""
     if not directories:
         raise UsageError("merge needs at least one directory")
-    read = [(directory, *read_batch_dir(directory)) for directory in dict.fromkeys(directories)]
+    seen: dict[Path, Path] = {}
+    for directory in directories:
+        same = seen.setdefault(directory.resolve(), directory)
+        if same is not directory:
+            raise UsageError(f"{directory} is given twice ({same}): merge each directory once")
+    read = [(directory, *read_batch_dir(directory)) for directory in directories]
     seeds = {summary["seed"] for _, summary, _ in read}
     if len(seeds) > 1:
         raise UsageError(f"the directories were graded with different seeds ({', '.join(map(str, sorted(seeds)))}); "

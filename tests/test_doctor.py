@@ -1,44 +1,39 @@
 """`grade doctor` reports the sandbox's layers instead of running silently without them."""
 from __future__ import annotations
 
-import os
+from click.testing import CliRunner
 
-import pytest
-
-from grader.doctor import LAYERS, diagnose, render_diagnosis
+from grader.cli import main
+from grader.doctor import LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
 from grader.sandbox.runner import Limits
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox needs root (as CI has)")
-def test_as_root_every_layer_is_active():
+def test_confinement_is_complete_wherever_the_suite_runs():
+    """CI runs the suite as root, as an unprivileged user and as root without CAP_SYS_ADMIN:
+    complete confinement must hold in each."""
     diagnosis = diagnose()
     assert diagnosis.complete, diagnosis.missing
-    assert set(diagnosis.active) == set(LAYERS)
-    assert "All protections are active." in render_diagnosis(diagnosis)
+    assert set(LAYERS) <= set(diagnosis.active)
+    assert "Confinement is complete" in render_diagnosis(diagnosis)
 
 
 def test_without_isolation_the_missing_layers_are_named():
     diagnosis = diagnose(Limits(isolate=False))
+    assert not diagnosis.complete
     assert "PID namespace" in diagnosis.missing and "unprivileged user" in diagnosis.missing
     text = render_diagnosis(diagnosis)
     assert "✗ PID namespace: processes a submission starts" in text
-    assert "Some protections are missing" in text
+    assert "Confinement is INCOMPLETE" in text and "sudo" in text
 
 
-def test_grade_doctor_command_lists_the_layers():
-    from click.testing import CliRunner
-
-    from grader.cli import main
-
+def test_grade_doctor_command_lists_the_layers_and_the_environment():
     result = CliRunner().invoke(main, ["doctor"])
-    assert "Sandbox protections on this machine:" in result.stdout
-    assert "network namespace" in result.stdout
-    assert result.exit_code == (0 if os.geteuid() == 0 else 1)
+    assert "Sandbox protections on this machine (grading as " in result.stdout
+    assert "✓ network namespace" in result.stdout
+    assert result.exit_code == 0
 
 
 def test_batch_log_names_missing_protections():
-    from grader.doctor import Diagnosis, sandbox_line
-
-    assert sandbox_line(Diagnosis(("memory limit",), ())) == "Sandbox: all 1 protections active."
+    assert sandbox_line(Diagnosis(("memory limit",), ())) == "Sandbox: confinement complete (1 protections active)."
     line = sandbox_line(Diagnosis(("memory limit",), ("PID namespace", "network namespace")))
     assert line == "Sandbox: WITHOUT PID namespace, network namespace on this machine (see grade doctor)."

@@ -2,22 +2,62 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import yaml
 
 from grader.errors import UsageError
 from grader.outputs import write_atomic
-from grader.quiz.files import read_yaml
+from grader.quiz.files import parse_yaml
+from grader.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile
 from grader.quiz.schema import Quiz
 
 ANSWERS_FILE = "quiz_answers.yaml"
 EXPECTED = "a mapping of question id to choice id, like `q1: b`"
 
 
-def load_answers(path: Path, quiz: Quiz) -> dict[str, str | None]:
-    """Every question id of the quiz, mapped to the choice given (lower-cased) or None if unanswered."""
-    raw = read_yaml(path, EXPECTED)
+class StrictAnswersLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (no expansion bombs) and without duplicate keys (no "last one wins")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value", key_node.start_mark)
+            key = self.construct_object(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"{key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _read(file: Path | SubmissionFile) -> tuple[str, str]:
+    file = file if isinstance(file, SubmissionFile) else SubmissionFile.of(file)
+    try:
+        data = file.read(MAX_ANSWERS_BYTES)
+    except Refused as refusal:
+        raise UsageError(f"{file.path}: {refusal.message}") from None
+    try:
+        return data.decode("utf-8"), str(file.path)
+    except UnicodeDecodeError:
+        raise UsageError(f"{file.path}: not UTF-8 text; expected {EXPECTED}") from None
+
+
+def load_answers(path: Path | SubmissionFile, quiz: Quiz) -> dict[str, str | None]:
+    """Every question id of the quiz, mapped to the choice given (lower-cased) or None if unanswered.
+
+    The file is a student's: read without following links, at most 64 KiB, aliases and duplicate
+    keys refused, every answer a plain value (checked before anything turns it into text).
+    """
+    text, shown = _read(path)
+    path = Path(shown)
+    raw = parse_yaml(text, path, EXPECTED, StrictAnswersLoader)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -25,6 +65,8 @@ def load_answers(path: Path, quiz: Quiz) -> dict[str, str | None]:
         raise UsageError(f"{path}: expected {EXPECTED}; got {kind}")
     answers: dict[str, str | None] = dict.fromkeys(quiz.ids)
     for qid, given in raw.items():
+        if not isinstance(qid, (str, int)) or not isinstance(given, (str, int, float, bool, type(None))):
+            raise UsageError(f"{path}: every entry must be a question id and one choice id, like `q1: b`")
         if str(qid) not in answers:
             raise UsageError(f"{path}: unknown question {qid!r}; the quiz has {', '.join(quiz.ids)}")
         if given is None or str(given).strip() == "":

@@ -17,8 +17,16 @@ def read_yaml(path: Path, expected: str) -> Any:
         raise UsageError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: cannot read it ({error})") from None
+    return parse_yaml(text, path, expected)
+
+
+def parse_yaml(text: str, shown: Path | str, expected: str, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """YAML text parsed with ``loader``; a one-line error naming ``shown`` when it is not valid."""
+    path = shown
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)  # noqa: S506 (loader is SafeLoader or a stricter subclass)
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply; expected {expected}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

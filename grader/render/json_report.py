@@ -39,7 +39,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "max_score": report.max_score,
         "exercises": [exercise_dict(e) for e in report.exercises],
         "quiz": report.quiz.to_dict() if report.quiz is not None else None,
+        "confinement": confinement_dict(report.unconfined),
     }
+
+
+def confinement_dict(missing: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Whether the sandbox was complete while grading: outputs graded without it say so."""
+    return {"complete": not missing, "missing": list(missing)}
 
 
 def render_json(report: Report) -> str:

@@ -1,4 +1,4 @@
-"""Per-job cgroups (v1): one memory and one pids group for each worker and everything it starts.
+"""Per-job cgroups (v1): one memory, one pids and one cpu group for each worker and everything it starts.
 
 RLIMIT_AS and RLIMIT_NPROC bind one process and one user; a job that forks 60 children could still
 take 60 times its memory. A cgroup caps the job as a whole, and the kernel's OOM killer then acts
@@ -15,7 +15,8 @@ from pathlib import Path
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 HEADROOM_MB = 512  # a forked worker's copy-on-write pages are charged to it as Python touches them
 EXTRA_TASKS = 16  # the worker, its init, and their threads, on top of the job's own processes
-LAYERS = {"memory": "job memory limit (cgroup)", "pids": "job process limit (cgroup)"}
+LAYERS = {"memory": "job memory limit (cgroup)", "pids": "job process limit (cgroup)", "cpu": "job CPU share (cgroup)"}
+CPU_SHARES = 1024  # every job the same share: a job's busy processes slow that job, not its neighbours
 
 
 def _own_group(controller: str) -> Path | None:
@@ -39,6 +40,7 @@ class JobCgroups:
             "memory": [("memory.limit_in_bytes", (memory_mb + HEADROOM_MB) * 1024 * 1024),
                        ("memory.memsw.limit_in_bytes", (memory_mb + HEADROOM_MB) * 1024 * 1024)],
             "pids": [("pids.max", processes + EXTRA_TASKS)],
+            "cpu": [("cpu.shares", CPU_SHARES)],
         }
         for controller, values in settings.items():
             parent = _own_group(controller)

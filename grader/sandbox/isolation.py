@@ -1,37 +1,60 @@
-"""Kernel isolation for a worker: namespaces, a minimal read-only root, an unprivileged user.
+"""Kernel isolation for a worker: a user namespace, a private minimal root, an unprivileged user.
 
-Runs in the forked worker before any student code. Each layer is best effort: what the kernel or
-the user refuses is left out and reported, never silently assumed (``grade doctor`` shows it).
+Runs in the forked worker before any student code, and works in the three places instructors grade:
 
-Process layout when namespaces are available::
+- as root (a CI machine, ``sudo``): a user namespace that maps root and one host uid of the job's own
+  (200000 + n), so the student's code runs as a host user that owns nothing on the machine;
+- as root without CAP_SYS_ADMIN (a default Docker container, Gradescope): the same, since creating a
+  user namespace needs no capability and writing its map needs only CAP_SETUID;
+- as an unprivileged user (a GitHub-hosted runner): a user namespace that maps the user to root inside,
+  and a nested one in which the student runs as a non-root uid with no capabilities. The host uid is
+  the grader's own, so the mount view is what keeps the machine's files out of reach.
 
-    worker (host PID namespace, root)     waits; on SIGTERM kills the namespace's init
-      └─ init (PID 1 of a new namespace)  builds the root, mounts /proc, waits
-           └─ student process (PID 2)     unprivileged user, chroot, runs the student's code
+Where no user namespace can be made, root with CAP_SYS_ADMIN enters the other namespaces directly.
 
-When init dies, the kernel kills every process left in its namespace: double forks and setsid
+Process layout::
+
+    worker (host namespaces)        writes the user namespace's id maps, waits, mirrors the exit
+      └─ keeper                     enters the namespaces (its children are in the new PID namespace)
+           └─ init (PID 1)          builds the root: tmpfs, read-only system and Python, /job, pivot_root
+                └─ student (PID 2)  the job's uid, no capabilities, no_new_privs: runs the student's code
+
+When init dies the kernel kills every process left in its PID namespace: double forks and setsid
 included. Exit statuses travel back up the chain (a signal N as exit code 128 + N).
 """
 from __future__ import annotations
 
 import ctypes
 import os
+import platform
 import signal
 import sys
 from pathlib import Path
+from typing import Callable
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 38, 24
+CAP_LAST_CAP_GUESS = 63
+_SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+_STATVFS_TO_MOUNT = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
+                     os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
 SANDBOX_JOB_DIR = "/job"
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "random", "urandom")
+TMPFS_OPTIONS = "size=32m,nr_inodes=4096"  # /tmp and /job each: a submission cannot fill the disk
+
+NAMESPACES = ((CLONE_NEWNS, "mount"), (CLONE_NEWPID, "PID"), (CLONE_NEWNET, "network"),
+              (CLONE_NEWIPC, "IPC"), (CLONE_NEWUTS, "UTS"))
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -56,21 +79,58 @@ def _prctl(option: int, value: int) -> None:
     _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), "prctl")
 
 
+def _write(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+# --- the user namespace ---------------------------------------------------------------------------
+
+_HOST_EUID = os.geteuid()  # read in the fork server, before any namespace
+
+
+def privileged_in_host() -> bool:
+    """Whether we may map other host uids into a user namespace (CAP_SETUID: root, even without
+    CAP_SYS_ADMIN), and so give each job a host uid of its own."""
+    return _HOST_EUID == 0
+
+def enter_user_namespace() -> bool:
+    """Enter a new user namespace (whose maps the parent writes); False where the kernel refuses."""
+    return _libc.unshare(CLONE_NEWUSER) == 0
+
+
+def write_id_maps(pid: int, job_uid: int) -> None:
+    """From outside: map the namespace's ids. As root: root stays root (to build the mounts) and the
+    job's uid is itself. Unprivileged: this user becomes root inside, nothing else is mapped."""
+    if privileged_in_host():
+        _write(f"/proc/{pid}/uid_map", f"0 0 1\n{job_uid} {job_uid} 1\n")
+        _write(f"/proc/{pid}/gid_map", f"0 0 1\n{job_uid} {job_uid} 1\n")
+    else:
+        _write(f"/proc/{pid}/setgroups", "deny")
+        _write(f"/proc/{pid}/uid_map", f"0 {os.geteuid()} 1\n")
+        _write(f"/proc/{pid}/gid_map", f"0 {os.getegid()} 1\n")
+
+
 def unshare_namespaces() -> list[str]:
     """Enter new mount, PID, network, IPC and UTS namespaces; return the ones entered."""
-    entered = []
-    for flag, name in ((CLONE_NEWNS, "mount"), (CLONE_NEWPID, "PID"), (CLONE_NEWNET, "network"),
-                       (CLONE_NEWIPC, "IPC"), (CLONE_NEWUTS, "UTS")):
-        if _libc.unshare(flag) == 0:
-            entered.append(name)
-    return entered
+    return [name for flag, name in NAMESPACES if _libc.unshare(flag) == 0]
 
+
+# --- the private root -----------------------------------------------------------------------------
 
 def python_dirs() -> list[str]:
     """Where this interpreter and its packages live: bound read-only into the sandbox."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     candidates.update(p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p)
     return sorted(candidates)
+
+
+def grader_dir() -> str:
+    """The grader package: hidden inside the sandbox even where it is installed beside Python's packages."""
+    return str(Path(__file__).resolve().parents[1])
 
 
 def _outermost(directories: list[str]) -> list[str]:
@@ -80,6 +140,12 @@ def _outermost(directories: list[str]) -> list[str]:
         if not any(directory == k or directory.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(directory)
     return kept
+
+
+def _locked_flags(path: str) -> int:
+    """The flags a read-only remount must keep: in a user namespace, the kernel refuses to clear them."""
+    flags = os.statvfs(path).f_flag
+    return sum(mount_flag for statvfs_flag, mount_flag in _STATVFS_TO_MOUNT.items() if flags & statvfs_flag)
 
 
 def _bind_read_only(source: str, root: str) -> None:
@@ -92,36 +158,89 @@ def _bind_read_only(source: str, root: str) -> None:
         return
     os.makedirs(target, exist_ok=True)
     _mount(source, target, None, MS_BIND | MS_REC)
-    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | _locked_flags(target))
 
 
-def build_root(root: str, job_dir: str, readonly_dirs: list[str]) -> None:
-    """A tmpfs holding only the system, Python, /dev basics, a fresh /proc and the job's directory."""
+def _hide(directory: str, root: str) -> None:
+    """Cover a directory of the root with an empty read-only tmpfs."""
+    if os.path.isdir(root + directory):
+        _mount("tmpfs", root + directory, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=555")
+
+
+def _pivot_root(root: str) -> None:
+    """Make ``root`` the file system's root and detach the old one: no path leads back to the host."""
+    number = _SYS_PIVOT_ROOT.get(platform.machine())
+    if number is None:
+        raise IsolationError(0, f"pivot_root: unknown system call number on {platform.machine()}")
+    os.chdir(root)
+    _check(_libc.syscall(number, b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", MNT_DETACH), "umount the old root")
+    os.chdir("/")
+
+
+def build_root(root: str, source: bytes, module_name: str, job_uid: int | None) -> None:
+    """A fresh root: tmpfs holding read-only system and Python directories, /dev basics, a fresh /proc,
+    a size-limited /tmp and /job, the student's file in /job. The grader's package stays out."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=755")
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
     # Our own directories first: Python itself may live below one of them (a venv under /tmp).
-    for directory in ("/dev", "/proc", SANDBOX_JOB_DIR):
+    for directory in ("/dev", "/proc", "/tmp", SANDBOX_JOB_DIR):
         os.makedirs(root + directory)
-    os.makedirs(root + "/tmp")
-    os.chmod(root + "/tmp", 0o1777)
-    for directory in _outermost([*SYSTEM_DIRS, *readonly_dirs]):
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{TMPFS_OPTIONS},mode=1777")
+    _mount("tmpfs", root + SANDBOX_JOB_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"{TMPFS_OPTIONS},mode=700")
+    for directory in _outermost([*SYSTEM_DIRS, *python_dirs()]):
         _bind_read_only(directory, root)
+    _hide(grader_dir(), root)
     for device in DEVICES:
         target = f"{root}/dev/{device}"
         Path(target).touch()
         _mount(f"/dev/{device}", target, None, MS_BIND)
-    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _mount(job_dir, root + SANDBOX_JOB_DIR, None, MS_BIND)
-    _mount(None, root + SANDBOX_JOB_DIR, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
-    os.chroot(root)
+    try:
+        _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except IsolationError:
+        pass  # a container may mask parts of /proc, so the kernel refuses a new one: go without
+    with open(f"{root}{SANDBOX_JOB_DIR}/{module_name}", "wb") as handle:
+        handle.write(source)
+    if job_uid is not None:
+        for path in (f"{root}{SANDBOX_JOB_DIR}/{module_name}", root + SANDBOX_JOB_DIR):
+            os.chown(path, job_uid, job_uid)
+    _pivot_root(root)
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(SANDBOX_JOB_DIR)
 
 
-def drop_privileges(uid: int) -> None:
-    """Become an unprivileged user with no groups and no way to regain privileges."""
-    os.setgroups([])
-    os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
+# --- the student's credentials --------------------------------------------------------------------
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """No capability at all, in any namespace, and none to be had again (bounding set emptied)."""
+    for capability in range(CAP_LAST_CAP_GUESS + 1):
+        if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(capability), 0, 0, 0) != 0:
+            break  # past the last capability this kernel knows, or not permitted (already none)
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    _check(_libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+
+
+def become_job_user(job_uid: int, in_user_namespace: bool) -> None:
+    """Become the job's user, with no groups, no capabilities and no way to regain privileges."""
+    if in_user_namespace and not privileged_in_host():
+        # Only root is mapped in our namespace: a nested one in which we are the job's uid.
+        _check(_libc.unshare(CLONE_NEWUSER), "unshare user namespace")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{job_uid} 0 1\n")
+        _write("/proc/self/gid_map", f"{job_uid} 0 1\n")
+    else:
+        os.setgroups([])
+        os.setresgid(job_uid, job_uid, job_uid)
+        os.setresuid(job_uid, job_uid, job_uid)
+    drop_capabilities()
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
@@ -161,3 +280,33 @@ def _die_by_signal(number: int) -> None:
         signal.signal(number, signal.SIG_DFL)
     os.kill(os.getpid(), number)
     os._exit(128 + number)
+
+
+def fork_after_handshake(child: Callable[[], bool], parent: Callable[[int, bool], None]) -> tuple[int, bool]:
+    """Fork; the child runs ``child`` (which says whether it entered a user namespace) and waits until
+    the parent has run ``parent(pid, entered)``. Returns (the child's pid, entered) in the parent,
+    (0, entered) in the child."""
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.close(go_w)
+        entered = child()
+        os.write(ready_w, b"1" if entered else b"0")
+        os.close(ready_w)
+        if os.read(go_r, 1) != b"1":
+            os._exit(71)
+        os.close(go_r)
+        return 0, entered
+    os.close(ready_w)
+    os.close(go_r)
+    answer = os.read(ready_r, 1)
+    os.close(ready_r)
+    try:
+        if answer:
+            parent(pid, answer == b"1")
+            os.write(go_w, b"1")
+    finally:
+        os.close(go_w)
+    return pid, answer == b"1"

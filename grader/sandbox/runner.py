@@ -5,6 +5,7 @@ or crashes costs itself only: the tasks after it run in a fresh worker.
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import shutil
@@ -48,11 +49,20 @@ class Task:
 
 @dataclass(frozen=True)
 class Job:
-    """One submission file and its tasks, run one after the other in a sandboxed worker."""
+    """One submission file and its tasks, run one after the other in a sandboxed worker.
 
-    module_path: Path
+    The grader has read the file (``source``); the worker gets its bytes, never a path to follow.
+    """
+
+    shown_path: str  # the file as the user named it, for messages
+    source: bytes
     tasks: tuple[Task, ...]
     limits: Limits = Limits()
+
+    @property
+    def module_name(self) -> str:
+        name = Path(self.shown_path).name
+        return name if name.endswith(".py") and name.isascii() and name[:-3].isidentifier() else "submission.py"
 
 
 @dataclass(frozen=True)
@@ -148,14 +158,9 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
     try:
         uid = _sandbox_user()
-        student_file = workdir / "submission" / job.module_path.name
-        student_file.parent.mkdir()
-        shutil.copyfile(job.module_path, student_file)
-        (workdir / "root").mkdir()
+        (workdir / "submission").mkdir()  # the student's file, only where there is no private root
+        (workdir / "root").mkdir()  # the private root's mount point: nothing is written here
         isolated = job.limits.isolate and os.geteuid() == 0
-        if isolated:
-            os.chown(student_file.parent, uid, uid)
-            workdir.chmod(0o711)  # the job's user may pass through to its own directory, list nothing
         cgroups = JobCgroups(workdir.name, job.limits.memory_mb, job.limits.processes) if isolated else None
         job_r, job_w = os.pipe()
         results_r, results_w = os.pipe()
@@ -169,11 +174,12 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             cgroups.join(pid)  # before the worker has its job: no student code has run yet
         payload = protocol.dumps(
             {
-                "module_name": student_file.name,
+                "module_name": job.module_name,
+                "source": base64.b64encode(job.source).decode("ascii"),
                 "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
                 "limits": job.limits.for_worker(len(tasks)),
-                "workdir": str(student_file.parent),
                 "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
+                            "hostdir": str(workdir / "submission"),
                             "cgroups": cgroups.layers if cgroups is not None else []},
             }
         )
@@ -195,8 +201,8 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             collector.describe_exit(*_describe_exit(exitcode, job.limits, out_of_memory))
 
         def output(index: int) -> str:
-            text = drain.text(index).replace(str(student_file), str(job.module_path))
-            return text.replace(f"/job/{student_file.name}", str(job.module_path))
+            text = drain.text(index).replace(str(workdir / "submission" / job.module_name), job.shown_path)
+            return text.replace(f"/job/{job.module_name}", job.shown_path)
 
         return [TaskOutcome(output=output(i), **fields) for i, fields in enumerate(collector.outcomes())]
     finally:

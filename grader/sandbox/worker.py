@@ -5,6 +5,7 @@ trusted grader treats every byte of it as a claim to verify, never as a verdict.
 """
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import sys
@@ -148,36 +149,60 @@ def _finish() -> None:
     os._exit(0)
 
 
-def _isolate(sandbox: dict[str, Any], job_limits: dict[str, Any], job_dir: str,
-             results_fd: int) -> tuple[list[str], str]:
+def _job_file_on_host(job: dict[str, Any]) -> str:
+    """Without a private root, the student's file goes into the grader's temporary directory for the job."""
+    directory = job["sandbox"]["hostdir"]
+    with open(os.path.join(directory, job["module_name"]), "wb") as handle:
+        handle.write(job["source"])
+    return directory
+
+
+def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
     Only the student process returns; the processes above it wait and mirror its exit status.
     """
-    if not sandbox.get("isolate") or os.geteuid() != 0:
-        return [], job_dir
-    layers = [f"{name} namespace" for name in isolation.unshare_namespaces()]
+    sandbox, uid = job["sandbox"], int(job["sandbox"]["uid"])
+    if not sandbox.get("isolate"):
+        return [], _job_file_on_host(job)
+    keeper, in_user_namespace = isolation.fork_after_handshake(
+        isolation.enter_user_namespace,
+        lambda pid, entered: isolation.write_id_maps(pid, uid) if entered else None)
+    if keeper:
+        os.close(results_fd)
+        isolation.wait_and_mirror(keeper, on_term=keeper)
+    isolation.die_with_parent()
+    if not in_user_namespace and os.geteuid() != 0:
+        return [], _job_file_on_host(job)  # no namespace can be had here: limits only
+    layers = ["user namespace"] if in_user_namespace else []
+    layers += [f"{name} namespace" for name in isolation.unshare_namespaces()]
+    job_dir = None
     if "PID namespace" in layers:
         init = os.fork()
         if init:
             os.close(results_fd)
             isolation.wait_and_mirror(init, on_term=init)
         isolation.die_with_parent()
-    if "mount namespace" in layers and "PID namespace" in layers:
-        try:
-            isolation.build_root(sandbox["root"], job_dir, isolation.python_dirs())
-            layers.append("minimal read-only file system")
-            job_dir = isolation.SANDBOX_JOB_DIR
-        except OSError as exc:
-            layers.append(f"no private file system ({exc})")
-    if "PID namespace" in layers:
+        if "mount namespace" in layers:
+            try:
+                own_uid = uid if isolation.privileged_in_host() else None
+                isolation.build_root(sandbox["root"], job["source"], job["module_name"], own_uid)
+                layers.append("minimal read-only file system")
+                job_dir = isolation.SANDBOX_JOB_DIR
+            except OSError as exc:
+                layers.append(f"no private file system ({exc})")
         student = os.fork()
         if student:
             os.close(results_fd)
             isolation.wait_and_mirror(student, as_init=True)
-    isolation.drop_privileges(int(sandbox["uid"]))
+    if job_dir is None:
+        job_dir = _job_file_on_host(job)
+    isolation.become_job_user(uid, in_user_namespace)
     isolation.die_with_parent()
-    layers += [f"unprivileged user {sandbox['uid']}", limits.limit_processes(job_limits), *sandbox["cgroups"]]
+    layers.append(f"unprivileged user {uid}")
+    if isolation.privileged_in_host():
+        layers.append("own host user per job")
+    layers += [limits.limit_processes(job["limits"]), *sandbox["cgroups"]]
     return layers, job_dir
 
 
@@ -203,7 +228,8 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
 
     try:
         limits.enter(job["limits"])
-        layers, job_dir = _isolate(job["sandbox"], job["limits"], job["workdir"], results_fd)
+        job["source"] = base64.b64decode(job["source"])
+        layers, job_dir = _isolate(job, results_fd)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
         send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})
