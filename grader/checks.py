@@ -51,8 +51,9 @@ class Case:
 
     ``describe`` says what the inputs are like without printing hidden inputs. The mistake ids
     name the known mistake a behaviour shows: a changed argument, a missing exception, a result
-    that carries no gradient. A case with ``checks_values=False`` checks its one property only,
-    so that a check named for it never fails for another reason.
+    that carries no gradient. A case with ``checks_values=False`` is a check of one property (the
+    input left unchanged): its message blames that property only when it fails, and says plainly
+    that the values were wrong otherwise (the point is for a correct result with the input intact).
     """
 
     args: tuple[Any, ...]
@@ -64,7 +65,7 @@ class Case:
     returned_instead: str | None = None
     unchanged: Mapping[int, str] = field(default_factory=dict)
     drifted: str | None = None  # the mistake an argument changed by rounding only shows (restored by arithmetic)
-    checks_values: bool = True  # False: a check of one property (the input unchanged) that ignores the values
+    checks_values: bool = True  # False: a check of one property (input unchanged); wrong values are not blamed on it
     expect_grad: Mapping[int, np.ndarray] = field(default_factory=dict)
     detached: str | None = None
 

@@ -18,11 +18,15 @@ def _check(report, exercise: str, name: str) -> CheckResult:
     return next(c for c in result.checks if c.name == name)
 
 
-def test_input_unchanged_passes_when_only_the_values_are_wrong(grade, tmp_path):
-    """wrong_axis leaves the logits alone: its wrong values are reported under the value checks only."""
+def test_input_unchanged_never_blames_the_input_for_wrong_values(grade, tmp_path):
+    """wrong_axis leaves the logits alone: input_unchanged says so, and names the value mistake instead."""
     function, source = MISTAKES["wrong_axis"]
     report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
-    assert _check(report, function, "input_unchanged").passed
+    check = _check(report, function, "input_unchanged")
+    assert not check.passed  # the point is for a correct result that leaves the input alone
+    assert check.message.startswith("random (3, 4) logits: left the input unchanged")
+    assert "changed" not in check.message.replace("unchanged", "") and check.mistake == "wrong_axis"
+    assert "max abs error" not in check.message
     assert not _check(report, function, "every_axis").passed
 
 
