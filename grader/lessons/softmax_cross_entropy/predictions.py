@@ -203,12 +203,17 @@ def perturbs_all_elements(ref: ModuleType, case: Case) -> Outputs:
     return {"value": forms.all_at_once_differences(f, x, epsilon)}
 
 
-def f_on_a_slice(ref: ModuleType, case: Case) -> Outputs | None:
+def f_on_a_slice(ref: ModuleType, case: Case) -> list[Outputs]:
+    """f(x[i] + eps): on one element, or on one row of a 2-D x."""
     f, x, epsilon = _differences(case)
-    try:
-        return {"value": forms.element_differences(f, x, epsilon)}
-    except (IndexError, ValueError, TypeError):
-        return None  # f needs the whole array: the student's call raises instead (named by raises_like)
+    slicings = [forms.element_differences] + ([forms.row_slice_differences] if x.ndim > 1 else [])
+    outputs = []
+    for differences in slicings:
+        try:
+            outputs.append({"value": differences(f, x, epsilon)})
+        except (IndexError, ValueError, TypeError):
+            pass  # f needs the whole array: the student's call raises instead (named by raises_like)
+    return outputs
 
 
 def _torch_inputs(case: Case) -> tuple[np.ndarray, np.ndarray]:

@@ -90,3 +90,11 @@ def element_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
     for index in np.ndindex(x.shape):
         gradient[index] = (f(np.float64(x[index] + step)) - f(np.float64(x[index] - step))) / (2 * step)
     return gradient
+
+
+def row_slice_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """f called on one row (x[i] + eps) of a 2-D x: one slope per row, copied along it."""
+    gradient = np.zeros_like(x)
+    for row in range(x.shape[0]):
+        gradient[row] = (f(x[row] + step) - f(x[row] - step)) / (2 * step)
+    return gradient
