@@ -11,14 +11,14 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import (BatchOptions, BatchRunner, Graded, QuizGrader, discover, document_stem, parse_shard,
+from grader.batch import (BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard,
                           select_shard)
 from grader.class_outputs import write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import load_lesson
-from grader.outputs import write_atomic
+from grader.outputs import document_stem, write_atomic
 from grader.render.gradebook_csv import number
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits

@@ -11,7 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.batch import STATUS_ORDER, Shard, document_stem
+from grader.batch import STATUS_ORDER, Shard
+from grader.outputs import document_stem
 from grader.errors import UsageError
 from grader.lesson import Lesson
 

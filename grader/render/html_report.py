@@ -10,6 +10,7 @@ import re
 from typing import Any, Sequence
 from urllib.parse import quote
 
+from grader.outputs import document_stem
 from grader.render.gradebook_csv import number
 
 HISTOGRAM_BINS = 10
@@ -198,7 +199,7 @@ def _feedback(index: int, document: dict[str, Any], titles: dict[tuple[str, str]
         quiz = document["quiz"]
         parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {quiz["percent"]:.4g}%, '
                      f'{"passed" if quiz["passed"] else "not passed"}</p>')
-    parts.append(f'<p><a href="{esc(quote(batch["name"]))}.json">Full result (JSON)</a></p></details>')
+    parts.append(f'<p><a href="{esc(quote(document_stem(batch["name"])))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from grader.sandbox import protocol
 
 OUTPUT_KEEP_BYTES = 8 * 1024
+MAX_TASK_REPLY_BYTES = 256 * 1024 * 1024  # the arrays kept for one task, whatever the worker sends
 STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still be importing torch
 
 
@@ -25,9 +26,10 @@ class OutputDrain(threading.Thread):
     Output before the first marker (at import) belongs to the first task.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, tasks: int) -> None:
         super().__init__(daemon=True)
         self._fd = fd
+        self.tasks = tasks
         self._task = 0
         self.kept: dict[int, bytearray] = {}
         self.dropped: dict[int, int] = {}
@@ -52,7 +54,10 @@ class OutputDrain(threading.Thread):
                 return pending[at:]
             self._keep(pending[:at])
             number = pending[at + len(TASK_MARKER):end]
-            self._task = int(number) if number.isdigit() and len(number) < 6 else self._task
+            index = int(number) if number.isdigit() and len(number) < 6 else -1
+            # Only a marker for a later task of this worker moves the output on: a forged one cannot
+            # hide what was printed, nor make the drain keep output for tasks that do not exist.
+            self._task = index if self._task < index < self.tasks else self._task
             pending = pending[end + 1:]
 
     def run(self) -> None:
@@ -65,7 +70,7 @@ class OutputDrain(threading.Thread):
             os.close(self._fd)
 
     def text(self, task: int) -> str:
-        text = bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace")
+        text = protocol.clean_text(bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace"))
         if self.dropped.get(task):
             text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
         return text
@@ -74,8 +79,10 @@ class OutputDrain(threading.Thread):
 class Collector:
     """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
 
-    def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None) -> None:
+    def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None,
+                 expected_ids: list[frozenset[str]] | None = None) -> None:
         self.tasks = tasks
+        self.expected_ids = expected_ids or [frozenset()] * tasks  # the call ids each task was given
         self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
         self.finished: list[dict[str, Any]] = []
@@ -142,7 +149,22 @@ class Collector:
                     return self._stop("protocol_error", "the worker stopped before this exercise was done")
                 return None
             elif self.current is not None and (reply := protocol.clean_reply(message)) is not None:
-                self.current["replies"][message["id"]] = reply
+                self._accept(message["id"], reply)
+
+    def _accept(self, call_id: str, reply: dict[str, Any]) -> None:
+        """Keep a reply only for a call the running task was given, the first time, within the task's
+        byte budget: forged or repeated ids, and floods of replies, change nothing."""
+        assert self.current is not None
+        replies = self.current["replies"]
+        if call_id not in self.expected_ids[len(self.finished)] or call_id in replies:
+            return
+        size = sum(array.nbytes for array in reply["outputs"].values())
+        if self.current.setdefault("bytes", 0) + size > MAX_TASK_REPLY_BYTES:
+            reply = {**reply, "status": "bad_output", "outputs": {},
+                     "detail": f"returned more than the {MAX_TASK_REPLY_BYTES // (1 << 20)} MiB of results allowed"}
+            size = 0
+        self.current["bytes"] += size
+        replies[call_id] = reply
 
     def describe_exit(self, ending: str, detail: str) -> None:
         """Say how the task that stopped the worker ended, once its exit code is known."""
