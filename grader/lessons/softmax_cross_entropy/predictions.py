@@ -79,6 +79,14 @@ def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None
     return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(scaled[0]))
 
 
+def temperature_ignores_axis(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(logits / T) along the last axis whatever `axis` says (the axis is not passed on)."""
+    scaled = _scaled(case)
+    if scaled is None or scaled[0].ndim < 2 or scaled[1] % scaled[0].ndim == scaled[0].ndim - 1:
+        return None
+    return {"value": ref.stable_softmax(scaled[0], axis=-1)}
+
+
 def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
     """T <= 0 replaced by a tiny positive floor: the softmax of z / 1e-8 is one-hot on the largest logit."""
     if not case.raises:
@@ -109,9 +117,10 @@ def probability_plus_epsilon(ref: ModuleType, case: Case) -> list[Outputs]:
     return [{"value": -np.log(p + floor)} for floor in forms.EPSILON_FLOORS]
 
 
-def logsumexp_no_shift(ref: ModuleType, case: Case) -> Outputs:
+def logsumexp_no_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     z, target = _target_probability(case)
-    return {"value": forms.unshifted_logsumexp(z) - z[target]}
+    from_softmax = [-np.log(p[target]) for p in forms.unshifted_softmaxes(z, -1)]
+    return _values([forms.unshifted_logsumexp(z) - z[target], *from_softmax])
 
 
 def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -155,6 +164,12 @@ def fancy_index_broadcast(ref: ModuleType, case: Case) -> Outputs:
     """A 1-D log-sum-exp (one per row) minus the (T, T) table: row i pairs with column i's target."""
     z, targets = _positions(case)
     return {"value": forms.shifted_logsumexp(z, axis=1)[None, :] - z[:, targets]}
+
+
+def positions_log_of_softmax(ref: ModuleType, case: Case) -> Outputs:
+    """-log(softmax(z)[t]): stable softmax, but the log of a probability that can underflow to 0."""
+    z, targets = _positions(case)
+    return {"value": -np.log(ref.stable_softmax(z, axis=-1)[np.arange(z.shape[0]), targets])}
 
 
 def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -286,6 +301,8 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "temperature_no_max_shift": temperature_no_max_shift,
     "temperature_whole_array": temperature_whole_array,
     "temperature_clamped": temperature_clamped,
+    "temperature_ignores_axis": temperature_ignores_axis,
+    "positions_log_of_softmax": positions_log_of_softmax,
     "logsumexp_no_shift": logsumexp_no_shift,
     "probability_plus_epsilon": probability_plus_epsilon,
     "gradient_no_max_shift": gradient_no_max_shift,
