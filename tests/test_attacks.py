@@ -338,3 +338,36 @@ def test_control_characters_and_workflow_commands_from_a_submission_are_inert(tm
         assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown and "\u202e" not in shown, fmt
         assert not any(line.lstrip().startswith("::") for line in shown.splitlines()), fmt
     assert "\\x1b" in CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stdout
+
+
+def test_a_neighbour_that_forks_busy_children_does_not_cost_an_honest_submission_its_points(lesson, tmp_path):
+    """Under --jobs 2, a submission that keeps the cores busy with detached children must not make a
+    slow but honest neighbour time out: each job gets its share (cpu cgroup) and the limit counts CPU time."""
+    hog = '''
+def stable_softmax(logits, axis=-1):
+    import os, time
+    for _ in range(40):
+        if os.fork() == 0:
+            os.setsid()
+            while True:
+                pass
+    time.sleep(30)
+'''
+    slow_but_right = '''
+def stable_softmax(logits, axis=-1):
+    x = np.asarray(logits, dtype=float)
+    total = 0
+    for _ in range(3_000_000):  # about a second of CPU time
+        total += 1
+    z = x - x.max(axis=axis, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=axis, keepdims=True)
+'''
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    build_submission(submissions, {SOFTMAX: hog}, name="hog.py")
+    build_submission(submissions, {SOFTMAX: slow_but_right}, name="honest.py")
+    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=4, jobs=2))
+    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    honest = next(e for e in docs["honest"]["exercises"] if e["name"] == SOFTMAX)
+    assert honest["status"] == "passed", honest
+    assert docs["honest"]["score"] == 35

@@ -13,6 +13,34 @@ from grader.sandbox import protocol
 
 OUTPUT_KEEP_BYTES = 8 * 1024
 MAX_TASK_REPLY_BYTES = 256 * 1024 * 1024  # the arrays kept for one task, whatever the worker sends
+WALL_FACTOR = 4  # a task that waits rather than computes is stopped after this many times its time limit
+
+
+class ProcessTreeClock:
+    """CPU seconds used by a process and all its descendants (any namespace, read from the host's
+    /proc), including children already reaped: what a job has really had of the machine."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        total, pending, seen = 0, [self.pid], set()
+        while pending:
+            pid = pending.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
+                        pending.extend(int(child) for child in children.read().split())
+            except (OSError, ValueError, IndexError):
+                continue  # it ended meanwhile
+        return total / self.ticks
 STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still be importing torch
 
 
@@ -80,8 +108,11 @@ class Collector:
     """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
 
     def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None,
-                 expected_ids: list[frozenset[str]] | None = None) -> None:
+                 expected_ids: list[frozenset[str]] | None = None,
+                 cpu_clock: Callable[[], float] | None = None) -> None:
         self.tasks = tasks
+        self.cpu_clock = cpu_clock  # the job's CPU seconds: the time limit counts them, not the wall clock
+        self._armed: tuple[float, float] | None = None
         self.expected_ids = expected_ids or [frozenset()] * tasks  # the call ids each task was given
         self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
@@ -111,6 +142,23 @@ class Collector:
         else:
             self._unfinished = fields
 
+    def _arm(self) -> float:
+        """Start the time limit now; return the wall-clock deadline at which it is first looked at."""
+        self._armed = (time.monotonic(), self.cpu_clock() if self.cpu_clock is not None else 0.0)
+        return self._armed[0] + self.timeout
+
+    def _extension(self) -> float | None:
+        """A later deadline while the job has used less than its time limit in CPU time (a neighbour's
+        load slowed it down) and has not waited WALL_FACTOR times the limit; None once it is spent."""
+        if self.cpu_clock is None or self._armed is None:
+            return None
+        wall_start, cpu_start = self._armed
+        now, wall_limit = time.monotonic(), wall_start + self.timeout * WALL_FACTOR
+        used = self.cpu_clock() - cpu_start
+        if used >= self.timeout or now >= wall_limit:
+            return None
+        return now + max(0.05, min(self.timeout - used, wall_limit - now))
+
     def collect(self, results: protocol.FrameReader) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
         while True:
@@ -121,6 +169,10 @@ class Collector:
                     return self._stop("exited")
                 message = protocol.loads(frame)
             except TimeoutError:
+                extended = self._extension()
+                if extended is not None:
+                    deadline = extended
+                    continue
                 doing = "running this exercise" if self.current is not None else "importing your file"
                 return self._stop("timeout", f"still {doing} after the {self.timeout:g} s time limit")
             except (OSError, protocol.ProtocolError) as exc:
@@ -130,7 +182,7 @@ class Collector:
                 self.ready = True
                 protections = message.get("protections")
                 self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "sandbox_error":
                 detail = protocol.text_field(message.get("detail"))
                 return self._stop("sandbox_error", f"the grader's sandbox could not start: {detail}")
@@ -138,12 +190,12 @@ class Collector:
                 return self._stop("import_error", exception=protocol.clean_exception(message.get("exception")))
             elif event == "task" and self.current is None and len(self.finished) < self.tasks:
                 self._start()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "missing" and self.current is not None:
                 self._finish(ending="missing")
             elif event == "task_done" and self.current is not None:
                 self._finish()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "done":
                 if self.current is not None or len(self.finished) < self.tasks:
                     return self._stop("protocol_error", "the worker stopped before this exercise was done")
