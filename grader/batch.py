@@ -23,7 +23,7 @@ from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
 from grader.grading import GradeOptions, failed_everywhere, select_exercises
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
-from grader.outputs import write_atomic
+from grader.outputs import document_stem, write_atomic
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
@@ -69,20 +69,6 @@ class Graded:
 
 def submission_name(entry: Path) -> str:
     return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
-
-
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-RESERVED_STEMS = frozenset({"summary", "gradebook", "report"})  # the batch's own outputs
-
-
-def document_stem(name: str) -> str:
-    """A file name for a submission's document that every file system and CI artifact store accepts:
-    ASCII letters, digits, '.', '_' and '-', at most about 110 characters, unique per name. A name that
-    is not already such is rewritten and given a short hash of the original (kept in the document)."""
-    if _SAFE_NAME.fullmatch(name) and name.lower() not in RESERVED_STEMS and not name.endswith("."):
-        return name
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:80] or "submission"
-    return f"{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}"
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:

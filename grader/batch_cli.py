@@ -11,14 +11,14 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, discover, document_stem, parse_shard, select_shard
+from grader.batch import BatchOptions, BatchRunner, Graded, discover, parse_shard, select_shard
 from grader.batch_record import BatchDocument
 from grader.class_outputs import write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import Lesson
-from grader.outputs import write_atomic
+from grader.outputs import document_stem, write_atomic
 from grader.formatting import number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
@@ -73,7 +73,7 @@ def _counts_line(summary: dict[str, Any]) -> str:
 
 
 def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
-              junit: Path | None, unconfined: bool = False) -> None:
+              junit: Path | None, unconfined: bool = False, seed_note: str = "") -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -85,6 +85,8 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                   unconfined)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
+    if seed_note:
+        click.echo(seed_note, file=sys.stderr)
     runner = BatchRunner(lesson, out, options)
     progress = Progress(len(selected))
     try:

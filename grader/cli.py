@@ -4,6 +4,7 @@ Errors are the core's own (``grader.errors``), turned into exit codes in ``grade
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import socket
@@ -38,7 +39,7 @@ from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.credit import require_confinement
+from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.model import Report
 from grader.submission import SubmissionFile, resolve_submission
 
@@ -68,8 +69,9 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Write the report to FILE instead of the terminal."),
         click.option("--exercise", "exercises", multiple=True, metavar="NAME",
                      help="Grade only this exercise (repeatable)."),
-        click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-                     help="Seed of the hidden checks' random inputs."),
+        click.option("--seed", type=int, default=None,
+                     help=f"Seed of the hidden checks' random inputs.  [default: {DEFAULT_SEED} for practice; for "
+                          "credit formats $GRADE_SEED, else a fresh random seed]"),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                      help="Time limit per exercise, in seconds."),
         click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
@@ -77,10 +79,11 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ]
 
     @functools.wraps(function)
-    def with_grading(*args: Any, output_format: str, exercises: tuple[str, ...], seed: int, timeout: float,
+    def with_grading(*args: Any, output_format: str, exercises: tuple[str, ...], seed: int | None, timeout: float,
                      memory_mb: int, **kwargs: Any) -> Any:
-        grading = GradeOptions(seed=seed, limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
-        return function(*args, report_format=ReportFormat(output_format), grading=grading, **kwargs)
+        grading = GradeOptions(seed=DEFAULT_SEED if seed is None else seed,
+                               limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
+        return function(*args, report_format=ReportFormat(output_format), grading=grading, seed_given=seed, **kwargs)
 
     for option in reversed(options):
         with_grading = option(with_grading)
@@ -165,7 +168,7 @@ def _refuse_group_options(ctx: click.Context) -> None:
 @_grading_options
 @click.pass_context
 def main(ctx: click.Context, lesson: str | None, course_root: Path | None, report_format: ReportFormat,
-         output: Path | None, grading: GradeOptions) -> None:
+         output: Path | None, grading: GradeOptions, seed_given: int | None) -> None:
     """Grade the exercises (and quiz answers) of the project you are in: every lesson whose exercise
     file is there, or the one chosen with --lesson.
 
@@ -199,7 +202,7 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
 @click.option("--unconfined", is_flag=True,
               help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
-          junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
+          seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/.
 
     With several lessons in the course, the file's name says which lesson (or give --lesson).
@@ -209,6 +212,9 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
     if report_format in CREDIT_FORMATS or junit is not None:
         require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
                             grading.limits, unconfined)
+        seed, how = credit_seed(seed_given)
+        grading = dataclasses.replace(grading, seed=seed)
+        click.echo(seed_line(seed, how), err=True)
     answers = SubmissionFile(path, lesson.answers_file) if path.is_dir() else None
     warm_server()
     _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
@@ -239,8 +245,9 @@ def doctor() -> None:
               help="Time limit per exercise, in seconds.")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
               help="Memory a submission may allocate, in MiB.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-              help="Seed of the hidden checks' random inputs (the same for every submission).")
+@click.option("--seed", type=int, default=None,
+              help="Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, "
+                   "else the seed of the results resumed, else a fresh random seed; never the practice seed]")
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
@@ -248,7 +255,7 @@ def doctor() -> None:
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          seed: int, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
+          seed: int | None, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -258,9 +265,12 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     from grader.batch_cli import run_batch
 
     lesson = selection(ctx).lesson_or_sole()
-    options = BatchOptions(seed=seed, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
+    if shard is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
+        raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
+    chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
+    options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(lesson, submissions, out, options, shard, junit, unconfined)
+    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how))
 
 
 @main.command()

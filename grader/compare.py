@@ -37,13 +37,30 @@ def describe_shape(shape: tuple[int, ...]) -> str:
     return "a single number (shape ())" if shape == () else f"shape {shape}"
 
 
+def plain(value: Any) -> Any:
+    """Python numbers in place of numpy ones, so text never reads ``np.int64(2)``."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def index_text(index: Any) -> str:
+    """An array position as a student writes it: ``2`` for 1-D, ``[2, 1]`` otherwise."""
+    position = plain(index)
+    if isinstance(position, list) and len(position) == 1:
+        position = position[0]
+    return str(position)
+
+
 def _where(mask: np.ndarray) -> str:
     count = int(mask.sum())
     if mask.ndim == 0:
         return ""
-    first = tuple(int(i) for i in np.argwhere(mask)[0])
-    position = first[0] if len(first) == 1 else list(first)
-    return f" at {count} of {mask.size} positions (first at index {position})"
+    return f" at {count} of {mask.size} positions (first at index {index_text(np.argwhere(mask)[0])})"
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,8 @@ class Comparison:
     problem: str = ""
 
 
-def compare(got: np.ndarray, expected: Any, tolerance: Tolerance) -> Comparison:
+def compare(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden: bool = False) -> Comparison:
+    """Is ``got`` the expected value? A hidden check's problem never tells how far off the values are."""
     expected = np.asarray(expected, dtype=float)
     if got.dtype.kind not in "iuf":
         return Comparison(False, f"returned values of dtype {got.dtype}, expected floating-point numbers")
@@ -68,9 +86,11 @@ def compare(got: np.ndarray, expected: Any, tolerance: Tolerance) -> Comparison:
     close = np.isclose(got, expected, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=True)
     if close.all():
         return Comparison(True)
+    if hidden:
+        return Comparison(False, f"the right shape and finite, but not the right values (tolerance {tolerance.describe()})")
     error = np.abs(got - expected)
     worst = np.unravel_index(int(np.nanargmax(np.where(close, -np.inf, error))), error.shape) if error.ndim else ()
-    position = "" if not worst else f" at index {worst[0] if len(worst) == 1 else list(worst)}"
+    position = "" if not worst else f" at index {index_text(worst)}"
     return Comparison(
         False,
         f"max abs error {float(error[worst]):.3g}{position} (tolerance {tolerance.describe()})",

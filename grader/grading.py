@@ -11,7 +11,7 @@ from grader.checks import Case, Check
 from grader.doctor import missing_layers
 from grader.errors import UsageError
 from grader.lesson import Exercise, Lesson
-from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
 from grader.submission import Refused, SubmissionFile
@@ -87,7 +87,7 @@ def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: 
     ending = TaskEnding.of(outcome)
     if ending is TaskEnding.IMPORT_ERROR:
         reason = exception_text(outcome.exception or {})
-        return failed_everywhere(exercise, ExerciseStatus.ERROR, f"your file could not be imported: {reason}",
+        return failed_everywhere(exercise, ExerciseStatus.ERROR, IMPORT_ERROR_PREFIX + reason,
                                  outcome.output, outcome.seconds)
     if ending is TaskEnding.MISSING:
         return failed_everywhere(exercise, ExerciseStatus.MISSING, f"{exercise.name} is not defined in your file",

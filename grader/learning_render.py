@@ -46,6 +46,9 @@ def next_exercise(report: Report) -> ExerciseResult | None:
 
 def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> str:
     """The watch screen's footer: the exercise to work on next, with the hints seen so far."""
+    if report.import_error is not None:
+        return ("Next: make your file import again; no exercise runs until it does.\n"
+                + _indent_block(report.import_error) + "\n")
     result = next_exercise(report)
     if result is None:
         return "Every graded exercise has full marks. Next: the quiz, if you have not passed it (grade quiz).\n"
@@ -57,6 +60,10 @@ def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> st
     if seen < len(exercise.hints):
         lines.append(f"  More help: grade hint {result.name}")
     return "\n".join(lines) + "\n"
+
+
+def _indent_block(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
 
 
 def render_watch_status(shown_path: str, clock: str) -> str:

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from grader.quiz import QuizResult
 
 
+IMPORT_ERROR_PREFIX = "your file could not be imported: "
+
+
 class ExerciseStatus(str, enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
@@ -74,6 +77,15 @@ class Report:
     @property
     def max_score(self) -> float:
         return sum(e.max_score for e in self.exercises)
+
+    @property
+    def import_error(self) -> str | None:
+        """Why the file did not import (a syntax error...), when that stopped every exercise; else None."""
+        details = {e.detail for e in self.exercises}
+        if not self.exercises or len(details) != 1 or any(e.status is not ExerciseStatus.ERROR for e in self.exercises):
+            return None
+        detail = details.pop()
+        return detail[len(IMPORT_ERROR_PREFIX):] if detail.startswith(IMPORT_ERROR_PREFIX) else None
 
     @property
     def exercises_complete(self) -> bool:

@@ -1,7 +1,9 @@
 """Writing output files whole or not at all: an interrupted run never leaves half a file."""
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -27,3 +29,17 @@ def write_atomic(path: Path, text: str) -> None:
         if isinstance(exc, OSError):
             raise UsageError(f"{path}: cannot write it ({exc.strerror or exc})") from None
         raise
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+RESERVED_STEMS = frozenset({"summary", "gradebook", "report"})  # the batch's own outputs
+
+
+def document_stem(name: str) -> str:
+    """A file name for a submission's document that every file system and CI artifact store accepts:
+    ASCII letters, digits, '.', '_' and '-', at most about 110 characters, unique per name. A name that
+    is not already such is rewritten and given a short hash of the original (kept in the document)."""
+    if _SAFE_NAME.fullmatch(name) and name.lower() not in RESERVED_STEMS and not name.endswith("."):
+        return name
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:80] or "submission"
+    return f"{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}"

@@ -75,7 +75,10 @@ def read_inside(base: Path, relative: str, limit: int) -> bytes:
             try:
                 directory = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
             except OSError as error:
-                raise _refusal("/".join(parts[: index + 1]), error) from None
+                shown = "/".join(parts[: index + 1])
+                if error.errno == errno.ENOTDIR and os.path.islink(base / shown):  # O_DIRECTORY wins over ELOOP
+                    error = OSError(errno.ELOOP, "is a symbolic link")
+                raise _refusal(shown, error) from None
             descriptors.append(directory)
         try:
             fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=directory)

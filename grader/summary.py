@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.batch import Shard, document_stem
+from grader.batch import Shard
 from grader.batch_record import STATUS_ORDER, BatchDocument, BatchStatus
+from grader.outputs import document_stem
 from grader.errors import UsageError
 from grader.lesson import Lesson
 

@@ -1,6 +1,7 @@
 """Deciding a check from a worker's reply: the trusted side's verdict and its explanation."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -19,11 +20,15 @@ class CaseVerdict:
     problem: str
     mistake: str | None = None
     not_implemented: bool = False
+    also: tuple[str, ...] = ()  # other known mistakes that give the very same output on these inputs
 
 
 def exception_text(exception: Mapping[str, Any]) -> str:
-    text = f"{exception.get('type', 'Exception')}: {exception.get('message', '')}".rstrip(": ")
+    message = str(exception.get("message", ""))
     frames = exception.get("frames") or []
+    if frames and exception.get("type") == "SyntaxError":
+        message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
+    text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
         text += f" (your file, line {last.get('line')}: {last.get('code', '')})"
@@ -40,12 +45,16 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
-    expected = _expected_outputs(case)
-    distinct = any(not matches(np.asarray(v, float), expected[k], case.tolerance) for k, v in predicted.items())
-    return distinct and all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items())
+    if not case.raises:
+        expected = _expected_outputs(case)
+        if all(compare(np.asarray(v, float), expected[k], case.tolerance).ok for k, v in predicted.items()):
+            return False  # the mistake gives the right answer here: it cannot be what went wrong
+    return all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items())
 
 
-def _matching_mistake(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> str | None:
+def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> tuple[str, ...]:
+    """Every known mistake of the exercise whose predicted output is what came back, in the lesson's order."""
+    found = []
     for mistake_id in exercise.mistakes:
         predict = lesson.predictions.get(mistake_id)
         if predict is None:
@@ -54,8 +63,33 @@ def _matching_mistake(case: Case, outputs: Mapping[str, np.ndarray], exercise: E
             predicted = predict(lesson.reference, case)
         candidates = predicted if isinstance(predicted, (list, tuple)) else [predicted]
         if any(_shows(outputs, candidate, case) for candidate in candidates if candidate):
-            return mistake_id
-    return None
+            found.append(mistake_id)
+    return tuple(found)
+
+
+def _named(problem: str, mistakes: tuple[str, ...], fallback: str | None = None) -> CaseVerdict:
+    if not mistakes:
+        return CaseVerdict(problem, fallback)
+    return CaseVerdict(problem, mistakes[0], also=mistakes[1:])
+
+
+def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
+    """How the call changed an argument (None: not at all), and whether only by rounding."""
+    if not isinstance(after, np.ndarray):
+        return "the input array could not be read back after the call", False
+    if after.shape != before.shape:
+        return f"the input array changed shape from {before.shape} to {after.shape}", False
+    if np.array_equal(after, before, equal_nan=True):
+        return None
+    with np.errstate(all="ignore"):
+        after_f, before_f = after.astype(float), before.astype(float)
+        differs = ~((after_f == before_f) | (np.isnan(after_f) & np.isnan(before_f)))
+        change = np.abs(after_f - before_f)[differs]
+        largest = float(np.nanmax(change)) if np.isfinite(change).any() else float("inf")
+        scale = float(np.max(np.abs(before_f[differs]), initial=1.0))
+    rounding = largest <= 1e-12 * max(scale, 1.0)
+    size = "by rounding only" if rounding else f"by up to {largest:.3g}"
+    return f"the call changed the input array in place: {int(differs.sum())} of {differs.size} entries differ, {size}", rounding
 
 
 def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) -> str | None:
@@ -90,27 +124,39 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         return CaseVerdict("the worker's reply could not be read")
     value = outputs["value"]
     if case.raises:
-        return CaseVerdict(f"returned {show(value)} instead of raising {case.raises}", case.returned_instead)
+        return _named(f"returned {show(value)} instead of raising {case.raises}",
+                      matching_mistakes(case, outputs, exercise, lesson), case.returned_instead)
     for index, mistake_id in case.unchanged.items():
-        after = outputs.get(f"arg:{index}")
-        before = np.asarray(case.args[index])
-        if not isinstance(after, np.ndarray) or after.shape != before.shape or not np.array_equal(after, before, equal_nan=True):
-            return CaseVerdict("the input array was changed by the call", mistake_id)
-    comparison = compare(value, case.expect, case.tolerance)
+        change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
+        if change is not None:
+            problem, rounding = change
+            return CaseVerdict(problem, case.drifted if rounding and case.drifted else mistake_id)
+    comparison = compare(value, case.expect, case.tolerance, hidden)
+    if not comparison.ok and not case.checks_values:
+        # A check of one property: it never blames that property for wrong values, nor pays for them.
+        return _named("left the input unchanged, but this point is for a correct result that leaves it "
+                      "unchanged, and the values returned here are wrong", matching_mistakes(case, outputs, exercise, lesson))
     if not comparison.ok:
-        return CaseVerdict(_explain("", case.expect, value, comparison.problem, hidden),
-                       _matching_mistake(case, outputs, exercise, lesson))
+        return _named(_explain("", case.expect, value, comparison.problem, hidden),
+                      matching_mistakes(case, outputs, exercise, lesson))
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
             meta = reply.get("meta") or {}
             kind = "a tensor that does not require grad" if meta.get("type", "").startswith("torch") else f"a {meta.get('type', 'value')}"
             return CaseVerdict(f"returned {kind}: no gradient flows back to the logits", case.detached)
-        comparison = compare(grad, expected_grad, case.tolerance)
+        comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
-            return CaseVerdict(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
-                           _matching_mistake(case, outputs, exercise, lesson))
+            return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
+                          matching_mistakes(case, outputs, exercise, lesson))
     return None
+
+
+def _alternatives(also: tuple[str, ...], exercise: Exercise) -> str:
+    if not also:
+        return ""
+    titles = " or ".join(exercise.mistakes[m].title for m in also)
+    return f" (or {titles}: the same output on these inputs)"
 
 
 def check_result(
@@ -131,7 +177,7 @@ def check_result(
         message = f"{case.describe}: {finding.problem}"
         if finding.mistake:
             mistake = exercise.mistakes[finding.mistake]
-            message += f"\nLooks like {mistake.title}. {mistake.hint}"
+            message += f"\nLooks like {mistake.title}{_alternatives(finding.also, exercise)}. {mistake.hint}"
         result = CheckResult(check.name, check.points, False, check.hidden, message, finding.mistake)
         return result, finding.not_implemented
     return CheckResult(check.name, check.points, True, check.hidden), False

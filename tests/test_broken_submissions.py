@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.learning_render import render_next
 from grader.model import ExerciseStatus
+from grader.render.text import render_text
 from variants import REFERENCE, build_submission
 
 SOFTMAX = "stable_softmax"
@@ -23,6 +25,26 @@ def test_syntax_error_is_graded_zero_with_the_line(grade, tmp_path):
     message = report.exercises[0].checks[0].message
     assert message.startswith("your file could not be imported: SyntaxError")
     assert "line" in message and "Traceback" not in message and "grader" not in message
+
+
+def test_a_file_that_does_not_import_is_reported_once_at_the_top(grade, lesson, tmp_path):
+    source = REFERENCE.read_text().replace("def stable_softmax(", "def stable_softmax(:", 1)
+    report = grade(write(tmp_path, source))
+    text = render_text(report)
+    line = next(n for n, code in enumerate(source.splitlines(), 1) if "def stable_softmax(:" in code)
+    assert report.import_error is not None and report.import_error.startswith("SyntaxError")
+    top = text.split("\n! ")[0]
+    assert "could not be imported" in top and f"line {line}: def stable_softmax(:" in top
+    assert text.count("SyntaxError") == 1 and "same problem as above" not in text
+    assert text.count("not run (see above)") == len(lesson.exercises)
+    footer = render_next(report, lesson, None)
+    assert "make your file import" in footer and "SyntaxError" in footer and "Hint" not in footer
+
+
+def test_one_exercise_that_fails_is_not_an_import_error(grade, tmp_path):
+    report = grade(build_submission(tmp_path, {SOFTMAX: "def stable_softmax(logits, axis=-1):\n    raise KeyError(1)\n"}),
+                   exercises=(SOFTMAX,))
+    assert report.import_error is None and "could not be imported" not in render_text(report)
 
 
 def test_bad_encoding_is_graded_as_an_import_error(grade, tmp_path):

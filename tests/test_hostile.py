@@ -14,12 +14,11 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.lesson import PROJECT_ROOT
 from grader.model import ExerciseStatus
-from grader.sandbox.runner import SANDBOX_UID_BASE
 from variants import STUB, build_submission
 
 SOFTMAX = "stable_softmax"
 REFERENCE_FILE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the full sandbox needs root (as CI has)")
+# No skip: CI runs these as root, as an unprivileged user and as root without CAP_SYS_ADMIN.
 
 
 def softmax_exercise(report):
@@ -145,25 +144,31 @@ def test_no_network(grade, tmp_path):
     assert "OSError" in message or "ConnectionRefusedError" in message or "Network is unreachable" in message
 
 
+MARKER = "grade-escapee"
+NAME_ITSELF = f"__import__('ctypes').CDLL(None).prctl(15, b'{MARKER}', 0, 0, 0)"  # PR_SET_NAME
+
+
 def _sandbox_processes() -> list[int]:
+    """Processes a test's submission started and named, wherever they run (any uid, any namespace)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if entry.stat().st_uid >= SANDBOX_UID_BASE:
+                if (entry / "comm").read_text().strip() == MARKER:
                     found.append(int(entry.name))
-            except FileNotFoundError:
+            except OSError:
                 pass
     return found
 
 
 def test_every_process_a_submission_starts_is_gone_afterwards(grade, tmp_path):
-    escape = '''
+    escape = f'''
 def stable_softmax(logits, axis=-1):
     import os, time
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
+            {NAME_ITSELF}
             time.sleep(120)
         os._exit(0)
     return np.exp(logits - logits.max(axis=axis, keepdims=True)) / np.exp(logits - logits.max(axis=axis, keepdims=True)).sum(axis=axis, keepdims=True)
@@ -193,9 +198,10 @@ def stable_softmax(logits, axis=-1):
 
 
 def test_fork_bomb_is_contained(grade, tmp_path):
-    bomb = '''
+    bomb = f'''
 def stable_softmax(logits, axis=-1):
     import os
+    {NAME_ITSELF}
     while True:
         try:
             os.fork()
@@ -274,6 +280,7 @@ def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forg
     assert len(report.exercises) == 9 and all(e.checks for e in others)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job memory cgroups need root (grade doctor lists them)")
 def test_memory_is_limited_per_job_not_only_per_process(lesson, tmp_path):
     """Four children of 250 MB each stay under the per-process limit of 300 MB, not the job's."""
     hog = '''

@@ -135,6 +135,13 @@ def test_grade_watch_redraws_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
         redrawn = "".join(seen)
         assert "✓ stable_softmax" in redrawn and "Total: 9/9 points" in redrawn
         assert "Every graded exercise has full marks" in redrawn
+        broken = REFERENCE.read_text().replace("def stable_softmax(", "def stable_softmax(:", 1)
+        (root / "exercises" / "softmax_cross_entropy.py").write_text(broken)
+        seen.clear()
+        _read_until(lines, "Watching exercises/softmax_cross_entropy.py", seen)
+        syntax_error = "".join(seen)
+        assert syntax_error.count("SyntaxError") == 2  # once in the report's top, once in the footer
+        assert "Next: make your file import again" in syntax_error and "Hint 1" not in syntax_error
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     finally:
@@ -143,7 +150,7 @@ def test_grade_watch_redraws_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert process.returncode == 0
     assert "Traceback" not in stderr and stderr.strip() == ""
     progress = json.loads((root / PROGRESS_FILE).read_text())
-    assert progress["exercises"]["stable_softmax"]["status"] == "passed"
+    assert progress["exercises"]["stable_softmax"]["status"] == "error"  # the last grading: the syntax error
     assert progress["exercises"]["stable_softmax"]["hints_seen"] == 1  # the first screen showed tier 1
 
 

@@ -75,6 +75,11 @@ def test_packaged_quiz_uses_the_lessons_numbers(quiz: Quiz) -> None:
     assert "0.980" in answer["q5"]
 
 
+def test_q8_sends_students_to_the_gradient_exercise(quiz: Quiz) -> None:
+    """Squared error against cross-entropy is about the p - y gradient, not about finite differences."""
+    assert quiz.question("q8").exercise == "cross_entropy_gradient"
+
+
 def test_the_quiz_file_does_not_show_the_key(quiz: Quiz) -> None:
     raw = yaml.safe_load(load_lesson().quiz_path.read_text())
     for item in raw["questions"]:

@@ -214,3 +214,29 @@ def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):
     assert set(results) <= GRADESCOPE_TOP and results["score"] == 0
     assert results["output"].startswith("Your submission could not be graded: ")
     assert "no softmax_cross_entropy.py at its root or under exercises/" in results["output"]
+
+    # Only the quiz answers are malformed: the complete result stays, the quiz is not graded.
+    build_submission(root / "submission", mistake("sum_not_mean"))
+    (root / "submission" / "quiz_answers.yaml").write_text("q1: [not, a, choice]\n")
+    subprocess.run(["bash", str(RUN_AUTOGRADER)], env=environment, check=True, timeout=300)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert_gradescope_results(results)
+    assert results["score"] == 32
+
+
+def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "venv" / "bin").mkdir(parents=True)
+    (root / "venv" / "bin" / "python").symlink_to(sys.executable)
+    fake = root / "venv" / "bin" / "grade"
+    fake.write_text("#!/bin/sh\n[ \"$1\" = doctor ] && { echo '  ✗ PID namespace: ...'; exit 1; }\n"
+                    "echo graded > \"$AUTOGRADER/graded\"\n")
+    fake.chmod(0o755)
+    build_submission(root / "submission", {})
+    completed = subprocess.run(["bash", str(RUN_AUTOGRADER)], env={**os.environ, "AUTOGRADER": str(root)},
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 1 and "PID namespace" in completed.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "could not confine student code" in results["output"]
+    assert "PID namespace" in results["output"] and not (root / "graded").exists()

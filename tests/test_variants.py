@@ -203,6 +203,34 @@ def _detached(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Ca
     return probe
 
 
+def coupled(x: np.ndarray) -> float:
+    """Not separable: calling it on one element instead of the whole array gives another slope."""
+    return float(np.sum(x) ** 2)
+
+
+def _clamps_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
+    assert np.allclose(student(LESSON_LOGITS, -1.0), [1.0, 0.0, 0.0])  # no ValueError: a one-hot instead
+    assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
+
+
+def _calls_f_on_an_element(student: Callable[..., Any], reference: ModuleType) -> None:
+    with pytest.raises(IndexError):
+        student(reship_loss, LESSON_LOGITS.copy())  # the loss indexes its argument: a float cannot be indexed
+    _differs_on("finite_difference_gradient", coupled, np.array([1.0, 2.0, 3.0]))(student, reference)
+
+
+def _x_drifts(student: Callable[..., Any], reference: ModuleType) -> None:
+    original = np.random.default_rng(0).uniform(-2, 2, size=20)
+    x = original.copy()
+    student(cubic, x)
+    assert not np.array_equal(x, original) and np.allclose(x, original, rtol=1e-14, atol=0)
+
+
+def _targets_not_flattened(student: Callable[..., Any], reference: ModuleType) -> None:
+    with pytest.raises(ValueError, match="to match target batch_size"):
+        torch_loss_and_grad(student, SEQUENCE_LOGITS, SEQUENCE_TARGETS)
+
+
 MIXED_SCALE_ROWS = np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0]])
 SEQUENCE_LOGITS, SEQUENCE_TARGETS = sequence_batch()
 
@@ -228,6 +256,30 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_reduction_sum": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_softmax_before_loss": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_detached_result": _detached("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "whole_array_normalised": _differs_on("stable_softmax", REPLY_LOGITS),
+    "shift_numerator_only": _differs_on("stable_softmax", LESSON_LOGITS),
+    "temperature_no_max_shift": _differs_on("softmax_with_temperature", LESSON_LOGITS + 1000.0, 0.5),
+    "temperature_whole_array": _differs_on("softmax_with_temperature", REPLY_LOGITS, 2.0),
+    "temperature_clamped": _clamps_temperature,
+    "temperature_ignores_axis": _differs_on("softmax_with_temperature", REPLY_LOGITS, 2.0, 0),
+    "positions_log_of_softmax": _differs_on("per_position_cross_entropy", np.array([[0.0, -2000.0]]), np.array([1])),
+    "logsumexp_no_shift": _differs_on("cross_entropy_from_logits", LESSON_LOGITS + 1000.0, RESHIP),
+    "probability_plus_epsilon": _differs_on("cross_entropy_from_logits", np.array([0.0, -2000.0]), 1),
+    "gradient_no_max_shift": _differs_on("cross_entropy_gradient", LESSON_LOGITS + 1000.0, RESHIP),
+    "fancy_index_broadcast": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_no_max_shift": _differs_on("per_position_cross_entropy", REPLY_LOGITS + 1000.0, REPLY_TARGETS),
+    "positions_negated": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_no_max_shift": _differs_on("sequence_mean_loss", REPLY_LOGITS + 1000.0, REPLY_TARGETS),
+    "mean_loss_negated": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "fixed_step": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0]), 0.1),
+    "perturbs_whole_row": _differs_on("finite_difference_gradient", cubic, REPLY_LOGITS),
+    "perturbs_all_elements": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "f_on_a_slice": _calls_f_on_an_element,
+    "x_restored_by_arithmetic": _x_drifts,
+    "sequence_reshaped_not_transposed": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_targets_not_flattened": _targets_not_flattened,
+    "sequence_loss_negated": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_sum_over_batch": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

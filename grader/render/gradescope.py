@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.model import ExerciseStatus, Report
 from grader.formatting import points, threshold
+from grader.render.json_report import confinement_dict
 
 HIDDEN_VISIBILITY = "after_published"
 # Said of an exercise that did not run normally; "passed" or "failed" would give hidden results away.
@@ -24,6 +25,8 @@ _RUN_PROBLEMS = {
 
 def _overview(report: Report) -> str:
     lines = [f"Graded {len(report.exercises)} exercises (seed {report.seed})."]
+    if report.unconfined:
+        lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
     for exercise in report.exercises:
         public = [c for c in exercise.checks if not c.hidden]
         passed = sum(c.passed for c in public)
@@ -70,7 +73,8 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
         "output_format": "text",
         "visibility": "visible",
         "extra_data": {"seed": report.seed, "max_score": float(report.max_score),
-                       "score_text": f"{points(report.score)}/{points(report.max_score)}"},
+                       "score_text": f"{points(report.score)}/{points(report.max_score)}",
+                       "confinement": confinement_dict(report.unconfined)},
         "tests": tests,
     }
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from grader.batch_record import BatchDocument
 from grader.formatting import number, rate as rate_text, without_controls
+from grader.outputs import document_stem
 
 HISTOGRAM_BINS = 10
 
@@ -192,7 +193,7 @@ def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str],
         quiz = document.quiz
         parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {quiz["percent"]:.4g}%, '
                      f'{"passed" if quiz["passed"] else "not passed"}</p>')
-    parts.append(f'<p><a href="{esc(quote(batch.name))}.json">Full result (JSON)</a></p></details>')
+    parts.append(f'<p><a href="{esc(quote(document_stem(batch.name)))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
 
@@ -201,6 +202,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
  padding:0 16px;color:#1d2433;background:#fff}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
 .lede{color:#4a5568;margin:0 0 12px}.cards{display:flex;gap:12px;flex-wrap:wrap}
+.warning{background:#fff4e5;border:1px solid #d97706;border-radius:6px;padding:8px 12px;color:#7c2d12}
 .card{border:1px solid #dde2ea;border-radius:8px;padding:8px 14px;min-width:92px}
 .card b{display:block;font-size:20px}.card span{color:#4a5568;font-size:12px}
 svg.chart{max-width:100%;height:auto;display:block}svg text{font-size:12px;fill:#1d2433}
@@ -264,6 +266,16 @@ _SCRIPT = """
 """
 
 
+def _confinement_banner(summary: dict[str, Any]) -> str:
+    confinement = summary.get("confinement") or {}
+    if confinement.get("complete"):
+        return ""
+    missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"
+    return (f'<p class="warning" role="alert"><strong>Graded without full confinement</strong> '
+            f'({esc(confinement.get("unconfined_submissions", "?"))} submissions; missing: {esc(missing)}): '
+            f'these grades could have been influenced by the submissions themselves.</p>')
+
+
 def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocument], title: str) -> str:
     documents = sorted(documents, key=lambda d: d.name)
     counts, score = summary["counts"], summary["score"]
@@ -292,7 +304,7 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocumen
 </head>
 <body>
 <h1>Class report: {esc(title)}</h1>
-<p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>
+<p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
 <section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary["max_score"])}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>

@@ -70,6 +70,10 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocu
     if counts["quiz_taken"]:
         lines.append(f"Quiz: {counts['quiz_passed']} of {counts['quiz_taken']} passed, "
                      f"mean {summary['quiz_mean_percent']:g}%.")
+    confinement = summary.get("confinement") or {}
+    if not confinement.get("complete"):
+        missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"
+        lines.append(f"**Graded without full confinement** (missing: {cell(missing)}).")
     lines += ["", "| Exercise | Pass rate | Mean points |", "| --- | ---: | ---: |"]
     for exercise in summary["exercises"]:
         mean = "–" if exercise["mean_score"] is None else f"{exercise['mean_score']:g}"

@@ -10,9 +10,18 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str], color: bool) -> list[str]:
+def render_import_error(reason: str) -> list[str]:
+    """Once, at the top: the file does not import, so no exercise could run."""
+    return ["Your file could not be imported, so no exercise could run:", _indent(reason, "    "),
+            "Fix this first, then grade again.", ""]
+
+
+def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str], color: bool,
+                    not_run: bool = False) -> list[str]:
     score = f"{points(exercise.score)}/{points(exercise.max_score)}"
     line = f"{mark(exercise.status, color)} {exercise.name:<{width}} {score:>6}"
+    if not_run:
+        return [line + "  not run (see above)"]
     if exercise.status not in (ExerciseStatus.PASSED, ExerciseStatus.FAILED):
         line += f"  {STATUS_WORDS[exercise.status]}"
     lines = [line]
@@ -63,9 +72,12 @@ def _lesson_status(report: Report) -> str:
 def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {terminal(report.submission)}", ""]
+    import_error = report.import_error
+    if import_error is not None:
+        lines.extend(render_import_error(import_error))
     shown: set[str] = set()
     for exercise in report.exercises:
-        lines.extend(render_exercise(exercise, width, shown, color))
+        lines.extend(render_exercise(exercise, width, shown, color, not_run=import_error is not None))
     lines.append("")
     lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
     if report.quiz is not None:

@@ -12,6 +12,35 @@ from typing import Any, Callable
 from grader.sandbox import protocol
 
 OUTPUT_KEEP_BYTES = 8 * 1024
+MAX_TASK_REPLY_BYTES = 256 * 1024 * 1024  # the arrays kept for one task, whatever the worker sends
+WALL_FACTOR = 4  # a task that waits rather than computes is stopped after this many times its time limit
+
+
+class ProcessTreeClock:
+    """CPU seconds used by a process and all its descendants (any namespace, read from the host's
+    /proc), including children already reaped: what a job has really had of the machine."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.ticks = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        total, pending, seen = 0, [self.pid], set()
+        while pending:
+            pid = pending.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
+                        pending.extend(int(child) for child in children.read().split())
+            except (OSError, ValueError, IndexError):
+                continue  # it ended meanwhile
+        return total / self.ticks
 STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still be importing torch
 
 
@@ -25,9 +54,10 @@ class OutputDrain(threading.Thread):
     Output before the first marker (at import) belongs to the first task.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, tasks: int) -> None:
         super().__init__(daemon=True)
         self._fd = fd
+        self.tasks = tasks
         self._task = 0
         self.kept: dict[int, bytearray] = {}
         self.dropped: dict[int, int] = {}
@@ -52,7 +82,10 @@ class OutputDrain(threading.Thread):
                 return pending[at:]
             self._keep(pending[:at])
             number = pending[at + len(TASK_MARKER):end]
-            self._task = int(number) if number.isdigit() and len(number) < 6 else self._task
+            index = int(number) if number.isdigit() and len(number) < 6 else -1
+            # Only a marker for a later task of this worker moves the output on: a forged one cannot
+            # hide what was printed, nor make the drain keep output for tasks that do not exist.
+            self._task = index if self._task < index < self.tasks else self._task
             pending = pending[end + 1:]
 
     def run(self) -> None:
@@ -65,7 +98,7 @@ class OutputDrain(threading.Thread):
             os.close(self._fd)
 
     def text(self, task: int) -> str:
-        text = bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace")
+        text = protocol.clean_text(bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace"))
         if self.dropped.get(task):
             text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
         return text
@@ -74,8 +107,13 @@ class OutputDrain(threading.Thread):
 class Collector:
     """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
 
-    def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None) -> None:
+    def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None,
+                 expected_ids: list[frozenset[str]] | None = None,
+                 cpu_clock: Callable[[], float] | None = None) -> None:
         self.tasks = tasks
+        self.cpu_clock = cpu_clock  # the job's CPU seconds: the time limit counts them, not the wall clock
+        self._armed: tuple[float, float] | None = None
+        self.expected_ids = expected_ids or [frozenset()] * tasks  # the call ids each task was given
         self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
         self.finished: list[dict[str, Any]] = []
@@ -104,6 +142,23 @@ class Collector:
         else:
             self._unfinished = fields
 
+    def _arm(self) -> float:
+        """Start the time limit now; return the wall-clock deadline at which it is first looked at."""
+        self._armed = (time.monotonic(), self.cpu_clock() if self.cpu_clock is not None else 0.0)
+        return self._armed[0] + self.timeout
+
+    def _extension(self) -> float | None:
+        """A later deadline while the job has used less than its time limit in CPU time (a neighbour's
+        load slowed it down) and has not waited WALL_FACTOR times the limit; None once it is spent."""
+        if self.cpu_clock is None or self._armed is None:
+            return None
+        wall_start, cpu_start = self._armed
+        now, wall_limit = time.monotonic(), wall_start + self.timeout * WALL_FACTOR
+        used = self.cpu_clock() - cpu_start
+        if used >= self.timeout or now >= wall_limit:
+            return None
+        return now + max(0.05, min(self.timeout - used, wall_limit - now))
+
     def collect(self, results: protocol.FrameReader) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
         while True:
@@ -114,6 +169,10 @@ class Collector:
                     return self._stop("exited")
                 message = protocol.loads(frame)
             except TimeoutError:
+                extended = self._extension()
+                if extended is not None:
+                    deadline = extended
+                    continue
                 doing = "running this exercise" if self.current is not None else "importing your file"
                 return self._stop("timeout", f"still {doing} after the {self.timeout:g} s time limit")
             except (OSError, protocol.ProtocolError) as exc:
@@ -123,7 +182,7 @@ class Collector:
                 self.ready = True
                 protections = message.get("protections")
                 self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "sandbox_error":
                 detail = protocol.text_field(message.get("detail"))
                 return self._stop("sandbox_error", f"the grader's sandbox could not start: {detail}")
@@ -131,18 +190,33 @@ class Collector:
                 return self._stop("import_error", exception=protocol.clean_exception(message.get("exception")))
             elif event == "task" and self.current is None and len(self.finished) < self.tasks:
                 self._start()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "missing" and self.current is not None:
                 self._finish(ending="missing")
             elif event == "task_done" and self.current is not None:
                 self._finish()
-                deadline = time.monotonic() + self.timeout
+                deadline = self._arm()
             elif event == "done":
                 if self.current is not None or len(self.finished) < self.tasks:
                     return self._stop("protocol_error", "the worker stopped before this exercise was done")
                 return None
             elif self.current is not None and (reply := protocol.clean_reply(message)) is not None:
-                self.current["replies"][message["id"]] = reply
+                self._accept(message["id"], reply)
+
+    def _accept(self, call_id: str, reply: dict[str, Any]) -> None:
+        """Keep a reply only for a call the running task was given, the first time, within the task's
+        byte budget: forged or repeated ids, and floods of replies, change nothing."""
+        assert self.current is not None
+        replies = self.current["replies"]
+        if call_id not in self.expected_ids[len(self.finished)] or call_id in replies:
+            return
+        size = sum(array.nbytes for array in reply["outputs"].values())
+        if self.current.setdefault("bytes", 0) + size > MAX_TASK_REPLY_BYTES:
+            reply = {**reply, "status": "bad_output", "outputs": {},
+                     "detail": f"returned more than the {MAX_TASK_REPLY_BYTES // (1 << 20)} MiB of results allowed"}
+            size = 0
+        self.current["bytes"] += size
+        replies[call_id] = reply
 
     def describe_exit(self, ending: str, detail: str) -> None:
         """Say how the task that stopped the worker ended, once its exit code is known."""

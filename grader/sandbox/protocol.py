@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import os
+import re
 import select
 import time
 from typing import Any
@@ -75,7 +76,7 @@ def loads(data: bytes) -> dict[str, Any]:
         raise ProtocolError(f"message of {len(data)} bytes is over the limit")
     try:
         message = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
         raise ProtocolError(f"not a JSON message: {exc}") from None
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
@@ -151,8 +152,27 @@ REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# Control characters (terminal escapes, NUL, bells), and the invisible ones that reorder or hide text
+# (bidi overrides such as U+202E, zero-width characters): shown as their escape, never passed on.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)  # GitHub Actions reads such a line as a command
+
+
+def clean_text(text: str) -> str:
+    """Untrusted text made inert for every renderer: lone surrogates become U+FFFD, control and
+    invisible characters their escapes (``\x1b``, ``\u202e``), and a line that starts with ``::``
+    gets a ``|`` in front so that CI logs never run it as a workflow command."""
+    if not text.isascii():
+        text = _SURROGATE.sub("\ufffd", text)
+    text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _WORKFLOW_COMMAND.sub(r"|\1::", text)
+
+
 def text_field(value: Any, limit: int = MAX_TEXT) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+    return clean_text(value[:limit]) if isinstance(value, str) else ""
 
 
 def clean_exception(value: Any) -> dict[str, Any] | None:
@@ -167,7 +187,7 @@ def clean_exception(value: Any) -> dict[str, Any] | None:
         "frames": [
             {"line": frame["line"], "code": text_field(frame.get("code"))}
             for frame in (frames[-5:] if isinstance(frames, list) else [])
-            if isinstance(frame, dict) and isinstance(frame.get("line"), int)
+            if isinstance(frame, dict) and type(frame.get("line")) is int and 0 <= frame["line"] < 10**9
         ],
     }
 

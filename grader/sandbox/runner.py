@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
-from grader.sandbox.collect import Collector, OutputDrain
+from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -183,10 +183,11 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                             "cgroups": cgroups.layers if cgroups is not None else []},
             }
         )
-        drain = OutputDrain(output_r)
+        drain = OutputDrain(output_r, len(tasks))
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
-        collector = Collector(len(tasks), job.limits.timeout, on_settled)
+        expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
+        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid))
         out_of_memory = False
         try:
             collector.collect(protocol.FrameReader(results_r))

@@ -17,6 +17,20 @@ from pathlib import Path
 
 START_SECONDS = 60.0  # the first start imports torch
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+# Started with -I (no PYTHON* variables, no user site) and this environment, the same on every machine:
+# nothing of the grader's environment (tokens, PYTHONUNBUFFERED...) reaches a submission or its score.
+SERVER_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                      "HOME": "/tmp", "TMPDIR": "/tmp", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                      "OPENBLAS_NUM_THREADS": "1"}
+# Kept from the machine because they make numerical libraries correct on it, never a score higher:
+# older OpenBLAS builds compute wrong results or crash on some processors without them.
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+_BOOTSTRAP = ("import sys; sys.path.insert(0, sys.argv[1]); "
+              "from grader.sandbox import zygote; zygote.main(int(sys.argv[2]))")
+
+
+def server_environment() -> dict[str, str]:
+    return {**SERVER_ENVIRONMENT, **{name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}}
 
 
 class WarmServer:
@@ -24,13 +38,13 @@ class WarmServer:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            [sys.executable, "-I", "-c", _BOOTSTRAP, _PACKAGE_PARENT, str(theirs.fileno())],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),),
-            env=env,
+            env=server_environment(),
+            cwd="/",
         )
         theirs.close()
         self._control = ours

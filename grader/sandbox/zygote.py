@@ -1,6 +1,6 @@
 """The warm fork server: a fresh interpreter with numpy and torch imported, forking one worker per job.
 
-It is started by the grader with ``python -m grader.sandbox.zygote`` and never imports reference
+It is started by the grader (``server.WarmServer``: ``python -I``, a fixed environment) and never imports reference
 code or expected values, so a forked child inherits nothing secret. ``torch.set_num_threads(1)``
 runs before any torch operation: a child forked after an OpenMP-parallel op hangs in libgomp.
 
@@ -87,9 +87,9 @@ def serve(control: socket.socket) -> None:
                     pass
 
 
-def main() -> None:
+def main(control_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which closes the channel
-    control = socket.socket(fileno=int(sys.argv[1]))
+    control = socket.socket(fileno=control_fd)
     try:
         serve(control)
     except (BrokenPipeError, ConnectionResetError):
@@ -98,4 +98,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]))

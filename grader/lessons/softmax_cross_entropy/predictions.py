@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.checks import Case
+from grader.lessons.softmax_cross_entropy import wrong_forms as forms
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad, softmax_then_loss
 
 Outputs = dict[str, Any]
@@ -23,10 +24,23 @@ def _softmax_parts(case: Case) -> tuple[np.ndarray, int]:
     return z, int(case.kwargs.get("axis", -1))
 
 
-def no_max_shift(ref: ModuleType, case: Case) -> Outputs:
+def _values(arrays: list[np.ndarray]) -> list[Outputs]:
+    return [{"value": array} for array in arrays]
+
+
+def no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     z, axis = _softmax_parts(case)
-    e = np.exp(z)
-    return {"value": e / e.sum(axis=axis, keepdims=True)}
+    return _values(forms.unshifted_softmaxes(z, axis))
+
+
+def whole_array_normalised(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    z, _ = _softmax_parts(case)
+    return _values(forms.whole_array_softmaxes(z)) if z.ndim > 1 else None
+
+
+def shift_numerator_only(ref: ModuleType, case: Case) -> Outputs:
+    z, axis = _softmax_parts(case)
+    return {"value": forms.numerator_shifted_softmax(z, axis)}
 
 
 def global_max(ref: ModuleType, case: Case) -> Outputs:
@@ -47,6 +61,40 @@ def temperature_multiplied(ref: ModuleType, case: Case) -> Outputs:
     return {"value": ref.stable_softmax(np.asarray(z, float) * temperature, axis=case.kwargs.get("axis", -1))}
 
 
+def _scaled(case: Case) -> tuple[np.ndarray, int] | None:
+    """The temperature exercise's logits / T, or None for a T <= 0 case (those must raise)."""
+    if case.raises:
+        return None
+    z, temperature = case.plain_args()
+    return np.asarray(z, float) / temperature, int(case.kwargs.get("axis", -1))
+
+
+def temperature_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    scaled = _scaled(case)
+    return None if scaled is None else _values(forms.unshifted_softmaxes(*scaled))
+
+
+def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    scaled = _scaled(case)
+    return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(scaled[0]))
+
+
+def temperature_ignores_axis(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(logits / T) along the last axis whatever `axis` says (the axis is not passed on)."""
+    scaled = _scaled(case)
+    if scaled is None or scaled[0].ndim < 2 or scaled[1] % scaled[0].ndim == scaled[0].ndim - 1:
+        return None
+    return {"value": ref.stable_softmax(scaled[0], axis=-1)}
+
+
+def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
+    """T <= 0 replaced by a tiny positive floor: the softmax of z / 1e-8 is one-hot on the largest logit."""
+    if not case.raises:
+        return None
+    z, _ = case.plain_args()
+    return {"value": forms.one_hot_argmax(np.asarray(z, float), int(case.kwargs.get("axis", -1)))}
+
+
 def _target_probability(case: Case) -> tuple[np.ndarray, int]:
     z, target = case.plain_args()
     return np.asarray(z, dtype=float), int(target)
@@ -60,7 +108,32 @@ def neg_log_softmax(ref: ModuleType, case: Case) -> Outputs:
 def clipped_log(ref: ModuleType, case: Case) -> list[Outputs]:
     z, target = _target_probability(case)
     p = ref.stable_softmax(z)[target]
-    return [{"value": -np.log(np.clip(p, floor, 1.0))} for floor in (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)]
+    return [{"value": -np.log(np.clip(p, floor, 1.0))} for floor in forms.EPSILON_FLOORS]
+
+
+def probability_plus_epsilon(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    p = ref.stable_softmax(z)[target]
+    return [{"value": -np.log(p + floor)} for floor in forms.EPSILON_FLOORS]
+
+
+def logsumexp_no_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    from_softmax = [-np.log(p[target]) for p in forms.unshifted_softmaxes(z, -1)]
+    return _values([forms.unshifted_logsumexp(z) - z[target], *from_softmax])
+
+
+def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    y = np.eye(z.size)[target]
+    return _values([p - y for p in forms.unshifted_softmaxes(z, -1)])
+
+
+def negated(ref: ModuleType, case: Case) -> Outputs:
+    """The right loss with its sign flipped (log p instead of -log p): every output negated."""
+    outputs = {"value": -np.asarray(case.expect, float)}
+    outputs.update({f"grad:{i}": -np.asarray(g, float) for i, g in case.expect_grad.items()})
+    return outputs
 
 
 def gradient_sign_flipped(ref: ModuleType, case: Case) -> Outputs:
@@ -74,11 +147,37 @@ def gradient_without_softmax(ref: ModuleType, case: Case) -> list[Outputs]:
     return [{"value": z - y}, {"value": np.exp(z) - y}]
 
 
-def fancy_index_table(ref: ModuleType, case: Case) -> Outputs:
+def _positions(case: Case) -> tuple[np.ndarray, np.ndarray]:
     z, targets = case.plain_args()
-    z = np.asarray(z, dtype=float)
-    log_probs = np.log(ref.stable_softmax(z, axis=-1))
-    return {"value": -log_probs[:, np.asarray(targets)]}
+    return np.asarray(z, dtype=float), np.asarray(targets)
+
+
+def fancy_index_table(ref: ModuleType, case: Case) -> list[Outputs]:
+    """-log_probs[:, targets]: every target column for every row, from log-space or from probabilities."""
+    z, targets = _positions(case)
+    in_log_space = forms.shifted_logsumexp(z, axis=1)[:, None] - z[:, targets]
+    from_probabilities = -np.log(ref.stable_softmax(z, axis=-1))[:, targets]
+    return _values([in_log_space, from_probabilities])
+
+
+def fancy_index_broadcast(ref: ModuleType, case: Case) -> Outputs:
+    """A 1-D log-sum-exp (one per row) minus the (T, T) table: row i pairs with column i's target."""
+    z, targets = _positions(case)
+    return {"value": forms.shifted_logsumexp(z, axis=1)[None, :] - z[:, targets]}
+
+
+def positions_log_of_softmax(ref: ModuleType, case: Case) -> Outputs:
+    """-log(softmax(z)[t]): stable softmax, but the log of a probability that can underflow to 0."""
+    z, targets = _positions(case)
+    return {"value": -np.log(ref.stable_softmax(z, axis=-1)[np.arange(z.shape[0]), targets])}
+
+
+def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    return _values(forms.unshifted_position_losses(*_positions(case)))
+
+
+def mean_loss_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    return _values([np.mean(losses) for losses in forms.unshifted_position_losses(*_positions(case))])
 
 
 def sum_not_mean(ref: ModuleType, case: Case) -> Outputs:
@@ -97,6 +196,39 @@ def forward_difference(ref: ModuleType, case: Case) -> Outputs:
         shifted[index] += epsilon
         grad[index] = (f(shifted) - base) / epsilon
     return {"value": grad}
+
+
+def _differences(case: Case) -> tuple[Callable[[np.ndarray], float], np.ndarray, float]:
+    f, x = case.plain_args()
+    return f, np.asarray(x, dtype=float), float(case.kwargs.get("epsilon", 1e-5))
+
+
+def fixed_step(ref: ModuleType, case: Case) -> list[Outputs]:
+    f, x, epsilon = _differences(case)
+    return _values([forms.central_differences(f, x, step) for step in forms.COMMON_FIXED_STEPS if step != epsilon])
+
+
+def perturbs_whole_row(ref: ModuleType, case: Case) -> Outputs | None:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.row_differences(f, x, epsilon)} if x.ndim > 1 else None
+
+
+def perturbs_all_elements(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.all_at_once_differences(f, x, epsilon)}
+
+
+def f_on_a_slice(ref: ModuleType, case: Case) -> list[Outputs]:
+    """f(x[i] + eps): on one element, or on one row of a 2-D x."""
+    f, x, epsilon = _differences(case)
+    slicings = [forms.element_differences] + ([forms.row_slice_differences] if x.ndim > 1 else [])
+    outputs = []
+    for differences in slicings:
+        try:
+            outputs.append({"value": differences(f, x, epsilon)})
+        except (IndexError, ValueError, TypeError):
+            pass  # f needs the whole array: the student's call raises instead (named by raises_like)
+    return outputs
 
 
 def _torch_inputs(case: Case) -> tuple[np.ndarray, np.ndarray]:
@@ -132,6 +264,23 @@ def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": loss, "grad:0": grad.reshape(batch, vocabulary, positions).transpose(0, 2, 1)}
 
 
+def sequence_reshaped_not_transposed(ref: ModuleType, case: Case) -> Outputs:
+    """logits.reshape(B, V, T) read by nn.CrossEntropyLoss as (batch, classes, positions)."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    rows = z.reshape(batch, vocabulary, positions).transpose(0, 2, 1).reshape(-1, vocabulary)
+    loss, grad = mean_loss_and_grad(ref, rows, targets.reshape(-1))
+    return {"value": loss, "grad:0": grad.reshape(batch, positions, vocabulary).transpose(0, 2, 1).reshape(z.shape)}
+
+
+def sequence_sum_over_batch(ref: ModuleType, case: Case) -> Outputs:
+    """reduction='sum' divided by B: the mean over positions times T."""
+    z, _ = _torch_inputs(case)
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    positions = z.shape[1]
+    return {"value": outputs["value"] * positions, "grad:0": outputs["grad:0"] * positions}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -147,6 +296,28 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "softmax_before_loss": softmax_before_loss,
     "reduction_sum": reduction_sum,
     "unreshaped_sequence": unreshaped_sequence,
+    "whole_array_normalised": whole_array_normalised,
+    "shift_numerator_only": shift_numerator_only,
+    "temperature_no_max_shift": temperature_no_max_shift,
+    "temperature_whole_array": temperature_whole_array,
+    "temperature_clamped": temperature_clamped,
+    "temperature_ignores_axis": temperature_ignores_axis,
+    "positions_log_of_softmax": positions_log_of_softmax,
+    "logsumexp_no_shift": logsumexp_no_shift,
+    "probability_plus_epsilon": probability_plus_epsilon,
+    "gradient_no_max_shift": gradient_no_max_shift,
+    "positions_no_max_shift": positions_no_max_shift,
+    "fancy_index_broadcast": fancy_index_broadcast,
+    "positions_negated": negated,
+    "mean_loss_no_max_shift": mean_loss_no_max_shift,
+    "mean_loss_negated": negated,
+    "sequence_reshaped_not_transposed": sequence_reshaped_not_transposed,
+    "sequence_loss_negated": negated,
+    "sequence_sum_over_batch": sequence_sum_over_batch,
+    "fixed_step": fixed_step,
+    "perturbs_whole_row": perturbs_whole_row,
+    "perturbs_all_elements": perturbs_all_elements,
+    "f_on_a_slice": f_on_a_slice,
     "sequence_softmax_before_loss": softmax_before_loss,
     "sequence_reduction_sum": reduction_sum,
 }

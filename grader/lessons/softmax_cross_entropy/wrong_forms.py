@@ -1,0 +1,100 @@
+"""The wrong formulas several exercises share, written once (trusted numpy, no reference needed).
+
+A mistake like "no max subtraction" shows up in the softmax, the temperature softmax, the gradient,
+the per-position loss and the mean loss; each of their predictions is one of these forms applied to
+that exercise's inputs. Every form may overflow: callers run under ``np.errstate(all="ignore")``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+EPSILON_FLOORS = (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)
+COMMON_FIXED_STEPS = (1e-5, 1e-4, 1e-6, 1e-3, 1e-7)
+
+
+def unshifted_softmaxes(z: np.ndarray, axis: int) -> list[np.ndarray]:
+    """softmax written without the max: exp(z) / sum, and its log-space twin exp(z - log(sum(exp(z))))."""
+    e = np.exp(z)
+    total = e.sum(axis=axis, keepdims=True)
+    return [e / total, np.exp(z - np.log(total))]
+
+
+def whole_array_softmaxes(z: np.ndarray) -> list[np.ndarray]:
+    """The lesson's one-row snippet applied to a batch: one max and one sum over every entry."""
+    shifted = np.exp(z - z.max())
+    return [shifted / shifted.sum(), np.exp(z) / np.exp(z).sum()]
+
+
+def numerator_shifted_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """exp(z - m) / sum(exp(z)): the max subtracted above the fraction bar only."""
+    return np.exp(z - z.max(axis=axis, keepdims=True)) / np.exp(z).sum(axis=axis, keepdims=True)
+
+
+def unshifted_logsumexp(z: np.ndarray, axis: int | None = None) -> np.ndarray:
+    return np.log(np.sum(np.exp(z), axis=axis))
+
+
+def unshifted_position_losses(z: np.ndarray, targets: np.ndarray) -> list[np.ndarray]:
+    """Per-row cross-entropy without the max: log-sum-exp, or -log of the unshifted softmax."""
+    rows = np.arange(z.shape[0])
+    from_logsumexp = unshifted_logsumexp(z, axis=1) - z[rows, targets]
+    from_softmax = -np.log(unshifted_softmaxes(z, axis=1)[0][rows, targets])
+    return [from_logsumexp, from_softmax]
+
+
+def shifted_logsumexp(z: np.ndarray, axis: int) -> np.ndarray:
+    m = z.max(axis=axis, keepdims=True)
+    return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
+
+
+def one_hot_argmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """What softmax(z / T) tends to as T -> 0+: what a temperature clamped to a tiny floor returns."""
+    winners = z == z.max(axis=axis, keepdims=True)
+    return winners / winners.sum(axis=axis, keepdims=True)
+
+
+# --- finite differences ---------------------------------------------------------------------------
+
+Scalar = Callable[[np.ndarray], float]
+
+
+def central_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        nudge = np.zeros_like(x)
+        nudge[index] = step
+        gradient[index] = (f(x + nudge) - f(x - nudge)) / (2 * step)
+    return gradient
+
+
+def row_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """x[i] += eps on a 2-D x nudges a whole row; the one quotient lands on every entry of that row."""
+    gradient = np.zeros_like(x)
+    for row in range(x.shape[0]):
+        nudge = np.zeros_like(x)
+        nudge[row] = step
+        gradient[row] = (f(x + nudge) - f(x - nudge)) / (2 * step)
+    return gradient
+
+
+def all_at_once_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """x + eps nudges every entry together: one directional derivative copied everywhere."""
+    return np.full_like(x, (f(x + step) - f(x - step)) / (2 * step))
+
+
+def element_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """f called on one element (x[i] + eps) instead of on the whole nudged array."""
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        gradient[index] = (f(np.float64(x[index] + step)) - f(np.float64(x[index] - step))) / (2 * step)
+    return gradient
+
+
+def row_slice_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """f called on one row (x[i] + eps) of a 2-D x: one slope per row, copied along it."""
+    gradient = np.zeros_like(x)
+    for row in range(x.shape[0]):
+        gradient[row] = (f(x[row] + step) - f(x[row] - step)) / (2 * step)
+    return gradient

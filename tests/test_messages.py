@@ -1,0 +1,112 @@
+"""Messages that never mislead: a check fails for its own property only, hidden checks keep the
+expected values to themselves, numbers read as Python numbers, and equal outputs name every mistake."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from grader.checks import Tolerance
+from grader.compare import compare, index_text
+from grader.model import CheckResult
+from variants import MISTAKES, build_submission
+
+
+def _check(report, exercise: str, name: str) -> CheckResult:
+    result = next(e for e in report.exercises if e.name == exercise)
+    return next(c for c in result.checks if c.name == name)
+
+
+def test_input_unchanged_never_blames_the_input_for_wrong_values(grade, tmp_path):
+    """wrong_axis leaves the logits alone: input_unchanged says so, and names the value mistake instead."""
+    function, source = MISTAKES["wrong_axis"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "input_unchanged")
+    assert not check.passed  # the point is for a correct result that leaves the input alone
+    assert check.message.startswith("random (3, 4) logits: left the input unchanged")
+    assert "changed" not in check.message.replace("unchanged", "") and check.mistake == "wrong_axis"
+    assert "max abs error" not in check.message
+    assert not _check(report, function, "every_axis").passed
+
+
+def test_input_unchanged_fails_when_the_input_changed_and_says_by_how_much(grade, tmp_path):
+    function, source = MISTAKES["mutates_input"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "input_unchanged")
+    assert not check.passed and check.mistake == "mutates_input"
+    assert re.search(r"changed the input array in place: 12 of 12 entries differ, by up to \d", check.message)
+
+
+def test_x_unchanged_tells_a_rounding_drift_from_a_real_change(grade, tmp_path):
+    messages = {}
+    for mistake in ("x_left_modified", "x_restored_by_arithmetic"):
+        function, source = MISTAKES[mistake]
+        (tmp_path / mistake).mkdir()
+        report = grade(build_submission(tmp_path / mistake, {function: source}), exercises=(function,))
+        check = _check(report, function, "x_unchanged")
+        assert check.mistake == mistake
+        messages[mistake] = check.message
+    assert "by up to 1e-05" in messages["x_left_modified"]
+    assert "by rounding only" in messages["x_restored_by_arithmetic"]
+
+
+@pytest.mark.parametrize("mistake", ["gradient_sign_flipped", "probability_plus_epsilon", "reduction_sum",
+                                     "perturbs_whole_row", "fancy_index_table", "sum_not_mean"])
+def test_hidden_checks_never_give_the_size_of_the_error(grade, tmp_path, mistake):
+    function, source = MISTAKES[mistake]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    hidden = [c for c in report.exercises[0].checks if c.hidden and not c.passed]
+    assert hidden, "the mistake should fail a hidden check"
+    for check in hidden:
+        first = check.message.splitlines()[0]
+        assert "max abs error" not in first and "expected [" not in first and "expected 0" not in first
+        assert check.mistake == mistake  # the name and the hint stay
+    public = [c for c in report.exercises[0].checks if not c.hidden and not c.passed]
+    assert all("expected" in c.message for c in public)  # public checks still show the lesson's numbers
+
+
+def test_a_hidden_comparison_says_shape_and_finiteness_but_not_the_error():
+    got, expected = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 5.5]])
+    public = compare(got, expected, Tolerance())
+    hidden = compare(got, expected, Tolerance(), hidden=True)
+    assert "max abs error 1.5 at index [1, 1]" in public.problem
+    assert "1.5" not in hidden.problem and "right shape and finite" in hidden.problem
+    assert "expected shape (3,), got shape (2, 2)" in compare(got, np.zeros(3), Tolerance(), hidden=True).problem
+
+
+def test_numpy_types_never_leak_into_text():
+    got = np.array([[0.0, 1.0], [np.nan, 1.0], [0.0, 0.0]])
+    expected = np.zeros((3, 2))
+    expected[2, 1] = 9.0
+    problem = compare(np.nan_to_num(got), expected, Tolerance()).problem
+    assert "index [2, 1]" in problem and "np." not in problem
+    assert "first at index [1, 0]" in compare(got, expected, Tolerance()).problem
+    assert index_text((np.int64(2), np.int64(1))) == "[2, 1]" and index_text((np.intp(4),)) == "4"
+    assert index_text(np.array([3, 0])) == "[3, 0]"
+
+
+def test_equal_outputs_name_every_mistake_that_gives_them(grade, tmp_path):
+    """With B = 1, a sum divided by B is the sum: the lesson's check says so instead of guessing one."""
+    function, source = MISTAKES["sequence_sum_over_batch"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    lesson_check = _check(report, function, "lesson_sequence")
+    assert "(or summing over positions and dividing by the batch size only: the same output" in lesson_check.message
+    assert _check(report, function, "batch_of_sequences").mistake == "sequence_sum_over_batch"
+
+
+def test_reshaped_not_transposed_is_named_apart_from_unreshaped(grade, tmp_path):
+    function, source = MISTAKES["sequence_reshaped_not_transposed"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    assert _check(report, function, "batch_of_sequences").mistake == "sequence_reshaped_not_transposed"
+    same_shape = _check(report, function, "as_many_positions_as_words")  # T == V: reshape(B, V, T) changes nothing
+    assert "reshaping to (B, V, T) instead of transposing" in same_shape.message
+
+
+def test_the_lessons_whole_array_snippet_gets_a_hint_without_the_max(grade, tmp_path):
+    function, source = MISTAKES["whole_array_normalised"]
+    assert "np.max(logits)" in source  # the student already subtracts the max
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    named = [c for c in report.exercises[0].checks if c.mistake]
+    assert named and all(c.mistake == "whole_array_normalised" for c in named)
+    assert all("Subtract the max" not in c.message for c in named)
