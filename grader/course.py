@@ -13,6 +13,7 @@ environment variable GRADE_COURSE (or ``grade --course DIR``) names another fold
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import importlib.util
@@ -144,9 +145,8 @@ class Course:
         quiz = self.root / "quizzes" / lesson.quiz_file
         if not quiz.is_file():
             raise UsageError(f"{where}: its quiz {quiz} is not there (a lesson's quiz is quizzes/{name}.yaml)")
-        return Lesson(lesson.name, lesson.title, lesson.student_file, lesson.exercises, lesson.predictions,
-                      lesson.directory, self.root, lesson.quiz_file, lesson.pass_above,
-                      answers_file(name, sole), progress_file(name, sole))
+        return dataclasses.replace(lesson, root=self.root, answers_file=answers_file(name, sole),
+                                   progress_file=progress_file(name, sole))
 
     def for_file(self, path: Path) -> Lesson | None:
         """The lesson whose student file is named like ``path`` (exercises/NAME.py), if any."""

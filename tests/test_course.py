@@ -190,3 +190,14 @@ def test_group_options_before_a_subcommand_are_refused_not_dropped(tmp_path):
     result = CliRunner().invoke(main, ["--format", "json", "--seed", "7", "check", str(tmp_path)])
     assert result.exit_code == 2
     assert "--format, --seed: given before `check`, where they do not apply" in result.stderr
+
+
+def test_a_course_of_two_lessons_is_released_whole_and_grades_what_it_holds(two_lessons, tmp_path):
+    out = tmp_path / "student"
+    result = grade(tmp_path, "release", str(out), course=two_lessons)
+    assert result.exit_code == 0, result.stdout
+    assert "doubling: 1 known-wrong variants" in result.stdout and f"{NAME}: 1 known-wrong variants" in result.stdout
+    assert Course.at(out).names() == ("doubling", NAME)
+    readme = (out / "README.md").read_text()
+    assert "This copy holds 2 lessons" in readme and "# Tiny statistics" in readme
+    assert not (out / "solutions").exists()
