@@ -31,6 +31,7 @@ from grader.learning_cli import (
     validate_command,
     watch_command,
 )
+from grader.learning_render import lesson_complete
 from grader.lesson import Lesson
 from grader.outputs import write_atomic
 from grader.quiz.cli import quiz_command, quiz_key_command
@@ -143,8 +144,7 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
 def _course_line(assessments: list[Assessment]) -> str:
     score = sum(a.report.score for a in assessments)
     maximum = sum(a.report.max_score for a in assessments)
-    complete = sum(a.report.exercises_complete and a.report.quiz is not None and a.report.quiz.passed
-                   for a in assessments)
+    complete = sum(lesson_complete(a.report, a.report.quiz) for a in assessments)
     return (f"Course: {len(assessments)} lessons graded ({', '.join(a.lesson.name for a in assessments)}); "
             f"{points(score)}/{points(maximum)} points; {complete} of {len(assessments)} lessons complete.\n")
 
