@@ -148,6 +148,7 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 # Everything a worker sends is a claim from untrusted code: keep only the fields the grader reads,
 # with the types it expects, so that no message can make the trusted side fail or misread it.
 
+OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
 REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
 
