@@ -267,6 +267,7 @@ def _forge(*messages):
     '{"event": "done"}',
     '{"event": "task_done"}, {"event": "task", "index": 1}, {"event": "done"}',
     '{"event": "import_error", "exception": "boom"}',
+    '{"__ndarray__": "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo="}',
     '{"event": "sandbox", "protections": []}); import time; [(_forge({"event": "sandbox"}), time.sleep(0.2)) '
     'for _ in range(300)]; (0',
 ])
