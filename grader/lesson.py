@@ -11,7 +11,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence
 
-
 from grader.checks import Case, Check, CheckRegistry
 from grader.errors import UsageError
 from grader.quiz.schema import Quiz, load_quiz
