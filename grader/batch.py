@@ -25,7 +25,8 @@ from grader.outputs import document_stem, write_atomic
 from grader.quiz import ANSWERS_FILE
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
-from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
+from grader.submission import (EXERCISES_DIR, Refused, SubmissionFile, entry_kind, notebook_name,
+                               submission_file_in)
 
 # Gradebook status of a submission, worst first. "graded": every exercise ran (whatever the score).
 STATUS_ORDER = ("error", "timeout", "missing", "graded")
@@ -35,6 +36,7 @@ _EXERCISE_TO_STATUS = {
     ExerciseStatus.MISSING: "missing",
 }
 
+SUBMISSION_SUFFIXES = (".py", ".ipynb")  # a single-file submission: the exercise file or its notebook
 QuizGrader = Callable[[Path], Any]  # quiz_answers.yaml -> QuizResult | None; UsageError when malformed
 
 
@@ -72,7 +74,7 @@ class Graded:
 
 
 def submission_name(entry: Path) -> str:
-    return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    return entry.stem if entry.suffix in SUBMISSION_SUFFIXES and not entry.is_dir() else entry.name
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
@@ -114,8 +116,10 @@ def _graded_files(submission: Submission, student_file: str) -> list[SubmissionF
     """Every file grading reads, inside the class's folder (which is trusted; the entries are not)."""
     root, entry = submission.path.parent, submission.path.name
     if entry_kind(root, entry) == "dir":
+        notebook = notebook_name(student_file)
         return [SubmissionFile(root, f"{entry}/{relative}")
-                for relative in (student_file, f"{EXERCISES_DIR}/{student_file}", ANSWERS_FILE)]
+                for relative in (student_file, f"{EXERCISES_DIR}/{student_file}", notebook,
+                                 f"{EXERCISES_DIR}/{notebook}", ANSWERS_FILE)]
     return [SubmissionFile(root, entry)]
 
 
@@ -128,9 +132,10 @@ def student_file_of(submission: Submission, student_file: str) -> SubmissionFile
         if found is None:
             raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
         return SubmissionFile(root, f"{entry}/{found.relative}")
-    if kind == "file" and submission.path.suffix != ".py":
-        raise Refused(f"{entry}: not a Python file; submit {student_file} or a folder holding it")
-    return SubmissionFile(root, entry)  # a .py file, or a link or other entry that reading refuses
+    if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
+        raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
+                      f"{notebook_name(student_file)} or a folder holding one")
+    return SubmissionFile(root, entry)  # a .py file or notebook, or a link or other entry that reading refuses
 
 
 def fingerprint(submission: Submission, student_file: str) -> str | None:

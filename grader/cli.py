@@ -189,7 +189,7 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
               help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
 def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, seed_given: int | None,
           junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
-    """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
+    """Grade PATH: the exercise .py file or its .ipynb notebook, or a directory holding it at its root or under exercises/."""
     lesson = load_lesson()
     student_file = resolve_submission(path, lesson.student_file)
     if output_format in CREDIT_FORMATS or junit is not None:
@@ -237,7 +237,7 @@ def doctor() -> None:
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int | None, resume: bool,
           shard: str | None, junit: Path | None, unconfined: bool) -> None:
-    """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
+    """Grade every submission in SUBMISSIONS: each sub-directory, .py file or .ipynb notebook is one student's.
 
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
     """

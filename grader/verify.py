@@ -31,7 +31,8 @@ def describe_exception(exception: Mapping[str, Any]) -> str:
     text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
-        text += f" (your file, line {last.get('line')}: {last.get('code', '')})"
+        where = last.get("where") or f"your file, line {last.get('line')}"
+        text += f" ({where}: {last.get('code', '')})"
     return text
 
 
