@@ -1,8 +1,8 @@
 """A notebook as the module its code cells form, in order: read and validated with nbformat, never run.
 
 Runs on the trusted side. The notebook's outputs are never read (only code cells' sources are). Lines
-of IPython syntax (``%magic``, ``!cmd``, ``obj?``) and practice checks (``from grader.notebook import
-check``, ``check(...)``) become ``pass`` with a note, so the module keeps one line per cell line and
+of IPython syntax (``%magic``, ``!cmd``, ``obj?``) become a comment (``pass`` inside a block) with a
+note; practice checks (``from grader.notebook import check``, ``check(...)``) quietly so, so the module keeps one line per cell line and
 a line the worker reports maps back to "cell N, line M" (cells counted from the top, markdown included).
 """
 from __future__ import annotations
@@ -126,7 +126,6 @@ def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[
             futures.extend(alias.name for alias in statement.names)
             why = "from __future__: moved to the top"
         elif _is_practice_check(statement):
-            notes.append(f"cell {number}, line {first + 1}: practice check not run when grading")
             why = "practice check: not run when grading"
         else:
             continue
