@@ -150,9 +150,18 @@ def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> 
     """Line numbers of the generated module, as the worker reported them, mapped back to cells."""
     replies = {key: {**reply, "exception": _located(reply.get("exception"), program)} if "exception" in reply else reply
                for key, reply in outcome.replies.items()}
-    pattern = re.compile(re.escape(f'File "{shown_path}", line ') + r"(\d+)")
-    output = pattern.sub(lambda m: f'File "{shown_path}", {program.where(int(m.group(1))) or "line " + m.group(1)}',
-                         outcome.output)
+
+    def named(match: re.Match[str]) -> str:
+        where = program.where(int(match.group(2)))
+        return f"{match.group(1)}{where}" if where else match.group(0)
+
+    def warned(match: re.Match[str]) -> str:
+        where = program.where(int(match.group(2)))
+        return f"{match.group(1)} ({where}):" if where else match.group(0)
+
+    quoted = re.escape(shown_path)
+    output = re.sub(f'(File "{quoted}", )line (\\d+)', named, outcome.output)  # tracebacks
+    output = re.sub(f"^({quoted}):(\\d+):", warned, output, flags=re.MULTILINE)  # warnings: "work.ipynb (cell 3, line 2):"
     return dataclasses.replace(outcome, replies=replies, exception=_located(outcome.exception, program), output=output)
 
 

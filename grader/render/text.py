@@ -99,7 +99,7 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {report.submission}", ""]
     if report.notes:
-        lines.extend(["Not run (IPython syntax and practice checks are left out of grading):",
+        lines.extend(["Left out of grading:",
                       *(f"    {note}" for note in report.notes), ""])
     import_error = report.import_error
     if import_error is not None:
