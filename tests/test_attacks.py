@@ -318,9 +318,13 @@ def stable_softmax(logits, axis=-1):
     assert all(e.status is ExerciseStatus.PASSED for e in others)
 
 
-def test_huge_numbers_in_a_message_are_a_protocol_error_not_a_crash():
+def test_huge_numbers_and_bare_arrays_in_a_message_are_a_protocol_error_not_a_crash():
     with pytest.raises(protocol.ProtocolError):
         protocol.loads(b'{"event": "task", "index": ' + b"9" * 5000 + b"}")
+    with pytest.raises(protocol.ProtocolError):  # a frame that decodes to an array, not a message
+        import numpy as np
+
+        protocol.loads(protocol.dumps(np.zeros(3)))  # type: ignore[arg-type]
 
 
 # --- 6. reports are inert ----------------------------------------------------------------------------
@@ -421,3 +425,30 @@ def test_outputs_graded_unconfined_say_so(tmp_path, monkeypatch):
     assert json.loads((confined / "summary.json").read_text())["confinement"] == {
         "complete": True, "missing": [], "unconfined_submissions": 0}
     assert "without full confinement" not in (confined / "report.html").read_text()
+
+
+def test_the_workers_helpers_do_not_solve_an_exercise(grade, tmp_path):
+    """The loss handed to finite_difference_gradient cannot stand in for cross_entropy_from_logits:
+    the probe builders are gone before student code runs, and a probe works only near its point."""
+    cheat = '''
+def cross_entropy_from_logits(logits, target):
+    import gc, sys
+    found = []
+    probes = sys.modules.get("grader.sandbox.probes")
+    if probes is not None and hasattr(probes, "build_probe"):
+        found.append("builder")
+    for obj in gc.get_objects():  # every loss closure the worker holds, however it is reached
+        if callable(obj) and getattr(obj, "__qualname__", "").split(".")[-1] in ("loss", "value", "probe"):
+            try:
+                value = obj(np.asarray(logits, dtype=float) + 100.0)
+                found.append(f"{obj.__qualname__} answered far away: {value}")
+            except Exception:
+                pass
+    raise RuntimeError(repr(found))
+'''
+    report = grade(build_submission(tmp_path, {"cross_entropy_from_logits": cheat}),
+                   exercises=("cross_entropy_from_logits", "finite_difference_gradient"))
+    ce = next(e for e in report.exercises if e.name == "cross_entropy_from_logits")
+    assert "RuntimeError: []" in ce.checks[0].message, ce.checks[0].message
+    fd = next(e for e in report.exercises if e.name == "finite_difference_gradient")
+    assert fd.status is ExerciseStatus.PASSED  # the honest use of the probes still works

@@ -138,8 +138,25 @@ def test_printed_output_is_kept_and_capped(grade, tmp_path):
     source = "def stable_softmax(logits, axis=-1):\n    print('x' * 100_000)\n    return logits\n"
     report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
     output = report.exercises[0].output
-    assert output.startswith("xxxx") and "more bytes of output dropped" in output
+    total = int(output.split(" of ")[-1].split()[0])  # every call printed 100,001 bytes
+    assert output.startswith("xxxx") and output.endswith(f"output cut: the first 8192 of {total} bytes printed are kept]")
+    assert total > 100_000
     assert len(output) < 10_000
+    from grader.render.text import render_text
+
+    shown = render_text(report)
+    assert "| [... output cut: the first 2000 of 8192 characters are shown here]" in shown
+    assert f"| [... output cut: the first 8192 of {total} bytes printed are kept]" in shown
+    assert "x" * 2000 in shown and "x" * 2001 not in shown
+
+
+def test_short_output_is_shown_whole_with_no_cut_note(grade, tmp_path):
+    source = "def stable_softmax(logits, axis=-1):\n    return logits\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}, prelude="print('y' * 1500)"), exercises=(SOFTMAX,))
+    from grader.render.text import render_text
+
+    shown = render_text(report)
+    assert "y" * 1500 in shown and "output cut" not in shown
 
 
 def test_progress_hears_every_exercise_in_order_even_past_a_timeout(lesson, tmp_path):

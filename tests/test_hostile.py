@@ -231,7 +231,7 @@ def test_memory_file_and_output_limits(grade, tmp_path):
     report = grade(build_submission(tmp_path, {SOFTMAX: flood}), exercises=(SOFTMAX,), timeout=30)
     exercise = softmax_exercise(report)
     assert time.monotonic() - started < 20
-    assert len(exercise.output) < 10_000 and "more bytes of output dropped" in exercise.output
+    assert len(exercise.output) < 10_000 and "output cut: the first 8192 of" in exercise.output
 
 
 def test_recursion_threads_and_stdin_end_as_results(grade, tmp_path):
@@ -267,6 +267,7 @@ def _forge(*messages):
     '{"event": "done"}',
     '{"event": "task_done"}, {"event": "task", "index": 1}, {"event": "done"}',
     '{"event": "import_error", "exception": "boom"}',
+    '{"__ndarray__": "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo="}',
     '{"event": "sandbox", "protections": []}); import time; [(_forge({"event": "sandbox"}), time.sleep(0.2)) '
     'for _ in range(300)]; (0',
 ])

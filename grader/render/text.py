@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from grader.model import ExerciseResult, ExerciseStatus, Report
+from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
 MARKS = {
     ExerciseStatus.PASSED: ("✓", "green"),
@@ -76,8 +77,25 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         lines.append(f"    Hint: {exercise.hint}")
     if exercise.output.strip():
         lines.append("    Your code printed:")
-        lines.append(_indent(exercise.output.rstrip()[:1000], "      | "))
+        lines.append(_indent(printed(exercise.output), "      | "))
     return lines
+
+
+SHOWN_OUTPUT_CHARS = 2000
+
+
+def printed(output: str) -> str:
+    """What the student's code printed, as a report shows it: cut at SHOWN_OUTPUT_CHARS, always saying
+    so, and saying how much the sandbox itself kept of a flood."""
+    text = output.rstrip()
+    kept_note = ""
+    if CUT_MARK in text:
+        text, kept_note = text.rsplit("\n" + CUT_MARK, 1)[0], CUT_MARK + text.rsplit(CUT_MARK, 1)[1]
+    if len(text) > SHOWN_OUTPUT_CHARS:
+        kept_note = (f"{CUT_MARK} the first {SHOWN_OUTPUT_CHARS} of {len(text)} characters are shown here]"
+                     + (f"\n{kept_note}" if kept_note else ""))
+        text = text[:SHOWN_OUTPUT_CHARS]
+    return text + (f"\n{kept_note}" if kept_note else "")
 
 
 def _lesson_status(report: Report) -> str:

@@ -100,7 +100,8 @@ class OutputDrain(threading.Thread):
     def text(self, task: int) -> str:
         text = protocol.clean_text(bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace"))
         if self.dropped.get(task):
-            text += f"\n[... {self.dropped[task]} more bytes of output dropped]"
+            kept = len(self.kept.get(task, b""))
+            text += f"\n{protocol.OUTPUT_CUT_MARK} the first {kept} of {kept + self.dropped[task]} bytes printed are kept]"
         return text
 
 

@@ -78,8 +78,8 @@ def loads(data: bytes) -> dict[str, Any]:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
         raise ProtocolError(f"not a JSON message: {exc}") from None
-    if not isinstance(message, dict):
-        raise ProtocolError("a message must be a JSON object")
+    if not isinstance(message, dict) or ARRAY_KEY in message:
+        raise ProtocolError("a message must be a JSON object (not an array)")
     return _from_wire(message)
 
 
@@ -148,6 +148,7 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 # Everything a worker sends is a claim from untrusted code: keep only the fields the grader reads,
 # with the types it expects, so that no message can make the trusted side fail or misread it.
 
+OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
 REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
 
