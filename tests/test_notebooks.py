@@ -365,3 +365,23 @@ def test_a_real_kernel_runs_the_lesson_notebook_and_shows_html(tmp_path):
     assert "Practice only" in html and "stable_softmax" in html and "5/5" in html
     everything = "".join(o.get("data", {}).get("text/html", "") for o in notebook.cells[-2].outputs)
     assert "Total: 35/35 points</strong>" in everything
+
+
+def test_a_notebook_of_too_many_cells_is_refused_quickly(tmp_path, lesson):
+    from grader.notebook.program import MAX_CELLS
+
+    path = write_notebook(tmp_path / "work.ipynb", [f"x = {i}" for i in range(MAX_CELLS + 1)])
+    started = time.monotonic()
+    report = grade_submission(path, lesson, options("stable_softmax"))
+    assert f"has {MAX_CELLS + 1} cells, over the {MAX_CELLS} allowed" in report.exercises[0].checks[0].message
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda d: d / "absent.ipynb", "no such file or directory"),
+    (lambda d: d, "no softmax_cross_entropy.py at its root or under exercises/"),
+])
+def test_bad_paths_exit_2_with_one_line(tmp_path, make, expected):
+    result = run("check", str(make(tmp_path)))
+    assert result.exit_code == 2 and expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -23,6 +23,8 @@ NOTEBOOK_SUFFIX = ".ipynb"
 # about ten times the file in memory). The code it yields is still bounded like a .py file.
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
 MAX_NOTES = 20
+# Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
+MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
 
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.,\s\[\]]+=\s*[%!])")
 _HELP_LINE = re.compile(r"^\s*[\w.\[\]()]+\?{1,2}\s*$")
@@ -54,30 +56,44 @@ def is_notebook(name: str) -> bool:
     return name.endswith(NOTEBOOK_SUFFIX)
 
 
+def _within_bounds(raw: Any) -> None:
+    cells = raw.get("cells") if isinstance(raw, dict) else None
+    if not isinstance(cells, list):
+        return  # nbformat says what is wrong
+    if len(cells) > MAX_CELLS:
+        raise NotebookError(f"has {len(cells)} cells, over the {MAX_CELLS} allowed")
+    outputs = sum(len(c["outputs"]) for c in cells if isinstance(c, dict) and isinstance(c.get("outputs"), list))
+    if outputs > MAX_OUTPUTS:
+        raise NotebookError(f"has {outputs} cell outputs, over the {MAX_OUTPUTS} allowed; clear the outputs "
+                            "(Edit > Clear All Outputs) and save")
+
+
 def _parse(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError("is not a notebook: it is not UTF-8 text") from None
     try:
-        json.loads(text)
+        raw = json.loads(text)
     except (ValueError, RecursionError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise NotebookError(f"is not a readable notebook: its JSON is malformed or cut short{where}; "
                             "save it again from Jupyter (File > Save) and resubmit") from None
+    _within_bounds(raw)
     import nbformat
 
+    captured: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            notebook = nbformat.reads(text, as_version=4)
-            nbformat.validate(notebook)
-        except nbformat.ValidationError as exc:
-            first = str(getattr(exc, "message", exc)).splitlines()[0][:200]
-            raise NotebookError(f"is not a valid notebook ({first}); save it again from Jupyter") from None
+            notebook = nbformat.reads(text, as_version=4, capture_validation_error=captured)
         except Exception as exc:  # nbformat's own reader errors (unknown version, not a notebook)
             first = (str(exc).splitlines() or [""])[0][:200]
             raise NotebookError(f"is not a valid notebook ({type(exc).__name__}: {first})") from None
+    if "ValidationError" in captured:
+        error = captured["ValidationError"]
+        first = (str(getattr(error, "message", error)).splitlines() or [""])[0][:200]
+        raise NotebookError(f"is not a valid notebook ({first}); save it again from Jupyter")
     language = (notebook.metadata.get("kernelspec", {}).get("language")
                 or notebook.metadata.get("language_info", {}).get("name") or "python")
     if str(language).lower() != "python":
