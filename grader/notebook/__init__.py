@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 
-def check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0) -> None:
+def _check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0) -> None:
     """Grade the lesson's functions as defined now in this notebook, for practice (see ``kernel.check``)."""
     from grader.notebook.kernel import check as kernel_check
 
@@ -18,12 +18,16 @@ def check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: flo
                  timeout=timeout)
 
 
-def _in_kernel() -> bool:
-    shell = sys.modules.get("IPython")
-    return shell is not None and getattr(shell, "get_ipython", lambda: None)() is not None
+_check.__name__ = _check.__qualname__ = "check"
 
 
-if _in_kernel():  # in Jupyter: torch and the lesson load in the grading service while the student works
-    from grader.notebook.kernel import start_service
+def __getattr__(name: str) -> Any:
+    """``from grader.notebook import check``: in Jupyter, also start the grading service in the background,
+    so that torch and the lesson load while the student works (the trusted grader never asks for it)."""
+    if name != "check":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from grader.notebook.kernel import in_ipython, start_service
 
-    start_service()
+    if in_ipython():
+        start_service()
+    return _check

@@ -195,7 +195,7 @@ def feedback(*exercises: str, namespace: dict[str, Any], timeout: float = 10.0) 
     return Feedback(str(reply.get("text", "")), str(reply.get("html", "")))
 
 
-def _in_ipython() -> bool:
+def in_ipython() -> bool:
     shell = sys.modules.get("IPython")
     return shell is not None and getattr(shell, "get_ipython", lambda: None)() is not None
 
@@ -205,7 +205,7 @@ def check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: flo
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     result = feedback(*exercises, namespace=namespace, timeout=timeout)
-    if _in_ipython():
+    if in_ipython():
         from IPython.display import display
 
         display(result)

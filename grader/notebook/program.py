@@ -1,9 +1,10 @@
 """A notebook as the module its code cells form, in order: read and validated with nbformat, never run.
 
 Runs on the trusted side. The notebook's outputs are never read (only code cells' sources are). Lines
-of IPython syntax (``%magic``, ``!cmd``, ``obj?``) become a comment (``pass`` inside a block) with a
-note; practice checks (``from grader.notebook import check``, ``check(...)``) quietly so, so the module keeps one line per cell line and
-a line the worker reports maps back to "cell N, line M" (cells counted from the top, markdown included).
+of IPython syntax (``%magic``, ``!cmd``, ``obj?``) become a comment (``pass`` inside a block), with a
+note; practice checks (``from grader.notebook import check``, ``check(...)``) too, without one. The
+module keeps one line per cell line, so a line the worker reports maps back to "cell N, line M"
+(cells counted from the top, markdown included).
 """
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ def is_notebook(name: str) -> bool:
 
 
 def _within_bounds(raw: Any) -> None:
-    cells = raw.get("cells") if isinstance(raw, dict) else None
-    if not isinstance(cells, list):
+    if not isinstance(raw, dict):
         return  # nbformat says what is wrong
+    sheets = raw.get("worksheets") if isinstance(raw.get("worksheets"), list) else []  # nbformat 3
+    cells = [c for part in [raw.get("cells"), *(s.get("cells") for s in sheets if isinstance(s, dict))]
+             if isinstance(part, list) for c in part]
     if len(cells) > MAX_CELLS:
         raise NotebookError(f"has {len(cells)} cells, over the {MAX_CELLS} allowed")
     outputs = sum(len(c["outputs"]) for c in cells if isinstance(c, dict) and isinstance(c.get("outputs"), list))
