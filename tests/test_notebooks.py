@@ -385,3 +385,18 @@ def test_bad_paths_exit_2_with_one_line(tmp_path, make, expected):
     result = run("check", str(make(tmp_path)))
     assert result.exit_code == 2 and expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_the_body_of_a_time_or_capture_cell_is_graded_and_lines_stay_exact(tmp_path, lesson):
+    reference = REFERENCE.read_text(encoding="utf-8")
+    path = write_notebook(tmp_path / "work.ipynb", [
+        reference.replace("def stable_softmax(", "def _unused_softmax("),
+        "%%time\nimport numpy as np\n%ls\ndef stable_softmax(logits, axis=-1):\n    return logits[undefined_name]\n",
+        "%%capture\n%%bash\nrm -rf /",
+    ])
+    report = grade_submission(path, lesson, options("stable_softmax"))
+    assert "(cell 2, line 5: return logits[undefined_name])" in report.exercises[0].checks[0].message
+    assert report.notes == ("cell 2, line 1: %%time: the magic is not run, the code below it is",
+                            "cell 2, line 3: IPython syntax not run: %ls",
+                            "cell 3, line 1: %%capture: the magic is not run, the code below it is",
+                            "cell 3: an IPython cell magic (%%bash): cell not run")

@@ -27,6 +27,7 @@ MAX_NOTES = 20
 # Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
 MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
 
+PYTHON_BODY_MAGICS = frozenset({"time", "capture"})
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.,\s\[\]]+=\s*[%!])")
 _HELP_LINE = re.compile(r"^\s*[\w.\[\]()]+\?{1,2}\s*$")
 
@@ -121,14 +122,21 @@ def _blanked(line: str, why: str) -> str:
     return f"{indent}pass  # {why}\n" if indent else f"# {why}\n"
 
 
-def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[str]) -> list[str]:
+def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[str], offset: int = 0) -> list[str]:
     """The cell's lines with IPython syntax and practice checks made inert (same line count).
 
     ``from __future__`` imports are collected into ``futures`` (a kernel accepts them in any cell,
     a module only at its top)."""
     text = "".join(lines)
     if text.lstrip().startswith("%%"):
-        notes.append(f"cell {number}: an IPython cell magic ({text.strip().splitlines()[0][:60]}): cell not run")
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        magic = lines[first].strip()
+        if magic.split()[0][2:] in PYTHON_BODY_MAGICS:  # %%time, %%capture: Jupyter runs the body once, as Python
+            notes.append(f"cell {number}, line {offset + first + 1}: {magic[:60]}: the magic is not run, "
+                         "the code below it is")
+            body = _neutralised(lines[first + 1:], number, notes, futures, offset + first + 1)
+            return lines[:first] + ["# IPython cell magic: not run\n"] + body
+        notes.append(f"cell {number}: an IPython cell magic ({magic[:60]}): cell not run")
         return ["# IPython cell magic: not run\n"] + ["\n"] * (len(lines) - 1)
     lines = list(lines)
     try:
@@ -137,7 +145,7 @@ def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[
         for index, line in enumerate(lines):
             if _MAGIC_LINE.match(line) or (_HELP_LINE.match(line) and not line.lstrip().startswith("#")):
                 lines[index] = _blanked(line, "IPython syntax: not run")
-                notes.append(f"cell {number}, line {index + 1}: IPython syntax not run: {line.strip()[:60]}")
+                notes.append(f"cell {number}, line {offset + index + 1}: IPython syntax not run: {line.strip()[:60]}")
         return lines
     for statement in tree.body:
         first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
