@@ -26,7 +26,7 @@ class Finding:
 def describe_exception(exception: Mapping[str, Any]) -> str:
     message = str(exception.get("message", ""))
     frames = exception.get("frames") or []
-    if frames and exception.get("type") == "SyntaxError":
+    if frames and "SyntaxError" in (exception.get("mro") or [exception.get("type")]):  # IndentationError too
         message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
     text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
     if frames:

@@ -400,3 +400,18 @@ def test_the_body_of_a_time_or_capture_cell_is_graded_and_lines_stay_exact(tmp_p
                             "cell 2, line 3: IPython syntax not run: %ls",
                             "cell 3, line 1: %%capture: the magic is not run, the code below it is",
                             "cell 3: an IPython cell magic (%%bash): cell not run")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("x = '\ud800'\n", "cell 1 holds text that is not valid Unicode"),
+    ("if 1:\n" + "".join(" " * i + "if 1:\n" for i in range(1, 300)) + " " * 300 + "pass\n",
+     "IndentationError: too many levels of indentation (cell 1, line 101: if 1:)"),
+    ("x = " + "(" * 5000 + ")" * 5000, "SyntaxError: too many nested parentheses (cell 1, line 1: "),
+])
+def test_odd_code_cells_are_graded_errors_not_grader_crashes(tmp_path, lesson, source, expected):
+    cell = {"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}))
+    report = grade_submission(path, lesson, options("stable_softmax"))
+    message = report.exercises[0].checks[0].message
+    assert report.score == 0 and expected in message and "submission.py" not in message

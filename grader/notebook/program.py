@@ -141,7 +141,7 @@ def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[
     lines = list(lines)
     try:
         tree = ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the worker reports it, by cell and line
         for index, line in enumerate(lines):
             if _MAGIC_LINE.match(line) or (_HELP_LINE.match(line) and not line.lstrip().startswith("#")):
                 lines[index] = _blanked(line, "IPython syntax: not run")
@@ -169,6 +169,11 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
     notes: list[str] = []
     futures: list[str] = []
     for number, source in cells:
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            raise NotebookError(f"cell {number} holds text that is not valid Unicode (a lone surrogate); "
+                                "retype the odd characters") from None
         lines = source.splitlines(keepends=True)
         if not lines:
             continue
@@ -182,7 +187,7 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
         origins.insert(0, "")
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES:] = [f"and {len(notes) - MAX_NOTES} more lines not run"]
-    source = "".join(parts).encode("utf-8", "surrogatepass")
+    source = "".join(parts).encode("utf-8")
     if len(source) > MAX_SOURCE_BYTES:
         raise NotebookError(f"holds {len(source)} bytes of code, over the {MAX_SOURCE_BYTES} allowed")
     return Program(source, tuple(origins), tuple(clean_text(note) for note in notes))
