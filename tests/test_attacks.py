@@ -106,10 +106,8 @@ def test_batch_refuses_linked_entries_and_linked_answers_per_row(lesson, tmp_pat
     sneaky.mkdir()
     shutil.copy(STUB, sneaky / STUDENT_FILE)
     (sneaky / "quiz_answers.yaml").symlink_to("/etc/shadow")
-    from grader.cli import _quiz_result
-
-    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2), _quiz_result)
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2))
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert docs["honest"]["score"] == 35
     for name in ("copycat", "solver"):
         assert docs[name]["score"] == 0 and docs[name]["batch"]["status"] == "error"
@@ -132,11 +130,9 @@ def test_a_malicious_answers_file_costs_only_the_quiz(lesson, tmp_path):
         (submissions / name).mkdir(parents=True)
         shutil.copy(REFERENCE, submissions / name / STUDENT_FILE)
         (submissions / name / "quiz_answers.yaml").write_text(text)
-    from grader.cli import _quiz_result
-
-    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2), _quiz_result)
+    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2))
     started = time.monotonic()
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert time.monotonic() - started < 120
     for name in bombs:
         assert docs[name]["score"] == 35 and docs[name]["quiz"] is None, name
@@ -371,7 +367,7 @@ def stable_softmax(logits, axis=-1):
     build_submission(submissions, {SOFTMAX: hog}, name="hog.py")
     build_submission(submissions, {SOFTMAX: slow_but_right}, name="honest.py")
     runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=4, jobs=2))
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     honest = next(e for e in docs["honest"]["exercises"] if e["name"] == SOFTMAX)
     assert honest["status"] == "passed", honest
     assert docs["honest"]["score"] == 35

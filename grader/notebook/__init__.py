@@ -10,12 +10,13 @@ import sys
 from typing import Any
 
 
-def _check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0) -> None:
+def _check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0,
+           lesson: str | None = None) -> None:
     """Grade the lesson's functions as defined now in this notebook, for practice (see ``kernel.check``)."""
     from grader.notebook.kernel import check as kernel_check
 
     kernel_check(*exercises, namespace=namespace if namespace is not None else sys._getframe(1).f_globals,
-                 timeout=timeout)
+                 timeout=timeout, lesson=lesson)
 
 
 _check.__name__ = _check.__qualname__ = "check"

@@ -184,11 +184,13 @@ def _ask(request: dict[str, Any], seconds: float) -> dict[str, Any]:
             return {"error": f"the grader could not be reached ({problem}); run the check again"}
 
 
-def feedback(*exercises: str, namespace: dict[str, Any], timeout: float = 10.0) -> Feedback:
-    """The practice report for ``exercises`` (all of the lesson's when none) as ``namespace`` defines them."""
+def feedback(*exercises: str, namespace: dict[str, Any], timeout: float = 10.0, lesson: str | None = None) -> Feedback:
+    """The practice report for ``exercises`` (all of the lesson's when none) as ``namespace`` defines them.
+
+    ``lesson`` names the lesson in a course of several (the course's only one by default)."""
     gathered = kernel_source(namespace)
     request = {"source": gathered.source, "origins": list(gathered.origins), "notes": list(gathered.notes),
-               "exercises": list(exercises), "timeout": timeout}
+               "exercises": list(exercises), "timeout": timeout, "lesson": lesson}
     reply = _ask(request, timeout * max(1, len(exercises) or 10) + 30)
     if "error" in reply:
         return Feedback(f"check() could not grade: {reply['error']}")
@@ -200,11 +202,12 @@ def in_ipython() -> bool:
     return shell is not None and getattr(shell, "get_ipython", lambda: None)() is not None
 
 
-def check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0) -> None:
+def check(*exercises: str, namespace: dict[str, Any] | None = None, timeout: float = 10.0,
+          lesson: str | None = None) -> None:
     """Grade the functions as defined now (save not needed) and show the report: practice only."""
     if namespace is None:
         namespace = sys._getframe(1).f_globals
-    result = feedback(*exercises, namespace=namespace, timeout=timeout)
+    result = feedback(*exercises, namespace=namespace, timeout=timeout, lesson=lesson)
     if in_ipython():
         from IPython.display import display
 

@@ -7,14 +7,15 @@ checks, so a check after the first costs one sandboxed run (torch is already imp
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from typing import Any, TextIO
+from typing import Any, Callable, TextIO
 
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_source
-from grader.lesson import load_lesson
+from grader.lesson import Lesson, load_lesson
 from grader.notebook.display import PRACTICE_BANNER, render_html
 from grader.notebook.program import Program
 from grader.render.text import render_text
@@ -32,7 +33,7 @@ def _strings(value: Any, limit: int) -> tuple[str, ...]:
     return tuple(clean_text(v[:MAX_TEXT]) if isinstance(v, str) else "" for v in value[:limit])
 
 
-def handle(request: Any, lesson: Any) -> dict[str, Any]:
+def handle(request: Any, lessons: Callable[[str | None], Lesson]) -> dict[str, Any]:
     """One practice check: the rendered report, or an error in words."""
     if not isinstance(request, dict) or not isinstance(request.get("source"), str):
         return {"error": "malformed request"}
@@ -43,7 +44,9 @@ def handle(request: Any, lesson: Any) -> dict[str, Any]:
     timeout = request.get("timeout")
     limits = Limits(timeout=float(timeout)) if isinstance(timeout, (int, float)) and 0 < timeout <= 600 else Limits()
     program = Program(source, _strings(request.get("origins"), 100_000), _strings(request.get("notes"), 50))
+    name = request.get("lesson") if isinstance(request.get("lesson"), str) else None
     try:
+        lesson = lessons(name)
         options = GradeOptions(seed=DEFAULT_SEED, limits=limits, exercises=exercises)
         report = grade_source(SHOWN_PATH, source, lesson, options, program=program)
     except UsageError as problem:
@@ -54,12 +57,21 @@ def handle(request: Any, lesson: Any) -> dict[str, Any]:
 
 
 def serve(requests: TextIO, replies: TextIO) -> None:
-    lesson = load_lesson()
     warm_server()
-    lesson.reference  # noqa: B018  loaded here, in this process only
+
+    @functools.lru_cache(maxsize=None)
+    def lessons(name: str | None) -> Lesson:
+        lesson = load_lesson(name)
+        lesson.reference  # noqa: B018  loaded here, in this process only
+        return lesson
+
+    try:
+        lessons(None)  # the course's only lesson, loaded before the first check asks
+    except UsageError:
+        pass  # several lessons: each check names its own
     for line in requests:
         try:
-            reply = handle(json.loads(line), lesson)
+            reply = handle(json.loads(line), lessons)
         except ValueError:
             reply = {"error": "malformed request"}
         except Exception as exc:  # noqa: BLE001  a grader bug: said, and the service stays up
