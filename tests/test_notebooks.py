@@ -415,3 +415,30 @@ def test_odd_code_cells_are_graded_errors_not_grader_crashes(tmp_path, lesson, s
     report = grade_submission(path, lesson, options("stable_softmax"))
     message = report.exercises[0].checks[0].message
     assert report.score == 0 and expected in message and "submission.py" not in message
+
+
+FIXTURE_COURSE = Path(__file__).resolve().parent / "fixture_course"
+
+_COURSE_SCRIPT = r'''
+import importlib.util, json, sys
+from grader.notebook.kernel import feedback
+spec = importlib.util.spec_from_file_location("kernel_cells", sys.argv[1])
+cells = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cells)
+print(json.dumps([feedback(namespace=vars(cells), lesson=name).text for name in ("tiny_stats", "nope")]))
+'''
+
+
+def test_notebooks_of_another_course_lesson(tmp_path):
+    solution = FIXTURE_COURSE / "solutions" / "tiny_stats.py"
+    notebook = tmp_path / "tiny_stats.ipynb"
+    notebook.write_text(lesson_notebook_text(solution.read_text(encoding="utf-8"), "Tiny statistics"))
+    result = run("--course", str(FIXTURE_COURSE), "check", str(notebook))
+    assert result.exit_code == 0, result.output
+    env = {**os.environ, "GRADE_COURSE": str(FIXTURE_COURSE), "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-c", _COURSE_SCRIPT, str(solution)], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    graded, unknown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "✓ scale" in graded and "✓ center" in graded
+    assert unknown.startswith("check() could not grade: ") and "nope" in unknown
