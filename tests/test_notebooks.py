@@ -442,3 +442,16 @@ def test_notebooks_of_another_course_lesson(tmp_path):
     graded, unknown = json.loads(done.stdout.strip().splitlines()[-1])
     assert "✓ scale" in graded and "✓ center" in graded
     assert unknown.startswith("check() could not grade: ") and "nope" in unknown
+
+
+def test_display_calls_work_as_in_jupyter_and_show_nothing(tmp_path, lesson):
+    path = write_notebook(tmp_path / "work.ipynb", [
+        REFERENCE.read_text(encoding="utf-8"),
+        "display(stable_softmax(np.array([3.0, 1.0, 0.0])))",
+        "def stable_softmax(logits, axis=-1):\n    return logits[undefined_name]",
+    ])
+    report = grade_submission(path, lesson, options("stable_softmax"))
+    assert "(cell 3, line 2: return logits[undefined_name])" in report.exercises[0].checks[0].message
+    defined = write_notebook(tmp_path / "defined.ipynb", [REFERENCE.read_text(encoding="utf-8"),
+                                                         "def display(x):\n    raise SystemExit('mine')", "display(1)"])
+    assert grade_submission(defined, lesson, options("stable_softmax")).import_error is not None

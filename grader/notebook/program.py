@@ -27,6 +27,10 @@ MAX_NOTES = 20
 # Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
 MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
 
+# Jupyter provides display() without an import; graded, it shows nothing (outputs are never read).
+DISPLAY_STAND_IN = "def display(*objects, **options): pass  # Jupyter's display(): outputs are not graded\n"
+_DISPLAY_CALL = re.compile(r"(?<![\w.])display\s*\(")
+_DISPLAY_DEFINED = re.compile(r"^\s*(?:def\s+display\b|display\s*=|(?:from\s+\S+\s+)?import\s.*\bdisplay\b)", re.M)
 PYTHON_BODY_MAGICS = frozenset({"time", "capture"})
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.,\s\[\]]+=\s*[%!])")
 _HELP_LINE = re.compile(r"^\s*[\w.\[\]()]+\?{1,2}\s*$")
@@ -182,6 +186,10 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
         lines = _neutralised(lines, number, notes, futures)
         parts.extend(lines)
         origins.extend(f"cell {number}, line {line}" for line in range(1, len(lines) + 1))
+    code = "".join(parts)
+    if _DISPLAY_CALL.search(code) and not _DISPLAY_DEFINED.search(code):
+        parts.insert(0, DISPLAY_STAND_IN)
+        origins.insert(0, "")
     if futures:
         parts.insert(0, f"from __future__ import {', '.join(dict.fromkeys(futures))}\n")
         origins.insert(0, "")
