@@ -448,3 +448,19 @@ def cross_entropy_from_logits(logits, target):
     assert "RuntimeError: []" in ce.checks[0].message, ce.checks[0].message
     fd = next(e for e in report.exercises if e.name == "finite_difference_gradient")
     assert fd.status is ExerciseStatus.PASSED  # the honest use of the probes still works
+
+
+def test_practice_commands_work_unconfined_and_say_so_once(tmp_path, monkeypatch):
+    import functools
+
+    import grader.cli
+    from grader.sandbox.runner import Limits
+
+    monkeypatch.setattr(grader.cli, "Limits", functools.partial(Limits, isolate=False))  # a laptop without namespaces
+    path = build_submission(tmp_path, {})
+    result = CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "without full confinement" in line]
+    assert len(notes) == 1 and "PID namespace" in notes[0] and "practice" in notes[0]
+    monkeypatch.undo()  # confined again: no note
+    assert "without full confinement" not in CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stderr
