@@ -123,11 +123,12 @@ def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, 
     return tuple(e for e in lesson.exercises if not names or e.name in names)
 
 
-def refused_report(file: SubmissionFile, lesson: Lesson, options: GradeOptions, message: str) -> Report:
-    """A submission whose file is not read (a link, not a regular file, too large): 0 points, status error."""
-    exercises = tuple(failed_everywhere(e, ExerciseStatus.ERROR, message)
-                      for e in select_exercises(lesson, options.exercises))
-    return Report(str(file.path), options.seed, exercises)
+def unrun_report(submission: str, lesson: Lesson, options: GradeOptions, status: ExerciseStatus,
+                 message: str) -> Report:
+    """The report of a submission that could not be graded (a refused or missing file): every selected
+    exercise has ``status``, every check failed with the reason, so the report keeps its max_score."""
+    exercises = tuple(failed_everywhere(e, status, message) for e in select_exercises(lesson, options.exercises))
+    return Report(submission, options.seed, exercises)
 
 
 def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: GradeOptions,
@@ -148,13 +149,14 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
     try:
         source = file.read(MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
     except Refused as refusal:
-        return refused_report(file, lesson, options, refusal.message)
+        return unrun_report(str(file.path), lesson, options, ExerciseStatus.ERROR, refusal.message)
     program = None
     if notebook:
         try:
             program = notebook_program(source)
         except NotebookError as problem:
-            return refused_report(file, lesson, options, f"{file.relative} {problem.message}")
+            return unrun_report(str(file.path), lesson, options, ExerciseStatus.ERROR,
+                                f"{file.relative} {problem.message}")
         source = program.source
     return grade_source(str(file.path), source, lesson, options, on_progress, program)
 
