@@ -45,7 +45,7 @@ from grader.model import Report
 from grader.submission import SubmissionFile, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
-CREDIT_FORMATS = (ReportFormat.GRADESCOPE,)  # grades that count: full confinement, or --unconfined
+CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -122,10 +122,18 @@ def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions,
 
 def _finish(assessments: list[Assessment], report_format: ReportFormat, output: Path | None, grading: GradeOptions,
             junit: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
-    """Render every assessment (one per lesson, plus a course line when there are several), write, exit."""
+    """Render every assessment (one per lesson, plus a course line when there are several), write, exit.
+
+    For credit (a credit format or --junit) a malformed quiz answers file costs the quiz only, as in a
+    batch: the outputs say so and the exit code is the exercises'. Elsewhere the complete report is
+    written first, then the bad file exits 2. When --exercise chose exercises, they alone decide the exit code.
+    """
+    credit = report_format in CREDIT_FORMATS or junit is not None
+    problem = next((a.quiz_problem for a in assessments if a.quiz_problem is not None), None)
     settings = RenderSettings(color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises,
-                              hidden_visibility=hidden_visibility)
-    if report_format not in CREDIT_FORMATS and junit is None:
+                              hidden_visibility=hidden_visibility,
+                              quiz_problem=problem.message if credit and problem is not None else None)
+    if not credit:
         for assessment in assessments:
             _practice_note(assessment.report)
     texts = [render_report(a.report, report_format, settings) for a in assessments]
@@ -135,9 +143,12 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_output(render_report_junit(assessments[0].report, stamp, socket.gethostname()), junit)
     write_output("\n".join(texts), output)
-    problem = next((a.quiz_problem for a in assessments if a.quiz_problem is not None), None)
     if problem is not None:  # the exercises were graded and reported: now the bad answers file
-        raise problem
+        if not credit:
+            raise problem
+        click.echo(f"warning: the quiz was not graded (it costs the quiz only): {problem.message}", err=True)
+    if grading.exercises:  # the exercises asked for decide; the quiz is graded by `grade` and `grade quiz`
+        sys.exit(0 if all(a.report.exercises_complete for a in assessments) else 1)
     sys.exit(0 if all(a.passed for a in assessments) else 1)
 
 
@@ -180,6 +191,9 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     if ctx.invoked_subcommand is not None:
         _refuse_group_options(ctx)
         return
+    if report_format in CREDIT_FORMATS:  # grades for credit go through check's confinement gate and credit seed
+        raise UsageError(f"--format {report_format.value} gives grades for credit: use grade check PATH "
+                         f"--format {report_format.value}")
     projects = chosen.projects(Path.cwd(), "grade", ", or use grade check PATH")
     if len(projects) > 1:
         if report_format is not ReportFormat.TEXT:
@@ -200,7 +214,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
               help="With --format gradescope: when students see the hidden checks' results.")
 @click.option("--unconfined", is_flag=True,
-              help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
+              help="Produce credit formats (gradescope, classroom, --junit) even where the sandbox is incomplete; "
+                   "they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
           seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/.

@@ -259,6 +259,7 @@ def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert_gradescope_results(results)
     assert results["score"] == 32
+    assert next(t for t in results["tests"] if t["name"] == "mastery quiz")["output"].startswith("not graded: ")
 
 
 def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_path):
