@@ -266,11 +266,14 @@ def doctor() -> None:
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--excel-csv", is_flag=True,
+              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          seed: int | None, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
+          seed: int | None, resume: bool, shard: str | None, junit: Path | None, excel_csv: bool,
+          unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -285,7 +288,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
     options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how))
+    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how), excel_csv)
 
 
 @main.command()
@@ -293,12 +296,14 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the merged gradebook.csv, summary.json, report.html and results.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--excel-csv", is_flag=True,
+              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
 @click.pass_context
-def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
+def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None, excel_csv: bool) -> None:
     """Combine the --out directories of grade batch shards into one gradebook and report."""
     from grader.batch_cli import run_merge
 
-    run_merge(selection(ctx).lesson_or_sole(), directories, out, junit)
+    run_merge(selection(ctx).lesson_or_sole(), directories, out, junit, excel_csv)
 
 
 for command in (watch_command, hint_command, list_command, reset_command, validate_command, release_command,

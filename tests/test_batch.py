@@ -353,3 +353,14 @@ def test_the_documented_ci_workflow_shards_then_merges():
     assert "grade merge shards/shard-*" in merge_commands and "GITHUB_STEP_SUMMARY" in merge_commands
     uploaded = [s["with"]["path"] for s in merge_job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     assert "class/gradebook.csv" in uploaded[0] and "class/report.html" in uploaded[0]
+
+
+def test_merge_writes_a_gradebook_for_excel(graded_class, tmp_path):
+    """--excel-csv: UTF-8 with a byte order mark and CRLF line ends, the same cells."""
+    _, out, _ = graded_class
+    result = run("merge", str(out), "--out", str(tmp_path / "excel"), "--excel-csv")
+    assert result.exit_code == 0, result.output
+    raw = (tmp_path / "excel" / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == len(EXPECTED) + 1 and b"\r\r" not in raw
+    plain = (out / "gradebook.csv").read_bytes()
+    assert raw[3:].replace(b"\r\n", b"\n") == plain and not plain.startswith(b"\xef\xbb\xbf")

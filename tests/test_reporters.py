@@ -218,6 +218,14 @@ def test_gradebook_csv_keeps_fractions_and_defuses_formulas():
     assert (rows[0]["quiz_percent"], rows[0]["quiz_passed"]) == ("", "")
 
 
+def test_gradebook_for_excel_keeps_non_ascii_names():
+    documents = [sample_batch_document("Zoë Łukasiewicz", "passed"), sample_batch_document("=cmd", "failed")]
+    text = render_gradebook(documents, excel=True)
+    assert text.startswith("\ufeffname,score,") and text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    rows = list(csv.DictReader(io.StringIO(text.encode("utf-8").decode("utf-8-sig"), newline="")))
+    assert [row["name"] for row in rows] == ["'=cmd", "Zoë Łukasiewicz"]  # guarded: not the roster's name
+
+
 def test_hostile_student_text_reaches_the_reporters_intact(tmp_path: Path):
     """A real graded submission whose exception message holds markup, NUL and a terminal escape."""
     submission = build_submission(tmp_path, {"cross_entropy_gradient":
