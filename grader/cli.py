@@ -42,7 +42,7 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.model import Report
-from grader.submission import SubmissionFile, resolve_submission
+from grader.submission import SubmissionFile, ignored_copy_note, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
@@ -224,6 +224,8 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
     """
     lesson = selection().for_path(path)
     student_file = resolve_submission(path, lesson.student_file)
+    if path.is_dir() and (note := ignored_copy_note(path, student_file, lesson.student_file)) is not None:
+        click.echo(note, err=True)
     if report_format in CREDIT_FORMATS or junit is not None:
         require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
                             grading.limits, unconfined)

@@ -125,3 +125,17 @@ def test_selected_exercises_alone_decide_the_exit_code(tmp_path):
     broken = build_submission(tmp_path / "b", mistake("no_max_shift"))
     short = CliRunner().invoke(main, ["check", str(broken), "--exercise", "stable_softmax"])
     assert short.exit_code == 1
+
+
+def test_a_directory_with_two_exercise_files_says_which_is_graded(tmp_path):
+    build_submission(tmp_path, mistake("sum_not_mean"))
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "softmax_cross_entropy.py").write_text(REFERENCE.read_text())
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--exercise", "sequence_mean_loss"])
+    assert result.exit_code == 1  # the root's file, with its mistake, is the one graded
+    assert (f"note: {tmp_path} holds both softmax_cross_entropy.py and exercises/softmax_cross_entropy.py: "
+            "grading softmax_cross_entropy.py (the one at its root); exercises/softmax_cross_entropy.py is not graded"
+            ) in result.stderr
+    (tmp_path / "softmax_cross_entropy.py").unlink()
+    alone = CliRunner().invoke(main, ["check", str(tmp_path), "--exercise", "sequence_mean_loss"])
+    assert alone.exit_code == 0 and "note:" not in alone.stderr
