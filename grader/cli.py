@@ -136,6 +136,9 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     if not credit:
         for assessment in assessments:
             _practice_note(assessment.report)
+    for assessment in assessments:
+        if assessment.progress is not None and assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
     texts = [render_report(a.report, report_format, settings) for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))

@@ -82,7 +82,10 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     interactive = sys.stdout.isatty()
 
     def grade_once(target: Path) -> None:
-        report = assess(lesson, target, options, project=project).report
+        assessment = assess(lesson, target, options, project=project)
+        report = assessment.report
+        if assessment.progress is not None and assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
         progress = None
         if project is not None:
             record = progress_path(project, lesson)
@@ -134,6 +137,8 @@ def hint_command(exercise: str) -> None:
         raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade hint inside the project")
     path = progress_path(root, lesson)
     progress = load_progress(path, lesson.name)
+    if progress.notice:
+        click.echo(progress.notice, err=True)
     seen = progress.exercise(chosen.name).hints_seen
     shown = min(seen + 1, len(chosen.hints))
     save_progress(path, progress.with_hints_seen(chosen.name, shown))
@@ -158,6 +163,8 @@ def list_command(ctx: click.Context, timeout: float) -> None:
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None
+        if assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
         quiz = assessment.report.quiz
         texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
                                  _shown(student_file), color=sys.stdout.isatty()))
