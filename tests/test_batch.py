@@ -287,6 +287,22 @@ def test_bad_usage_exits_2_with_one_line(tmp_path, setup, args, expected):
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("out", ["/proc/x", "/proc/version/results", "FILE/results"])
+def test_an_unwritable_out_exits_2_with_one_line(tmp_path, out):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    build_submission(submissions, {}, name="amy.py")
+    (tmp_path / "FILE").write_text("a file, not a directory")
+    out = out.replace("FILE", str(tmp_path / "FILE"))
+    for command in (["batch", str(submissions), "--seed", CLASS_SEED], ["merge", str(tmp_path)]):
+        result = CliRunner().invoke(main, [*command, "--out", out])
+        assert result.exit_code == 2, (command, result.output)
+        lines = result.stderr.strip().splitlines()
+        if command[0] == "batch":
+            assert lines == [f"Error: --out {out}: cannot write there ({lines[0].split('(', 1)[1]}"]
+        assert "Traceback" not in result.output and len(lines) == 1
+
+
 def test_the_output_directory_inside_the_submissions_is_not_a_submission(tmp_path):
     submissions = tmp_path / "submissions"
     submissions.mkdir()
