@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import click
 
 from grader.course import Course
-from grader.errors import GradeError, UsageError
+from grader.errors import GradeError, Interrupted, UsageError
 from grader.lesson import Lesson
 from grader.submission import find_project_root
 
@@ -33,6 +33,8 @@ def converted() -> Iterator[None]:
         yield
     except GradeError as error:
         raise CommandFailed(error) from None
+    except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, as if graded
+        raise CommandFailed(Interrupted()) from None
 
 
 class GradeCommand(click.Command):
