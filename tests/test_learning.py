@@ -248,7 +248,7 @@ def test_list_with_full_marks_and_a_passed_quiz_says_complete(tmp_path):
 def test_list_with_a_failed_quiz(tmp_path):
     result = grade_in(make_project(tmp_path, REFERENCE, correct_answers=6), "list")
     assert result.exit_code == 1
-    assert "Quiz: 6/8 correct (75%), not passed: it needs 7 of 8 (retake it with: grade quiz)" in result.stdout
+    assert "Quiz: 6/8 correct (75%), not passed: it needs 7 of 8 (retake it with: grade quiz --retake)" in result.stdout
     assert "Still needed: the quiz." in result.stdout
 
 
