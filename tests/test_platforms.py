@@ -139,3 +139,18 @@ def test_a_directory_with_two_exercise_files_says_which_is_graded(tmp_path):
     (tmp_path / "softmax_cross_entropy.py").unlink()
     alone = CliRunner().invoke(main, ["check", str(tmp_path), "--exercise", "sequence_mean_loss"])
     assert alone.exit_code == 0 and "note:" not in alone.stderr
+
+
+def test_help_groups_the_commands_by_who_runs_them_with_whole_descriptions():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = result.stdout
+    titles = ["Student commands:", "Instructor commands:", "Course author commands:"]
+    assert [text.index(t) for t in titles] == sorted(text.index(t) for t in titles)
+    student, instructor, author = (text.split(t)[1].split("\n\n")[0] for t in titles)
+    names = lambda block: [line.split()[0] for line in block.strip().splitlines()]  # noqa: E731
+    assert names(student) == ["check", "watch", "hint", "list", "quiz", "reset", "lessons"]
+    assert names(instructor) == ["batch", "merge", "doctor", "quiz-key"]
+    assert names(author) == ["validate", "release", "new-lesson"]
+    assert "..." not in text.split("Student commands:")[1]
+    assert set(main.commands) == set(names(student) + names(instructor) + names(author))  # none left out
