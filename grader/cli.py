@@ -28,6 +28,7 @@ from grader.learning_cli import (
     new_lesson_command,
     release_command,
     reset_command,
+    restore_command,
     validate_command,
     watch_command,
 )
@@ -311,6 +312,6 @@ def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: P
     run_merge(selection(ctx).lesson_or_sole(), directories, out, junit, excel_csv)
 
 
-for command in (watch_command, hint_command, list_command, reset_command, validate_command, release_command,
-                lessons_command, new_lesson_command):
+for command in (watch_command, hint_command, list_command, reset_command, restore_command, validate_command,
+                release_command, lessons_command, new_lesson_command):
     main.add_command(command)

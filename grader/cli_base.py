@@ -45,7 +45,7 @@ class GradeCommand(click.Command):
 
 # `grade --help` lists the commands by who runs them; a command in no section is listed under "Other".
 HELP_SECTIONS = (
-    ("Student commands", ("check", "watch", "hint", "list", "quiz", "reset", "lessons")),
+    ("Student commands", ("check", "watch", "hint", "list", "quiz", "reset", "restore", "lessons")),
     ("Instructor commands", ("batch", "merge", "doctor", "quiz-key")),
     ("Course author commands", ("validate", "release", "new-lesson")),
 )

@@ -35,6 +35,7 @@ from grader.lesson import PROJECT_ROOT, Lesson
 from grader.course import COURSE_VARIABLE, LESSONS
 from grader.model import ExerciseStatus
 from grader.render.json_report import report_dict
+from grader.restore import STUB_SUFFIX
 from grader.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
@@ -145,6 +146,9 @@ def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
         for folder, name in (("exercises", lesson.student_file), ("quizzes", lesson.quiz_file)):
             (staging / folder).mkdir(exist_ok=True)
             shutil.copyfile(lesson.root / folder / name, staging / folder / name)
+        # The pristine stubs, where grade restore finds them once the student has edited exercises/.
+        shutil.copyfile(lesson.root / "exercises" / lesson.student_file,
+                        staging / LESSONS / lesson.name / (lesson.student_file + STUB_SUFFIX))
     pyproject = PROJECT_ROOT / "pyproject.toml"
     (staging / "pyproject.toml").write_text(_student_pyproject(pyproject.read_text(encoding="utf-8"), pyproject),
                                             encoding="utf-8")

@@ -149,7 +149,7 @@ def test_help_groups_the_commands_by_who_runs_them_with_whole_descriptions():
     assert [text.index(t) for t in titles] == sorted(text.index(t) for t in titles)
     student, instructor, author = (text.split(t)[1].split("\n\n")[0] for t in titles)
     names = lambda block: [line.split()[0] for line in block.strip().splitlines()]  # noqa: E731
-    assert names(student) == ["check", "watch", "hint", "list", "quiz", "reset", "lessons"]
+    assert names(student) == ["check", "watch", "hint", "list", "quiz", "reset", "restore", "lessons"]
     assert names(instructor) == ["batch", "merge", "doctor", "quiz-key"]
     assert names(author) == ["validate", "release", "new-lesson"]
     assert "..." not in text.split("Student commands:")[1]

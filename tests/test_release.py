@@ -382,3 +382,35 @@ def test_a_check_that_passes_a_lambda_to_the_reference_cannot_be_released(lesson
     bad = dataclasses.replace(first, checks=(Check(first.name, "lambda_check", 1.0, True, lambda_check),))
     with pytest.raises(UsageError, match=r"check stable_softmax/lambda_check cannot be released: .*never a lambda"):
         record_expectations(dataclasses.replace(lesson, exercises=(bad,)))
+
+
+def test_restore_puts_one_exercise_stub_back_in_the_copy_after_asking(released, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(released[0], copy)
+    exercise = copy / EXERCISE_FILE
+    stub_text = exercise.read_text()
+    solved = stub_text.replace('    raise NotImplementedError("stable_softmax', '    return _mine(logits)  # my code\n    raise NotImplementedError("stable_softmax', 1)
+    assert solved != stub_text
+    exercise.write_text(solved + "\n\ndef _mine(x):\n    return x\n")
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy)}
+
+    def restore(answer: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "restore", "stable_softmax"],
+                              cwd=copy, env=env, input=answer, capture_output=True, text=True, timeout=120)
+
+    declined = restore("n\n")
+    assert declined.returncode == 1 and "Nothing changed." in declined.stdout
+    assert "Replace stable_softmax in exercises/softmax_cross_entropy.py (lines" in declined.stdout
+    assert "# my code" in exercise.read_text()
+    done = restore("y\n")
+    assert done.returncode == 0, done.stderr
+    assert "Restored the stub of stable_softmax" in done.stdout
+    assert exercise.read_text() == stub_text + "\n\ndef _mine(x):\n    return x\n"  # the rest untouched
+
+
+def test_restore_in_the_instructor_project_says_where_the_stub_is(tmp_path, monkeypatch):
+    from projects import make_project
+
+    monkeypatch.chdir(make_project(tmp_path))
+    result = CliRunner().invoke(main, ["restore", "stable_softmax"], input="y\n")
+    assert result.exit_code == 2 and "grade restore works in a student copy" in result.stderr
