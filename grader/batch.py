@@ -20,7 +20,7 @@ from typing import Any, Callable
 from grader.errors import UsageError
 from grader.assess import assess
 from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
-from grader.grading import GradeOptions, failed_everywhere, select_exercises
+from grader.grading import GradeOptions, unrun_report
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
@@ -165,13 +165,6 @@ def submission_status(report: Report) -> tuple[BatchStatus, str]:
     return status, f"{first.status.value} in {names}" + (f": {reason}" if reason else "")
 
 
-def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status: ExerciseStatus,
-                       message: str) -> Report:
-    """The report of a submission that could not be graded: every check failed with the reason."""
-    exercises = tuple(failed_everywhere(e, status, message) for e in select_exercises(lesson, grading.exercises))
-    return Report(str(path), grading.seed, exercises)
-
-
 class BatchRunner:
     """Grades submissions into ``out``: one document per submission, written as soon as it is done."""
 
@@ -208,7 +201,7 @@ class BatchRunner:
             student_file = student_file_of(submission, self.lesson.student_file)
         except (UsageError, Refused) as exc:
             status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
-            report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
+            report = unrun_report(str(submission.path), self.lesson, self.grading, status, exc.message)
             batch_status, message = BatchStatus(status.value), exc.message
         else:
             root, entry = submission.path.parent, submission.path.name
@@ -222,7 +215,7 @@ class BatchRunner:
                     quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
-                report = placeholder_report(student_file.path, self.lesson, self.grading, ExerciseStatus.ERROR, text)
+                report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)
                 batch_status, message, grader_error = BatchStatus.ERROR, text, True
             message = "; ".join(filter(None, [message, quiz_problem]))
         record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
