@@ -286,3 +286,10 @@ def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and "could not confine student code" in results["output"]
     assert "PID namespace" in results["output"] and not (root / "graded").exists()
+
+
+def test_docs_show_the_gradescope_scripts_as_they_are():
+    docs = RUN_AUTOGRADER.parents[2] / "batch.md"
+    text = docs.read_text()
+    for script in (RUN_AUTOGRADER, RUN_AUTOGRADER.with_name("setup.sh")):
+        assert script.read_text() in text, f"docs/batch.md shows another {script.name}"
