@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,6 +25,7 @@ from grader.grading import GradeOptions, unrun_report
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
+from grader.sandbox.protocol import clean_text
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
@@ -68,7 +70,13 @@ class Graded:
 
 
 def submission_name(entry: Path) -> str:
-    return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    """The row's name: the entry's name (a .py file's without the suffix), made valid text. Bytes that
+    are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart."""
+    raw = entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    text = clean_text(raw)
+    if text == raw:
+        return raw
+    return f"{text}~{hashlib.sha256(os.fsencode(raw)).hexdigest()[:8]}"
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:

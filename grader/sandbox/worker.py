@@ -187,6 +187,8 @@ def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
     if not in_user_namespace and os.geteuid() != 0:
         return [], _job_file_on_host(job)  # no namespace can be had here: limits only
     layers = ["user namespace"] if in_user_namespace else []
+    if in_user_namespace and isolation.forbid_more_user_namespaces():
+        layers.append("no namespaces of its own")
     layers += [f"{name} namespace" for name in isolation.unshare_namespaces()]
     job_dir = None
     if "PID namespace" in layers:
