@@ -7,12 +7,10 @@ import subprocess
 import tempfile
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from classroom import sample_batch_document
-from grader.outputs import document_stem
 from grader.render.html_report import histogram_bins, render_html_report
 from grader.summary import mistake_titles, summarize
 
@@ -79,9 +77,9 @@ def test_everything_from_submissions_is_escaped(class_report):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text
     assert "&lt;/pre&gt;&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in text
     assert "\x00" not in text and "\x1b" not in text
-    # the row links the document under its rewritten, file-system-safe name (grader.outputs.document_stem)
-    stem = document_stem(EVIL_NAME)
-    assert stem.startswith("_") and f'href="{quote(stem)}.json"' in text
+    from grader.outputs import document_stem
+
+    assert f'href="{document_stem(EVIL_NAME)}.json"' in text  # the document's real, safe file name
 
 
 def test_the_report_shows_charts_mistakes_and_every_submission(class_report, lesson):

@@ -58,6 +58,7 @@ class Job:
     source: bytes
     tasks: tuple[Task, ...]
     limits: Limits = Limits()
+    hide: tuple[str, ...] = ()  # directories the sandbox's root must not show (the course, the class, results)
 
     @property
     def module_name(self) -> str:
@@ -179,7 +180,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
                 "limits": job.limits.for_worker(len(tasks)),
                 "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
-                            "hostdir": str(workdir / "submission"),
+                            "hostdir": str(workdir / "submission"), "hide": list(job.hide),
                             "cgroups": cgroups.layers if cgroups is not None else []},
             }
         )
