@@ -267,8 +267,10 @@ class BatchRunner:
                 documents[graded.name] = graded.document
                 if on_done is not None:
                     on_done(graded)
-        except BaseException:  # Ctrl-C or an unwritable --out: stop now, keep what is written
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException as stop:  # Ctrl-C or an unwritable --out: stop now, keep what is written
+            # After Ctrl-C, do not wait for the submissions running (up to their time limits): the fork
+            # server kills its workers when the grader's channel closes.
+            pool.shutdown(wait=not isinstance(stop, KeyboardInterrupt), cancel_futures=True)
             raise
         pool.shutdown()
         return [documents[name] for name in sorted(documents)]

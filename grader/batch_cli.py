@@ -18,7 +18,7 @@ from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import Lesson
-from grader.outputs import document_stem, write_atomic
+from grader.outputs import document_stem, writable_directory, write_atomic
 from grader.formatting import number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
@@ -73,7 +73,7 @@ def _counts_line(summary: dict[str, Any]) -> str:
 
 
 def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
-              junit: Path | None, unconfined: bool = False, seed_note: str = "") -> None:
+              junit: Path | None, unconfined: bool = False, seed_note: str = "", excel_csv: bool = False) -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -84,6 +84,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     selected = select_shard(found, shard)
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                   unconfined)
+    writable_directory(out)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     if seed_note:
         click.echo(seed_note, file=sys.stderr)
@@ -93,7 +94,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
         documents = runner.run(selected, progress)
     finally:
         progress.close()
-    outputs = write_class_outputs(out, documents, options.seed, lesson, shard, len(found))
+    outputs = write_class_outputs(out, documents, options.seed, lesson, shard, len(found), excel_csv)
     if junit is not None:
         write_junit(junit, documents)
     where = f"shard {shard} of " if shard else ""
@@ -102,11 +103,13 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
                f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
 
 
-def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None) -> None:
+def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None,
+              excel_csv: bool = False) -> None:
     seed, documents = merge(directories)
+    writable_directory(out)
     for document in documents:
         write_atomic(out / f"{document_stem(document.name)}.json", json.dumps(document.to_dict(), indent=2) + "\n")
-    outputs = write_class_outputs(out, documents, seed, lesson)
+    outputs = write_class_outputs(out, documents, seed, lesson, excel_csv=excel_csv)
     if junit is not None:
         write_junit(junit, documents)
     click.echo(f"Merged {len(directories)} directories: {_counts_line(outputs.summary)}; "

@@ -27,11 +27,12 @@ class ClassOutputs:
 
 
 def write_class_outputs(out: Path, documents: Sequence[BatchDocument], seed: int, lesson: Lesson,
-                        shard: Shard | None = None, discovered: int | None = None) -> ClassOutputs:
-    """gradebook.csv, summary.json, summary.md and report.html in ``out``; per-submission files are not touched."""
+                        shard: Shard | None = None, discovered: int | None = None, excel_csv: bool = False) -> ClassOutputs:
+    """gradebook.csv (for Excel with ``excel_csv``), summary.json, summary.md and report.html in ``out``;
+    per-submission files are not touched."""
     summary = summarize(documents, seed, mistake_titles(lesson), shard, discovered)
     outputs = {
-        GRADEBOOK_FILE: render_gradebook(documents),
+        GRADEBOOK_FILE: render_gradebook(documents, excel=excel_csv),
         SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
         MARKDOWN_FILE: render_class_markdown(summary, documents),
         REPORT_FILE: render_html_report(summary, documents, lesson.title),

@@ -28,6 +28,7 @@ from grader.learning_cli import (
     new_lesson_command,
     release_command,
     reset_command,
+    restore_command,
     validate_command,
     watch_command,
 )
@@ -42,10 +43,10 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.model import Report
-from grader.submission import SubmissionFile, resolve_submission
+from grader.submission import SubmissionFile, ignored_copy_note, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
-CREDIT_FORMATS = (ReportFormat.GRADESCOPE,)  # grades that count: full confinement, or --unconfined
+CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -122,12 +123,23 @@ def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions,
 
 def _finish(assessments: list[Assessment], report_format: ReportFormat, output: Path | None, grading: GradeOptions,
             junit: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
-    """Render every assessment (one per lesson, plus a course line when there are several), write, exit."""
+    """Render every assessment (one per lesson, plus a course line when there are several), write, exit.
+
+    For credit (a credit format or --junit) a malformed quiz answers file costs the quiz only, as in a
+    batch: the outputs say so and the exit code is the exercises'. Elsewhere the complete report is
+    written first, then the bad file exits 2. When --exercise chose exercises, they alone decide the exit code.
+    """
+    credit = report_format in CREDIT_FORMATS or junit is not None
+    problem = next((a.quiz_problem for a in assessments if a.quiz_problem is not None), None)
     settings = RenderSettings(color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises,
-                              hidden_visibility=hidden_visibility)
-    if report_format not in CREDIT_FORMATS and junit is None:
+                              hidden_visibility=hidden_visibility,
+                              quiz_problem=problem.message if credit and problem is not None else None)
+    if not credit:
         for assessment in assessments:
             _practice_note(assessment.report)
+    for assessment in assessments:
+        if assessment.progress is not None and assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
     texts = [render_report(a.report, report_format, settings) for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))
@@ -135,9 +147,12 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_output(render_report_junit(assessments[0].report, stamp, socket.gethostname()), junit)
     write_output("\n".join(texts), output)
-    problem = next((a.quiz_problem for a in assessments if a.quiz_problem is not None), None)
     if problem is not None:  # the exercises were graded and reported: now the bad answers file
-        raise problem
+        if not credit:
+            raise problem
+        click.echo(f"warning: the quiz was not graded (it costs the quiz only): {problem.message}", err=True)
+    if grading.exercises:  # the exercises asked for decide; the quiz is graded by `grade` and `grade quiz`
+        sys.exit(0 if all(a.report.exercises_complete for a in assessments) else 1)
     sys.exit(0 if all(a.passed for a in assessments) else 1)
 
 
@@ -180,6 +195,9 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     if ctx.invoked_subcommand is not None:
         _refuse_group_options(ctx)
         return
+    if report_format in CREDIT_FORMATS:  # grades for credit go through check's confinement gate and credit seed
+        raise UsageError(f"--format {report_format.value} gives grades for credit: use grade check PATH "
+                         f"--format {report_format.value}")
     projects = chosen.projects(Path.cwd(), "grade", ", or use grade check PATH")
     if len(projects) > 1:
         if report_format is not ReportFormat.TEXT:
@@ -200,7 +218,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
               help="With --format gradescope: when students see the hidden checks' results.")
 @click.option("--unconfined", is_flag=True,
-              help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
+              help="Produce credit formats (gradescope, classroom, --junit) even where the sandbox is incomplete; "
+                   "they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
           seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
     """Grade PATH: the exercise .py file or its .ipynb notebook, or a directory holding it at its root or under exercises/.
@@ -209,6 +228,8 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
     """
     lesson = selection().for_path(path)
     student_file = resolve_submission(path, lesson.student_file)
+    if path.is_dir() and (note := ignored_copy_note(path, student_file, lesson.student_file)) is not None:
+        click.echo(note, err=True)
     if report_format in CREDIT_FORMATS or junit is not None:
         require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
                             grading.limits, unconfined)
@@ -256,11 +277,14 @@ def doctor() -> None:
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--excel-csv", is_flag=True,
+              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          seed: int | None, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
+          seed: int | None, resume: bool, shard: str | None, junit: Path | None, excel_csv: bool,
+          unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory, .py file or .ipynb notebook is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -275,7 +299,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
     options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how))
+    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how), excel_csv)
 
 
 @main.command()
@@ -283,14 +307,16 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the merged gradebook.csv, summary.json, report.html and results.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@click.option("--excel-csv", is_flag=True,
+              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
 @click.pass_context
-def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
+def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None, excel_csv: bool) -> None:
     """Combine the --out directories of grade batch shards into one gradebook and report."""
     from grader.batch_cli import run_merge
 
-    run_merge(selection(ctx).lesson_or_sole(), directories, out, junit)
+    run_merge(selection(ctx).lesson_or_sole(), directories, out, junit, excel_csv)
 
 
-for command in (watch_command, hint_command, list_command, reset_command, validate_command, release_command,
-                lessons_command, new_lesson_command):
+for command in (watch_command, hint_command, list_command, reset_command, restore_command, validate_command,
+                release_command, lessons_command, new_lesson_command):
     main.add_command(command)

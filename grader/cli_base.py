@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import click
 
 from grader.course import Course
-from grader.errors import GradeError, UsageError
+from grader.errors import GradeError, Interrupted, UsageError
 from grader.lesson import Lesson
 from grader.submission import find_project_root
 
@@ -33,12 +33,29 @@ def converted() -> Iterator[None]:
         yield
     except GradeError as error:
         raise CommandFailed(error) from None
+    except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, as if graded
+        raise CommandFailed(Interrupted()) from None
 
 
 class GradeCommand(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         with converted():
             return super().invoke(ctx)
+
+
+# `grade --help` lists the commands by who runs them; a command in no section is listed under "Other".
+HELP_SECTIONS = (
+    ("Student commands", ("check", "watch", "hint", "list", "quiz", "reset", "restore", "lessons")),
+    ("Instructor commands", ("batch", "merge", "doctor", "quiz-key")),
+    ("Course author commands", ("validate", "release", "new-lesson")),
+)
+HELP_WIDTH = 500  # a command's whole first sentence, never cut with "..."
+
+
+def first_sentence(command: click.Command) -> str:
+    text = command.get_short_help_str(limit=HELP_WIDTH)
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 class GradeGroup(click.Group):
@@ -48,6 +65,18 @@ class GradeGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         with converted():
             return super().invoke(ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = {name: self.get_command(ctx, name) for name in self.list_commands(ctx)}
+        commands = {name: command for name, command in commands.items() if command is not None and not command.hidden}
+        placed = {name for _, names in HELP_SECTIONS for name in names}
+        sections = [(title, [n for n in names if n in commands]) for title, names in HELP_SECTIONS]
+        sections.append(("Other commands" if placed & set(commands) else "Commands",
+                         [n for n in commands if n not in placed]))
+        for title, names in sections:
+            if names:
+                with formatter.section(title):
+                    formatter.write_dl([(name, first_sentence(commands[name])) for name in names])
 
 
 @dataclass(frozen=True)

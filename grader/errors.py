@@ -23,3 +23,12 @@ class UsageError(GradeError):
     """The command could not do its job: bad usage, or a missing or malformed file (exit code 2)."""
 
     exit_code = 2
+
+
+class Interrupted(GradeError):
+    """Ctrl-C: the command stops (exit code 130, the shell's for SIGINT)."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("interrupted (Ctrl-C)")

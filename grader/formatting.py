@@ -94,3 +94,11 @@ def terminal(text: str) -> str:
 def printable(text: str) -> str:
     """A name or message fit for one terminal line: no escape sequences from submissions."""
     return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+
+
+RETAKE = "grade quiz --retake"
+
+
+def quiz_unanswered(unanswered: int) -> str:
+    """How every report words a quiz left part-way (``grade``, ``grade check``, ``grade list``)."""
+    return f"{unanswered} unanswered: not passed yet (continue with: grade quiz)"

@@ -82,7 +82,10 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     interactive = sys.stdout.isatty()
 
     def grade_once(target: Path) -> None:
-        report = assess(lesson, target, options, project=project).report
+        assessment = assess(lesson, target, options, project=project)
+        report = assessment.report
+        if assessment.progress is not None and assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
         progress = None
         if project is not None:
             record = progress_path(project, lesson)
@@ -134,6 +137,8 @@ def hint_command(exercise: str) -> None:
         raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade hint inside the project")
     path = progress_path(root, lesson)
     progress = load_progress(path, lesson.name)
+    if progress.notice:
+        click.echo(progress.notice, err=True)
     seen = progress.exercise(chosen.name).hints_seen
     shown = min(seen + 1, len(chosen.hints))
     save_progress(path, progress.with_hints_seen(chosen.name, shown))
@@ -158,6 +163,8 @@ def list_command(ctx: click.Context, timeout: float) -> None:
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None
+        if assessment.progress.notice:
+            click.echo(assessment.progress.notice, err=True)
         quiz = assessment.report.quiz
         texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
                                  _shown(student_file), color=sys.stdout.isatty()))
@@ -233,3 +240,41 @@ def new_lesson_command(name: str, title: str | None) -> None:
     quizzes/NAME.yaml and grader/lessons/NAME/ (see docs/writing-a-lesson.md)."""
     course = selection().course
     click.echo(render_new_lesson(new_lesson(course.root, name, title), course.root), nl=False)
+
+
+@click.command("restore", cls=GradeCommand)
+@click.argument("exercise")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(exercise: str, yes: bool) -> None:
+    """Put one exercise's stub back in your exercise file, replacing your code of that function (asks first).
+
+    The rest of the file stays as it is. The stub comes from the grader's copy of the released exercise file.
+    """
+    from grader.outputs import write_atomic
+    from grader.restore import pristine_stub_path, read_student_file, restore_function
+
+    lesson = _lesson_with_exercise(exercise)
+    chosen = select_exercises(lesson, (exercise,))[0]
+    root = find_project_root(Path.cwd(), lesson.student_file)
+    if root is None:
+        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade restore inside "
+                         "the project")
+    pristine = pristine_stub_path(lesson)
+    if pristine is None:
+        raise UsageError(f"no released stub of {lesson.student_file} in this grader: grade restore works in a student "
+                         "copy (grade release); in the instructor's project, the stub is its own exercise file "
+                         "(git checkout restores it)")
+    student = SubmissionFile(root, f"exercises/{lesson.student_file}")
+    shown = _shown(student.path)
+    restoration = restore_function(read_student_file(student), pristine.read_text(encoding="utf-8"), chosen.name, shown)
+    if restoration.replaced is None:
+        question = f"{shown} has no function {chosen.name}: add its stub at the end of the file?"
+    else:
+        first, last = restoration.replaced
+        question = (f"Replace {chosen.name} in {shown} (lines {first}-{last}, your code of it) with the stub? "
+                    "Your code of it is lost")
+    if not yes and not click.confirm(question, default=False):
+        click.echo("Nothing changed.")
+        sys.exit(1)
+    write_atomic(student.path, restoration.text)
+    click.echo(f"Restored the stub of {chosen.name} in {shown}; the rest of the file is unchanged.")

@@ -8,7 +8,7 @@ from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.formatting import STATUS_WORDS, mark, points, style, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, style, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation
@@ -78,8 +78,8 @@ def _quiz_line(quiz: QuizResult | None, needed: int) -> tuple[str, bool]:
     if quiz.passed:
         return f"{text}, passed", True
     if unanswered:
-        return f"{text}, {unanswered} unanswered: not passed yet (continue with: grade quiz)", False
-    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: grade quiz)", False
+        return f"{text}, {quiz_unanswered(unanswered)}", False
+    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {RETAKE})", False
 
 
 def lesson_complete(report: Report, quiz: QuizResult | None) -> bool:

@@ -31,6 +31,17 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def writable_directory(path: Path, option: str = "--out") -> None:
+    """Create ``path`` (with its parents) and check a file can be written in it; exit 2 with one line if not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".grade-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
+
+
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 RESERVED_STEMS = frozenset({"summary", "gradebook", "report"})  # the batch's own outputs
 

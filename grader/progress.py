@@ -7,6 +7,7 @@ they graded; ``grade reset`` deletes the file. Values are immutable: an update r
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,6 +35,7 @@ class Progress:
     lesson: str
     exercises: Mapping[str, ExerciseProgress] = field(default_factory=dict)
     graded_at: str | None = None  # when the last report was recorded (UTC, ISO 8601)
+    notice: str | None = None  # the file was unreadable and set aside: one line for the student (never saved)
 
     def exercise(self, name: str) -> ExerciseProgress:
         return self.exercises.get(name, ExerciseProgress())
@@ -70,8 +72,8 @@ def progress_path(project_root: Path, lesson: Lesson) -> Path:
     return project_root / lesson.progress_file
 
 
-def _bad(path: Path, problem: str) -> UsageError:
-    return UsageError(f"{path}: {problem}; delete it with `grade reset` to start the record again")
+class _Unreadable(Exception):
+    pass
 
 
 def _number(value: Any) -> float | None:
@@ -79,23 +81,39 @@ def _number(value: Any) -> float | None:
 
 
 def load_progress(path: Path, lesson: str) -> Progress:
-    """The progress in ``path``; an empty record when there is no file yet."""
+    """The progress in ``path``; an empty record when there is no file yet. The file is a cache: when it
+    cannot be read it is set aside (renamed ``*.corrupt``) and an empty record comes back with a notice,
+    so it never stops grading."""
+    try:
+        return _read_progress(path, lesson)
+    except _Unreadable as problem:
+        aside = path.with_name(path.name + ".corrupt")
+        try:
+            os.replace(path, aside)
+            where = f"set aside as {aside.name}"
+        except OSError:
+            where = "it will be overwritten"
+        return Progress(lesson, notice=f"warning: {path}: {problem}; {where}, and a fresh progress record starts "
+                                       "(hint tiers and last results are forgotten)")
+
+
+def _read_progress(path: Path, lesson: str) -> Progress:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Progress(lesson)
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise _bad(path, f"not a readable progress file ({error.__class__.__name__})") from None
+        raise _Unreadable(f"not a readable progress file ({error.__class__.__name__})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("exercises"), dict):
-        raise _bad(path, "not a progress file")
+        raise _Unreadable("not a progress file")
     if raw.get("version") != VERSION:
-        raise _bad(path, f"written by another version of grade (version {raw.get('version')!r}, expected {VERSION})")
+        raise _Unreadable(f"written by another version of grade (version {raw.get('version')!r}, expected {VERSION})")
     if raw.get("lesson") != lesson:
         return Progress(lesson)  # another lesson's record: start this one afresh
     exercises = {}
     for name, entry in raw["exercises"].items():
         if not isinstance(entry, dict):
-            raise _bad(path, f"exercise {name}: expected a mapping")
+            raise _Unreadable(f"exercise {name}: expected a mapping")
         hints = entry.get("hints_seen", 0)
         status = entry.get("status")
         exercises[str(name)] = ExerciseProgress(

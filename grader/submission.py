@@ -155,6 +155,16 @@ def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | N
     return None
 
 
+def ignored_copy_note(directory: Path, found: SubmissionFile, student_file: str) -> str | None:
+    """When a directory holds the student's file both at its root and under exercises/, which one is
+    graded (the root's) and which is not; None otherwise. Looks at the entries only, reads nothing."""
+    other = f"{EXERCISES_DIR}/{student_file}"
+    if found.relative != student_file or entry_kind(directory, other) in (None, "dir"):
+        return None
+    return (f"note: {directory} holds both {student_file} and {other}: grading {student_file} (the one at "
+            f"its root); {other} is not graded")
+
+
 def resolve_submission(path: Path, student_file: str) -> SubmissionFile:
     """PATH is the .py file or notebook itself, or a directory with it at its root or under exercises/."""
     if not os.path.lexists(path):

@@ -94,7 +94,10 @@ def test_each_document_is_what_grade_check_reports(graded_class):
                   "--seed", CLASS_SEED)
     assert checked.exit_code == 1
     batch_info = document.pop("batch")
-    assert document == json.loads(checked.stdout)
+    checked_document = json.loads(checked.stdout)
+    for exercise in (*document["exercises"], *checked_document["exercises"]):
+        assert exercise.pop("seconds") >= 0  # the time each run took: all else is equal
+    assert document == checked_document
     assert batch_info["name"] == "bob" and len(batch_info["fingerprint"]) == 64
     assert batch_info["settings"] == {"seed": 7, "timeout": 1.0, "memory_mb": 2048,
                                       "checks": checks_signature(load_lesson())}
@@ -149,14 +152,15 @@ def test_progress_is_one_line_per_submission_off_a_terminal(graded_class):
 
 
 def test_batch_junit_has_a_suite_per_submission(graded_class):
-    import xml.etree.ElementTree as ET
+    from test_reporters import assert_junit  # valid against junit-10.xsd, hostile messages (frank) included
 
     _, out, _ = graded_class
-    root = ET.parse(out / "junit.xml").getroot()
-    suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
+    suites = {suite.get("name"): suite for suite in assert_junit((out / "junit.xml").read_text(encoding="utf-8"))}
     assert set(suites) == set(EXPECTED)
     assert suites["alice"].get("failures") == suites["alice"].get("errors") == "0"
     assert int(suites["erin"].get("errors")) > 0 and int(suites["dave"].get("errors")) == int(suites["dave"].get("tests"))
+    assert suites["carol"].get("skipped") == suites["carol"].get("tests") and suites["carol"].get("failures") == "0"
+    assert any(float(case.get("time")) > 0 for case in suites["alice"].iter("testcase"))
 
 
 def test_shards_merged_equal_one_unsharded_run(graded_class, tmp_path):
@@ -169,13 +173,19 @@ def test_shards_merged_equal_one_unsharded_run(graded_class, tmp_path):
     assert sorted(sum(shard_names, [])) == sorted(EXPECTED) and all(shard_names)
 
     merged = tmp_path / "merged"
-    result = run("merge", *(str(tmp_path / f"shard{i}") for i in (3, 1, 2)), "--out", str(merged))
+    result = run("merge", *(str(tmp_path / f"shard{i}") for i in (3, 1, 2)), "--out", str(merged),
+                 "--junit", str(tmp_path / "merged.xml"))
     assert result.exit_code == 0, result.output
+    from test_reporters import assert_junit
+
+    assert len(assert_junit((tmp_path / "merged.xml").read_text(encoding="utf-8"))) == len(EXPECTED)
     for name in ("gradebook.csv", "summary.json", "summary.md", "report.html"):
         assert (merged / name).read_text() == (whole / name).read_text(), name
     merged_docs, whole_docs = documents(merged), documents(whole)
     for document in (*merged_docs.values(), *whole_docs.values()):
         document["batch"].pop("seconds")
+        for exercise in document["exercises"]:
+            exercise.pop("seconds")
     assert merged_docs == whole_docs
 
 
@@ -277,6 +287,22 @@ def test_bad_usage_exits_2_with_one_line(tmp_path, setup, args, expected):
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("out", ["/proc/x", "/proc/version/results", "FILE/results"])
+def test_an_unwritable_out_exits_2_with_one_line(tmp_path, out):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    build_submission(submissions, {}, name="amy.py")
+    (tmp_path / "FILE").write_text("a file, not a directory")
+    out = out.replace("FILE", str(tmp_path / "FILE"))
+    for command in (["batch", str(submissions), "--seed", CLASS_SEED], ["merge", str(tmp_path)]):
+        result = CliRunner().invoke(main, [*command, "--out", out])
+        assert result.exit_code == 2, (command, result.output)
+        lines = result.stderr.strip().splitlines()
+        if command[0] == "batch":
+            assert lines == [f"Error: --out {out}: cannot write there ({lines[0].split('(', 1)[1]}"]
+        assert "Traceback" not in result.output and len(lines) == 1
+
+
 def test_the_output_directory_inside_the_submissions_is_not_a_submission(tmp_path):
     submissions = tmp_path / "submissions"
     submissions.mkdir()
@@ -343,3 +369,14 @@ def test_the_documented_ci_workflow_shards_then_merges():
     assert "grade merge shards/shard-*" in merge_commands and "GITHUB_STEP_SUMMARY" in merge_commands
     uploaded = [s["with"]["path"] for s in merge_job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     assert "class/gradebook.csv" in uploaded[0] and "class/report.html" in uploaded[0]
+
+
+def test_merge_writes_a_gradebook_for_excel(graded_class, tmp_path):
+    """--excel-csv: UTF-8 with a byte order mark and CRLF line ends, the same cells."""
+    _, out, _ = graded_class
+    result = run("merge", str(out), "--out", str(tmp_path / "excel"), "--excel-csv")
+    assert result.exit_code == 0, result.output
+    raw = (tmp_path / "excel" / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") == len(EXPECTED) + 1 and b"\r\r" not in raw
+    plain = (out / "gradebook.csv").read_bytes()
+    assert raw[3:].replace(b"\r\n", b"\n") == plain and not plain.startswith(b"\xef\xbb\xbf")

@@ -62,3 +62,15 @@ def test_the_quiz_saves_answers_at_the_project_root(tmp_path):
     assert result.exit_code == 1
     assert yaml.safe_load((directory / "quiz_answers.yaml").read_text())["q1"] == "a"
     assert "run `grade quiz` to continue" in result.stdout
+
+
+def test_a_partial_quiz_is_worded_alike_in_grade_and_grade_list(tmp_path):
+    directory = make_project(tmp_path, REFERENCE, correct_answers=8)
+    answers = yaml.safe_load((directory / "quiz_answers.yaml").read_text())
+    (directory / "quiz_answers.yaml").write_text(yaml.safe_dump(dict(list(answers.items())[:3])))
+    wording = "5 unanswered: not passed yet (continue with: grade quiz)"
+    graded, listed = grade_in(directory), grade_in(directory, "list")
+    assert graded.exit_code == listed.exit_code == 1
+    assert f"Quiz: 3/8 = 37.5%, {wording}" in graded.stdout
+    assert "Still needed: the rest of the quiz (continue with: grade quiz)." in graded.stdout
+    assert f"Quiz: 3/8 correct (38%), {wording}" in listed.stdout

@@ -194,12 +194,18 @@ def test_hint_outside_a_project_exits_2(tmp_path):
     assert result.exit_code == 2 and "run grade hint inside the project" in result.stderr
 
 
-def test_a_corrupt_progress_file_is_named_with_the_way_out(tmp_path):
+def test_a_corrupt_progress_file_never_blocks_grading(tmp_path):
+    """A cache: set aside with a warning, and the command does its job."""
     root = make_project(tmp_path)
-    (root / PROGRESS_FILE).write_text("{not json")
-    result = grade_in(root, "hint", "stable_softmax")
-    assert result.exit_code == 2
-    assert PROGRESS_FILE in result.stderr and "grade reset" in result.stderr and "Traceback" not in result.stderr
+    for command, code in ((["hint", "stable_softmax"], 0), ([], 1), (["list"], 1)):
+        (root / PROGRESS_FILE).write_text("{not json")
+        result = grade_in(root, *command)
+        assert result.exit_code == code, (command, result.output)
+        assert (f"warning: {root / PROGRESS_FILE}: not a readable progress file (JSONDecodeError); set aside as "
+                f"{PROGRESS_FILE}.corrupt, and a fresh progress record starts") in result.stderr
+        assert "Traceback" not in result.output and (root / f"{PROGRESS_FILE}.corrupt").read_text() == "{not json"
+        assert json.loads((root / PROGRESS_FILE).read_text())["version"] == 1  # a fresh record, written
+    assert "Total: 0/35 points" in grade_in(root).stdout
 
 
 def test_progress_is_written_atomically_as_versioned_json(tmp_path):
@@ -242,7 +248,7 @@ def test_list_with_full_marks_and_a_passed_quiz_says_complete(tmp_path):
 def test_list_with_a_failed_quiz(tmp_path):
     result = grade_in(make_project(tmp_path, REFERENCE, correct_answers=6), "list")
     assert result.exit_code == 1
-    assert "Quiz: 6/8 correct (75%), not passed: it needs 7 of 8 (retake it with: grade quiz)" in result.stdout
+    assert "Quiz: 6/8 correct (75%), not passed: it needs 7 of 8 (retake it with: grade quiz --retake)" in result.stdout
     assert "Still needed: the quiz." in result.stdout
 
 

@@ -52,8 +52,11 @@ def notebook_of(source_file: Path, path: Path) -> Path:
 
 
 def comparable(report: Any) -> dict[str, Any]:
+    """The report as JSON, without what differs between two runs of the same code (path, timings)."""
     document = report_dict(report)
     document.pop("submission")
+    for exercise in document["exercises"]:
+        exercise.pop("seconds", None)
     return document
 
 

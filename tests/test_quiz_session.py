@@ -122,3 +122,21 @@ def test_a_broken_save_file_is_refused_before_asking(in_project: Path) -> None:
 def test_json_is_only_for_an_answers_file() -> None:
     result = CliRunner().invoke(quiz_command, ["--format", "json"], input="")
     assert result.exit_code == 2 and "--answers" in result.stderr
+
+
+def test_a_complete_quiz_shows_its_result_without_asking_and_retake_starts_over(quiz: Quiz) -> None:
+    answers = key(quiz)
+    wrong_first = [wrong(quiz, quiz.ids[0]), *answers[1:]]
+    assert CliRunner().invoke(quiz_command, input=lines(*wrong_first)).exit_code == 0  # 7 of 8 passes
+
+    again = CliRunner().invoke(quiz_command, input="")
+    assert again.exit_code == 0
+    assert "Type a choice id" not in again.stdout and "Question 1 of 8" not in again.stdout
+    assert "Passed: 7/8" in again.stdout and "To take the quiz again: grade quiz --retake" in again.stdout
+
+    retaken = CliRunner().invoke(quiz_command, ["--retake"], input=lines(*answers[:2]))
+    assert retaken.exit_code == 1  # stopped after two answers
+    assert "Retaking the quiz from the first question" in retaken.stdout and "Question 1 of 8" in retaken.stdout
+    assert saved() == dict(zip(quiz.ids[:2], answers[:2]))  # the old answers are replaced as the new come
+    refused = CliRunner().invoke(quiz_command, ["--retake", "--answers", "quiz_answers.yaml"])
+    assert refused.exit_code == 2 and "--retake is for taking the quiz" in refused.stderr

@@ -226,6 +226,13 @@ def sequence_mean_loss(logits, targets):
     return path
 
 
+def untimed(document: dict) -> dict:
+    """A JSON report without its exercises' timings, which differ from run to run."""
+    for exercise in document["exercises"]:
+        assert exercise.pop("seconds") >= 0
+    return document
+
+
 def test_grade_in_the_copy_grades_like_the_project(released, lesson, tmp_path):
     copy, _ = released
     reference = tmp_path / "reference" / "softmax_cross_entropy.py"
@@ -258,7 +265,7 @@ def test_grade_in_the_copy_grades_like_the_project(released, lesson, tmp_path):
 
     assert bug["exit"] == 1
     project = CliRunner().invoke(main, ["check", str(buggy), "--format", "json"], catch_exceptions=False)
-    assert json.loads(bug["stdout"]) == json.loads(project.stdout)  # the same JSON, path included
+    assert untimed(json.loads(bug["stdout"])) == untimed(json.loads(project.stdout))  # the same JSON, path included
     gradient = next(e for e in json.loads(bug["stdout"])["exercises"] if e["name"] == "cross_entropy_gradient")
     assert {c["mistake"] for c in gradient["checks"]} == {"gradient_sign_flipped"}
 
@@ -443,3 +450,35 @@ def test_find_reference_code_reads_notebooks(tmp_path, lesson):
     problems = find_reference_code(tmp_path, lesson)
     assert "leak.ipynb: contains the reference solution" in problems
     assert any(p.startswith("broken.ipynb: is not a readable notebook") for p in problems)
+
+
+def test_restore_puts_one_exercise_stub_back_in_the_copy_after_asking(released, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(released[0], copy)
+    exercise = copy / EXERCISE_FILE
+    stub_text = exercise.read_text()
+    solved = stub_text.replace('    raise NotImplementedError("stable_softmax', '    return _mine(logits)  # my code\n    raise NotImplementedError("stable_softmax', 1)
+    assert solved != stub_text
+    exercise.write_text(solved + "\n\ndef _mine(x):\n    return x\n")
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy)}
+
+    def restore(answer: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "restore", "stable_softmax"],
+                              cwd=copy, env=env, input=answer, capture_output=True, text=True, timeout=120)
+
+    declined = restore("n\n")
+    assert declined.returncode == 1 and "Nothing changed." in declined.stdout
+    assert "Replace stable_softmax in exercises/softmax_cross_entropy.py (lines" in declined.stdout
+    assert "# my code" in exercise.read_text()
+    done = restore("y\n")
+    assert done.returncode == 0, done.stderr
+    assert "Restored the stub of stable_softmax" in done.stdout
+    assert exercise.read_text() == stub_text + "\n\ndef _mine(x):\n    return x\n"  # the rest untouched
+
+
+def test_restore_in_the_instructor_project_says_where_the_stub_is(tmp_path, monkeypatch):
+    from projects import make_project
+
+    monkeypatch.chdir(make_project(tmp_path))
+    result = CliRunner().invoke(main, ["restore", "stable_softmax"], input="y\n")
+    assert result.exit_code == 2 and "grade restore works in a student copy" in result.stderr

@@ -100,8 +100,19 @@ def test_grade_check_format_gradescope_and_junit(tmp_path, lesson):
     assert suite.get("timestamp") and suite.get("hostname")
 
 
+JUNIT_SCHEMA = Path(__file__).resolve().parent / "junit-10.xsd"  # a copy of /work/shared/specs/junit-10.xsd
+
+
+def junit_facts(case: ET.Element) -> dict[str, str]:
+    """The points, hidden flag, exercise status and mistake a testcase carries in its system-out."""
+    return dict(line.split(": ", 1) for line in case.find("system-out").text.splitlines())
+
+
 def assert_junit(text: str) -> list[ET.Element]:
-    """Structure of JUnit XML as pytest's xunit2 writes it; returns the suites."""
+    """Valid against Jenkins' junit-10.xsd, with consistent counts; returns the suites."""
+    import xmlschema
+
+    xmlschema.XMLSchema(str(JUNIT_SCHEMA)).validate(text)  # raises, naming the element, when invalid
     root = ET.fromstring(text.encode())
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
@@ -111,20 +122,35 @@ def assert_junit(text: str) -> list[ET.Element]:
         assert int(suite.get("tests")) == len(cases)
         assert int(suite.get("failures")) == sum(c.find("failure") is not None for c in cases)
         assert int(suite.get("errors")) == sum(c.find("error") is not None for c in cases)
+        assert int(suite.get("skipped")) == sum(c.find("skipped") is not None for c in cases)
         float(suite.get("time"))
         for case in cases:
             assert case.get("classname") and case.get("name") and float(case.get("time")) >= 0
+            assert case.find("properties") is None
             outcomes = [child for child in case if child.tag in ("failure", "error", "skipped")]
             assert len(outcomes) <= 1
             for outcome in outcomes:
                 assert outcome.get("message") is not None and outcome.get("type")
-            properties = {p.get("name"): p.get("value") for p in case.find("properties")}
-            assert float(properties["points"]) <= float(properties["max_points"])
-            assert (float(properties["points"]) == float(properties["max_points"])) == (not outcomes)
-        for child in suite:
-            assert child.tag in ("testcase", "properties", "system-out", "system-err")
+            scored, out_of = junit_facts(case)["points"].split("/")
+            assert float(scored) <= float(out_of)
+            assert (float(scored) == float(out_of)) == (not outcomes)
     assert int(root.get("tests")) == sum(int(s.get("tests")) for s in suites)
+    assert root.get("skipped") is None
     return suites
+
+
+def test_the_junit_schema_refuses_what_jenkins_would_skip():
+    """The validation above can fail: the old shape (properties in a testcase, skipped on testsuites) is refused."""
+    import pytest
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(str(JUNIT_SCHEMA))
+    bad_case = ('<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="c">'
+                '<properties><property name="points" value="1"/></properties></testcase></testsuite></testsuites>')
+    bad_root = '<testsuites skipped="0"><testsuite name="s" tests="0" failures="0" errors="0"/></testsuites>'
+    for text in (bad_case, bad_root):
+        with pytest.raises(xmlschema.XMLSchemaValidationError):
+            schema.validate(text)
 
 
 def test_junit_failure_for_a_failed_check_error_for_a_timeout():
@@ -134,12 +160,23 @@ def test_junit_failure_for_a_failed_check_error_for_a_timeout():
     failed = sam.find("testcase[@name='random_mean']")
     assert failed.get("classname") == "sam.sequence_mean_loss"
     assert failed.find("failure").get("type") == "sum_not_mean"
-    assert {p.get("name"): p.get("value") for p in failed.find("properties")} == {
-        "points": "0", "max_points": "1.5", "hidden": "true", "exercise_status": "failed", "mistake": "sum_not_mean"}
+    assert junit_facts(failed) == {"points": "0/1.5", "hidden": "true", "exercise_status": "failed",
+                                   "mistake": "sum_not_mean"}
     assert sam.get("failures") == "1" and sam.get("errors") == "0"
     assert tim.get("failures") == "0" and tim.get("errors") == "2"
     assert tim.find("testcase[@name='lesson_mean']/error").get("type") == "timeout"
-    assert sam.find("testcase[@name='lesson_logits']/properties/property[@name='points']").get("value") == "1"
+    assert junit_facts(sam.find("testcase[@name='lesson_logits']"))["points"] == "1/1"
+
+
+def test_junit_marks_stubs_as_not_implemented_and_times_each_exercise():
+    document = report_dict(sample_report("sam", "failed"))
+    document["exercises"][0]["seconds"] = 0.5
+    document["exercises"][1]["status"] = "not_implemented"
+    suite = assert_junit(render_junit([Suite("sam", document, 1.0)]))[0]
+    assert [case.get("time") for case in suite.findall("testcase")[:2]] == ["0.250", "0.250"]
+    skipped = suite.find("testcase[@name='random_mean']/skipped")
+    assert skipped.get("message") == "not implemented yet"
+    assert suite.get("skipped") == "1" and suite.get("failures") == "0"
 
 
 def test_junit_survives_hostile_messages():
@@ -179,6 +216,14 @@ def test_gradebook_csv_keeps_fractions_and_defuses_formulas():
     assert rows[0]["message"] == "'+1 multi line"
     assert (rows[1]["quiz_percent"], rows[1]["quiz_passed"]) == ("87.5", "true")
     assert (rows[0]["quiz_percent"], rows[0]["quiz_passed"]) == ("", "")
+
+
+def test_gradebook_for_excel_keeps_non_ascii_names():
+    documents = [sample_batch_document("Zoë Łukasiewicz", "passed"), sample_batch_document("=cmd", "failed")]
+    text = render_gradebook(documents, excel=True)
+    assert text.startswith("\ufeffname,score,") and text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    rows = list(csv.DictReader(io.StringIO(text.encode("utf-8").decode("utf-8-sig"), newline="")))
+    assert [row["name"] for row in rows] == ["'=cmd", "Zoë Łukasiewicz"]  # guarded: not the roster's name
 
 
 def test_hostile_student_text_reaches_the_reporters_intact(tmp_path: Path):
@@ -222,6 +267,7 @@ def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):
     results = json.loads((root / "results" / "results.json").read_text())
     assert_gradescope_results(results)
     assert results["score"] == 32
+    assert next(t for t in results["tests"] if t["name"] == "mastery quiz")["output"].startswith("not graded: ")
 
 
 def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_path):
@@ -240,3 +286,10 @@ def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] == 0 and "could not confine student code" in results["output"]
     assert "PID namespace" in results["output"] and not (root / "graded").exists()
+
+
+def test_docs_show_the_gradescope_scripts_as_they_are():
+    docs = RUN_AUTOGRADER.parents[2] / "batch.md"
+    text = docs.read_text()
+    for script in (RUN_AUTOGRADER, RUN_AUTOGRADER.with_name("setup.sh")):
+        assert script.read_text() in text, f"docs/batch.md shows another {script.name}"

@@ -37,10 +37,13 @@ def _load(given: Path | None) -> Quiz:
 @click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
 @click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
+@click.option("--retake", is_flag=True,
+              help="Take the quiz again from the first question (your saved answers are replaced as you answer).")
 @quiz_option
 @click.pass_context
 def quiz_command(
-    ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, quiz_file: Path | None
+    ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, retake: bool,
+    quiz_file: Path | None
 ) -> None:
     """Take the lesson's mastery quiz, one question at a time, or score an answers file.
 
@@ -54,7 +57,10 @@ def quiz_command(
             raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
         default_save = default_answers_path()
         save = save or default_save
-        ctx.exit(_take(quiz, save, _resume_command(save, default_save, quiz_file)))
+        ctx.exit(_take(quiz, save, _resume_command(save, default_save, quiz_file),
+                       _resume_command(save, default_save, quiz_file, retake=True), retake))
+    if retake:
+        raise UsageError("--retake is for taking the quiz; --answers FILE only scores a file")
     result = score_quiz(quiz, load_answers(answers_file, quiz))
     if output_format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -63,14 +69,22 @@ def quiz_command(
     ctx.exit(0 if result.passed else 1)
 
 
-def _take(quiz: Quiz, save: Path, resume: str) -> int:
+def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool = False) -> int:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
     if not save.parent.is_dir():
         raise UsageError(f"{save}: cannot save answers there: no folder {save.parent}")
-    answers = load_answers(save, quiz) if save.exists() else dict.fromkeys(quiz.ids)
+    answers = load_answers(save, quiz) if save.exists() and not retake else dict.fromkeys(quiz.ids)
     done = [qid for qid in quiz.ids if answers[qid] is not None]
+    if len(done) == len(quiz.ids):  # nothing left to ask: the result, and how to start again
+        result = score_quiz(quiz, answers)
+        write(render_quiz_text(quiz, result))
+        write(f"You have answered every question (your answers are in {save}). To take the quiz again: "
+              f"{retake_command}\n")
+        return 0 if result.passed else 1
+    if retake and save.exists():
+        write(f"Retaking the quiz from the first question: your answers in {save} are replaced as you answer.\n")
     write(render_intro(quiz, str(save)))
     if done:
         write(f"Resuming from {save}: {len(done)} of {len(quiz.ids)} already answered ({', '.join(done)}), skipped.\n")
@@ -84,7 +98,7 @@ def _take(quiz: Quiz, save: Path, resume: str) -> int:
         return 1
     result = score_quiz(quiz, answers)
     write("\n" + render_quiz_text(quiz, result))
-    write(f"Your answers are in {save}; to take the quiz again, delete that file first.\n")
+    write(f"Your answers are in {save}; to take the quiz again: {retake_command}\n")
     return 0 if result.passed else 1
 
 
@@ -95,9 +109,9 @@ def default_answers_path() -> Path:
     return (root or Path.cwd()) / lesson.answers_file
 
 
-def _resume_command(save: Path, default_save: Path, quiz_file: Path | None) -> str:
+def _resume_command(save: Path, default_save: Path, quiz_file: Path | None, retake: bool = False) -> str:
     chosen = selection()
-    words = ["grade"] + (["--lesson", chosen.lesson] if chosen.lesson else []) + ["quiz"]
+    words = ["grade"] + (["--lesson", chosen.lesson] if chosen.lesson else []) + ["quiz"] + (["--retake"] if retake else [])
     if save != default_save:
         words += ["--save", str(save)]
     if quiz_file is not None:

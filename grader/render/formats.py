@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from grader.model import Report
+from grader.render.classroom import render_classroom
 from grader.render.gradescope import HIDDEN_VISIBILITY, render_gradescope
 from grader.render.json_report import render_json
 from grader.render.markdown import render_markdown
@@ -17,6 +18,7 @@ class ReportFormat(str, enum.Enum):
     JSON = "json"
     GRADESCOPE = "gradescope"
     MARKDOWN = "markdown"
+    CLASSROOM = "classroom"
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,14 @@ class RenderSettings:
     color: bool = False  # text: terminal colours
     include_lesson: bool = True  # text: the lesson's completion line (not when only some exercises were graded)
     hidden_visibility: str = HIDDEN_VISIBILITY  # gradescope: when students see hidden checks' results
+    quiz_problem: str | None = None  # credit formats: why the quiz answers could not be read (costs the quiz only)
 
 
 RENDERERS: dict[ReportFormat, Callable[[Report, RenderSettings], str]] = {
     ReportFormat.TEXT: lambda report, s: render_text(report, color=s.color, include_lesson=s.include_lesson),
     ReportFormat.JSON: lambda report, s: render_json(report),
-    ReportFormat.GRADESCOPE: lambda report, s: render_gradescope(report, s.hidden_visibility),
+    ReportFormat.GRADESCOPE: lambda report, s: render_gradescope(report, s.hidden_visibility, s.quiz_problem),
+    ReportFormat.CLASSROOM: lambda report, s: render_classroom(report),
     ReportFormat.MARKDOWN: lambda report, s: render_markdown(report),
 }
 

@@ -2,6 +2,7 @@
 
 Columns: name, score, max_score, one column per exercise (its score), quiz_percent, quiz_passed
 (true/false, both empty without quiz answers), status (graded | missing | timeout | error) and message.
+For Excel (``excel=True``): a UTF-8 byte order mark and CRLF line ends, so non-ASCII names open as written.
 """
 from __future__ import annotations
 
@@ -65,11 +66,16 @@ def gradebook_row(document: BatchDocument, exercises: Sequence[str]) -> list[str
     return GradebookRow.of(document).cells(exercises)
 
 
-def render_gradebook(documents: Sequence[BatchDocument]) -> str:
+EXCEL_BOM = "\ufeff"
+
+
+def render_gradebook(documents: Sequence[BatchDocument], excel: bool = False) -> str:
     documents = sorted(documents, key=lambda d: d.name)
     exercises = exercise_columns(documents)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    if excel:
+        buffer.write(EXCEL_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     writer.writerow([*FIXED_BEFORE, *exercises, *FIXED_AFTER])
     for document in documents:
         writer.writerow(gradebook_row(document, exercises))

@@ -1,8 +1,9 @@
 """Gradescope's autograder results.json (what run_autograder writes to /autograder/results/).
 
-Every check is one test. Hidden checks get ``after_published`` visibility, so neither their
-results nor their messages reach the student before the instructor publishes grades; the top-level
-output, which students see at once, names only public results.
+Every check is one test. Hidden checks get ``after_published`` visibility by default (or the one
+chosen), so neither their results nor their messages reach the student before then; the top-level
+output, which students see at once, names only public results and says when the hidden ones show.
+Gradescope's specification: while any test is hidden from a student, so is the total score.
 """
 from __future__ import annotations
 
@@ -23,7 +24,18 @@ _RUN_PROBLEMS = {
 }
 
 
-def _overview(report: Report) -> str:
+# When hidden checks' results reach students, per --hidden-visibility (Gradescope's visibility values).
+WHEN_SHOWN = {
+    "hidden": "Hidden checks count too; their results are never shown to students, so neither is your total score "
+              "(your instructor sees both).",
+    "after_due_date": "Hidden checks count too; their results, and your total score, appear after the due date.",
+    "after_published": "Hidden checks count too; their results, and your total score, appear once grades are "
+                       "published.",
+    "visible": "Hidden checks count too; their results are listed below with the others.",
+}
+
+
+def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) -> str:
     lines = [f"Graded {len(report.exercises)} exercises (seed {report.seed})."]
     if report.unconfined:
         lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
@@ -33,14 +45,19 @@ def _overview(report: Report) -> str:
         status = _RUN_PROBLEMS.get(exercise.status)
         line = f"- {exercise.name}: {passed}/{len(public)} public checks passed"
         lines.append(line + (f" ({status})" if status else ""))
-    lines.append("Hidden checks count too; their results appear once grades are published.")
-    if report.quiz is not None:
+    if any(check.hidden for exercise in report.exercises for check in exercise.checks):
+        lines.append(WHEN_SHOWN[hidden_visibility])
+    if quiz_problem is not None:
+        lines.append(f"Quiz: not graded: {quiz_problem}")
+    elif report.quiz is not None:
         quiz = report.quiz
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {'passed' if quiz.passed else 'not passed'}.")
     return "\n".join(lines) + "\n"
 
 
-def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) -> dict[str, Any]:
+def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY,
+                    quiz_problem: str | None = None) -> dict[str, Any]:
+    """``quiz_problem``: why the quiz answers could not be read; it costs the quiz only (a failed 0-point test)."""
     tests: list[dict[str, Any]] = []
     for number, exercise in enumerate(report.exercises, 1):
         for sub, check in enumerate(exercise.checks, 1):
@@ -54,7 +71,18 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
                 "tags": [exercise.name] + (["hidden"] if check.hidden else []),
                 "visibility": hidden_visibility if check.hidden else "visible",
             })
-    if report.quiz is not None:
+    if quiz_problem is not None:
+        tests.append({
+            "name": "mastery quiz",
+            "number": f"{len(report.exercises) + 1}.1",
+            "score": 0.0,
+            "max_score": 0.0,
+            "status": "failed",
+            "output": f"not graded: {quiz_problem}",
+            "tags": ["quiz"],
+            "visibility": "visible",
+        })
+    elif report.quiz is not None:
         quiz = report.quiz
         tests.append({
             "name": "mastery quiz",
@@ -69,7 +97,7 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
     return {
         "score": float(report.score),
         "execution_time": round(report.seconds, 3),
-        "output": _overview(report),
+        "output": _overview(report, hidden_visibility, quiz_problem),
         "output_format": "text",
         "visibility": "visible",
         "extra_data": {"seed": report.seed, "max_score": float(report.max_score),
@@ -82,5 +110,5 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
-def render_gradescope(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) -> str:
-    return json.dumps(gradescope_dict(report, hidden_visibility), indent=2) + "\n"
+def render_gradescope(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY, quiz_problem: str | None = None) -> str:
+    return json.dumps(gradescope_dict(report, hidden_visibility, quiz_problem), indent=2) + "\n"

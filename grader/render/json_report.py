@@ -15,6 +15,7 @@ def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
         "score": exercise.score,
         "max_score": exercise.max_score,
         "status": exercise.status.value,
+        "seconds": round(exercise.seconds, 3),
         "checks": [
             {
                 "name": check.name,

@@ -1,7 +1,7 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.formatting import STATUS_WORDS, mark, points, terminal, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, terminal, threshold
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
@@ -81,8 +81,10 @@ def _lesson_status(report: Report) -> str:
         missing.append(f"{total - done} of {total} exercises still short of full marks")
     if report.quiz is None:
         missing.append("the quiz (take it with: grade quiz)")
+    elif any(q.answer is None for q in report.quiz.questions):
+        missing.append("the rest of the quiz (continue with: grade quiz)")
     elif not report.quiz.passed:
-        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: grade quiz)")
+        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {RETAKE})")
     if not missing:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
@@ -103,7 +105,9 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
     if report.quiz is not None:
         quiz = report.quiz
-        verdict = "passed" if quiz.passed else f"not passed (needs more than {threshold(quiz.pass_above)})"
+        unanswered = sum(q.answer is None for q in quiz.questions)
+        verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered) if unanswered
+                   else f"not passed (needs more than {threshold(quiz.pass_above)})")
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {verdict}")
     if include_lesson:
         lines.append(_lesson_status(report))

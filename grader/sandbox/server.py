@@ -25,7 +25,8 @@ SERVER_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
 # Kept from the machine because they make numerical libraries correct on it, never a score higher:
 # older OpenBLAS builds compute wrong results or crash on some processors without them.
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-_BOOTSTRAP = ("import sys; sys.path.insert(0, sys.argv[1]); "
+# Ctrl-C is ignored from the first statement, before torch loads: the grader handles it and closes the channel.
+_BOOTSTRAP = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); import sys; sys.path.insert(0, sys.argv[1]); "
               "from grader.sandbox import zygote; zygote.main(int(sys.argv[2]))")
 
 

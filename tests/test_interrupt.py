@@ -1,0 +1,82 @@
+"""Ctrl-C, as a terminal sends it (SIGINT to the whole process group), at any moment: exit code 130 and one
+line on stderr, never a traceback nor exit code 1 ("graded, fell short")."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from projects import make_project
+
+GRADE = Path(sys.executable).with_name("grade")
+HANGING = "def stable_softmax(logits, axis=-1):\n    while True:\n        pass\n"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _maps_numpy(pid: int) -> bool:
+    try:
+        return "_multiarray_umath" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+# The moments a newcomer presses Ctrl-C, each waited for (not guessed: a loaded machine can take seconds to
+# start Python itself, whose own start-up the grader cannot speak for): the grader's modules loading (numpy
+# mapped), the fork server starting (torch loading there), and student code running.
+MOMENTS = {
+    "modules loading": lambda pid: _maps_numpy(pid),
+    "fork server starting": lambda pid: bool(_children(pid)),
+    "student code running": lambda pid: any(_children(child) for child in _children(pid)),
+}
+
+
+def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) -> subprocess.CompletedProcess:
+    process = subprocess.Popen([str(GRADE), *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not MOMENTS[moment](process.pid):
+        assert process.poll() is None and time.monotonic() < deadline, f"never reached: {moment}"
+        time.sleep(0.005)
+    time.sleep(settle)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path, moment):
+    root = make_project(tmp_path)
+    exercise = root / "exercises" / "softmax_cross_entropy.py"
+    exercise.write_text(exercise.read_text() + "\n" + HANGING)  # grading lasts until the time limit
+    result = interrupted(["check", str(root), "--timeout", "30"], root, moment)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Note: graded without")]
+    assert lines == ["Error: interrupted (Ctrl-C)"], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
+def test_ctrl_c_in_a_batch_exits_130_promptly(tmp_path):
+    submissions = tmp_path / "submissions"
+    for name in ("a", "b", "c"):
+        make_project(submissions / name)
+        path = submissions / name / "exercises" / "softmax_cross_entropy.py"
+        path.write_text(path.read_text() + "\n" + HANGING)
+    started = time.monotonic()
+    result = interrupted(["batch", str(submissions), "--out", str(tmp_path / "out"), "--seed", "7", "--timeout", "30"],
+                         tmp_path, "student code running", settle=0.5)
+    assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "Error: interrupted (Ctrl-C)"
+    assert time.monotonic() - started < 20  # not after the hanging submissions' 30 s time limits
