@@ -1,0 +1,107 @@
+"""The fast paths behind instant feedback give the same results as the slow ones, and open no hole."""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+
+from grader.sandbox import protocol
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+ARRAYS = [
+    np.array(3.5), np.zeros(0), np.zeros((0, 3)), np.arange(3), np.random.default_rng(0).normal(size=(2, 3, 4)),
+    np.array([np.nan, np.inf, -np.inf, -0.0]), np.arange(6, dtype=np.float32).reshape(2, 3).T,
+    np.arange(12.0).reshape(3, 4)[:, ::2], np.array([True, False]), np.arange(5, dtype=np.uint8),
+    np.arange(4, dtype=">f8"), np.arange(4, dtype=np.int32), np.ones((1,) * 20), np.arange(3, dtype=np.float16),
+]
+
+
+@pytest.mark.parametrize("array", ARRAYS, ids=lambda a: f"{a.dtype.str}{a.shape}")
+def test_the_fast_npy_reader_reads_what_np_load_reads(array):
+    raw = _npy(array)
+    fast = protocol.decode_array({protocol.ARRAY_KEY: base64.b64encode(raw).decode()})
+    slow = np.load(io.BytesIO(raw), allow_pickle=False)
+    assert type(fast) is np.ndarray and fast.dtype == slow.dtype and fast.shape == slow.shape
+    assert fast.flags.writeable and fast.flags.owndata and fast.flags.f_contiguous == slow.flags.f_contiguous
+    np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda raw: raw[:-1],  # a byte of data missing
+    lambda raw: raw + b"\0",  # one too many
+    lambda raw: raw.replace(b"(2, 3)", b"(9, 9)"),  # a shape the data does not fill
+    lambda raw: raw.replace(b"'<f8'", b"'|O8'").replace(b"(2, 3)", b"(3,)  "),  # objects
+    lambda raw: raw.replace(b"'<f8'", b"'<U1'"),  # not numbers
+    lambda raw: raw[:8] + b"\xff\xff" + raw[10:],  # a header length past the end
+    lambda raw: b"\x93NUMPY\x01\x00",
+])
+def test_a_forged_npy_payload_is_a_protocol_error(tamper):
+    raw = tamper(_npy(np.zeros((2, 3))))
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_array({protocol.ARRAY_KEY: base64.b64encode(raw).decode()})
+
+
+FDS = '''
+def stable_softmax(logits, axis=-1):
+    import os, time
+    global SLOW
+    if SLOW:
+        SLOW = False
+        time.sleep(1.5)  # keeps this worker alive while the other one is forked
+    links = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{name}"))
+        except OSError:
+            pass
+    foreign = [link for link in links if not link.startswith(("pipe:", "/dev/null", "/proc/"))]
+    if foreign:
+        raise RuntimeError(f"descriptors not its own: {foreign}")
+    shifted = logits - logits.max(axis=axis, keepdims=True)
+    return np.exp(shifted) / np.exp(shifted).sum(axis=axis, keepdims=True)
+'''
+
+
+def test_a_worker_holds_no_descriptor_of_another_job(grade, tmp_path):
+    """The fork server watches its workers through pidfds: none may reach a later worker."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.model import ExerciseStatus
+    from variants import build_submission
+
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "quick").mkdir()
+    slow = build_submission(tmp_path / "slow", {"stable_softmax": FDS}, prelude="SLOW = True\n")
+    quick = build_submission(tmp_path / "quick", {"stable_softmax": FDS}, prelude="SLOW = False\n")
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(grade, slow, exercises=("stable_softmax",))
+        import time
+
+        time.sleep(0.5)
+        second = grade(quick, exercises=("stable_softmax",))
+        reports = [first.result(), second]
+    for report in reports:
+        exercise = report.exercises[0]
+        assert exercise.status is ExerciseStatus.PASSED, exercise.checks[0].message
+
+
+def test_cases_are_built_once_per_seed_and_cannot_be_changed_in_place(lesson):
+    from grader.grading import _prepared_cases
+
+    exercise = lesson.exercises[0]
+    first = _prepared_cases.get(exercise, lesson, 11)
+    assert _prepared_cases.get(exercise, lesson, 11) is first
+    assert _prepared_cases.get(exercise, lesson, 12) is not first
+    arrays = [a for _, cases, _ in first.cases for case in cases for a in (*case.args, case.expect)
+              if isinstance(a, np.ndarray)]
+    assert arrays and not any(a.flags.writeable for a in arrays)
+    with pytest.raises(ValueError):
+        arrays[0][...] = 0
