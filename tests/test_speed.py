@@ -105,3 +105,32 @@ def test_cases_are_built_once_per_seed_and_cannot_be_changed_in_place(lesson):
     assert arrays and not any(a.flags.writeable for a in arrays)
     with pytest.raises(ValueError):
         arrays[0][...] = 0
+
+
+@pytest.mark.parametrize(("arguments", "grades"), [
+    ([], True), (["check", "x.py"], True), (["--seed", "5", "--format", "json"], True), (["--seed", "5", "watch"], True),
+    (["batch", "subs", "--out", "o"], True), (["list"], True), (["--help"], False), (["check", "--help"], False),
+    (["quiz"], False), (["hint", "stable_softmax"], False), (["doctor"], False), (["merge", "a", "--out", "b"], False),
+    (["--exercise", "check", "quiz-key", "show"], False),
+])
+def test_the_fork_server_starts_first_only_for_commands_that_grade(arguments, grades):
+    from grader.launch import grades as needs_workers
+
+    assert needs_workers(arguments) is grades
+
+
+def test_a_fork_server_never_asked_for_a_worker_is_killed_at_once_on_close():
+    from grader.sandbox.server import WarmServer
+
+    server = WarmServer()
+    server.close()  # still importing torch: waiting for it would delay a usage error by a torch import
+    assert server.process.returncode == -9
+
+
+def test_python_m_grader_is_the_grade_command(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "grader", "check", str(tmp_path / "missing.py")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "missing.py" in result.stderr and "Traceback" not in result.stderr

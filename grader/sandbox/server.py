@@ -50,7 +50,7 @@ class WarmServer:
         self._control = ours
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
-        self._next_id = 0
+        self._next_id = 0  # requests made: a server never asked for a worker is killed at close, not awaited
         self._started: dict[int, Future[int]] = {}
         self._exits: dict[int, Future[int]] = {}
         self._reader = threading.Thread(target=self._read_replies, name="grade-warm-server", daemon=True)
@@ -102,6 +102,8 @@ class WarmServer:
                 self._exits.pop(pid, None)
 
     def close(self) -> None:
+        if self._next_id == 0:  # started early for a command that ended before grading (a usage error)
+            self.process.kill()
         try:
             self._control.shutdown(socket.SHUT_RDWR)  # wakes our reader thread; the server sees the end
         except OSError:

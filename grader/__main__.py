@@ -1,0 +1,4 @@
+"""``python -m grader``: the same as the ``grade`` command."""
+from grader.launch import main
+
+main()
