@@ -134,3 +134,15 @@ def test_python_m_grader_is_the_grade_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "grader", "check", str(tmp_path / "missing.py")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "missing.py" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_servers_own_settings_do_not_reach_a_submission(grade, tmp_path):
+    from grader.sandbox.server import PASSED_THROUGH, SERVER_ENVIRONMENT
+    from variants import build_submission
+
+    probe = ("def stable_softmax(logits, axis=-1):\n    import os\n"
+             "    raise RuntimeError('|'.join(sorted(os.environ)))\n")
+    report = grade(build_submission(tmp_path, {"stable_softmax": probe}), exercises=("stable_softmax",))
+    message = report.exercises[0].checks[0].message
+    names = set(message.split("RuntimeError: ", 1)[1].split(" (your file")[0].split("|"))
+    assert "GLIBC_TUNABLES" not in names and names <= set(SERVER_ENVIRONMENT) | set(PASSED_THROUGH), names

@@ -24,6 +24,8 @@ import signal
 import socket
 import sys
 
+os.environ.pop("GLIBC_TUNABLES", None)  # this process's heap only (server.SERVER_ONLY_ENVIRONMENT): not the workers'
+
 import numpy  # noqa: F401  (imported here so that every child starts with it)
 
 try:
