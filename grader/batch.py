@@ -18,25 +18,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.errors import UsageError
-from grader.grading import GradeOptions, failed_everywhere, grade_submission, select_exercises
+from grader.assess import assess
+from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
+from grader.grading import GradeOptions, failed_everywhere, select_exercises
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
-from grader.quiz import ANSWERS_FILE
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
 
-# Gradebook status of a submission, worst first. "graded": every exercise ran (whatever the score).
-STATUS_ORDER = ("error", "timeout", "missing", "graded")
 _EXERCISE_TO_STATUS = {
-    ExerciseStatus.ERROR: "error",
-    ExerciseStatus.TIMEOUT: "timeout",
-    ExerciseStatus.MISSING: "missing",
+    ExerciseStatus.ERROR: BatchStatus.ERROR,
+    ExerciseStatus.TIMEOUT: BatchStatus.TIMEOUT,
+    ExerciseStatus.MISSING: BatchStatus.MISSING,
 }
-
-QuizGrader = Callable[[Path], Any]  # quiz_answers.yaml -> QuizResult | None; UsageError when malformed
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -67,7 +63,7 @@ class Graded:
     """One finished submission, as the progress callback sees it."""
 
     name: str
-    document: dict[str, Any]
+    document: BatchDocument
     reused: bool  # --resume found an up-to-date result and did not grade it again
 
 
@@ -110,12 +106,12 @@ def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Sub
     return ordered if shard is None else ordered[shard.index - 1 :: shard.count]
 
 
-def _graded_files(submission: Submission, student_file: str) -> list[SubmissionFile]:
+def _graded_files(submission: Submission, lesson: Lesson) -> list[SubmissionFile]:
     """Every file grading reads, inside the class's folder (which is trusted; the entries are not)."""
     root, entry = submission.path.parent, submission.path.name
     if entry_kind(root, entry) == "dir":
         return [SubmissionFile(root, f"{entry}/{relative}")
-                for relative in (student_file, f"{EXERCISES_DIR}/{student_file}", ANSWERS_FILE)]
+                for relative in (lesson.student_file, f"{EXERCISES_DIR}/{lesson.student_file}", lesson.answers_file)]
     return [SubmissionFile(root, entry)]
 
 
@@ -133,11 +129,11 @@ def student_file_of(submission: Submission, student_file: str) -> SubmissionFile
     return SubmissionFile(root, entry)  # a .py file, or a link or other entry that reading refuses
 
 
-def fingerprint(submission: Submission, student_file: str) -> str | None:
+def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
     """sha256 of every file grading reads (absent and refused ones count too, by what happened)."""
     root = submission.path.parent
     digest = hashlib.sha256((entry_kind(root, submission.path.name) or "absent").encode())
-    for file in _graded_files(submission, student_file):
+    for file in _graded_files(submission, lesson):
         digest.update(b"\0" + file.relative.encode("utf-8", "surrogateescape") + b"\0")
         if entry_kind(file.base, file.relative) is None:
             digest.update(b"<absent>")
@@ -155,12 +151,12 @@ def checks_signature(lesson: Lesson) -> str:
     return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
 
 
-def submission_status(report: Report) -> tuple[str, str]:
+def submission_status(report: Report) -> tuple[BatchStatus, str]:
     """The gradebook status and a one-line reason naming the exercises that did not run normally."""
     abnormal = [e for e in report.exercises if e.status in _EXERCISE_TO_STATUS]
     if not abnormal:
-        return "graded", ""
-    status = min((_EXERCISE_TO_STATUS[e.status] for e in abnormal), key=STATUS_ORDER.index)
+        return BatchStatus.GRADED, ""
+    status = worst([_EXERCISE_TO_STATUS[e.status] for e in abnormal])
     names = ", ".join(e.name for e in abnormal) if len(abnormal) < len(report.exercises) else "every exercise"
     first = abnormal[0]
     reason = first.detail or next((c.message for c in first.checks if not c.passed), "")
@@ -179,11 +175,10 @@ def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status
 class BatchRunner:
     """Grades submissions into ``out``: one document per submission, written as soon as it is done."""
 
-    def __init__(self, lesson: Lesson, out: Path, options: BatchOptions, quiz_grader: QuizGrader | None = None):
+    def __init__(self, lesson: Lesson, out: Path, options: BatchOptions):
         self.lesson = lesson
         self.out = out
         self.options = options
-        self.quiz_grader = quiz_grader
         self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb))
 
     def document_path(self, name: str) -> Path:
@@ -193,31 +188,19 @@ class BatchRunner:
         return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
                 "checks": checks_signature(self.lesson)}
 
-    def _reusable(self, name: str, print_: str | None) -> dict[str, Any] | None:
+    def _reusable(self, name: str, print_: str | None) -> BatchDocument | None:
         if print_ is None:
             return None
+        path = self.document_path(name)
         try:
-            document = json.loads(self.document_path(name).read_text(encoding="utf-8"))
-            batch = document["batch"]
-        except (OSError, ValueError, KeyError, TypeError):
+            document = BatchDocument.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (OSError, ValueError, UsageError):
             return None
-        same = (batch.get("fingerprint") == print_ and batch.get("settings") == self._settings()
-                and not batch.get("grader_error"))
+        batch = document.batch
+        same = batch.fingerprint == print_ and batch.settings == self._settings() and not batch.grader_error
         return document if same else None
 
-    def _quiz(self, submission: Submission) -> tuple[Any, str]:
-        root, entry = submission.path.parent, submission.path.name
-        answers = SubmissionFile(root, f"{entry}/{ANSWERS_FILE}")
-        if self.quiz_grader is None or entry_kind(root, entry) != "dir" or entry_kind(root, answers.relative) is None:
-            return None, ""
-        try:
-            return self.quiz_grader(answers), ""
-        except UsageError as exc:
-            return None, f"quiz not graded: {exc.message}"
-        except Exception as exc:  # a quiz problem must not cost the exercises their grades
-            return None, f"quiz not graded: {type(exc).__name__}: {exc}"
-
-    def grade(self, submission: Submission, print_: str | None) -> dict[str, Any]:
+    def grade(self, submission: Submission, print_: str | None) -> BatchDocument:
         """Grade one submission; never raises for anything the submission or the grader does."""
         started = time.monotonic()
         grader_error = False
@@ -226,48 +209,46 @@ class BatchRunner:
         except (UsageError, Refused) as exc:
             status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
             report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
-            batch_status, message = status.value, exc.message
+            batch_status, message = BatchStatus(status.value), exc.message
         else:
+            root, entry = submission.path.parent, submission.path.name
+            answers = SubmissionFile(root, f"{entry}/{self.lesson.answers_file}") if entry_kind(root, entry) == "dir" else None
+            quiz_problem = ""
             try:
-                report = grade_submission(student_file, self.lesson, self.grading)
+                assessment = assess(self.lesson, student_file, self.grading, answers=answers)
+                report = assessment.report
                 batch_status, message = submission_status(report)
+                if assessment.quiz_problem is not None:
+                    quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
-                report = placeholder_report(student_file, self.lesson, self.grading, ExerciseStatus.ERROR, text)
-                batch_status, message, grader_error = "error", text, True
-            quiz, quiz_problem = self._quiz(submission)
-            if quiz is not None:
-                report = dataclasses.replace(report, quiz=quiz)
+                report = placeholder_report(student_file.path, self.lesson, self.grading, ExerciseStatus.ERROR, text)
+                batch_status, message, grader_error = BatchStatus.ERROR, text, True
             message = "; ".join(filter(None, [message, quiz_problem]))
-        document = report_dict(report)
-        document["batch"] = {
-            "name": submission.name,
-            "status": batch_status,
-            "message": message,
-            "fingerprint": print_,
-            "settings": self._settings(),
-            "grader_error": grader_error,
-            "seconds": round(time.monotonic() - started, 3),
-        }
+        record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
+                             round(time.monotonic() - started, 3))
+        document = BatchDocument(report_dict(report), record)
         try:
-            write_atomic(self.document_path(submission.name), json.dumps(document, indent=2) + "\n")
+            write_atomic(self.document_path(submission.name), json.dumps(document.to_dict(), indent=2) + "\n")
         except UsageError as exc:  # one document that cannot be written costs its row, not the batch
-            document["batch"].update(status="error", message=f"result not saved: {exc.message}", grader_error=True)
+            unsaved = dataclasses.replace(record, status=BatchStatus.ERROR, message=f"result not saved: {exc.message}",
+                                          grader_error=True)
+            document = dataclasses.replace(document, batch=unsaved)
         return document
 
     def _one(self, submission: Submission) -> Graded:
-        print_ = fingerprint(submission, self.lesson.student_file)
+        print_ = fingerprint(submission, self.lesson)
         if self.options.resume:
             reused = self._reusable(submission.name, print_)
             if reused is not None:
                 return Graded(submission.name, reused, True)
         return Graded(submission.name, self.grade(submission, print_), False)
 
-    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[dict[str, Any]]:
+    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[BatchDocument]:
         """Grade ``jobs`` submissions at a time; return their documents sorted by name."""
         self.out.mkdir(parents=True, exist_ok=True)
         self.lesson.reference  # import it once, before the threads need it  # noqa: B018
-        documents: dict[str, dict[str, Any]] = {}
+        documents: dict[str, BatchDocument] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
         try:
             futures = [pool.submit(self._one, s) for s in submissions]

@@ -11,23 +11,18 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import (BatchOptions, BatchRunner, Graded, QuizGrader, discover, parse_shard,
-                          select_shard)
+from grader.batch import BatchOptions, BatchRunner, Graded, discover, parse_shard, select_shard
+from grader.batch_record import BatchDocument
 from grader.class_outputs import write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
-from grader.lesson import load_lesson
+from grader.lesson import Lesson
 from grader.outputs import document_stem, write_atomic
-from grader.render.gradebook_csv import number
+from grader.formatting import number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
 from grader.summary import merge
-
-
-def printable(text: str) -> str:
-    """A name or message fit for a terminal: no escape sequences from submissions."""
-    return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
 
 
 class Progress:
@@ -50,13 +45,13 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1, graded.name)
             return
-        document, batch = graded.document, graded.document["batch"]
-        line = (f"[{self.done}/{self.total}] {printable(graded.name)}: {number(document['score'])}/"
-                f"{number(document['max_score'])} {batch['status']}")
+        document, batch = graded.document, graded.document.batch
+        line = (f"[{self.done}/{self.total}] {printable(graded.name)}: {number(document.score)}/"
+                f"{number(document.max_score)} {batch.status.value}")
         if graded.reused:
             line += " (unchanged since the last run, not regraded)"
-        elif batch["message"]:
-            message = printable(batch["message"])
+        elif batch.message:
+            message = printable(batch.message)
             line += f" - {message[:150]}{'…' if len(message) > 150 else ''}"
         click.echo(line, file=self.stream)
 
@@ -66,7 +61,7 @@ class Progress:
             self.bar = None
 
 
-def write_junit(path: Path, documents: Sequence[dict[str, Any]]) -> None:
+def write_junit(path: Path, documents: Sequence[BatchDocument]) -> None:
     timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     write_atomic(path, render_junit(batch_suites(documents), timestamp, socket.gethostname()))
 
@@ -77,8 +72,8 @@ def _counts_line(summary: dict[str, Any]) -> str:
     return f"{counts['submissions']} submissions ({', '.join(parts) or 'none'})"
 
 
-def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None, junit: Path | None,
-              quiz_grader: QuizGrader, unconfined: bool = False, seed_note: str = "") -> None:
+def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
+              junit: Path | None, unconfined: bool = False, seed_note: str = "") -> None:
     started = time.monotonic()
     shard = parse_shard(shard_text) if shard_text is not None else None
     if out.resolve() == submissions_dir.resolve():
@@ -87,13 +82,12 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
     if not found and shard is None:
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
-    lesson = load_lesson()
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                   unconfined)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     if seed_note:
         click.echo(seed_note, file=sys.stderr)
-    runner = BatchRunner(lesson, out, options, quiz_grader)
+    runner = BatchRunner(lesson, out, options)
     progress = Progress(len(selected))
     try:
         documents = runner.run(selected, progress)
@@ -108,11 +102,10 @@ def run_batch(submissions_dir: Path, out: Path, options: BatchOptions, shard_tex
                f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
 
 
-def run_merge(directories: Sequence[Path], out: Path, junit: Path | None) -> None:
+def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None) -> None:
     seed, documents = merge(directories)
-    lesson = load_lesson()
     for document in documents:
-        write_atomic(out / f"{document_stem(document['batch']['name'])}.json", json.dumps(document, indent=2) + "\n")
+        write_atomic(out / f"{document_stem(document.name)}.json", json.dumps(document.to_dict(), indent=2) + "\n")
     outputs = write_class_outputs(out, documents, seed, lesson)
     if junit is not None:
         write_junit(junit, documents)

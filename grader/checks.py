@@ -52,8 +52,8 @@ class Case:
     ``describe`` says what the inputs are like without printing hidden inputs. The mistake ids
     name the known mistake a behaviour shows: a changed argument, a missing exception, a result
     that carries no gradient. A case with ``checks_values=False`` is a check of one property (the
-    input left unchanged): its message blames that property only when it fails, and says plainly
-    that the values were wrong otherwise (the point is for a correct result with the input intact).
+    input left unchanged): it passes or fails on that property alone, and the value checks judge the
+    values (a call that raises or returns no numbers still fails it).
     """
 
     args: tuple[Any, ...]
@@ -65,7 +65,7 @@ class Case:
     returned_instead: str | None = None
     unchanged: Mapping[int, str] = field(default_factory=dict)
     drifted: str | None = None  # the mistake an argument changed by rounding only shows (restored by arithmetic)
-    checks_values: bool = True  # False: a check of one property (input unchanged); wrong values are not blamed on it
+    checks_values: bool = True  # False: a check of one property (input unchanged): it passes or fails on that alone
     expect_grad: Mapping[int, np.ndarray] = field(default_factory=dict)
     detached: str | None = None
 

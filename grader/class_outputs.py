@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.batch import Shard
+from grader.batch_record import BatchDocument
 from grader.lesson import Lesson
 from grader.outputs import write_atomic
 from grader.render.gradebook_csv import render_gradebook
@@ -25,7 +26,7 @@ class ClassOutputs:
     files: tuple[Path, ...]
 
 
-def write_class_outputs(out: Path, documents: Sequence[dict[str, Any]], seed: int, lesson: Lesson,
+def write_class_outputs(out: Path, documents: Sequence[BatchDocument], seed: int, lesson: Lesson,
                         shard: Shard | None = None, discovered: int | None = None) -> ClassOutputs:
     """gradebook.csv, summary.json, summary.md and report.html in ``out``; per-submission files are not touched."""
     summary = summarize(documents, seed, mistake_titles(lesson), shard, discovered)

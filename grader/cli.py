@@ -1,4 +1,7 @@
-"""The ``grade`` command line. Commands gather options, call the core, and hand results to a renderer."""
+"""The ``grade`` command line. Each command parses, calls the core, renders and exits.
+
+Errors are the core's own (``grader.errors``), turned into exit codes in ``grader.cli_base``.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -12,39 +15,37 @@ from typing import Any, Callable
 
 import click
 
+from grader.assess import Assessment, assess
+from grader.cli_base import GradeGroup, Selection, selection
+from grader.course import COURSE_VARIABLE
 from grader.errors import UsageError
-from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
+from grader.formatting import points
+from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_cli import (
     hint_command,
+    lessons_command,
     list_command,
+    new_lesson_command,
     release_command,
     reset_command,
     validate_command,
     watch_command,
 )
-from grader.lesson import load_lesson
-from grader.model import Report
+from grader.learning_render import lesson_complete
+from grader.lesson import Lesson
 from grader.outputs import write_atomic
-from grader.progress import load_progress, progress_path, save_progress
-from grader.quiz import (
-    ANSWERS_FILE,
-    DEFAULT_QUIZ,
-    QuizResult,
-    load_answers,
-    load_quiz,
-    quiz_command,
-    quiz_key_command,
-    score_quiz,
-)
-from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES, render_gradescope
-from grader.render.json_report import render_json
+from grader.quiz.cli import quiz_command, quiz_key_command
+from grader.render.formats import ReportFormat, RenderSettings, render_report
+from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
-from grader.render.markdown import render_markdown
-from grader.render.text import render_text
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
-from grader.submission import SubmissionFile, entry_kind, find_project_file, resolve_submission
+from grader.model import Report
+from grader.submission import SubmissionFile, resolve_submission
+
+GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
+CREDIT_FORMATS = (ReportFormat.GRADESCOPE,)  # grades that count: full confinement, or --unconfined
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -55,10 +56,16 @@ def write_output(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
+def _practice_note(report: Report) -> None:
+    if report.unconfined:
+        click.echo(f"Note: graded without full confinement here (missing: {', '.join(report.unconfined)}); "
+                   "fine for practice, see grade doctor.", err=True)
+
+
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--format", "output_format", type=click.Choice(["text", "json", "gradescope", "markdown"]),
-                     default="text", show_default=True, help="Report format."),
+        click.option("--format", "output_format", type=click.Choice([f.value for f in ReportFormat]),
+                     default=ReportFormat.TEXT.value, show_default=True, help="Report format."),
         click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to FILE instead of the terminal."),
         click.option("--exercise", "exercises", multiple=True, metavar="NAME",
@@ -73,32 +80,15 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ]
 
     @functools.wraps(function)
-    def with_grading(*args: Any, exercises: tuple[str, ...], seed: int | None, timeout: float, memory_mb: int,
-                     **kwargs: Any) -> Any:
+    def with_grading(*args: Any, output_format: str, exercises: tuple[str, ...], seed: int | None, timeout: float,
+                     memory_mb: int, **kwargs: Any) -> Any:
         grading = GradeOptions(seed=DEFAULT_SEED if seed is None else seed,
                                limits=Limits(timeout=timeout, memory_mb=memory_mb), exercises=exercises)
-        return function(*args, grading=grading, seed_given=seed, **kwargs)
+        return function(*args, report_format=ReportFormat(output_format), grading=grading, seed_given=seed, **kwargs)
 
     for option in reversed(options):
         with_grading = option(with_grading)
     return with_grading
-
-
-def _quiz_result(answers: SubmissionFile) -> QuizResult | None:
-    """The quiz result when the student has saved answers beside the exercises, else None."""
-    if entry_kind(answers.base, answers.relative) is None:
-        return None
-    quiz = load_quiz(DEFAULT_QUIZ)
-    return score_quiz(quiz, load_answers(answers, quiz))
-
-
-CREDIT_FORMATS = ("gradescope",)
-
-
-def _practice_note(report: Report) -> None:
-    if report.unconfined:
-        click.echo(f"Note: graded without full confinement here (missing: {', '.join(report.unconfined)}); "
-                   "fine for practice, see grade doctor.", err=True)
 
 
 class _LiveStatus:
@@ -120,63 +110,87 @@ class _LiveStatus:
         click.echo("\r\033[K", err=True, nl=False)
 
 
-def _grade_and_report(student_file: SubmissionFile, answers: SubmissionFile | None, output_format: str,
-                      output: Path | None, grading: GradeOptions, junit: Path | None = None,
-                      progress: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
-    """Grade, render, write; ``progress`` is the project root whose progress file records the result."""
-    warm_server()  # torch loads in the fork server while the lesson and the reference load here
-    lesson = load_lesson()
+def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: SubmissionFile | None,
+            project: Path | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:
-        report = grade_submission(student_file, lesson, grading, live)
+        return assess(lesson, student_file, grading, answers=answers, project=project, on_progress=live)
     finally:
         if live is not None:
             live.close()
-    if progress is not None:
-        record = progress_path(progress)
-        save_progress(record, load_progress(record, lesson.name).with_report(report))
-    quiz_problem = None
-    if answers is not None:
-        try:
-            quiz = _quiz_result(answers)
-        except UsageError as problem:  # the exercises were graded: report them, then the bad file
-            quiz, quiz_problem = None, problem
-        report = dataclasses.replace(report, quiz=quiz)
-    if output_format not in CREDIT_FORMATS and junit is None:
-        _practice_note(report)
-    if output_format == "json":
-        text = render_json(report)
-    elif output_format == "gradescope":
-        text = render_gradescope(report, hidden_visibility)
-    elif output_format == "markdown":
-        text = render_markdown(report)
-    else:
-        text = render_text(report, color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises)
+
+
+def _finish(assessments: list[Assessment], report_format: ReportFormat, output: Path | None, grading: GradeOptions,
+            junit: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
+    """Render every assessment (one per lesson, plus a course line when there are several), write, exit."""
+    settings = RenderSettings(color=output is None and sys.stdout.isatty(), include_lesson=not grading.exercises,
+                              hidden_visibility=hidden_visibility)
+    if report_format not in CREDIT_FORMATS and junit is None:
+        for assessment in assessments:
+            _practice_note(assessment.report)
+    texts = [render_report(a.report, report_format, settings) for a in assessments]
+    if len(assessments) > 1:
+        texts.append(_course_line(assessments))
     if junit is not None:
-        write_output(render_report_junit(report, datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                         socket.gethostname()), junit)
-    write_output(text, output)
-    if quiz_problem is not None:
-        raise quiz_problem
-    sys.exit(0 if report.all_passed else 1)
+        stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        write_output(render_report_junit(assessments[0].report, stamp, socket.gethostname()), junit)
+    write_output("\n".join(texts), output)
+    problem = next((a.quiz_problem for a in assessments if a.quiz_problem is not None), None)
+    if problem is not None:  # the exercises were graded and reported: now the bad answers file
+        raise problem
+    sys.exit(0 if all(a.passed for a in assessments) else 1)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+def _course_line(assessments: list[Assessment]) -> str:
+    score = sum(a.report.score for a in assessments)
+    maximum = sum(a.report.max_score for a in assessments)
+    complete = sum(lesson_complete(a.report, a.report.quiz) for a in assessments)
+    return (f"Course: {len(assessments)} lessons graded ({', '.join(a.lesson.name for a in assessments)}); "
+            f"{points(score)}/{points(maximum)} points; {complete} of {len(assessments)} lessons complete.\n")
+
+
+def _refuse_group_options(ctx: click.Context) -> None:
+    """Options of a bare ``grade`` given before a subcommand would be lost: say where they go instead."""
+    given = [name for name in GRADING_OPTIONS
+             if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)]
+    if given:
+        flags = ", ".join("--" + ("format" if n == "output_format" else n.replace("_", "-").rstrip("s"))
+                          for n in given)
+        raise UsageError(f"{flags}: given before `{ctx.invoked_subcommand}`, where they do not apply; "
+                         f"put them after it: grade {ctx.invoked_subcommand} ... {flags.split(', ')[0]} ...")
+
+
+@click.group(cls=GradeGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lesson", metavar="NAME", help="The lesson to work on (`grade lessons` lists them).")
+@click.option("--course", "course_root", type=click.Path(file_okay=False, path_type=Path), envvar=COURSE_VARIABLE,
+              help=f"The course folder (exercises/, solutions/, quizzes/, grader/lessons/) [default: this grader's "
+                   f"project; env {COURSE_VARIABLE}].")
 @_grading_options
 @click.pass_context
-def main(ctx: click.Context, output_format: str, output: Path | None, grading: GradeOptions,
-         seed_given: int | None) -> None:
-    """Grade the lesson's exercises (and quiz answers) of the project you are in.
+def main(ctx: click.Context, lesson: str | None, course_root: Path | None, report_format: ReportFormat,
+         output: Path | None, grading: GradeOptions, seed_given: int | None) -> None:
+    """Grade the exercises (and quiz answers) of the project you are in: every lesson whose exercise
+    file is there, or the one chosen with --lesson.
 
     Exit codes: 0 everything passed, 1 graded with something short, 2 bad usage or unreadable files.
     """
+    chosen = ctx.obj = Selection(course_root.resolve() if course_root else None, lesson)
+    if lesson is not None:
+        chosen.lesson_or_sole()  # an unknown lesson stops here, before any subcommand
     if ctx.invoked_subcommand is not None:
+        _refuse_group_options(ctx)
         return
-    lesson = load_lesson()
-    student_file = find_project_file(Path.cwd(), lesson.student_file)
-    project = student_file.base
-    _grade_and_report(student_file, SubmissionFile(project, ANSWERS_FILE), output_format, output, grading,
-                      progress=project)
+    projects = chosen.projects(Path.cwd(), "grade", ", or use grade check PATH")
+    if len(projects) > 1:
+        if report_format is not ReportFormat.TEXT:
+            raise UsageError(f"--format {report_format.value} reports one lesson; several are here "
+                             f"({', '.join(lesson.name for lesson, _ in projects)}): choose one with --lesson NAME")
+        if grading.exercises:
+            raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
+    warm_server()  # torch loads in the fork server while the lesson and the reference load here
+    assessments = [_assess(lesson_, SubmissionFile(root, f"exercises/{lesson_.student_file}"), grading,
+                           SubmissionFile(root, lesson_.answers_file), root) for lesson_, root in projects]
+    _finish(assessments, report_format, output, grading)
 
 
 @main.command()
@@ -187,20 +201,24 @@ def main(ctx: click.Context, output_format: str, output: Path | None, grading: G
               help="With --format gradescope: when students see the hidden checks' results.")
 @click.option("--unconfined", is_flag=True,
               help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
-def check(path: Path, output_format: str, output: Path | None, grading: GradeOptions, seed_given: int | None,
-          junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
-    """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/."""
-    lesson = load_lesson()
+def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
+          seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
+    """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/.
+
+    With several lessons in the course, the file's name says which lesson (or give --lesson).
+    """
+    lesson = selection().for_path(path)
     student_file = resolve_submission(path, lesson.student_file)
-    if output_format in CREDIT_FORMATS or junit is not None:
-        require_confinement("grade check --format " + output_format if junit is None else "grade check --junit",
+    if report_format in CREDIT_FORMATS or junit is not None:
+        require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
                             grading.limits, unconfined)
         seed, how = credit_seed(seed_given)
         grading = dataclasses.replace(grading, seed=seed)
         click.echo(seed_line(seed, how), err=True)
-    answers = SubmissionFile(path, ANSWERS_FILE) if path.is_dir() else None
-    _grade_and_report(student_file, answers, output_format, output, grading, junit,
-                      hidden_visibility=hidden_visibility)
+    answers = SubmissionFile(path, lesson.answers_file) if path.is_dir() else None
+    warm_server()
+    _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
+            hidden_visibility)
 
 
 main.add_command(quiz_command)
@@ -235,21 +253,24 @@ def doctor() -> None:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
-def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int, seed: int | None, resume: bool,
-          shard: str | None, junit: Path | None, unconfined: bool) -> None:
+@click.pass_context
+def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
+          seed: int | None, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
 
+    The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
     """
     from grader.batch import BatchOptions
     from grader.batch_cli import run_batch
 
+    lesson = selection(ctx).lesson_or_sole()
     if shard is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
         raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
     options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb)
-    run_batch(submissions, out, options, shard, junit, _quiz_result, unconfined, seed_line(chosen, how))
+    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how))
 
 
 @main.command()
@@ -257,16 +278,14 @@ def batch(submissions: Path, out: Path, jobs: int | None, timeout: float, memory
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the merged gradebook.csv, summary.json, report.html and results.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
-def merge(directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
+@click.pass_context
+def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None) -> None:
     """Combine the --out directories of grade batch shards into one gradebook and report."""
     from grader.batch_cli import run_merge
 
-    run_merge(directories, out, junit)
+    run_merge(selection(ctx).lesson_or_sole(), directories, out, junit)
 
 
-main.add_command(watch_command)
-main.add_command(hint_command)
-main.add_command(list_command)
-main.add_command(reset_command)
-main.add_command(validate_command)
-main.add_command(release_command)
+for command in (watch_command, hint_command, list_command, reset_command, validate_command, release_command,
+                lessons_command, new_lesson_command):
+    main.add_command(command)

@@ -1,6 +1,7 @@
 """Grading one submission: build each exercise's cases, run them in a sandboxed worker, verify."""
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from collections import OrderedDict
@@ -18,7 +19,7 @@ from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, Exerc
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
 from grader.submission import Refused, SubmissionFile
-from grader.verify import check_result, describe_exception
+from grader.verify import check_result, exception_text
 
 DEFAULT_SEED = 2026
 
@@ -37,12 +38,32 @@ def failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, 
     return ExerciseResult(exercise.name, status, checks, exercise.hints[0], message, output, seconds)
 
 
+class TaskEnding(str, enum.Enum):
+    """How the worker's run of one exercise ended (the sandbox runner's ``TaskOutcome.ending``)."""
+
+    DONE = "done"
+    IMPORT_ERROR = "import_error"
+    MISSING = "missing"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    EXITED = "exited"
+    PROTOCOL_ERROR = "protocol_error"
+    SANDBOX_ERROR = "sandbox_error"
+
+    @classmethod
+    def of(cls, outcome: TaskOutcome) -> TaskEnding:
+        try:
+            return cls(outcome.ending)
+        except ValueError:  # an ending this grader does not know is the sandbox's failure, not the student's
+            return cls.SANDBOX_ERROR
+
+
 _UNFINISHED_STATUS = {
-    "timeout": ExerciseStatus.TIMEOUT,
-    "crashed": ExerciseStatus.ERROR,
-    "exited": ExerciseStatus.ERROR,
-    "protocol_error": ExerciseStatus.ERROR,
-    "sandbox_error": ExerciseStatus.ERROR,
+    TaskEnding.TIMEOUT: ExerciseStatus.TIMEOUT,
+    TaskEnding.CRASHED: ExerciseStatus.ERROR,
+    TaskEnding.EXITED: ExerciseStatus.ERROR,
+    TaskEnding.PROTOCOL_ERROR: ExerciseStatus.ERROR,
+    TaskEnding.SANDBOX_ERROR: ExerciseStatus.ERROR,
 }
 
 
@@ -116,22 +137,23 @@ _prepared_cases = _PreparedCache()
 
 def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
     exercise = prepared.exercise
-    if outcome.ending == "import_error":
-        reason = describe_exception(outcome.exception or {})
+    ending = TaskEnding.of(outcome)
+    if ending is TaskEnding.IMPORT_ERROR:
+        reason = exception_text(outcome.exception or {})
         return failed_everywhere(exercise, ExerciseStatus.ERROR, IMPORT_ERROR_PREFIX + reason,
                                  outcome.output, outcome.seconds)
-    if outcome.ending == "missing":
+    if ending is TaskEnding.MISSING:
         return failed_everywhere(exercise, ExerciseStatus.MISSING, f"{exercise.name} is not defined in your file",
                                  outcome.output, outcome.seconds)
 
-    unanswered = f"not run: {outcome.detail}" if outcome.ending != "done" else "no reply for this call"
+    unanswered = f"not run: {outcome.detail}" if ending is not TaskEnding.DONE else "no reply for this call"
     results, stubbed = [], []
     for check, cases, ids in prepared.cases:
         result, not_implemented = check_result(check, cases, outcome.replies, ids, exercise, lesson, unanswered)
         results.append(result)
         stubbed.append(not_implemented)
-    if outcome.ending in _UNFINISHED_STATUS:
-        status = _UNFINISHED_STATUS[outcome.ending]
+    if ending in _UNFINISHED_STATUS:
+        status = _UNFINISHED_STATUS[ending]
     elif all(stubbed):
         status = ExerciseStatus.NOT_IMPLEMENTED
     elif all(r.passed for r in results):

@@ -1,8 +1,9 @@
-"""The learning loop (watch, hint, list, reset) and the course author's tools (validate, release).
+"""The learning loop (watch, hint, list, reset) and the course author's tools (lessons, validate,
+release, new-lesson).
 
-Commands gather options, call the core and hand its results to ``learning_render``. Progress
-(``.grade-progress.json`` at the project's root) is written by ``grade hint`` (the tiers seen),
-``grade list`` and ``grade watch`` (the last graded status and points of each exercise).
+Commands parse, call the core, render with ``learning_render`` and exit. Progress (one file per
+lesson at the project's root) is written by ``grade hint`` (the tiers seen), ``grade list`` and
+``grade watch`` (the last graded status and points of each exercise).
 """
 from __future__ import annotations
 
@@ -13,25 +14,30 @@ from pathlib import Path
 
 import click
 
+from grader.assess import assess
+from grader.cli_base import GradeCommand, selection
 from grader.errors import UsageError
-from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission, select_exercises
+from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
     lesson_complete,
     next_exercise,
     render_hints,
+    render_lessons,
     render_list,
+    render_new_lesson,
     render_next,
     render_release,
+    render_strays,
     render_validation,
     render_watch_status,
 )
-from grader.lesson import Lesson, load_lesson
+from grader.lesson import Lesson
 from grader.progress import load_progress, progress_path, reset_progress, save_progress
-from grader.quiz import ANSWERS_FILE, DEFAULT_QUIZ, load_answers, load_quiz, score_quiz
-from grader.release import release_lesson
+from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits
-from grader.submission import find_project_root, resolve_submission
+from grader.scaffold import new_lesson
+from grader.submission import SubmissionFile, find_project_root, resolve_submission
 from grader.validate import validate_lesson
 from grader.watch import POLL_SECONDS, redraw, watch_for_saves
 
@@ -39,19 +45,12 @@ timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), defau
                               help="Time limit per exercise, in seconds.")
 
 
-def project_root(lesson: Lesson, command: str) -> Path:
-    root = find_project_root(Path.cwd(), lesson.student_file)
-    if root is None:
-        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade {command} inside the project")
-    return root
-
-
 def _shown(path: Path) -> str:
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else str(path)
 
 
-@click.command("watch")
+@click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--exercise", "exercises", multiple=True, metavar="NAME", help="Grade only this exercise (repeatable).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the hidden checks' random inputs.")
@@ -64,31 +63,35 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
 
     PATH defaults to the project's exercise file; a watch of the project's file records progress.
     """
-    lesson = load_lesson()
-    root = find_project_root(Path.cwd(), lesson.student_file)
+    chosen = selection()
     if path is not None:
+        lesson = chosen.for_path(path)
         student_file = resolve_submission(path, lesson.student_file).path
-    elif root is not None:
-        student_file = root / "exercises" / lesson.student_file
+        root = find_project_root(Path.cwd(), lesson.student_file)
     else:
-        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade watch inside "
-                         "the project, or give the file: grade watch PATH")
+        projects = chosen.projects(Path.cwd(), "grade watch", ", or give the file: grade watch PATH")
+        if len(projects) > 1:
+            raise UsageError(f"several lessons here ({', '.join(l.name for l, _ in projects)}): "
+                             "choose one with grade --lesson NAME watch, or give the file: grade watch PATH")
+        lesson, root = projects[0]
+        student_file = root / "exercises" / lesson.student_file
     select_exercises(lesson, exercises)
     student_file = Path(_shown(student_file))
     own_project = root is not None and student_file.resolve() == (root / "exercises" / lesson.student_file).resolve()
-    record = progress_path(root) if own_project and root is not None else None
+    project = root if own_project else None
     options = GradeOptions(seed=seed, limits=Limits(timeout=timeout), exercises=exercises)
     interactive = sys.stdout.isatty()
 
     def grade_once(target: Path) -> None:
-        report = grade_submission(target, lesson, options)
+        report = assess(lesson, target, options, project=project).report
         progress = None
-        if record is not None:
-            progress = load_progress(record, lesson.name).with_report(report)
+        if project is not None:
+            record = progress_path(project, lesson)
+            progress = load_progress(record, lesson.name)
             upcoming = next_exercise(report)
             if upcoming is not None:
                 progress = progress.with_hints_seen(upcoming.name, 1)  # the watch screen shows the first tier
-            save_progress(record, progress)
+                save_progress(record, progress)
         screen = render_text(report, color=interactive, include_lesson=not exercises)
         screen += "\n" + render_next(report, lesson, progress)
         screen += "\n" + render_watch_status(_shown(target), time.strftime("%H:%M:%S"))
@@ -105,17 +108,32 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         click.echo("\nStopped watching.")
 
 
-@click.command("hint")
+def _lesson_with_exercise(exercise: str) -> Lesson:
+    """The --lesson chosen or the only lesson; with several, the one that has this exercise."""
+    chosen = selection()
+    if chosen.lesson is not None or len(chosen.course.names()) == 1:
+        return chosen.lesson_or_sole()
+    owners = [lesson for lesson in chosen.course.lessons() if exercise in {e.name for e in lesson.exercises}]
+    if len(owners) != 1:
+        where = "several lessons have" if owners else "no lesson has"
+        raise UsageError(f"{where} an exercise {exercise!r}: choose the lesson with grade --lesson NAME hint {exercise}")
+    return owners[0]
+
+
+@click.command("hint", cls=GradeCommand)
 @click.argument("exercise")
 def hint_command(exercise: str) -> None:
     """Show the next hint for EXERCISE: the concept, then the formula, then the common bug.
 
-    Each call shows one more tier (and the ones before it); the tiers seen are kept in
-    .grade-progress.json at the project's root.
+    Each call shows one more tier (and the ones before it); the tiers seen are kept in the
+    lesson's progress file at the project's root.
     """
-    lesson = load_lesson()
+    lesson = _lesson_with_exercise(exercise)
     chosen = select_exercises(lesson, (exercise,))[0]
-    path = progress_path(project_root(lesson, "hint"))
+    root = find_project_root(Path.cwd(), lesson.student_file)
+    if root is None:
+        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade hint inside the project")
+    path = progress_path(root, lesson)
     progress = load_progress(path, lesson.name)
     seen = progress.exercise(chosen.name).hints_seen
     shown = min(seen + 1, len(chosen.hints))
@@ -123,67 +141,96 @@ def hint_command(exercise: str) -> None:
     click.echo(render_hints(chosen, shown, seen < shown, lesson.student_file), nl=False)
 
 
-@click.command("list")
+@click.command("list", cls=GradeCommand)
 @timeout_option
 @click.pass_context
 def list_command(ctx: click.Context, timeout: float) -> None:
     """Grade the project and list each exercise's status and points, the quiz and the lesson's completion.
 
-    Exit code 0 when the lesson is complete (every exercise full marks, the quiz passed), else 1.
+    Every lesson whose exercise file is in the project (or the one chosen with --lesson).
+    Exit code 0 when each lesson is complete (every exercise full marks, the quiz passed), else 1.
     """
-    lesson = load_lesson()
-    root = project_root(lesson, "list")
-    student_file = root / "exercises" / lesson.student_file
-    report = grade_submission(student_file, lesson, GradeOptions(limits=Limits(timeout=timeout)))
-    quiz = load_quiz(DEFAULT_QUIZ)
-    answers = root / ANSWERS_FILE
-    quiz_result = score_quiz(quiz, load_answers(answers, quiz)) if answers.is_file() else None
-    path = progress_path(root)
-    progress = load_progress(path, lesson.name).with_report(report)
-    save_progress(path, progress)
-    click.echo(render_list(lesson, report, quiz_result, quiz.needed, progress, _shown(student_file),
-                           color=sys.stdout.isatty()), nl=False)
-    ctx.exit(0 if lesson_complete(report, quiz_result) else 1)
+    complete = True
+    texts = []
+    for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
+        student_file = root / "exercises" / lesson.student_file
+        assessment = assess(lesson, student_file, GradeOptions(limits=Limits(timeout=timeout)),
+                            answers=SubmissionFile(root, lesson.answers_file), project=root)
+        if assessment.quiz_problem is not None:
+            raise assessment.quiz_problem
+        assert assessment.progress is not None
+        quiz = assessment.report.quiz
+        texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
+                                 _shown(student_file), color=sys.stdout.isatty()))
+        complete = complete and lesson_complete(assessment.report, quiz)
+    click.echo("\n".join(texts), nl=False)
+    ctx.exit(0 if complete else 1)
 
 
-@click.command("reset")
+@click.command("reset", cls=GradeCommand)
 def reset_command() -> None:
-    """Forget the hints seen and the last results (.grade-progress.json). Your code and quiz answers stay."""
-    lesson = load_lesson()
-    path = progress_path(project_root(lesson, "reset"))
-    if reset_progress(path):
-        click.echo(f"Deleted {_shown(path)}: the hints you have seen and your last results are forgotten.")
-    else:
-        click.echo(f"Nothing to reset: there is no {_shown(path)}.")
-    click.echo(f"Your code (exercises/) and your quiz answers ({ANSWERS_FILE}) are untouched.")
+    """Forget the hints seen and the last results (the progress file). Your code and quiz answers stay."""
+    answers = []
+    for lesson, root in selection().projects(Path.cwd(), "grade reset"):
+        path = progress_path(root, lesson)
+        if reset_progress(path):
+            click.echo(f"Deleted {_shown(path)}: the hints you have seen and your last results are forgotten.")
+        else:
+            click.echo(f"Nothing to reset: there is no {_shown(path)}.")
+        answers.append(lesson.answers_file)
+    click.echo(f"Your code (exercises/) and your quiz answers ({', '.join(answers)}) are untouched.")
 
 
-@click.command("validate")
+@click.command("lessons", cls=GradeCommand)
+def lessons_command() -> None:
+    """List the course's lessons: name, title, exercises, points and quiz."""
+    course = selection().course
+    click.echo(render_lessons(course.lessons(), course.root), nl=False)
+
+
+@click.command("validate", cls=GradeCommand)
 @timeout_option
 @click.pass_context
 def validate_command(ctx: click.Context, timeout: float) -> None:
-    """Check the lesson (course authors; runs in CI): reference full marks, stubs zero, known mistakes caught.
+    """Check every lesson, or the one chosen with --lesson (course authors; runs in CI): reference full
+    marks, stubs zero, known mistakes caught.
 
     Each known-wrong implementation (known_wrong/<mistake>.py) must lose points on its exercise and be
     named there; every exercise needs three hint tiers; the quiz must load with one correct choice per
     question. Exit code 0 when everything passes, 1 with the list of failures, 2 outside the project.
     """
-    validation = validate_lesson(load_lesson(), limits=Limits(timeout=timeout))
-    click.echo(render_validation(validation, color=sys.stdout.isatty()), nl=False)
-    ctx.exit(0 if validation.passed else 1)
+    chosen = selection(ctx)
+    validations = [validate_lesson(lesson, limits=Limits(timeout=timeout)) for lesson in chosen.lessons()]
+    strays = () if chosen.lesson else chosen.course.strays()
+    texts = [render_validation(v, color=sys.stdout.isatty()) for v in validations]
+    if strays:
+        texts.append(render_strays(strays))
+    click.echo("\n".join(texts), nl=False)
+    ctx.exit(0 if all(v.passed for v in validations) and not strays else 1)
 
 
-@click.command("release")
+@click.command("release", cls=GradeCommand)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-verify", is_flag=True, help="Skip grading the copy with its own grader (faster; not for a real release).")
 @click.pass_context
 def release_command(ctx: click.Context, out: Path, no_verify: bool) -> None:
     """Write the student copy to OUT (a new or empty folder): stubs, quiz, grader, README; no solutions.
 
-    The copy grades with the reference's answers recorded at seed 2026. Before it is written it is
-    graded with its own grader (the stubs, the reference, every known-wrong variant) and must give
-    the same reports as this project. Exit code 0 written, 1 refused (the list says why), 2 bad usage.
+    Every lesson of the course, or the one chosen with --lesson. The copy grades with the reference's
+    answers recorded at seed 2026. Before it is written it is graded with its own grader (the stubs,
+    the reference, every known-wrong variant) and must give the same reports as this project.
+    Exit code 0 written, 1 refused (the list says why), 2 bad usage.
     """
-    release = release_lesson(load_lesson(), out, verify=not no_verify)
+    release = release_course(selection(ctx).lessons(), out, verify=not no_verify)
     click.echo(render_release(release, DEFAULT_SEED), nl=False)
     ctx.exit(0 if release.written else 1)
+
+
+@click.command("new-lesson", cls=GradeCommand)
+@click.argument("name")
+@click.option("--title", help="The lesson's title [default: NAME in words].")
+def new_lesson_command(name: str, title: str | None) -> None:
+    """Write a new lesson's files with placeholders that validate: exercises/NAME.py, solutions/NAME.py,
+    quizzes/NAME.yaml and grader/lessons/NAME/ (see docs/writing-a-lesson.md)."""
+    course = selection().course
+    click.echo(render_new_lesson(new_lesson(course.root, name, title), course.root), nl=False)

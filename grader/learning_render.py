@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import textwrap
-
-import click
+from pathlib import Path
 
 from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.render.text import STATUS_WORDS, mark, points
+from grader.formatting import STATUS_WORDS, mark, points, style, threshold
 from grader.release import Release
+from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation
 
 WIDTH = 100
@@ -115,7 +115,7 @@ def render_validation(validation: Validation, color: bool = False) -> str:
     lines = [f"Validating lesson {validation.lesson} (seed {validation.seed})", ""]
     for finding in validation.findings:
         symbol, colour = ("✓", "green") if finding.ok else ("✗", "red")
-        shown = click.style(symbol, fg=colour) if color else symbol
+        shown = style(symbol, colour, color)
         lines.append(f"{shown} {finding.subject}: {finding.detail}")
     lines.append("")
     failures = validation.failures
@@ -143,4 +143,29 @@ def render_release(release: Release, seed: int) -> str:
         lines += [f"  ✓ {line}" for line in release.verified]
     else:
         lines.append("Not graded in the copy (--no-verify).")
+    return "\n".join(lines) + "\n"
+
+
+def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
+    if not lessons:
+        return f"No lessons in the course at {root} (a lesson is a folder grader/lessons/NAME/ with a lesson.yaml).\n"
+    lines = [f"{len(lessons)} lesson{'s' if len(lessons) != 1 else ''} in the course at {root}:", ""]
+    for lesson in lessons:
+        total = sum(e.max_score for e in lesson.exercises)
+        lines.append(f"{lesson.name}: {lesson.title}")
+        lines.append(f"  {len(lesson.exercises)} exercises, {points(total)} points (exercises/{lesson.student_file}); "
+                     f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.pass_above)}")
+    lines += ["", "Choose one with: grade --lesson NAME <command>"]
+    return "\n".join(lines) + "\n"
+
+
+def render_strays(strays: tuple[str, ...]) -> str:
+    return ("Files named after no lesson (each lesson NAME needs grader/lessons/NAME/lesson.yaml):\n"
+            + "".join(f"  ✗ {stray}\n" for stray in strays))
+
+
+def render_new_lesson(scaffold: Scaffold, root: Path) -> str:
+    lines = [f"Wrote lesson {scaffold.name} in {root}:"]
+    lines += [f"  {path}" for path in scaffold.files]
+    lines += ["", f"Next: fill in the placeholders (docs/writing-a-lesson.md), then run: grade --lesson {scaffold.name} validate"]
     return "\n".join(lines) + "\n"

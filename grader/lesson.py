@@ -1,7 +1,9 @@
-"""A lesson as data: its exercises, hints and known mistakes (YAML) joined with its checks (code)."""
+"""A lesson as data: its exercises, hints and known mistakes (YAML) joined with its checks (code).
+
+Which lessons exist, and where their files are, is the course's business (``grader.course``).
+"""
 from __future__ import annotations
 
-import importlib
 import importlib.util
 from dataclasses import dataclass
 from functools import cached_property
@@ -9,14 +11,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence
 
-import yaml
-
 from grader.checks import Case, Check, CheckRegistry
 from grader.errors import UsageError
+from grader.quiz.schema import Quiz, load_quiz
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-LESSONS_PACKAGE = "grader.lessons"
-DEFAULT_LESSON = "softmax_cross_entropy"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the project that holds this grader (its own course)
+FORMAT_VERSION = 1  # of lesson.yaml
+TOP_KEYS = {"format_version", "name", "title", "student_file", "quiz", "pass_above", "exercises"}
 
 # What a known-wrong implementation would return for a case: outputs by key ("value", "grad:0"),
 # several alternatives, or None where the mistake does not apply to the case.
@@ -51,6 +52,11 @@ class Lesson:
     exercises: tuple[Exercise, ...]
     predictions: Mapping[str, Prediction]
     directory: Path | None = None  # the lesson's package folder (lesson.yaml, checks, released data)
+    root: Path = PROJECT_ROOT  # the course: exercises/, solutions/, quizzes/ and grader/lessons/
+    quiz_file: str = ""  # its quiz, in the course's quizzes/
+    pass_above: float = 0.75  # the quiz passes above this fraction correct (the quiz file says the same)
+    answers_file: str = "quiz_answers.yaml"  # beside exercises/ in a student's project
+    progress_file: str = ".grade-progress.json"
 
     def exercise(self, name: str) -> Exercise:
         for exercise in self.exercises:
@@ -60,7 +66,23 @@ class Lesson:
 
     @property
     def reference_path(self) -> Path:
-        return PROJECT_ROOT / "solutions" / self.student_file
+        return self.root / "solutions" / self.student_file
+
+    @property
+    def stub_path(self) -> Path:
+        return self.root / "exercises" / self.student_file
+
+    @property
+    def quiz_path(self) -> Path:
+        return self.root / "quizzes" / self.quiz_file
+
+    def load_quiz(self) -> Quiz:
+        """The lesson's quiz; its pass threshold must be the lesson's."""
+        quiz = load_quiz(self.quiz_path)
+        if quiz.pass_above != self.pass_above:
+            raise UsageError(f"{self.quiz_path}: pass_above {quiz.pass_above:g} but lesson {self.name} says "
+                             f"{self.pass_above:g} (grader/lessons/{self.name}/lesson.yaml); make them equal")
+        return quiz
 
     @property
     def released(self) -> bool:
@@ -115,6 +137,21 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     _require(isinstance(raw, dict), where, "the lesson file must be a mapping")
     for key in ("name", "title", "student_file", "exercises"):
         _require(key in raw, where, f"missing key '{key}'")
+    unknown_keys = sorted(set(raw) - TOP_KEYS)
+    _require(not unknown_keys, where, f"unknown keys {unknown_keys}; a lesson file has {sorted(TOP_KEYS)}")
+    version = raw.get("format_version", FORMAT_VERSION)
+    _require(version == FORMAT_VERSION, where,
+             f"format_version {version!r}: this grader reads lesson files of format_version {FORMAT_VERSION}")
+    lesson_name = raw["name"]
+    _require(isinstance(lesson_name, str) and lesson_name == where.parent.name, where,
+             f"name {lesson_name!r} must be the lesson folder's name, {where.parent.name!r}")
+    _require(raw["student_file"] == f"{lesson_name}.py", where,
+             f"student_file {raw['student_file']!r} must be {lesson_name}.py (exercises/{lesson_name}.py, solutions/{lesson_name}.py)")
+    quiz_file = raw.get("quiz", f"{lesson_name}.yaml")
+    _require(quiz_file == f"{lesson_name}.yaml", where, f"quiz {quiz_file!r} must be {lesson_name}.yaml (quizzes/{lesson_name}.yaml)")
+    pass_above = raw.get("pass_above", 0.75)
+    _require(isinstance(pass_above, (int, float)) and not isinstance(pass_above, bool) and 0 <= pass_above < 1,
+             where, "pass_above must be a number from 0 up to (not including) 1, like 0.75")
     _require(isinstance(raw["exercises"], list) and raw["exercises"], where, "'exercises' must be a non-empty list")
     exercises = []
     for entry in raw["exercises"]:
@@ -132,14 +169,15 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     known = {m for e in exercises for m in e.mistakes}
     unknown = sorted(set(predictions) - known)
     _require(not unknown, where, f"predictions for mistakes the lesson does not describe: {unknown}")
-    return Lesson(raw["name"], raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent)
+    return Lesson(lesson_name, raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent,
+                  quiz_file=quiz_file, pass_above=float(pass_above))
 
 
-def load_lesson(name: str = DEFAULT_LESSON) -> Lesson:
-    package = importlib.import_module(f"{LESSONS_PACKAGE}.{name}")
-    where = Path(package.__file__).with_name("lesson.yaml")
-    try:
-        raw = yaml.safe_load(where.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{where}: cannot read the lesson file ({' '.join(str(exc).split())})") from None
-    return parse_lesson(raw, where, package.CHECKS, package.PREDICTIONS)
+def load_lesson(name: str | None = None, root: Path | None = None) -> Lesson:
+    """Lesson ``name`` of the course at ``root`` (default: the course found by ``grader.course``).
+
+    Without a name, the course's only lesson (exit 2 when it has several: choose with --lesson).
+    """
+    from grader.course import Course
+
+    return Course.at(root).lesson(name)

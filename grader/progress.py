@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from grader.errors import UsageError
+from grader.lesson import Lesson
 from grader.model import Report
 from grader.outputs import write_atomic
 
-PROGRESS_FILE = ".grade-progress.json"
+PROGRESS_FILE = ".grade-progress.json"  # in a one-lesson course
 VERSION = 1
 
 
@@ -64,8 +65,9 @@ class Progress:
         }
 
 
-def progress_path(project_root: Path) -> Path:
-    return project_root / PROGRESS_FILE
+def progress_path(project_root: Path, lesson: Lesson) -> Path:
+    """The lesson's progress file in a student's project (one per lesson: see grader.course)."""
+    return project_root / lesson.progress_file
 
 
 def _bad(path: Path, problem: str) -> UsageError:

@@ -1,6 +1,7 @@
-"""``grade release OUT``: the student copy of the project, without the solutions.
+"""``grade release OUT``: the student copy of the course (or of some of its lessons), without the solutions.
 
-The copy holds the exercise stubs, the quiz (its key hashed), the grader and a README for students;
+The copy holds, for each lesson released, the exercise stubs, the quiz (its key hashed) and the
+lesson's folder, with the grader and a README for students; no other lesson's files;
 never solutions/ nor the known-wrong implementations. In place of the reference it carries the
 reference's recorded answers (``grader.expectations``) at the default seed, so ``grade`` in the copy
 grades exactly as the instructor's project does at that seed, and refuses any other seed.
@@ -31,12 +32,12 @@ from grader.expectations import STEM, RecordingReference, UnrecordableCall, save
 from grader.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
 from grader.lesson import PROJECT_ROOT, Lesson
+from grader.course import COURSE_VARIABLE, LESSONS
 from grader.model import ExerciseStatus
-from grader.quiz import DEFAULT_QUIZ, load_quiz
 from grader.render.json_report import report_dict
 from grader.validate import grade_files, require_instructor_project
 
-COPIED_FOLDERS = ("exercises", "quizzes", "grader")
+ENGINE = "grader"  # copied from this grader's project, without its lessons
 LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md")  # never copied from the project's folders
 STUDENT_README = "student_README.md"  # in the lesson's folder; becomes the copy's README.md
 STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress.json\n"
@@ -96,14 +97,15 @@ def record_expectations(lesson: Lesson, seed: int = DEFAULT_SEED) -> RecordingRe
     return recorder
 
 
-def _check_destination(out: Path) -> None:
+def _check_destination(out: Path, roots: set[Path]) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: is a file; give a new or empty folder for the student copy")
     if out.is_dir() and any(out.iterdir()):
         raise UsageError(f"{out}: not empty; give a new or empty folder for the student copy")
-    sources = [PROJECT_ROOT / name for name in (*COPIED_FOLDERS, "solutions")]
-    if out == PROJECT_ROOT or out in PROJECT_ROOT.parents or any(out == s or s in out.parents for s in sources):
-        raise UsageError(f"{out}: inside the folders it would copy; choose a folder elsewhere (build/student is fine)")
+    for root in roots:
+        sources = [root / name for name in (ENGINE, "exercises", "quizzes", "solutions")]
+        if out == root or out in root.parents or any(out == s or s in out.parents for s in sources):
+            raise UsageError(f"{out}: inside the folders it would copy; choose a folder elsewhere (build/student is fine)")
 
 
 def _student_pyproject(text: str, where: Path) -> str:
@@ -114,14 +116,39 @@ def _student_pyproject(text: str, where: Path) -> str:
     return patched
 
 
-def _copy_project(lesson: Lesson, staging: Path) -> None:
-    for name in COPIED_FOLDERS:
-        shutil.copytree(PROJECT_ROOT / name, staging / name, ignore=shutil.ignore_patterns(*LEFT_OUT))
+def _engine_ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set(shutil.ignore_patterns(*LEFT_OUT)(directory, names))
+    if Path(directory).resolve() == (PROJECT_ROOT / LESSONS).resolve():  # lessons come from the course, chosen
+        ignored |= {n for n in names if (Path(directory) / n).is_dir()}
+    return ignored
+
+
+def _student_readme(lessons: tuple[Lesson, ...]) -> str:
+    texts = []
+    for lesson in lessons:
+        assert lesson.directory is not None
+        texts.append((lesson.directory / STUDENT_README).read_text(encoding="utf-8"))
+    if len(texts) == 1:
+        return texts[0]
+    listing = "".join(f"- `{lesson.name}`: {lesson.title} (`exercises/{lesson.student_file}`)\n" for lesson in lessons)
+    head = (f"# The course\n\nThis copy holds {len(lessons)} lessons:\n\n{listing}\n`grade` grades every lesson "
+            "whose exercise file is here; `grade --lesson NAME <command>` works on one. Each lesson's own README "
+            "follows.\n\n")
+    return head + "\n\n".join(texts)
+
+
+def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
+    shutil.copytree(PROJECT_ROOT / ENGINE, staging / ENGINE, ignore=_engine_ignore)
+    for lesson in lessons:
+        assert lesson.directory is not None
+        shutil.copytree(lesson.directory, staging / LESSONS / lesson.name, ignore=shutil.ignore_patterns(*LEFT_OUT))
+        for folder, name in (("exercises", lesson.student_file), ("quizzes", lesson.quiz_file)):
+            (staging / folder).mkdir(exist_ok=True)
+            shutil.copyfile(lesson.root / folder / name, staging / folder / name)
     pyproject = PROJECT_ROOT / "pyproject.toml"
     (staging / "pyproject.toml").write_text(_student_pyproject(pyproject.read_text(encoding="utf-8"), pyproject),
                                             encoding="utf-8")
-    assert lesson.directory is not None
-    shutil.copyfile(lesson.directory / STUDENT_README, staging / "README.md")
+    (staging / "README.md").write_text(_student_readme(lessons), encoding="utf-8")
     (staging / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
 
 
@@ -186,7 +213,7 @@ def _first_difference(expected: Any, got: Any, where: str = "") -> str | None:
 
 
 def _grade_in_copy(staging: Path, lesson: Lesson, paths: list[Path]) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", COURSE_VARIABLE)}
     env.update(PYTHONPATH=str(staging), PYTHONDONTWRITEBYTECODE="1")
     request = json.dumps({"lesson": lesson.name, "seed": DEFAULT_SEED, "paths": [str(p) for p in paths]})
     return subprocess.Popen([sys.executable, "-c", _DRIVER, request], cwd=staging, env=env, text=True,
@@ -249,27 +276,41 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
 
 
 def release_lesson(lesson: Lesson, out: Path, verify: bool = True) -> Release:
-    require_instructor_project(lesson, "release")
+    return release_course((lesson,), out, verify)
+
+
+def release_course(lessons: tuple[Lesson, ...], out: Path, verify: bool = True) -> Release:
+    """The student copy of these lessons (a whole course, or some of it) in OUT; nothing written if refused."""
+    if not lessons:
+        raise UsageError("no lessons to release")
+    for lesson in lessons:
+        require_instructor_project(lesson, "release")
     out = out.resolve()
-    _check_destination(out)
-    load_quiz(DEFAULT_QUIZ)  # a malformed quiz stops here (exit 2), not in the students' hands
-    assert lesson.directory is not None
-    if not (lesson.directory / STUDENT_README).is_file():
-        raise UsageError(f"{lesson.directory / STUDENT_README}: not found; it becomes the student copy's README.md")
-    recorder = record_expectations(lesson)
+    _check_destination(out, {PROJECT_ROOT, *(lesson.root for lesson in lessons)})
+    for lesson in lessons:
+        lesson.load_quiz()  # a malformed quiz stops here (exit 2), not in the students' hands
+        assert lesson.directory is not None
+        if not (lesson.directory / STUDENT_README).is_file():
+            raise UsageError(f"{lesson.directory / STUDENT_README}: not found; it becomes the student copy's README.md")
+    recorders = [(lesson, record_expectations(lesson)) for lesson in lessons]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging: Path | None = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     except OSError as error:
         raise UsageError(f"{out}: cannot create the student copy there ({error.strerror})") from None
     try:
-        _copy_project(lesson, staging)
-        calls = save_expectations(staging / "grader" / "lessons" / lesson.name, recorder, lesson.name, DEFAULT_SEED)
+        _copy_project(lessons, staging)
+        calls = sum(save_expectations(staging / LESSONS / lesson.name, recorder, lesson.name, DEFAULT_SEED)
+                    for lesson, recorder in recorders)
         files = tuple(str(p.relative_to(staging)) for p in sorted(staging.rglob("*")) if p.is_file())
-        problems = tuple(find_reference_code(staging, lesson))
+        problems = tuple(problem for lesson in lessons for problem in find_reference_code(staging, lesson))
         verified: tuple[str, ...] = ()
         if verify and not problems:
-            verified, problems = verify_copy(staging, lesson)
+            for lesson in lessons:
+                checked, trouble = verify_copy(staging, lesson)
+                prefix = f"{lesson.name}: " if len(lessons) > 1 else ""
+                verified += tuple(prefix + line for line in checked)
+                problems += tuple(prefix + line for line in trouble)
         if problems:
             return Release(out, files, calls, verified, problems)
         for cache in [p for p in staging.rglob("__pycache__") if p.is_dir()]:

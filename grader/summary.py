@@ -11,7 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.batch import STATUS_ORDER, Shard
+from grader.batch import Shard
+from grader.batch_record import STATUS_ORDER, BatchDocument, BatchStatus
 from grader.outputs import document_stem
 from grader.errors import UsageError
 from grader.lesson import Lesson
@@ -34,12 +35,12 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
 
-def _exercise_order(documents: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(e["name"] for d in documents for e in d["exercises"]))
+def _exercise_order(documents: Sequence[BatchDocument]) -> list[str]:
+    return list(dict.fromkeys(e["name"] for d in documents for e in d.exercises))
 
 
-def _exercise_summary(name: str, documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    found = [e for d in documents for e in d["exercises"] if e["name"] == name]
+def _exercise_summary(name: str, documents: Sequence[BatchDocument]) -> dict[str, Any]:
+    found = [e for d in documents for e in d.exercises if e["name"] == name]
     checks: dict[str, dict[str, Any]] = {}
     for exercise in found:
         for check in exercise["checks"]:
@@ -60,11 +61,11 @@ def _exercise_summary(name: str, documents: Sequence[dict[str, Any]]) -> dict[st
     }
 
 
-def _mistakes(documents: Sequence[dict[str, Any]], titles: Titles) -> list[dict[str, Any]]:
+def _mistakes(documents: Sequence[BatchDocument], titles: Titles) -> list[dict[str, Any]]:
     """Each known mistake with the number of submissions whose output matched it, most common first."""
     counts: Counter[tuple[str, str]] = Counter()
     for document in documents:
-        seen = {(e["name"], c["mistake"]) for e in document["exercises"] for c in e["checks"] if c.get("mistake")}
+        seen = {(e["name"], c["mistake"]) for e in document.exercises for c in e["checks"] if c.get("mistake")}
         counts.update(seen)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
@@ -74,23 +75,23 @@ def _mistakes(documents: Sequence[dict[str, Any]], titles: Titles) -> list[dict[
     ]
 
 
-def summarize(documents: Sequence[dict[str, Any]], seed: int, titles: Titles,
+def summarize(documents: Sequence[BatchDocument], seed: int, titles: Titles,
               shard: Shard | None = None, discovered: int | None = None) -> dict[str, Any]:
     """summary.json: counts, score statistics, pass rates per exercise and check, common mistakes."""
-    documents = sorted(documents, key=lambda d: d["batch"]["name"])
-    scores = [d["score"] for d in documents]
-    max_score = max((d["max_score"] for d in documents), default=0.0)
-    statuses = Counter(d["batch"]["status"] for d in documents)
-    quizzes = [d["quiz"] for d in documents if d.get("quiz")]
+    documents = sorted(documents, key=lambda d: d.name)
+    scores = [d.score for d in documents]
+    max_score = max((d.max_score for d in documents), default=0.0)
+    statuses: Counter[BatchStatus] = Counter(d.status for d in documents)
+    quizzes = [d.quiz for d in documents if d.quiz]
     return {
         "schema_version": SUMMARY_VERSION,
         "seed": seed,
         "shard": None if shard is None else {"index": shard.index, "count": shard.count, "of": discovered},
-        "submissions": [d["batch"]["name"] for d in documents],
+        "submissions": [d.name for d in documents],
         "counts": {
             "submissions": len(documents),
-            **{status: statuses.get(status, 0) for status in reversed(STATUS_ORDER)},
-            "full_marks": sum(d["score"] == d["max_score"] and d["max_score"] > 0 for d in documents),
+            **{status.value: statuses.get(status, 0) for status in reversed(STATUS_ORDER)},
+            "full_marks": sum(d.score == d.max_score and d.max_score > 0 for d in documents),
             "quiz_taken": len(quizzes),
             "quiz_passed": sum(bool(q["passed"]) for q in quizzes),
         },
@@ -108,9 +109,9 @@ def summarize(documents: Sequence[dict[str, Any]], seed: int, titles: Titles,
     }
 
 
-def class_confinement(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def class_confinement(documents: Sequence[BatchDocument]) -> dict[str, Any]:
     """Complete only when every submission was graded fully confined (a document that does not say was not)."""
-    records = [d.get("confinement") if isinstance(d.get("confinement"), dict) else {} for d in documents]
+    records = [d.report.get("confinement") if isinstance(d.report.get("confinement"), dict) else {} for d in documents]
     missing = dict.fromkeys(str(m) for r in records for m in (r.get("missing") or []))
     unknown = sum(r.get("complete") is not True and not r.get("missing") for r in records)
     return {"complete": all(r.get("complete") is True for r in records), "missing": list(missing),
@@ -129,7 +130,7 @@ def _read_json(path: Path, what: str) -> Any:
         raise UsageError(f"{path}: not valid JSON ({exc})") from None
 
 
-def read_batch_dir(directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def read_batch_dir(directory: Path) -> tuple[dict[str, Any], list[BatchDocument]]:
     """A batch output directory's summary and the documents it lists (stale extra files are ignored)."""
     summary = _read_json(directory / SUMMARY_FILE, "is it the --out directory of grade batch?")
     if not isinstance(summary, dict) or not isinstance(summary.get("submissions"), list):
@@ -139,11 +140,9 @@ def read_batch_dir(directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]
         if not isinstance(name, str):
             raise UsageError(f"{directory / SUMMARY_FILE}: a submission name is not text")
         path = directory / f"{document_stem(name)}.json"
-        document = _read_json(path, f"listed in {directory / SUMMARY_FILE}")
-        if not isinstance(document, dict) or not isinstance(document.get("batch"), dict):
-            raise UsageError(f"{path}: not a document written by grade batch")
-        if document["batch"].get("name") != name:
-            raise UsageError(f"{path}: holds {document['batch'].get('name')!r}, not {name!r} as the summary says")
+        document = BatchDocument.from_dict(_read_json(path, f"listed in {directory / SUMMARY_FILE}"), str(path))
+        if document.name != name:
+            raise UsageError(f"{path}: holds {document.name!r}, not {name!r} as the summary says")
         documents.append(document)
     return summary, documents
 
@@ -171,7 +170,7 @@ def _check_shards(summaries: Iterable[tuple[Path, dict[str, Any]]]) -> None:
             raise UsageError(f"shard {listed} missing: merge every shard's output directory, or the gradebook loses rows")
 
 
-def merge(directories: Sequence[Path]) -> tuple[int, list[dict[str, Any]]]:
+def merge(directories: Sequence[Path]) -> tuple[int, list[BatchDocument]]:
     """The seed and the documents of several batch output directories, checked to be one class."""
     if not directories:
         raise UsageError("merge needs at least one directory")
@@ -190,9 +189,9 @@ def merge(directories: Sequence[Path]) -> tuple[int, list[dict[str, Any]]]:
     documents = []
     for directory, _, found in read:
         for document in found:
-            name = document["batch"]["name"]
+            name = document.name
             if name in owners:
                 raise UsageError(f"{name} appears in both {owners[name]} and {directory}")
             owners[name] = directory
             documents.append(document)
-    return seeds.pop(), sorted(documents, key=lambda d: d["batch"]["name"])
+    return seeds.pop(), sorted(documents, key=lambda d: d.name)

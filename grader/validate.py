@@ -19,17 +19,17 @@ from pathlib import Path
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
-from grader.lesson import PROJECT_ROOT, Lesson
+from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
-from grader.quiz import DEFAULT_QUIZ, load_quiz
-from grader.render.text import points
+from grader.quiz import load_quiz
+from grader.formatting import points
 from grader.sandbox.runner import Limits
 
 HINT_TIERS = ("concept", "formula", "common bug")
 
 
 @dataclass(frozen=True)
-class Finding:
+class ValidationFinding:
     subject: str  # what was checked: "reference", "stub", a mistake id, "hints", "quiz", ...
     ok: bool
     detail: str
@@ -39,11 +39,11 @@ class Finding:
 class Validation:
     lesson: str
     seed: int
-    findings: tuple[Finding, ...]
+    findings: tuple[ValidationFinding, ...]
     seconds: float = 0.0
 
     @property
-    def failures(self) -> tuple[Finding, ...]:
+    def failures(self) -> tuple[ValidationFinding, ...]:
         return tuple(f for f in self.findings if not f.ok)
 
     @property
@@ -52,7 +52,7 @@ class Validation:
 
 
 def stub_path(lesson: Lesson) -> Path:
-    return PROJECT_ROOT / "exercises" / lesson.student_file
+    return lesson.stub_path
 
 
 def known_wrong_directory(lesson: Lesson) -> Path:
@@ -80,23 +80,23 @@ def _score(report: Report) -> str:
     return f"{points(report.score)}/{points(report.max_score)}"
 
 
-def _reference_finding(report: Report) -> Finding:
+def _reference_finding(report: Report) -> ValidationFinding:
     short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value})"
              for e in report.exercises if e.status is not ExerciseStatus.PASSED]
     if short:
-        return Finding("reference", False, f"{_score(report)}; short of full marks: {'; '.join(short)}")
-    return Finding("reference", True, f"{_score(report)}, every exercise passed")
+        return ValidationFinding("reference", False, f"{_score(report)}; short of full marks: {'; '.join(short)}")
+    return ValidationFinding("reference", True, f"{_score(report)}, every exercise passed")
 
 
-def _stub_finding(report: Report) -> Finding:
+def _stub_finding(report: Report) -> ValidationFinding:
     wrong = [f"{e.name} ({e.status.value}, {points(e.score)} points)"
              for e in report.exercises if e.status is not ExerciseStatus.NOT_IMPLEMENTED or e.score]
     if wrong:
-        return Finding("stub", False, f"{_score(report)}; not a bare stub: {'; '.join(wrong)}")
-    return Finding("stub", True, f"{_score(report)}, every exercise not implemented")
+        return ValidationFinding("stub", False, f"{_score(report)}; not a bare stub: {'; '.join(wrong)}")
+    return ValidationFinding("stub", True, f"{_score(report)}, every exercise not implemented")
 
 
-def _known_wrong_finding(known: KnownWrong, exercise: str, report: Report) -> Finding:
+def _known_wrong_finding(known: KnownWrong, exercise: str, report: Report) -> ValidationFinding:
     problems = []
     for result in report.exercises:
         score = f"{points(result.score)}/{points(result.max_score)}"
@@ -113,31 +113,31 @@ def _known_wrong_finding(known: KnownWrong, exercise: str, report: Report) -> Fi
             problems.append(f"also costs {result.name} points ({score}, {result.status.value})")
     subject = f"{FOLDER}/{known.path.name}"
     if problems:
-        return Finding(subject, False, "; ".join(problems))
-    return Finding(subject, True, f"{own}, named on it; every other exercise full marks")
+        return ValidationFinding(subject, False, "; ".join(problems))
+    return ValidationFinding(subject, True, f"{own}, named on it; every other exercise full marks")
 
 
-def _hint_findings(lesson: Lesson) -> list[Finding]:
+def _hint_findings(lesson: Lesson) -> list[ValidationFinding]:
     short = [f"{e.name} has {len(e.hints)}" for e in lesson.exercises if len(e.hints) != len(HINT_TIERS)]
     if short:
-        return [Finding("hints", False, f"every exercise needs {len(HINT_TIERS)} hint tiers "
+        return [ValidationFinding("hints", False, f"every exercise needs {len(HINT_TIERS)} hint tiers "
                                         f"({', '.join(HINT_TIERS)}): {'; '.join(short)}")]
-    return [Finding("hints", True, f"every exercise has {len(HINT_TIERS)} tiers ({', '.join(HINT_TIERS)})")]
+    return [ValidationFinding("hints", True, f"every exercise has {len(HINT_TIERS)} tiers ({', '.join(HINT_TIERS)})")]
 
 
-def _quiz_findings(lesson: Lesson, quiz_path: Path) -> list[Finding]:
+def _quiz_findings(lesson: Lesson, quiz_path: Path | None) -> list[ValidationFinding]:
     try:
-        quiz = load_quiz(quiz_path)
+        quiz = lesson.load_quiz() if quiz_path is None else load_quiz(quiz_path)
     except UsageError as error:
-        return [Finding("quiz", False, error.message)]
+        return [ValidationFinding("quiz", False, error.message)]
     names = {e.name for e in lesson.exercises}
     strays = [f"{q.id} points to {q.exercise}" for q in quiz.questions if q.exercise not in names]
     if strays:
-        return [Finding("quiz", False, f"questions whose exercise is not in the lesson: {'; '.join(strays)}")]
-    return [Finding("quiz", True, f"{quiz_path.name}: {len(quiz.questions)} questions, exactly one correct choice each")]
+        return [ValidationFinding("quiz", False, f"questions whose exercise is not in the lesson: {'; '.join(strays)}")]
+    return [ValidationFinding("quiz", True, f"{(quiz_path or lesson.quiz_path).name}: {len(quiz.questions)} questions, exactly one correct choice each")]
 
 
-def _known_wrong(lesson: Lesson) -> tuple[list[Finding], list[tuple[KnownWrong, str]]]:
+def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[KnownWrong, str]]]:
     """Findings about the known-wrong files, and the usable ones with the exercise each belongs to."""
     owner = {m: e.name for e in lesson.exercises for m in e.mistakes}
     findings, usable = [], []
@@ -147,27 +147,27 @@ def _known_wrong(lesson: Lesson) -> tuple[list[Finding], list[tuple[KnownWrong, 
         try:
             known = read_known_wrong(path)
         except ValueError as error:
-            findings.append(Finding(f"{FOLDER}/{path.name}", False, str(error)))
+            findings.append(ValidationFinding(f"{FOLDER}/{path.name}", False, str(error)))
             continue
         found[known.mistake] = known
         exercise = owner.get(known.mistake)
         if exercise is None:
-            findings.append(Finding(f"{FOLDER}/{path.name}", False, f"lesson.yaml describes no mistake {known.mistake}"))
+            findings.append(ValidationFinding(f"{FOLDER}/{path.name}", False, f"lesson.yaml describes no mistake {known.mistake}"))
         elif known.function != exercise:
-            findings.append(Finding(f"{FOLDER}/{path.name}", False,
+            findings.append(ValidationFinding(f"{FOLDER}/{path.name}", False,
                                     f"defines {known.function}, but {known.mistake} is a mistake of {exercise}"))
         else:
             usable.append((known, exercise))
     missing = [m for m in owner if m not in found]
     if missing:
-        findings.append(Finding(f"{FOLDER}/", False, f"no {FOLDER}/<mistake>.py for: {', '.join(missing)}"))
+        findings.append(ValidationFinding(f"{FOLDER}/", False, f"no {FOLDER}/<mistake>.py for: {', '.join(missing)}"))
     else:
-        findings.append(Finding(f"{FOLDER}/", True, f"one file per known mistake of lesson.yaml ({len(owner)})"))
+        findings.append(ValidationFinding(f"{FOLDER}/", True, f"one file per known mistake of lesson.yaml ({len(owner)})"))
     return findings, usable
 
 
 def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
-                    quiz_path: Path = DEFAULT_QUIZ) -> Validation:
+                    quiz_path: Path | None = None) -> Validation:
     require_instructor_project(lesson, "validate")
     started = time.monotonic()
     findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path)
@@ -181,7 +181,7 @@ def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = L
             try:
                 text = splice(reference_text, known.function, known.source)
             except (ValueError, SyntaxError) as error:
-                findings.append(Finding(f"{FOLDER}/{known.path.name}", False, str(error)))
+                findings.append(ValidationFinding(f"{FOLDER}/{known.path.name}", False, str(error)))
                 continue
             path = Path(workdir) / known.mistake / lesson.student_file
             path.parent.mkdir()

@@ -14,7 +14,7 @@ from grader.model import CheckResult
 
 
 @dataclass(frozen=True)
-class Finding:
+class CaseVerdict:
     """Why a case failed, and the known mistake it shows, if any."""
 
     problem: str
@@ -23,7 +23,7 @@ class Finding:
     also: tuple[str, ...] = ()  # other known mistakes that give the very same output on these inputs
 
 
-def describe_exception(exception: Mapping[str, Any]) -> str:
+def exception_text(exception: Mapping[str, Any]) -> str:
     message = str(exception.get("message", ""))
     frames = exception.get("frames") or []
     if frames and exception.get("type") == "SyntaxError":
@@ -67,10 +67,10 @@ def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: E
     return tuple(found)
 
 
-def _named(problem: str, mistakes: tuple[str, ...], fallback: str | None = None) -> Finding:
+def _named(problem: str, mistakes: tuple[str, ...], fallback: str | None = None) -> CaseVerdict:
     if not mistakes:
-        return Finding(problem, fallback)
-    return Finding(problem, mistakes[0], also=mistakes[1:])
+        return CaseVerdict(problem, fallback)
+    return CaseVerdict(problem, mistakes[0], also=mistakes[1:])
 
 
 def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
@@ -108,20 +108,20 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
     return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
 
 
-def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> Finding | None:
+def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
     status = reply.get("status")
     if status == "not_implemented":
-        return Finding("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
+        return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
     if status == "bad_output":
-        return Finding(str(reply.get("detail", "returned something that is not numbers")))
+        return CaseVerdict(str(reply.get("detail", "returned something that is not numbers")))
     if status == "raised":
         exception = reply.get("exception") or {}
         if case.raises and case.raises in (exception.get("mro") or []):
             return None
-        return Finding(f"raised {describe_exception(exception)}", _mistake_from_exception(exception, exercise))
+        return CaseVerdict(f"raised {exception_text(exception)}", _mistake_from_exception(exception, exercise))
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
-        return Finding("the worker's reply could not be read")
+        return CaseVerdict("the worker's reply could not be read")
     value = outputs["value"]
     if case.raises:
         return _named(f"returned {show(value)} instead of raising {case.raises}",
@@ -130,12 +130,10 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
         if change is not None:
             problem, rounding = change
-            return Finding(problem, case.drifted if rounding and case.drifted else mistake_id)
+            return CaseVerdict(problem, case.drifted if rounding and case.drifted else mistake_id)
+    if not case.checks_values:
+        return None  # a check of one property (the input left unchanged): the value checks judge the values
     comparison = compare(value, case.expect, case.tolerance, hidden)
-    if not comparison.ok and not case.checks_values:
-        # A check of one property: it never blames that property for wrong values, nor pays for them.
-        return _named("left the input unchanged, but this point is for a correct result that leaves it "
-                      "unchanged, and the values returned here are wrong", matching_mistakes(case, outputs, exercise, lesson))
     if not comparison.ok:
         return _named(_explain("", case.expect, value, comparison.problem, hidden),
                       matching_mistakes(case, outputs, exercise, lesson))
@@ -144,7 +142,7 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         if grad is None:
             meta = reply.get("meta") or {}
             kind = "a tensor that does not require grad" if meta.get("type", "").startswith("torch") else f"a {meta.get('type', 'value')}"
-            return Finding(f"returned {kind}: no gradient flows back to the logits", case.detached)
+            return CaseVerdict(f"returned {kind}: no gradient flows back to the logits", case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
             return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
@@ -171,7 +169,7 @@ def check_result(
     """The check's result, and whether the function was not implemented at all."""
     for case, call_id in zip(cases, call_ids):
         reply = replies.get(call_id)
-        finding = Finding(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
+        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
         if finding is None:
             continue
         message = f"{case.describe}: {finding.problem}"

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from grader.batch_record import BatchDocument
+from grader.lesson import load_lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
 from variants import MISTAKES, STUB, build_submission
@@ -33,9 +35,9 @@ EXPECTED = {
 
 def quiz_answers(correct: int) -> dict[str, str]:
     """Answers to the lesson's quiz with the first ``correct`` questions right and the rest wrong."""
-    from grader.quiz import DEFAULT_QUIZ, load_quiz
+    from grader.quiz import load_quiz
 
-    quiz = load_quiz(DEFAULT_QUIZ)
+    quiz = load_quiz(load_lesson().quiz_path)
     answers = {}
     for number, question in enumerate(quiz.questions):
         wrong = next(c.id for c in question.choices if c.id != question.answer.id)
@@ -110,3 +112,12 @@ def sample_document(name: str, kind: str = "failed", message: str = "expected 1.
                          "fingerprint": "0" * 64, "settings": {"seed": 2026, "timeout": 10.0},
                          "grader_error": False, "seconds": 0.5}
     return document
+
+
+def sample_batch_document(name: str, kind: str = "failed", message: str = "expected 1.0, got 2.0",
+                          quiz: dict[str, Any] | None = None, batch_message: str | None = None) -> BatchDocument:
+    """sample_document as the grader holds it, read through the JSON boundary."""
+    document = sample_document(name, kind, message, quiz)
+    if batch_message is not None:
+        document["batch"]["message"] = batch_message
+    return BatchDocument.from_dict(document, name)

@@ -8,8 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from grader.lesson import load_lesson
 from grader.cli import main
-from grader.quiz import DEFAULT_QUIZ, load_quiz
+from grader.quiz import load_quiz
 from variants import STUB
 
 
@@ -18,7 +19,7 @@ def make_project(root: Path, exercise_file: Path = STUB, correct_answers: int | 
     (root / "exercises").mkdir(parents=True)
     shutil.copy(exercise_file, root / "exercises" / "softmax_cross_entropy.py")
     if correct_answers is not None:
-        quiz = load_quiz(DEFAULT_QUIZ)
+        quiz = load_quiz(load_lesson().quiz_path)
         answers = {}
         for number, question in enumerate(quiz.questions):
             wrong = next(c.id for c in question.choices if c.id != question.answer.id)

@@ -106,10 +106,8 @@ def test_batch_refuses_linked_entries_and_linked_answers_per_row(lesson, tmp_pat
     sneaky.mkdir()
     shutil.copy(STUB, sneaky / STUDENT_FILE)
     (sneaky / "quiz_answers.yaml").symlink_to("/etc/shadow")
-    from grader.cli import _quiz_result
-
-    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2), _quiz_result)
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2))
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert docs["honest"]["score"] == 35
     for name in ("copycat", "solver"):
         assert docs[name]["score"] == 0 and docs[name]["batch"]["status"] == "error"
@@ -132,11 +130,9 @@ def test_a_malicious_answers_file_costs_only_the_quiz(lesson, tmp_path):
         (submissions / name).mkdir(parents=True)
         shutil.copy(REFERENCE, submissions / name / STUDENT_FILE)
         (submissions / name / "quiz_answers.yaml").write_text(text)
-    from grader.cli import _quiz_result
-
-    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2), _quiz_result)
+    runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=10, jobs=2))
     started = time.monotonic()
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert time.monotonic() - started < 120
     for name in bombs:
         assert docs[name]["score"] == 35 and docs[name]["quiz"] is None, name
@@ -318,9 +314,13 @@ def stable_softmax(logits, axis=-1):
     assert all(e.status is ExerciseStatus.PASSED for e in others)
 
 
-def test_huge_numbers_in_a_message_are_a_protocol_error_not_a_crash():
+def test_huge_numbers_and_bare_arrays_in_a_message_are_a_protocol_error_not_a_crash():
     with pytest.raises(protocol.ProtocolError):
         protocol.loads(b'{"event": "task", "index": ' + b"9" * 5000 + b"}")
+    with pytest.raises(protocol.ProtocolError):  # a frame that decodes to an array, not a message
+        import numpy as np
+
+        protocol.loads(protocol.dumps(np.zeros(3)))  # type: ignore[arg-type]
 
 
 # --- 6. reports are inert ----------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def stable_softmax(logits, axis=-1):
     build_submission(submissions, {SOFTMAX: hog}, name="hog.py")
     build_submission(submissions, {SOFTMAX: slow_but_right}, name="honest.py")
     runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=7, timeout=4, jobs=2))
-    docs = {d["batch"]["name"]: d for d in runner.run(discover(submissions))}
+    docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     honest = next(e for e in docs["honest"]["exercises"] if e["name"] == SOFTMAX)
     assert honest["status"] == "passed", honest
     assert docs["honest"]["score"] == 35
@@ -421,3 +421,30 @@ def test_outputs_graded_unconfined_say_so(tmp_path, monkeypatch):
     assert json.loads((confined / "summary.json").read_text())["confinement"] == {
         "complete": True, "missing": [], "unconfined_submissions": 0}
     assert "without full confinement" not in (confined / "report.html").read_text()
+
+
+def test_the_workers_helpers_do_not_solve_an_exercise(grade, tmp_path):
+    """The loss handed to finite_difference_gradient cannot stand in for cross_entropy_from_logits:
+    the probe builders are gone before student code runs, and a probe works only near its point."""
+    cheat = '''
+def cross_entropy_from_logits(logits, target):
+    import gc, sys
+    found = []
+    probes = sys.modules.get("grader.sandbox.probes")
+    if probes is not None and hasattr(probes, "build_probe"):
+        found.append("builder")
+    for obj in gc.get_objects():  # every loss closure the worker holds, however it is reached
+        if callable(obj) and getattr(obj, "__qualname__", "").split(".")[-1] in ("loss", "value", "probe"):
+            try:
+                value = obj(np.asarray(logits, dtype=float) + 100.0)
+                found.append(f"{obj.__qualname__} answered far away: {value}")
+            except Exception:
+                pass
+    raise RuntimeError(repr(found))
+'''
+    report = grade(build_submission(tmp_path, {"cross_entropy_from_logits": cheat}),
+                   exercises=("cross_entropy_from_logits", "finite_difference_gradient"))
+    ce = next(e for e in report.exercises if e.name == "cross_entropy_from_logits")
+    assert "RuntimeError: []" in ce.checks[0].message, ce.checks[0].message
+    fd = next(e for e in report.exercises if e.name == "finite_difference_gradient")
+    assert fd.status is ExerciseStatus.PASSED  # the honest use of the probes still works

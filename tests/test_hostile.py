@@ -74,7 +74,10 @@ def stable_softmax(logits, axis=-1):
     return np.zeros_like(logits).view(Liar)
 '''
     report = grade(build_submission(tmp_path, {SOFTMAX: lying}), exercises=(SOFTMAX,))
-    assert report.score == 0
+    # Every check of the values fails; the one check of a property that holds (the input is left
+    # unchanged) is the only point, whatever the returned object claims about itself.
+    checks = softmax_exercise(report).checks
+    assert [c.name for c in checks if c.passed] == ["input_unchanged"] and report.score == 1
     always_equal = '''
 class AlwaysEqual:
     def __eq__(self, other):
@@ -267,6 +270,7 @@ def _forge(*messages):
     '{"event": "done"}',
     '{"event": "task_done"}, {"event": "task", "index": 1}, {"event": "done"}',
     '{"event": "import_error", "exception": "boom"}',
+    '{"__ndarray__": "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDAsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAo="}',
     '{"event": "sandbox", "protections": []}); import time; [(_forge({"event": "sandbox"}), time.sleep(0.2)) '
     'for _ in range(300)]; (0',
 ])
@@ -275,7 +279,8 @@ def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forg
     started = time.monotonic()
     report = grade(build_submission(tmp_path, {SOFTMAX: source}), timeout=2.0)
     assert time.monotonic() - started < 20
-    assert softmax_exercise(report).score == 0
+    # No forged reply earns a value check (returning zeros keeps only the input-unchanged point).
+    assert not any(c.passed for c in softmax_exercise(report).checks if c.name != "input_unchanged")
     others = [e for e in report.exercises if e.name != SOFTMAX]
     assert len(report.exercises) == 9 and all(e.checks for e in others)
 

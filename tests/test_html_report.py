@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from classroom import sample_document
+from classroom import sample_batch_document
 from grader.render.html_report import histogram_bins, render_html_report
 from grader.summary import mistake_titles, summarize
 
@@ -49,11 +49,11 @@ def parse(text: str) -> Page:
 @pytest.fixture(scope="module")
 def class_report(lesson) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
     documents = [
-        sample_document("amy", "passed", quiz={"score": 8, "total": 8, "percent": 100.0, "passed": True}),
-        sample_document("bo", "failed"),
-        sample_document("cy", "timeout"),
-        sample_document(EVIL_NAME, "failed", EVIL_MESSAGE),
-        sample_document("dee", "passed"),
+        sample_batch_document("amy", "passed", quiz={"score": 8, "total": 8, "percent": 100.0, "passed": True}),
+        sample_batch_document("bo", "failed"),
+        sample_batch_document("cy", "timeout"),
+        sample_batch_document(EVIL_NAME, "failed", EVIL_MESSAGE),
+        sample_batch_document("dee", "passed"),
     ]
     summary = summarize(documents, 2026, mistake_titles(lesson))
     return render_html_report(summary, documents, lesson.title), summary, documents
@@ -86,7 +86,7 @@ def test_the_report_shows_charts_mistakes_and_every_submission(class_report, les
     assert len(page.with_class("svg", "chart")) == 3
     assert len(page.with_class("rect", "bar")) == 10 + len(summary["exercises"]) + sum(
         len(e["checks"]) for e in summary["exercises"])
-    assert sorted(page.rows) == sorted(d["batch"]["name"] for d in documents)
+    assert sorted(page.rows) == sorted(d.name for d in documents)
     assert len(page.with_class("details", "feedback")) == len(documents)
     title = lesson.exercise("sequence_mean_loss").mistakes["sum_not_mean"].title
     assert f"<td>{title}</td>" in text and '<td class="num">2</td>' in text
@@ -127,8 +127,8 @@ def test_a_headless_browser_renders_the_charts_and_sorts_the_table(class_report,
     page = parse(dumped.stdout)
     assert page.find("body", **{"data-ready": "true"}), "the report's script did not run"
     assert page.find("table", id="submissions-table")[0].get("data-sorted") == "score-desc"
-    by_score = sorted(documents, key=lambda d: (-d["score"], d["batch"]["name"]))
-    assert page.rows == [d["batch"]["name"] for d in by_score]
+    by_score = sorted(documents, key=lambda d: (-d.score, d.name))
+    assert page.rows == [d.name for d in by_score]
     assert page.find("th", **{"data-key": "score", "aria-sort": "descending"})
     assert len(page.with_class("svg", "histogram")) == 1 and len(page.with_class("svg", "check-rates")) == 1
     assert not page.find("img"), "a submission name became markup"

@@ -10,8 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from grader.lesson import load_lesson
 from grader.errors import UsageError
-from grader.quiz import DEFAULT_QUIZ, Quiz, load_answers, load_quiz, quiz_command, render_quiz_text, score_quiz
+from grader.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
+from grader.quiz.cli import quiz_command
 from grader.quiz import key
 
 EXERCISES = {
@@ -29,7 +31,7 @@ EXERCISES = {
 
 @pytest.fixture(scope="module")
 def quiz() -> Quiz:
-    return load_quiz(DEFAULT_QUIZ)
+    return load_quiz(load_lesson().quiz_path)
 
 
 def correct(quiz: Quiz) -> dict[str, str]:
@@ -79,14 +81,14 @@ def test_q8_sends_students_to_the_gradient_exercise(quiz: Quiz) -> None:
 
 
 def test_the_quiz_file_does_not_show_the_key(quiz: Quiz) -> None:
-    raw = yaml.safe_load(DEFAULT_QUIZ.read_text())
+    raw = yaml.safe_load(load_lesson().quiz_path.read_text())
     for item in raw["questions"]:
         assert set(item) == {"id", "prompt", "reread", "exercise", "choices", "salt", "key"}
         assert re.fullmatch(r"[0-9a-f]{64}", item["key"])
         for choice in item["choices"]:
             assert set(choice) == {"id", "text", "explanation"}
             assert not choice["explanation"].lower().startswith(("right", "correct"))
-    assert not re.search(r"^\s*(correct|answer|is_correct)\s*:", DEFAULT_QUIZ.read_text(), re.MULTILINE)
+    assert not re.search(r"^\s*(correct|answer|is_correct)\s*:", load_lesson().quiz_path.read_text(), re.MULTILINE)
 
 
 # The schema check

@@ -9,12 +9,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.quiz import DEFAULT_QUIZ, load_quiz, quiz_key_command
+from grader.lesson import load_lesson
+from grader.quiz import load_quiz
+from grader.quiz.cli import quiz_key_command
 
 
 @pytest.fixture
 def quiz_file(tmp_path: Path) -> Path:
-    return Path(shutil.copy(DEFAULT_QUIZ, tmp_path / "quiz.yaml"))
+    return Path(shutil.copy(load_lesson().quiz_path, tmp_path / "quiz.yaml"))
 
 
 def invoke(*args: str):

@@ -8,12 +8,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.quiz import DEFAULT_QUIZ, Quiz, load_quiz, quiz_command
+from grader.lesson import load_lesson
+from grader.quiz import Quiz, load_quiz
+from grader.quiz.cli import quiz_command
 
 
 @pytest.fixture(scope="module")
 def quiz() -> Quiz:
-    return load_quiz(DEFAULT_QUIZ)
+    return load_quiz(load_lesson().quiz_path)
 
 
 @pytest.fixture(autouse=True)

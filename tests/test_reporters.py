@@ -12,7 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from classroom import HOSTILE_MESSAGE, mistake, sample_document, sample_report
+from classroom import HOSTILE_MESSAGE, mistake, sample_batch_document, sample_report
 from grader.cli import main
 from grader.render.gradebook_csv import render_gradebook
 from grader.render.gradescope import gradescope_dict
@@ -171,9 +171,8 @@ def test_grade_check_format_markdown(tmp_path):
 
 
 def test_gradebook_csv_keeps_fractions_and_defuses_formulas():
-    documents = [sample_document("=HYPERLINK(\"x\")", "failed"), sample_document("amy", "passed",
-                                                                                  quiz={"percent": 87.5, "passed": True})]
-    documents[0]["batch"]["message"] = "+1 multi\nline"
+    documents = [sample_batch_document("=HYPERLINK(\"x\")", "failed", batch_message="+1 multi\nline"),
+                 sample_batch_document("amy", "passed", quiz={"percent": 87.5, "passed": True})]
     rows = list(csv.DictReader(io.StringIO(render_gradebook(documents))))
     assert [row["name"] for row in rows] == ["'=HYPERLINK(\"x\")", "amy"]
     assert rows[0]["score"] == "4.5" and rows[0]["sequence_mean_loss"] == "1.5" and rows[0]["max_score"] == "6"

@@ -119,6 +119,18 @@ def test_the_fork_server_starts_first_only_for_commands_that_grade(arguments, gr
     assert needs_workers(arguments) is grades
 
 
+def test_the_launcher_knows_every_option_of_the_command_group_that_takes_a_value():
+    import click
+
+    from grader.cli import main
+    from grader.launch import GRADING_COMMANDS, GROUP_VALUE_OPTIONS
+
+    taking_values = {name for p in main.params if isinstance(p, click.Option) and not p.is_flag and not p.count
+                     for name in p.opts if name.startswith("--")}
+    assert taking_values == set(GROUP_VALUE_OPTIONS)
+    assert GRADING_COMMANDS <= set(main.commands)
+
+
 def test_a_fork_server_never_asked_for_a_worker_is_killed_at_once_on_close():
     from grader.sandbox.server import WarmServer
 

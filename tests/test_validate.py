@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.learning_cli
+import grader.cli_base
 from grader.cli import main
 from grader.known_wrong import load_known_wrong, read_known_wrong, splice
 from grader.lesson import Lesson
@@ -83,7 +83,7 @@ def test_validate_lists_every_failure_and_exits_1(lesson, tmp_path, monkeypatch)
     assert "known_wrong/no_max_shift.py" not in failures
     assert {f.subject for f in validation.findings if f.ok} >= {"reference", "stub", "known_wrong/no_max_shift.py"}
 
-    monkeypatch.setattr(grader.learning_cli, "load_lesson", lambda: broken)
+    monkeypatch.setattr(grader.cli_base.Selection, "lessons", lambda self: (broken,))
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
     assert result.exit_code == 1
     assert "✗ known_wrong/global_max.py: stable_softmax kept full marks" in result.stdout
@@ -95,7 +95,7 @@ def test_validate_needs_the_instructors_project(lesson, tmp_path, monkeypatch):
     copy = tmp_path / "lesson"
     copy.mkdir()
     (copy / "released_expectations.json").write_text("{}")
-    monkeypatch.setattr(grader.learning_cli, "load_lesson", lambda: dataclasses.replace(lesson, directory=copy))
+    monkeypatch.setattr(grader.cli_base.Selection, "lessons", lambda self: (dataclasses.replace(lesson, directory=copy),))
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: grade validate works in the instructor's project: this is a student copy (no solutions/)"

@@ -1,13 +1,11 @@
 """The mastery quiz: questions in YAML with a hashed key, taken in the terminal or scored from a file."""
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
-from grader.quiz.cli import quiz_command, quiz_key_command
 from grader.quiz.render import render_quiz_text
-from grader.quiz.schema import DEFAULT_QUIZ, Choice, Question, Quiz, load_quiz
+from grader.quiz.schema import Choice, Question, Quiz, load_quiz
 from grader.quiz.scoring import QuestionResult, QuizResult, score_quiz
 
 __all__ = [
     "ANSWERS_FILE",
-    "DEFAULT_QUIZ",
     "Choice",
     "Question",
     "QuestionResult",
@@ -15,8 +13,6 @@ __all__ = [
     "QuizResult",
     "load_answers",
     "load_quiz",
-    "quiz_command",
-    "quiz_key_command",
     "render_quiz_text",
     "save_answers",
     "score_quiz",

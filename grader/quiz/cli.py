@@ -9,30 +9,40 @@ from pathlib import Path
 
 import click
 
+from grader.cli_base import GradeCommand, GradeGroup, selection
+
 from grader.errors import UsageError
-from grader.lesson import load_lesson
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
 from grader.quiz.instructor import set_key
 from grader.quiz.render import render_intro, render_quiz_text
-from grader.quiz.schema import DEFAULT_QUIZ, Quiz, load_quiz
+from grader.quiz.schema import Quiz, load_quiz
 from grader.quiz.scoring import score_quiz
 from grader.quiz.session import take_quiz
 from grader.submission import find_project_root
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 quiz_option = click.option(
-    "--quiz", "quiz_file", type=FILE, default=DEFAULT_QUIZ, show_default="the lesson's quiz", help="The quiz file."
+    "--quiz", "quiz_file", type=FILE, default=None, show_default="the lesson's quiz", help="The quiz file."
 )
 
 
-@click.command("quiz")
+def _quiz_file(given: Path | None) -> Path:
+    return given if given is not None else selection().lesson_or_sole().quiz_path
+
+
+def _load(given: Path | None) -> Quiz:
+    """The quiz of --quiz FILE, else the lesson's (its pass threshold checked against lesson.yaml)."""
+    return load_quiz(given) if given is not None else selection().lesson_or_sole().load_quiz()
+
+
+@click.command("quiz", cls=GradeCommand)
 @click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
 @click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
 @quiz_option
 @click.pass_context
 def quiz_command(
-    ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, quiz_file: Path
+    ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, quiz_file: Path | None
 ) -> None:
     """Take the lesson's mastery quiz, one question at a time, or score an answers file.
 
@@ -40,7 +50,7 @@ def quiz_command(
     so far; running the same command again resumes. Exit status: 0 passed, 1 not passed or not
     finished, 2 a bad file, 130 interrupted with Ctrl-C.
     """
-    quiz = load_quiz(quiz_file)
+    quiz = _load(quiz_file)
     if answers_file is None:
         if output_format == "json":
             raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
@@ -81,16 +91,18 @@ def _take(quiz: Quiz, save: Path, resume: str) -> int:
 
 
 def default_answers_path() -> Path:
-    """quiz_answers.yaml at the root of the project the student is in (where `grade` looks for it)."""
-    root = find_project_root(Path.cwd(), load_lesson().student_file)
-    return (root or Path.cwd()) / ANSWERS_FILE
+    """The lesson's answers file at the root of the project the student is in (where `grade` looks for it)."""
+    lesson = selection().lesson_or_sole()
+    root = find_project_root(Path.cwd(), lesson.student_file)
+    return (root or Path.cwd()) / lesson.answers_file
 
 
-def _resume_command(save: Path, default_save: Path, quiz_file: Path) -> str:
-    words = ["grade", "quiz"]
+def _resume_command(save: Path, default_save: Path, quiz_file: Path | None) -> str:
+    chosen = selection()
+    words = ["grade"] + (["--lesson", chosen.lesson] if chosen.lesson else []) + ["quiz"]
     if save != default_save:
         words += ["--save", str(save)]
-    if quiz_file != DEFAULT_QUIZ:
+    if quiz_file is not None:
         words += ["--quiz", str(quiz_file)]
     return shlex.join(words)
 
@@ -105,16 +117,16 @@ def _stopped(quiz: Quiz, answers: dict[str, str | None], save: Path, resume: str
     )
 
 
-@click.group("quiz-key")
+@click.group("quiz-key", cls=GradeGroup)
 def quiz_key_command() -> None:
     """Instructor: show or change the quiz's answer key (stored hashed in the quiz file)."""
 
 
 @quiz_key_command.command("show")
 @quiz_option
-def show_key(quiz_file: Path) -> None:
+def show_key(quiz_file: Path | None) -> None:
     """Print each question's correct choice."""
-    for question in load_quiz(quiz_file).questions:
+    for question in load_quiz(_quiz_file(quiz_file)).questions:
         click.echo(f"{question.id}: {question.answer.id}  {textwrap.shorten(question.answer.text, 70)}")
 
 
@@ -122,10 +134,11 @@ def show_key(quiz_file: Path) -> None:
 @click.argument("question_id")
 @click.argument("choice_id")
 @quiz_option
-def set_key_command(question_id: str, choice_id: str, quiz_file: Path) -> None:
+def set_key_command(question_id: str, choice_id: str, quiz_file: Path | None) -> None:
     """Make CHOICE_ID the correct answer to QUESTION_ID.
 
     The question gets a fresh salt and the quiz file is rewritten (its top comments are kept).
     """
+    quiz_file = _quiz_file(quiz_file)
     question = set_key(quiz_file, question_id, choice_id.lower())
     click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")

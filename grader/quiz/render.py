@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from grader.formatting import percent
 from grader.quiz.schema import Question, Quiz
 from grader.quiz.scoring import QuizResult
 
@@ -13,8 +14,8 @@ def render_quiz_text(quiz: Quiz, result: QuizResult) -> str:
     verdict = "Passed" if result.passed else "Not passed"
     lines = [
         f"Mastery quiz: {quiz.title}",
-        f"{verdict}: {result.score}/{result.total} = {_percent(result.percent)}% — the lesson needs more than "
-        f"{_percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.",
+        f"{verdict}: {result.score}/{result.total} = {percent(result.percent)}% — the lesson needs more than "
+        f"{percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.",
     ]
     missed = [q for q in result.questions if not q.correct]
     if missed:
@@ -33,7 +34,7 @@ def render_intro(quiz: Quiz, save_name: str) -> str:
     total = len(quiz.questions)
     return (
         f"Mastery quiz: {quiz.title}\n"
-        f"{total} questions; more than {_percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {total}) "
+        f"{total} questions; more than {percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {total}) "
         f"passes.\nType a choice id and press Enter. Answers are saved to {save_name} as you go.\n"
     )
 
@@ -57,5 +58,3 @@ def render_feedback(question: Question, choice_id: str) -> str:
     )
 
 
-def _percent(value: float) -> str:
-    return f"{round(value, 1):g}"

@@ -10,7 +10,6 @@ from grader.errors import UsageError
 from grader.quiz import key
 from grader.quiz.files import read_yaml
 
-DEFAULT_QUIZ = Path(__file__).resolve().parents[2] / "quizzes" / "softmax_cross_entropy.yaml"
 EXPECTED = "a mapping with title, pass_above and questions"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from grader.batch_record import BatchDocument, BatchStatus
+from grader.formatting import number, one_line
 
 FIXED_BEFORE = ("name", "score", "max_score")
 FIXED_AFTER = ("quiz_percent", "quiz_passed", "status", "message")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def number(value: float) -> str:
-    """Fractional points kept (2.5 stays 2.5), whole ones without a trailing .0."""
-    return format(float(value), ".10g")
 
 
 def cell_text(text: str) -> str:
@@ -24,28 +23,50 @@ def cell_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def exercise_columns(documents: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(e["name"] for d in documents for e in d["exercises"]))
+def exercise_columns(documents: Sequence[BatchDocument]) -> list[str]:
+    return list(dict.fromkeys(e["name"] for d in documents for e in d.exercises))
 
 
-def gradebook_row(document: dict[str, Any], exercises: Sequence[str]) -> list[str]:
-    scores = {e["name"]: number(e["score"]) for e in document["exercises"]}
-    quiz = document.get("quiz")
-    batch = document["batch"]
-    return [
-        cell_text(batch["name"]),
-        number(document["score"]),
-        number(document["max_score"]),
-        *(scores.get(name, "") for name in exercises),
-        number(quiz["percent"]) if quiz else "",
-        ("true" if quiz["passed"] else "false") if quiz else "",
-        batch["status"],
-        cell_text(" ".join(batch["message"].split())),
-    ]
+@dataclass(frozen=True)
+class GradebookRow:
+    """One submission's line of the gradebook."""
+
+    name: str
+    score: float
+    max_score: float
+    exercise_scores: Mapping[str, float]
+    quiz_percent: float | None
+    quiz_passed: bool | None
+    status: BatchStatus
+    message: str
+
+    @classmethod
+    def of(cls, document: BatchDocument) -> GradebookRow:
+        quiz = document.quiz
+        return cls(document.name, document.score, document.max_score,
+                   {e["name"]: e["score"] for e in document.exercises},
+                   quiz["percent"] if quiz else None, bool(quiz["passed"]) if quiz else None,
+                   document.status, document.batch.message)
+
+    def cells(self, exercises: Sequence[str]) -> list[str]:
+        return [
+            cell_text(self.name),
+            number(self.score),
+            number(self.max_score),
+            *(number(self.exercise_scores[name]) if name in self.exercise_scores else "" for name in exercises),
+            number(self.quiz_percent) if self.quiz_percent is not None else "",
+            ("true" if self.quiz_passed else "false") if self.quiz_passed is not None else "",
+            self.status.value,
+            cell_text(one_line(self.message)),
+        ]
 
 
-def render_gradebook(documents: Sequence[dict[str, Any]]) -> str:
-    documents = sorted(documents, key=lambda d: d["batch"]["name"])
+def gradebook_row(document: BatchDocument, exercises: Sequence[str]) -> list[str]:
+    return GradebookRow.of(document).cells(exercises)
+
+
+def render_gradebook(documents: Sequence[BatchDocument]) -> str:
+    documents = sorted(documents, key=lambda d: d.name)
     exercises = exercise_columns(documents)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

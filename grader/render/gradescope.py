@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from grader.model import ExerciseStatus, Report
+from grader.formatting import points, threshold
 from grader.render.json_report import confinement_dict
-from grader.render.text import points
 
 HIDDEN_VISIBILITY = "after_published"
 # Said of an exercise that did not run normally; "passed" or "failed" would give hidden results away.
@@ -62,7 +62,7 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY) 
             "score": 0.0,
             "max_score": 0.0,
             "status": "passed" if quiz.passed else "failed",
-            "output": f"{quiz.score}/{quiz.total} = {quiz.percent:g}% (a pass needs more than {quiz.pass_above:.0%})",
+            "output": f"{quiz.score}/{quiz.total} = {quiz.percent:g}% (a pass needs more than {threshold(quiz.pass_above)})",
             "tags": ["quiz"],
             "visibility": "visible",
         })

@@ -6,23 +6,18 @@ sorts lives in escaped attributes, never inside the script itself.
 from __future__ import annotations
 
 import html
-import re
 from typing import Any, Sequence
 from urllib.parse import quote
 
+from grader.batch_record import BatchDocument
+from grader.formatting import number, rate as rate_text, without_controls
 from grader.outputs import document_stem
-from grader.render.gradebook_csv import number
 
 HISTOGRAM_BINS = 10
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def esc(value: Any) -> str:
-    return html.escape(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(value)), quote=True)
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{100 * rate:.0f}%"
+    return html.escape(without_controls(str(value), "\N{REPLACEMENT CHARACTER}"), quote=True)
 
 
 def _rate_class(rate: float | None) -> str:
@@ -90,7 +85,7 @@ def bars_svg(rows: Sequence[tuple[str, float | None, str, bool]], label: str, cs
         parts.append(f'<rect class="bar {_rate_class(rate)}" data-rate="{"" if rate is None else rate}" '
                      f'x="{label_w}" y="{y + 3}" width="{filled:.1f}" height="{row_h - 6}">'
                      f'<title>{esc(tooltip)}</title></rect>')
-        parts.append(f'<text class="value" x="{label_w + bar_w + 8}" y="{y + 15}">{_percent(rate)}</text>')
+        parts.append(f'<text class="value" x="{label_w + bar_w + 8}" y="{y + 15}">{rate_text(rate)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -125,22 +120,21 @@ def _mistakes_table(summary: dict[str, Any]) -> str:
             f'<th>Exercise</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def _submission_row(index: int, document: dict[str, Any]) -> str:
-    batch = document["batch"]
-    name = batch["name"]
-    quiz = document.get("quiz")
-    passed = sum(e["status"] == "passed" for e in document["exercises"])
-    total = len(document["exercises"])
-    ratio = document["score"] / document["max_score"] if document["max_score"] else 0.0
+def _submission_row(index: int, document: BatchDocument) -> str:
+    name, status = document.name, document.status.value
+    quiz = document.quiz
+    passed = sum(e["status"] == "passed" for e in document.exercises)
+    total = len(document.exercises)
+    ratio = document.score / document.max_score if document.max_score else 0.0
     quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{quiz["percent"]:.4g}%'
                  f'{" ✓" if quiz["passed"] else ""}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
     return (
         f'<tr data-name="{esc(name)}">'
         f'<td data-sort="{esc(name.lower())}"><a href="#feedback-{index}" class="open-feedback">{esc(name)}</a></td>'
-        f'<td data-sort="{esc(batch["status"])}"><span class="status status-{esc(batch["status"])}">'
-        f'{esc(batch["status"])}</span></td>'
-        f'<td class="num score" data-sort="{document["score"]}">{esc(number(document["score"]))}'
-        f'/{esc(number(document["max_score"]))}</td>'
+        f'<td data-sort="{esc(status)}"><span class="status status-{esc(status)}">'
+        f'{esc(status)}</span></td>'
+        f'<td class="num score" data-sort="{document.score}">{esc(number(document.score))}'
+        f'/{esc(number(document.max_score))}</td>'
         f'<td class="num" data-sort="{ratio:.6f}">{100 * ratio:.0f}%</td>'
         f'<td class="num" data-sort="{passed}">{passed}/{total}</td>'
         f'{quiz_cell}'
@@ -157,9 +151,9 @@ def _same_message_groups(failed: list[tuple[dict[str, Any], dict[str, Any]]]) ->
     return list(groups.items())
 
 
-def _group_label(group: list[Any], document: dict[str, Any]) -> str:
+def _group_label(group: list[Any], document: BatchDocument) -> str:
     """'every check', or per exercise 'name: every check' / 'name: check, check (hidden)'."""
-    if len(group) > 1 and len(group) == sum(len(e["checks"]) for e in document["exercises"]):
+    if len(group) > 1 and len(group) == sum(len(e["checks"]) for e in document.exercises):
         return "every check"
     by_exercise: dict[str, list[str]] = {}
     sizes = {}
@@ -172,19 +166,19 @@ def _group_label(group: list[Any], document: dict[str, Any]) -> str:
         for name, checks in by_exercise.items())
 
 
-def _feedback(index: int, document: dict[str, Any], titles: dict[tuple[str, str], str]) -> str:
-    batch = document["batch"]
-    parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch["name"])}</strong> '
-             f'{esc(number(document["score"]))}/{esc(number(document["max_score"]))} '
-             f'<span class="status status-{esc(batch["status"])}">{esc(batch["status"])}</span></summary>']
-    if batch["message"]:
-        parts.append(f'<p class="message">{esc(batch["message"])}</p>')
+def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str], str]) -> str:
+    batch = document.batch
+    parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch.name)}</strong> '
+             f'{esc(number(document.score))}/{esc(number(document.max_score))} '
+             f'<span class="status status-{esc(batch.status.value)}">{esc(batch.status.value)}</span></summary>']
+    if batch.message:
+        parts.append(f'<p class="message">{esc(batch.message)}</p>')
     parts.append('<table class="exercises"><tbody>')
-    for exercise in document["exercises"]:
+    for exercise in document.exercises:
         parts.append(f'<tr><td><code>{esc(exercise["name"])}</code></td><td>{esc(exercise["status"])}</td>'
                      f'<td class="num">{esc(number(exercise["score"]))}/{esc(number(exercise["max_score"]))}</td></tr>')
     parts.append("</tbody></table>")
-    failed = [(e, c) for e in document["exercises"] if e["status"] != "not_implemented"
+    failed = [(e, c) for e in document.exercises if e["status"] != "not_implemented"
               for c in e["checks"] if not c["passed"]]
     if failed:
         parts.append('<ul class="failed">')
@@ -195,11 +189,11 @@ def _feedback(index: int, document: dict[str, Any], titles: dict[tuple[str, str]
                          + "".join(f' <span class="mistake">{esc(m)}</span>' for m in mistakes if m)
                          + f"<pre>{esc(message)}</pre></li>")
         parts.append("</ul>")
-    if document.get("quiz"):
-        quiz = document["quiz"]
+    if document.quiz:
+        quiz = document.quiz
         parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {quiz["percent"]:.4g}%, '
                      f'{"passed" if quiz["passed"] else "not passed"}</p>')
-    parts.append(f'<p><a href="{esc(quote(document_stem(batch["name"])))}.json">Full result (JSON)</a></p></details>')
+    parts.append(f'<p><a href="{esc(quote(document_stem(batch.name)))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
 
@@ -282,8 +276,8 @@ def _confinement_banner(summary: dict[str, Any]) -> str:
             f'these grades could have been influenced by the submissions themselves.</p>')
 
 
-def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, Any]], title: str) -> str:
-    documents = sorted(documents, key=lambda d: d["batch"]["name"])
+def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocument], title: str) -> str:
+    documents = sorted(documents, key=lambda d: d.name)
     counts, score = summary["counts"], summary["score"]
     titles = {(m["exercise"], m["mistake"]): m["title"] for m in summary["mistakes"]}
     mean = "–" if score["mean"] is None else f"{score['mean']:.3g}"
@@ -312,7 +306,7 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[dict[str, An
 <h1>Class report: {esc(title)}</h1>
 <p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
-<section id="scores"><h2>Class scores</h2>{histogram_svg([d["score"] for d in documents], summary["max_score"])}</section>
+<section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary["max_score"])}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>
 {bars_svg(_exercise_rows(summary), "Pass rate per exercise", "exercise-rates")}</section>
 <section id="mistakes"><h2>Most common misconceptions</h2>{_mistakes_table(summary)}</section>

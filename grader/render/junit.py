@@ -6,32 +6,33 @@ Rendered from report documents (report_dict), so ``check``, ``batch`` and ``merg
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from grader.render.gradebook_csv import number
+from grader.batch_record import BatchDocument, BatchStatus
+
+from grader.formatting import number, one_line, xml_safe
 
 _ERROR_STATUSES = {"error", "timeout", "missing"}
 # Characters XML 1.0 cannot carry at all (student messages may hold NUL or terminal escapes).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 MESSAGE_CHARS = 300
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
-    document: dict[str, Any]  # report_dict(report), maybe with the batch object
+    document: Mapping[str, Any]  # report_dict(report)
     seconds: float = 0.0
+    status: BatchStatus | None = None  # the gradebook status, in a batch
 
 
 def xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return xml_safe(text)
 
 
 def _first_line(message: str) -> str:
-    line = " ".join(message.split())
+    line = one_line(message)
     return xml_text(line if len(line) <= MESSAGE_CHARS else line[: MESSAGE_CHARS - 1] + "…")
 
 
@@ -61,11 +62,10 @@ def _testsuite(parent: ET.Element, suite: Suite, timestamp: str | None, hostname
     document = suite.document
     element = ET.SubElement(parent, "testsuite", name=xml_text(suite.name))
     counts = {"tests": 0, "failure": 0, "error": 0}
-    batch = document.get("batch") or {}
     _properties(element, {
         "submission": str(document["submission"]), "seed": str(document["seed"]),
         "score": number(document["score"]), "max_score": number(document["max_score"]),
-        **({"status": batch["status"]} if batch else {}),
+        **({"status": suite.status.value} if suite.status is not None else {}),
         **({"quiz_percent": number(document["quiz"]["percent"]),
             "quiz_passed": "true" if document["quiz"]["passed"] else "false"} if document.get("quiz") else {}),
     })
@@ -98,12 +98,12 @@ def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def batch_suites(documents: Sequence[dict[str, Any]]) -> list[Suite]:
-    return [Suite(d["batch"]["name"], d, float(d["batch"].get("seconds", 0.0))) for d in documents]
+def batch_suites(documents: Sequence[BatchDocument]) -> list[Suite]:
+    return [Suite(d.name, d.report, status=d.status, seconds=d.batch.seconds) for d in documents]
 
 
 def render_report_junit(report: Any, timestamp: str | None = None, hostname: str | None = None) -> str:
     """JUnit for one graded Report (``grade check --junit FILE``)."""
     from grader.render.json_report import report_dict
 
-    return render_junit([Suite(report.submission, report_dict(report), report.seconds)], timestamp, hostname)
+    return render_junit([Suite(report.submission, report_dict(report), seconds=report.seconds)], timestamp, hostname)

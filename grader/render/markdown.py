@@ -5,7 +5,8 @@ import re
 from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
-from grader.render.text import points
+from grader.batch_record import BatchDocument, BatchStatus
+from grader.formatting import one_line, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",
@@ -15,18 +16,17 @@ _MARKS = {
     ExerciseStatus.ERROR: "💥 error",
     ExerciseStatus.TIMEOUT: "⏳ timed out",
 }
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def cell(text: str) -> str:
     """Text safe inside a table cell: one line, pipes and markup characters escaped."""
-    text = " ".join(_CONTROL.sub("", text).split())
+    text = one_line(without_controls(text, carriage_returns=False))
     return re.sub(r"([\\`*_{}\[\]<>|#!~])", r"\\\1", text)
 
 
 def code_block(text: str) -> str:
     """A fence longer than any backtick run in the text, so nothing in it can close the block."""
-    text = _CONTROL.sub("", text)
+    text = without_controls(text, carriage_returns=False)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text.rstrip()}\n{fence}"
@@ -41,7 +41,7 @@ def render_markdown(report: Report) -> str:
     if report.quiz is not None:
         quiz = report.quiz
         lines += ["", f"**Quiz:** {quiz.score}/{quiz.total} = {quiz.percent:g}%, "
-                      f"{'passed' if quiz.passed else f'not passed (needs more than {quiz.pass_above:.0%})'}"]
+                      f"{'passed' if quiz.passed else f'not passed (needs more than {threshold(quiz.pass_above)})'}"]
     failed = [(e, c) for e in report.exercises for c in e.checks if not c.passed]
     for exercise in report.exercises:
         checks = [c for c in exercise.checks if not c.passed]
@@ -57,11 +57,7 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{100 * rate:.0f}%"
-
-
-def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str, Any]]) -> str:
+def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocument]) -> str:
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
     counts, score = summary["counts"], summary["score"]
     maximum = points(summary["max_score"])
@@ -81,18 +77,18 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[dict[str,
     lines += ["", "| Exercise | Pass rate | Mean points |", "| --- | ---: | ---: |"]
     for exercise in summary["exercises"]:
         mean = "–" if exercise["mean_score"] is None else f"{exercise['mean_score']:g}"
-        lines.append(f"| {cell(exercise['name'])} | {_percent(exercise['pass_rate'])} | "
+        lines.append(f"| {cell(exercise['name'])} | {rate_text(exercise['pass_rate'])} | "
                      f"{mean}/{points(exercise['max_score'])} |")
     if summary["mistakes"]:
         lines += ["", "### Most common misconceptions", "", "| Submissions | Exercise | Misconception |",
                   "| ---: | --- | --- |"]
         for mistake in summary["mistakes"][:10]:
             lines.append(f"| {mistake['count']} | {cell(mistake['exercise'])} | {cell(mistake['title'])} |")
-    problems = [d for d in documents if d["batch"]["status"] != "graded"]
+    problems = [d for d in documents if d.status is not BatchStatus.GRADED]
     if problems:
         lines += ["", "### Submissions that did not run normally", "", "| Submission | Status | Why |",
                   "| --- | --- | --- |"]
-        for document in sorted(problems, key=lambda d: d["batch"]["name"]):
-            batch = document["batch"]
-            lines.append(f"| {cell(batch['name'])} | {batch['status']} | {cell(batch['message'][:200])} |")
+        for document in sorted(problems, key=lambda d: d.name):
+            batch = document.batch
+            lines.append(f"| {cell(batch.name)} | {batch.status.value} | {cell(batch.message[:200])} |")
     return "\n".join(lines) + "\n"

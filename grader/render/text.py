@@ -1,36 +1,11 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-import click
-
+from grader.formatting import STATUS_WORDS, mark, points, terminal, threshold
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
-MARKS = {
-    ExerciseStatus.PASSED: ("✓", "green"),
-    ExerciseStatus.FAILED: ("✗", "red"),
-    ExerciseStatus.NOT_IMPLEMENTED: ("·", "yellow"),
-    ExerciseStatus.MISSING: ("?", "red"),
-    ExerciseStatus.ERROR: ("!", "red"),
-    ExerciseStatus.TIMEOUT: ("⧖", "red"),
-}
-STATUS_WORDS = {
-    ExerciseStatus.PASSED: "passed",
-    ExerciseStatus.FAILED: "failed",
-    ExerciseStatus.NOT_IMPLEMENTED: "not implemented yet",
-    ExerciseStatus.MISSING: "missing from your file",
-    ExerciseStatus.ERROR: "error",
-    ExerciseStatus.TIMEOUT: "timed out",
-}
-
-
-def points(value: float) -> str:
-    return f"{value:g}"
-
-
-def mark(status: ExerciseStatus, color: bool) -> str:
-    symbol, colour = MARKS[status]
-    return click.style(symbol, fg=colour) if color else symbol
+__all__ = ["STATUS_WORDS", "mark", "points", "render_exercise", "render_text"]
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -56,11 +31,11 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         return lines
     if exercise.status in (ExerciseStatus.ERROR, ExerciseStatus.MISSING) and not exercise.detail.startswith("not run"):
         detail = next((c.message for c in exercise.checks if not c.passed), exercise.detail)
-        lines.append(_indent("same problem as above" if detail in shown_details else detail, "    "))
+        lines.append(_indent("same problem as above" if detail in shown_details else terminal(detail), "    "))
         shown_details.add(detail)
         return lines
     if exercise.detail:
-        lines.append(f"    {exercise.detail}")
+        lines.append(f"    {terminal(exercise.detail)}")
     named: set[str] = set()
     for check in exercise.checks:
         if check.passed:
@@ -70,14 +45,14 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
         message = check.message
         if check.mistake in named:
             message = message.splitlines()[0] + "\n(the same mistake as above)"
-        lines.append(_indent(message, "      "))
+        lines.append(_indent(terminal(message), "      "))
         if check.mistake:
             named.add(check.mistake)
     if not named and exercise.hint:
         lines.append(f"    Hint: {exercise.hint}")
     if exercise.output.strip():
         lines.append("    Your code printed:")
-        lines.append(_indent(printed(exercise.output), "      | "))
+        lines.append(_indent(terminal(printed(exercise.output)), "      | "))
     return lines
 
 
@@ -107,7 +82,7 @@ def _lesson_status(report: Report) -> str:
     if report.quiz is None:
         missing.append("the quiz (take it with: grade quiz)")
     elif not report.quiz.passed:
-        missing.append("a quiz score above 75% (retake it with: grade quiz)")
+        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: grade quiz)")
     if not missing:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
@@ -115,7 +90,7 @@ def _lesson_status(report: Report) -> str:
 
 def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
     width = max((len(e.name) for e in report.exercises), default=10)
-    lines = [f"Grading {report.submission}", ""]
+    lines = [f"Grading {terminal(report.submission)}", ""]
     import_error = report.import_error
     if import_error is not None:
         lines.extend(render_import_error(import_error))
@@ -126,7 +101,7 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
     if report.quiz is not None:
         quiz = report.quiz
-        verdict = "passed" if quiz.passed else "not passed (needs more than 75%)"
+        verdict = "passed" if quiz.passed else f"not passed (needs more than {threshold(quiz.pass_above)})"
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {verdict}")
     if include_lesson:
         lines.append(_lesson_status(report))

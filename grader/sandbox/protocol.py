@@ -101,8 +101,8 @@ def loads(data: bytes) -> dict[str, Any]:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
         raise ProtocolError(f"not a JSON message: {exc}") from None
-    if not isinstance(message, dict):
-        raise ProtocolError("a message must be a JSON object")
+    if not isinstance(message, dict) or ARRAY_KEY in message:
+        raise ProtocolError("a message must be a JSON object (not an array)")
     return _from_wire(message)
 
 

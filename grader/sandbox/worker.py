@@ -75,9 +75,21 @@ def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
     }
 
 
+def _build_probes(tasks: list[dict[str, Any]]) -> None:
+    """Turn every probe argument of the job into its function now, before any student code runs (a loss
+    defined only near the array it is differentiated at, ``probes.build_probe``); then seal the builders
+    away."""
+    for task in tasks:
+        for call in task["calls"]:
+            args = call.get("args", [])
+            for index, value in enumerate(args):
+                if isinstance(value, dict) and protocol.PROBE_KEY in value:
+                    at = next((a for a in args[index + 1:] if isinstance(a, np.ndarray)), None)
+                    args[index] = probes.build_probe(value[protocol.PROBE_KEY], value.get("params", {}), at)
+    probes.seal()
+
+
 def _build_argument(value: Any) -> Any:
-    if isinstance(value, dict) and protocol.PROBE_KEY in value:
-        return probes.build_probe(value[protocol.PROBE_KEY], value.get("params", {}))
     if isinstance(value, dict) and protocol.TENSOR_KEY in value:
         torch = _torch() or __import__("torch")
         dtype = getattr(torch, value["dtype"])
@@ -244,6 +256,7 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     path = os.path.join(job_dir, job["module_name"])
     send({"event": "sandbox", "protections": ["private copy of the submission", *layers, *limits.DESCRIPTIONS]})
     sys.path.insert(0, job_dir)
+    _build_probes(job["tasks"])
     try:
         module = import_student_module(path)
     except BaseException as exc:

@@ -1,0 +1,108 @@
+"""The one place where the project's errors become click's: every command and group of ``grade``
+is a ``GradeCommand`` or ``GradeGroup``, whose ``invoke`` converts a ``GradeError`` (one line on
+stderr, its exit code) so the core never needs click."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from grader.course import Course
+from grader.errors import GradeError, UsageError
+from grader.lesson import Lesson
+from grader.submission import find_project_root
+
+
+class CommandFailed(click.ClickException):
+    """A GradeError, as click shows it: the message alone on stderr, the error's exit code."""
+
+    def __init__(self, error: GradeError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+    def format_message(self) -> str:
+        return self.message
+
+
+@contextmanager
+def converted() -> Iterator[None]:
+    try:
+        yield
+    except GradeError as error:
+        raise CommandFailed(error) from None
+
+
+class GradeCommand(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        with converted():
+            return super().invoke(ctx)
+
+
+class GradeGroup(click.Group):
+    command_class = GradeCommand
+    group_class = type  # subgroups are GradeGroups too
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with converted():
+            return super().invoke(ctx)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the group's --course and --lesson chose, for every subcommand."""
+
+    course_root: Path | None = None
+    lesson: str | None = None
+
+    @property
+    def course(self) -> Course:
+        return Course.at(self.course_root)
+
+    def lesson_or_sole(self) -> Lesson:
+        """The --lesson chosen, else the course's only lesson (exit 2 when it has several)."""
+        return self.course.lesson(self.lesson)
+
+    def lessons(self) -> tuple[Lesson, ...]:
+        """The --lesson chosen, else every lesson of the course."""
+        return (self.course.lesson(self.lesson),) if self.lesson else self.course.lessons()
+
+    def projects(self, start: Path, command: str = "grade", advice: str = "") -> list[tuple[Lesson, Path]]:
+        """Each chosen lesson whose exercise file is in the student's project around ``start``, with its root."""
+        lessons = self.lessons()
+        if len(lessons) == 1:
+            root = find_project_root(start, lessons[0].student_file)
+            if root is None:
+                raise UsageError(f"no exercises/{lessons[0].student_file} in {start} or above: run {command} inside "
+                                 f"the project{advice}")
+            return [(lessons[0], root)]
+        found = [(lesson, find_project_root(start, lesson.student_file)) for lesson in lessons]
+        present = [(lesson, root) for lesson, root in found if root is not None]
+        if not present:
+            names = ", ".join(f"exercises/{lesson.student_file}" for lesson in lessons)
+            raise UsageError(f"none of {names} in {start} or above: run {command} inside the project{advice}")
+        return present
+
+    def for_path(self, path: Path) -> Lesson:
+        """The --lesson chosen, the course's only lesson, or the one PATH's file name says."""
+        course = self.course
+        if self.lesson is not None or len(course.names()) == 1:
+            return self.lesson_or_sole()
+        if path.is_dir():
+            matches = [course.lesson(n) for n in course.names()
+                       if (path / f"{n}.py").is_file() or (path / "exercises" / f"{n}.py").is_file()]
+        else:
+            matches = [m for m in (course.for_file(path),) if m is not None]
+        if len(matches) != 1:
+            found = "holds several lessons' files" if matches else "is named after no lesson"
+            raise UsageError(f"{path}: {found} ({', '.join(course.names())}); choose the lesson with "
+                             f"grade --lesson NAME ...")
+        return matches[0]
+
+
+def selection(ctx: click.Context | None = None) -> Selection:
+    ctx = ctx or click.get_current_context()
+    found = ctx.find_object(Selection)
+    return found if found is not None else Selection()

@@ -1,0 +1,156 @@
+"""The course: every lesson found in one folder, none named in code.
+
+A course folder holds, for each lesson NAME::
+
+    exercises/NAME.py          the stubs students edit
+    solutions/NAME.py          the reference (instructor side; absent in a student copy)
+    quizzes/NAME.yaml          the mastery quiz
+    grader/lessons/NAME/       lesson.yaml, __init__.py (CHECKS, PREDICTIONS), known_wrong/, student_README.md
+
+A lesson is the folder grader/lessons/NAME/ with a lesson.yaml; its other files are cross-checked
+when it loads (one name everywhere). The course is the project holding this grader, unless the
+environment variable GRADE_COURSE (or ``grade --course DIR``) names another folder.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+from grader.errors import UsageError
+from grader.lesson import PROJECT_ROOT, Lesson, parse_lesson
+
+COURSE_VARIABLE = "GRADE_COURSE"
+LESSONS = Path("grader") / "lessons"
+LESSON_FILE = "lesson.yaml"
+SOLE_ANSWERS_FILE = "quiz_answers.yaml"
+SOLE_PROGRESS_FILE = ".grade-progress.json"
+
+
+def course_root() -> Path:
+    chosen = os.environ.get(COURSE_VARIABLE)
+    return Path(chosen).resolve() if chosen else PROJECT_ROOT
+
+
+def answers_file(name: str, sole: bool) -> str:
+    """A lesson's quiz answers file: quiz_answers.yaml in a one-lesson course, quiz_answers.NAME.yaml otherwise."""
+    return SOLE_ANSWERS_FILE if sole else f"quiz_answers.{name}.yaml"
+
+
+def progress_file(name: str, sole: bool) -> str:
+    return SOLE_PROGRESS_FILE if sole else f".grade-progress.{name}.json"
+
+
+def _import_package(directory: Path, root: Path) -> ModuleType:
+    """The lesson's Python package: grader.lessons.NAME for this grader's own course, else loaded from its folder."""
+    if directory.resolve().parent == (PROJECT_ROOT / LESSONS).resolve():
+        return importlib.import_module(f"grader.lessons.{directory.name}")
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    module_name = f"grade_course_{digest}_{directory.name}"  # relative imports inside the lesson work
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    init = directory / "__init__.py"
+    if not init.is_file():
+        raise UsageError(f"{init}: not found; a lesson's folder is a package exporting CHECKS and PREDICTIONS")
+    spec = importlib.util.spec_from_file_location(module_name, init, submodule_search_locations=[str(directory)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    _loaded: dict[str, Lesson] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def at(cls, root: Path | None = None) -> Course:
+        resolved = (root or course_root()).resolve()
+        cached = _COURSES.get(resolved)
+        if cached is None:
+            cached = _COURSES[resolved] = cls(resolved)
+        return cached
+
+    @property
+    def lessons_dir(self) -> Path:
+        return self.root / LESSONS
+
+    def names(self) -> tuple[str, ...]:
+        """Every lesson of the course: the folders of grader/lessons/ holding a lesson.yaml, sorted."""
+        if not self.lessons_dir.is_dir():
+            return ()
+        return tuple(sorted(d.name for d in self.lessons_dir.iterdir()
+                            if d.is_dir() and (d / LESSON_FILE).is_file() and not d.name.startswith(("_", "."))))
+
+    def strays(self) -> tuple[str, ...]:
+        """Lesson files without a lesson folder (exercises/X.py with no grader/lessons/X/, and so on)."""
+        names = set(self.names())
+        found = []
+        for folder, suffix in (("exercises", ".py"), ("solutions", ".py"), ("quizzes", ".yaml")):
+            directory = self.root / folder
+            if directory.is_dir():
+                found += [f"{folder}/{p.name}" for p in sorted(directory.iterdir())
+                          if p.suffix == suffix and not p.name.startswith(("_", ".")) and p.stem not in names]
+        return tuple(found)
+
+    def _unknown(self, name: str) -> UsageError:
+        names = self.names()
+        choices = f"the lessons are: {', '.join(names)}" if names else f"it has no lessons ({self.lessons_dir}/ is empty)"
+        return UsageError(f"no lesson {name!r} in the course at {self.root}; {choices}")
+
+    def lesson(self, name: str | None = None) -> Lesson:
+        """Lesson ``name``; without one, the course's only lesson."""
+        names = self.names()
+        if name is None:
+            if len(names) != 1:
+                if not names:
+                    raise UsageError(f"no lessons in {self.lessons_dir} (a lesson is a folder there with a {LESSON_FILE})")
+                raise UsageError(f"this course has {len(names)} lessons ({', '.join(names)}): choose one with --lesson NAME")
+            name = names[0]
+        if name not in names:
+            raise self._unknown(name)
+        if name not in self._loaded:
+            self._loaded[name] = self._load(name, sole=len(names) == 1)
+        return self._loaded[name]
+
+    def lessons(self) -> tuple[Lesson, ...]:
+        return tuple(self.lesson(name) for name in self.names())
+
+    def _load(self, name: str, sole: bool) -> Lesson:
+        directory = self.lessons_dir / name
+        where = directory / LESSON_FILE
+        try:
+            raw = yaml.safe_load(where.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsageError(f"{where}: cannot read the lesson file ({' '.join(str(exc).split())})") from None
+        package = _import_package(directory, self.root)
+        for attribute in ("CHECKS", "PREDICTIONS"):
+            if not hasattr(package, attribute):
+                raise UsageError(f"{directory / '__init__.py'}: must export {attribute}")
+        lesson = parse_lesson(raw, where, package.CHECKS, package.PREDICTIONS)
+        quiz = self.root / "quizzes" / lesson.quiz_file
+        if not quiz.is_file():
+            raise UsageError(f"{where}: its quiz {quiz} is not there (a lesson's quiz is quizzes/{name}.yaml)")
+        return dataclasses.replace(lesson, root=self.root, answers_file=answers_file(name, sole),
+                                   progress_file=progress_file(name, sole))
+
+    def for_file(self, path: Path) -> Lesson | None:
+        """The lesson whose student file is named like ``path`` (exercises/NAME.py), if any."""
+        return self.lesson(path.stem) if path.suffix == ".py" and path.stem in self.names() else None
+
+
+_COURSES: dict[Path, Course] = {}

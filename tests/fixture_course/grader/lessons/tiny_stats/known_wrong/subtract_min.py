@@ -1,0 +1,3 @@
+def center(x):
+    x = np.asarray(x, dtype=float)
+    return x - x.min()

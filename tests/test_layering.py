@@ -1,0 +1,37 @@
+"""The core does not depend on the command line: importing it loads neither click nor any *cli module."""
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import grader
+
+COMMAND_LINE = {"grader.cli", "grader.cli_base", "grader.learning_cli", "grader.batch_cli", "grader.quiz.cli"}
+GATES = {"grader.credit"}  # the confinement gate in front of credit-producing commands: it warns on stderr
+
+
+def core_modules() -> list[str]:
+    found = [m.name for m in pkgutil.walk_packages(grader.__path__, "grader.")
+             if not m.name.startswith(("grader.lessons.", "grader.sandbox."))]
+    return sorted(set(found) - COMMAND_LINE - GATES)
+
+
+def test_core_modules_load_without_click_or_cli() -> None:
+    modules = core_modules()
+    assert {"grader.grading", "grader.lesson", "grader.quiz", "grader.formatting", "grader.render.text"} <= set(modules)
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    loaded = json.loads(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
+                                       text=True).stdout)
+    assert not [m for m in loaded if m == "click" or m.startswith("click.")]
+    assert not [m for m in loaded if m.split(".")[-1].endswith("cli")]
+
+
+def test_the_command_line_modules_are_the_ones_excluded() -> None:
+    names = {m.name for m in pkgutil.walk_packages(grader.__path__, "grader.")}
+    assert {n for n in names if n.split(".")[-1].endswith("cli") or n.endswith("cli_base")} == COMMAND_LINE
