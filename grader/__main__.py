@@ -1,4 +1,5 @@
 """``python -m grader``: the same as the ``grade`` command."""
 from grader.launch import main
 
-main()
+if __name__ == "__main__":
+    main()
