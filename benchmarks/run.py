@@ -17,7 +17,8 @@ In one run (about 3 minutes on 2 cores; --skip-class saves most of it):
 - what confinement costs: the same submission graded again and again by a warm grader, with full
   confinement and with `Limits(isolate=False)` (rlimits only), and each layer's share measured inside
   the worker (benchmarks/layers.py);
-- the machine's load average while it ran: on a shared machine the figures move with the neighbours.
+- the machine's load average while it ran: on a shared machine the figures move with the neighbours,
+  so each measure is paired with a torch import timed just before it and reported as the median ratio.
 """
 from __future__ import annotations
 
@@ -164,7 +165,7 @@ class Terminal:
 def watch_latency(scratch: Path, saves: int, poll: bool) -> list[float]:
     """Seconds from each save of the full solution to the end of the redrawn report on the terminal."""
     target = scratch / ("watched-poll" if poll else "watched") / "softmax_cross_entropy.py"
-    target.parent.mkdir()
+    target.parent.mkdir(parents=True)
     reference = REFERENCE.read_bytes()
     target.write_bytes(reference)
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "60"}
@@ -233,48 +234,70 @@ def main() -> None:
     load_before = os.getloadavg()
     began = time.perf_counter()
     sources = _variants()
-    rows: list[tuple[str, float, str]] = []  # (measure, seconds, target)
+    rows: list[tuple[str, float, float, str]] = []  # (measure, seconds, torch imports, target)
     notes: list[str] = []
 
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        torch_import = statistics.median(timed([sys.executable, "-c", "import numpy, torch"]) for _ in range(args.repeat))
-        rows.append(("cold `import numpy, torch`", torch_import, ""))
-        check = statistics.median(timed([*GRADE, "check", str(REFERENCE)]) for _ in range(args.repeat))
-        rows.append(("cold `grade check`, the reference (whole command)", check, "<= 1.2"))
+        # On a shared machine the load moves during a run: each measure is paired with a torch import timed
+        # just before it, and its ratio is to that import (the median of the ratios is reported).
+        unit = lambda: timed([sys.executable, "-c", "import numpy, torch"])  # noqa: E731
+        imports: list[float] = []
 
-        watch = watch_latency(scratch, args.watch_saves, poll=False)
-        rows.append((f"`grade watch`: save -> redrawn report, median of {len(watch)}", statistics.median(watch), "<= 0.25 s"))
-        watch_poll = watch_latency(scratch, max(5, args.watch_saves // 3), poll=True)
-        rows.append((f"  the same, polling (fallback), median of {len(watch_poll)}", statistics.median(watch_poll), ""))
+        def paired(name: str, measure, target: str = "", per: int = 1, repeat: int = args.repeat) -> list[float]:
+            seconds, ratios = [], []
+            for _ in range(repeat):
+                imports.append(unit())
+                value = measure()
+                values = value if isinstance(value, list) else [value]
+                seconds += [v / per for v in values]
+                ratios += [v / per / imports[-1] for v in values]
+            rows.append((name, statistics.median(seconds), statistics.median(ratios), target))
+            return seconds
 
+        check = paired("cold `grade check`, the reference (whole command)",
+                       lambda: timed([*GRADE, "check", str(REFERENCE)]), "<= 1.2")
+        watch = paired(f"`grade watch`: save -> redrawn report ({args.watch_saves} saves)",
+                       lambda: watch_latency(scratch / f"w{len(imports)}", args.watch_saves, poll=False),
+                       "<= 0.25 s", repeat=1)
+        paired("  the same, polling (the fallback)",
+               lambda: watch_latency(scratch / f"w{len(imports)}", max(5, args.watch_saves // 3), poll=True), repeat=1)
         n = args.submissions
-        runs = [batch_run(scratch, f"batch{i}", n, sources[:1], args.jobs) for i in range(args.repeat)]
-        batch, peak = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-        rows.append((f"`grade batch`, {n} submissions, per submission", batch / n, "<= 0.05"))
-        big, peak_big = batch_run(scratch, "batch-big", 10 * n, sources[:1], args.jobs)
-        rows.append((f"`grade batch`, {10 * n} submissions, per submission", big / (10 * n), ""))
-        notes.append(f"grade batch wall time: {batch:.2f} s for {n} (median of {args.repeat}), {big:.1f} s for {10 * n}; "
-                     f"peak memory (PSS): {peak:.0f} MiB for {n}, {peak_big:.0f} MiB for {10 * n} (--jobs {args.jobs})")
+        memory: dict[int, float] = {}
+
+        def batch(count: int, variants: list[bytes]) -> float:
+            elapsed, peak = batch_run(scratch, f"batch{len(imports)}", count, variants, args.jobs)
+            memory[count] = max(memory.get(count, 0.0), peak)
+            return elapsed
+
+        batches = paired(f"`grade batch`, {n} submissions, per submission", lambda: batch(n, sources[:1]), "<= 0.05", per=n)
+        big = paired(f"`grade batch`, {10 * n} submissions, per submission", lambda: batch(10 * n, sources[:1]),
+                     per=10 * n, repeat=1)
+        notes.append(f"grade batch wall time: {n * statistics.median(batches):.2f} s for {n} (median of {args.repeat}), "
+                     f"{10 * n * big[0]:.1f} s for {10 * n}; peak memory (PSS): {memory[n]:.0f} MiB for {n}, "
+                     f"{memory[10 * n]:.0f} MiB for {10 * n} (--jobs {args.jobs})")
         if not args.skip_class:
             size = args.class_size
-            whole, peak_class = batch_run(scratch, "class", size, sources, args.jobs)
-            rows.append((f"a class of {size} ({len(sources)} variants), per submission", whole / size, ""))
-            notes.append(f"class of {size}: {whole:.1f} s, peak memory (PSS) {peak_class:.0f} MiB; per submission "
-                         f"{1000 * whole / size:.1f} ms against {1000 * big / (10 * n):.1f} ms at {10 * n}")
-
-        naive = [timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks/naive_checks.py"],
-                       env={**os.environ, "SUBMISSION": str(REFERENCE)}) for _ in range(args.naive_count)]
-        rows.append((f"naive: fresh pytest per submission ({len(naive)} timed)", statistics.median(naive), ""))
-
+            whole = paired(f"a class of {size} ({len(sources)} variants), per submission", lambda: batch(size, sources),
+                           per=size, repeat=1)
+            notes.append(f"class of {size}: {size * whole[0]:.1f} s, peak memory (PSS) {memory[size]:.0f} MiB; per "
+                         f"submission {1000 * whole[0]:.1f} ms against {1000 * big[0]:.1f} ms at {10 * n}")
+        paired("naive: fresh pytest per submission",
+               lambda: timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks/naive_checks.py"],
+                             env={**os.environ, "SUBMISSION": str(REFERENCE)}), repeat=args.naive_count)
         warm, layers = confinement_costs(max(10, args.watch_saves))
-        rows.append(("warm grader, one submission, full confinement", warm["confined again"], ""))
-        rows.append(("warm grader, one submission, rlimits only (isolate=False)", warm["unconfined"], ""))
+        imports.append(unit())
+        rows.append(("warm grader, one submission, full confinement", warm["confined again"],
+                     warm["confined again"] / imports[-1], ""))
+        rows.append(("warm grader, one submission, rlimits only (isolate=False)", warm["unconfined"],
+                     warm["unconfined"] / imports[-1], ""))
+        rows.insert(0, (f"cold `import numpy, torch` (median of {len(imports)}; "
+                        f"{min(imports):.2f}-{max(imports):.2f} s)", statistics.median(imports), 1.0, ""))
     load_after = os.getloadavg()
 
-    print(f"{'measure':<62} {'seconds':>8} {'torch imports':>14}  target")
-    for name, seconds, target in rows:
-        print(f"{name:<62} {seconds:>8.3f} {seconds / torch_import:>14.3f}  {target}")
+    print(f"{'measure':<66} {'seconds':>8} {'torch imports':>14}  target")
+    for name, seconds, ratio, target in rows:
+        print(f"{name:<66} {seconds:>8.3f} {ratio:>14.3f}  {target}")
     for note in notes:
         print(note)
     print("worker steps, median ms (benchmarks/layers.py, no job's cgroups; CPU: all the chain's processes):")
