@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,10 +21,11 @@ from typing import Any, Callable
 from grader.errors import UsageError
 from grader.assess import assess
 from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
-from grader.grading import GradeOptions, failed_everywhere, select_exercises
+from grader.grading import GradeOptions, unrun_report
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
+from grader.sandbox.protocol import clean_text
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
 from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
@@ -68,7 +70,13 @@ class Graded:
 
 
 def submission_name(entry: Path) -> str:
-    return entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    """The row's name: the entry's name (a .py file's without the suffix), made valid text. Bytes that
+    are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart."""
+    raw = entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    text = clean_text(raw)
+    if text == raw:
+        return raw
+    return f"{text}~{hashlib.sha256(os.fsencode(raw)).hexdigest()[:8]}"
 
 
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
@@ -165,13 +173,6 @@ def submission_status(report: Report) -> tuple[BatchStatus, str]:
     return status, f"{first.status.value} in {names}" + (f": {reason}" if reason else "")
 
 
-def placeholder_report(path: Path, lesson: Lesson, grading: GradeOptions, status: ExerciseStatus,
-                       message: str) -> Report:
-    """The report of a submission that could not be graded: every check failed with the reason."""
-    exercises = tuple(failed_everywhere(e, status, message) for e in select_exercises(lesson, grading.exercises))
-    return Report(str(path), grading.seed, exercises)
-
-
 class BatchRunner:
     """Grades submissions into ``out``: one document per submission, written as soon as it is done."""
 
@@ -208,7 +209,7 @@ class BatchRunner:
             student_file = student_file_of(submission, self.lesson.student_file)
         except (UsageError, Refused) as exc:
             status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
-            report = placeholder_report(submission.path, self.lesson, self.grading, status, exc.message)
+            report = unrun_report(str(submission.path), self.lesson, self.grading, status, exc.message)
             batch_status, message = BatchStatus(status.value), exc.message
         else:
             root, entry = submission.path.parent, submission.path.name
@@ -222,7 +223,7 @@ class BatchRunner:
                     quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
-                report = placeholder_report(student_file.path, self.lesson, self.grading, ExerciseStatus.ERROR, text)
+                report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)
                 batch_status, message, grader_error = BatchStatus.ERROR, text, True
             message = "; ".join(filter(None, [message, quiz_problem]))
         record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,

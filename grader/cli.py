@@ -34,7 +34,7 @@ from grader.learning_cli import (
 from grader.learning_render import lesson_complete
 from grader.lesson import Lesson
 from grader.outputs import write_atomic
-from grader.quiz.cli import quiz_command, quiz_key_command
+from grader.quiz.cli import quiz_command
 from grader.render.formats import ReportFormat, RenderSettings, render_report
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
@@ -222,7 +222,12 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
 
 
 main.add_command(quiz_command)
-main.add_command(quiz_key_command)
+try:  # an instructor command: a student copy (grade release) does not have it
+    from grader.quiz.key_cli import quiz_key_command
+except ModuleNotFoundError:
+    pass
+else:
+    main.add_command(quiz_key_command)
 
 
 @main.command()

@@ -26,6 +26,7 @@ from types import ModuleType
 import yaml
 
 from grader.errors import UsageError
+from grader.expectations import INDEX_FILE, load_predictions
 from grader.lesson import PROJECT_ROOT, Lesson, parse_lesson
 
 COURSE_VARIABLE = "GRADE_COURSE"
@@ -138,10 +139,12 @@ class Course:
         except (OSError, yaml.YAMLError) as exc:
             raise UsageError(f"{where}: cannot read the lesson file ({' '.join(str(exc).split())})") from None
         package = _import_package(directory, self.root)
-        for attribute in ("CHECKS", "PREDICTIONS"):
+        released = (directory / INDEX_FILE).is_file()  # a student copy: predictions are recorded data
+        for attribute in ("CHECKS",) if released else ("CHECKS", "PREDICTIONS"):
             if not hasattr(package, attribute):
                 raise UsageError(f"{directory / '__init__.py'}: must export {attribute}")
-        lesson = parse_lesson(raw, where, package.CHECKS, package.PREDICTIONS)
+        predictions = (load_predictions(directory, _mistake_ids(raw)) if released else package.PREDICTIONS)
+        lesson = parse_lesson(raw, where, package.CHECKS, predictions)
         quiz = self.root / "quizzes" / lesson.quiz_file
         if not quiz.is_file():
             raise UsageError(f"{where}: its quiz {quiz} is not there (a lesson's quiz is quizzes/{name}.yaml)")
@@ -151,6 +154,13 @@ class Course:
     def for_file(self, path: Path) -> Lesson | None:
         """The lesson whose student file is named like ``path`` (exercises/NAME.py), if any."""
         return self.lesson(path.stem) if path.suffix == ".py" and path.stem in self.names() else None
+
+
+def _mistake_ids(raw: object) -> list[str]:
+    """Every mistake id a lesson.yaml describes (parse_lesson checks the file itself)."""
+    exercises = raw.get("exercises") if isinstance(raw, dict) else None
+    return [str(m) for e in (exercises or []) if isinstance(e, dict) and isinstance(e.get("mistakes"), dict)
+            for m in e["mistakes"]]
 
 
 _COURSES: dict[Path, Course] = {}

@@ -54,6 +54,8 @@ def credit_seed(given: int | None, previous: Path | None = None) -> tuple[int, s
         while seed is None or seed == PRACTICE_SEED:
             seed = secrets.randbelow(2**31 - 1) + 1
         return seed, "drawn for this run"
+    if not 0 <= seed < 2**63:
+        raise UsageError(f"{source} {seed}: a seed is a whole number from 0 to 2**63 - 1")
     if seed == PRACTICE_SEED:
         raise UsageError(f"{source} {seed}: this is the practice seed, whose reference answers ship in the student "
                          "release; grades for credit use another (leave it out for a fresh random seed)")

@@ -22,6 +22,8 @@ LAYERS = {
     "UTS namespace": "submissions could rename the host",
     "minimal read-only file system": "submissions could read the reference, other submissions and the grader",
     "unprivileged user": "submissions would run with the grader's privileges and could change its files",
+    "no namespaces of its own": "a submission could become root of a user namespace of its own and mount "
+                                "file systems of any size",
     "cpu time limit": "a busy loop would only be stopped by the wall-clock limit",
     "memory limit": "a submission could exhaust the machine's memory",
     "process limit": "a fork bomb could exhaust the machine's processes",

@@ -18,14 +18,14 @@ import threading
 import zipfile
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from grader.checks import Probe
+from grader.checks import Case, Probe, Tensor
 from grader.errors import UsageError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the known mistakes' predictions are recorded too
 STEM = "released_expectations"
 INDEX_FILE = f"{STEM}.json"
 ARRAYS_FILE = f"{STEM}.npz"
@@ -71,6 +71,10 @@ def _digest_part(value: Any) -> Any:
         return ["map", [[str(k), _digest_part(value[k])] for k in sorted(value, key=str)]]
     if isinstance(value, ProbeFunction):
         return ["probe", value.probe.name, _digest_part(dict(value.probe.params))]
+    if isinstance(value, Probe):
+        return ["probe", value.name, _digest_part(dict(value.params))]
+    if isinstance(value, Tensor):
+        return ["tensor", value.dtype, bool(value.requires_grad), _digest_part(np.asarray(value.data))]
     raise UnrecordableCall(
         f"cannot key an argument of type {type(value).__name__}: pass the reference arrays, numbers or "
         "ProbeFunction(Probe(...)), never a lambda"
@@ -132,7 +136,86 @@ def _stored(result: Any, slot: str) -> tuple[dict[str, Any], np.ndarray | None]:
     raise UnrecordableCall(f"cannot record a result of type {type(result).__name__} (numbers and numeric arrays only)")
 
 
-def save_expectations(directory: Path, recorder: RecordingReference, lesson: str, seed: int) -> int:
+# --- the known mistakes' predictions, recorded too ----------------------------------------------------
+# A student copy ships no known-wrong implementation: what each mistake would return on each case is
+# recorded at release, like the reference's answers, and looked up by the same kind of key.
+
+Prediction = Callable[[Any, Case], Any]
+
+
+def prediction_key(mistake: str, case: Case) -> str:
+    return call_key(f"prediction:{mistake}", tuple(case.args), dict(case.kwargs))
+
+
+class RecordedPredictions:
+    """What each mistake's prediction returned (or raised) on each case, while recording a release."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.results: dict[str, Any] = {}  # key -> None | Exception | list of {output name: value}
+
+    def record(self, mistake: str, case: Case, predict: Prediction, reference: Any) -> None:
+        try:
+            with np.errstate(all="ignore"):
+                result = predict(reference, case)
+        except UnrecordableCall:
+            raise
+        except Exception as error:  # noqa: BLE001  replayed as the same exception
+            result = error
+        if result is not None and not isinstance(result, Exception):
+            alternatives = result if isinstance(result, (list, tuple)) else [result]
+            result = [{name: np.asarray(value) for name, value in (outputs or {}).items()} for outputs in alternatives]
+        with self._lock:
+            self.results[prediction_key(mistake, case)] = result
+
+
+def _stored_prediction(result: Any, slot: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    if result is None:
+        return {"kind": "none"}, {}
+    if isinstance(result, Exception):
+        return {"kind": "raises", "error": type(result).__name__, "message": str(result)}, {}
+    arrays: dict[str, np.ndarray] = {}
+    alternatives = []
+    for number, outputs in enumerate(result):
+        names = {}
+        for index, (name, value) in enumerate(sorted(outputs.items())):
+            if value.dtype.kind not in "biuf":
+                raise UnrecordableCall(f"a prediction returned {name} of dtype {value.dtype} (numbers only)")
+            names[name] = f"{slot}_{number}_{index}"
+            arrays[names[name]] = value
+        alternatives.append(names)
+    return {"kind": "outputs", "alternatives": alternatives}, arrays
+
+
+class ReplayedPrediction:
+    """A mistake's prediction in a student copy: the recorded outputs for a case, or None if not recorded."""
+
+    def __init__(self, mistake: str, table: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+        self.mistake = mistake
+        self._table = table
+        self._arrays = arrays
+
+    def __call__(self, reference: Any, case: Case) -> list[dict[str, np.ndarray]] | None:
+        entry = self._table.get(prediction_key(self.mistake, case))
+        if entry is None or entry["kind"] == "none":
+            return None
+        if entry["kind"] == "raises":
+            return _replay(entry, self._arrays)  # raises it
+        return [{name: self._arrays[slot].copy() for name, slot in outputs.items()} for outputs in entry["alternatives"]]
+
+
+def load_predictions(directory: Path, mistakes: Iterable[str]) -> dict[str, ReplayedPrediction]:
+    """The predictions of a released lesson, for the mistakes that have one."""
+    document, arrays = _read(directory)
+    table = document.get("predictions")
+    if not isinstance(table, dict):
+        raise UsageError(f"{directory / INDEX_FILE}: no recorded predictions; release the copy again")
+    recorded = {entry_mistake for entry_mistake in document.get("predicted", [])}
+    return {m: ReplayedPrediction(m, table, arrays) for m in mistakes if m in recorded}
+
+
+def save_expectations(directory: Path, recorder: RecordingReference, lesson: str, seed: int,
+                      predictions: RecordedPredictions | None = None, predicted: Iterable[str] = ()) -> int:
     """Write the index and arrays into ``directory``; returns the number of recorded calls."""
     index: dict[str, Any] = {}
     arrays: dict[str, np.ndarray] = {}
@@ -141,10 +224,37 @@ def save_expectations(directory: Path, recorder: RecordingReference, lesson: str
         index[key] = {"function": function, **entry}
         if array is not None:
             arrays[entry["array"]] = array
-    document = {"format": FORMAT_VERSION, "lesson": lesson, "seed": seed, "calls": index}
+    table: dict[str, Any] = {}
+    for number, (key, result) in enumerate(sorted((predictions.results if predictions else {}).items())):
+        table[key], stored = _stored_prediction(result, f"p{number}")
+        arrays.update(stored)
+    document = {"format": FORMAT_VERSION, "lesson": lesson, "seed": seed, "calls": index,
+                "predictions": table, "predicted": sorted(predicted)}
     (directory / INDEX_FILE).write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     np.savez_compressed(directory / ARRAYS_FILE, **arrays)
     return len(index)
+
+
+def _read(directory: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The recorded index and arrays of a released lesson (read once per process)."""
+    where = directory / INDEX_FILE
+    cached = _READ.get(where)
+    if cached is not None:
+        return cached
+    try:
+        document = json.loads(where.read_text(encoding="utf-8"))
+        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise UsageError(f"{where}: cannot read the recorded expected values ({error}); release the copy again") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
+        found = document.get("format") if isinstance(document, dict) else None
+        raise UsageError(f"{where}: recorded by another version of grade (format {found!r}, expected {FORMAT_VERSION})")
+    _READ[where] = (document, arrays)
+    return document, arrays
+
+
+_READ: dict[Path, tuple[dict[str, Any], dict[str, np.ndarray]]] = {}
 
 
 class ReplayReference:
@@ -160,15 +270,7 @@ class ReplayReference:
     @classmethod
     def load(cls, directory: Path) -> ReplayReference:
         where = directory / INDEX_FILE
-        try:
-            document = json.loads(where.read_text(encoding="utf-8"))
-            with np.load(directory / ARRAYS_FILE, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
-            raise UsageError(f"{where}: cannot read the recorded expected values ({error}); release the copy again") from None
-        if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
-            found = document.get("format") if isinstance(document, dict) else None
-            raise UsageError(f"{where}: recorded by another version of grade (format {found!r}, expected {FORMAT_VERSION})")
+        document, arrays = _read(directory)
         calls, seed = document.get("calls"), document.get("seed")
         if not isinstance(calls, dict) or not isinstance(seed, int):
             raise UsageError(f"{where}: not a table of recorded expected values; release the copy again")

@@ -173,11 +173,12 @@ def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, 
     return tuple(e for e in lesson.exercises if not names or e.name in names)
 
 
-def refused_report(file: SubmissionFile, lesson: Lesson, options: GradeOptions, message: str) -> Report:
-    """A submission whose file is not read (a link, not a regular file, too large): 0 points, status error."""
-    exercises = tuple(failed_everywhere(e, ExerciseStatus.ERROR, message)
-                      for e in select_exercises(lesson, options.exercises))
-    return Report(str(file.path), options.seed, exercises)
+def unrun_report(submission: str, lesson: Lesson, options: GradeOptions, status: ExerciseStatus,
+                 message: str) -> Report:
+    """The report of a submission that could not be graded (a refused or missing file): every selected
+    exercise has ``status``, every check failed with the reason, so the report keeps its max_score."""
+    exercises = tuple(failed_everywhere(e, status, message) for e in select_exercises(lesson, options.exercises))
+    return Report(submission, options.seed, exercises)
 
 
 def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: GradeOptions,
@@ -196,7 +197,7 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
     try:
         source = file.read()
     except Refused as refusal:
-        return refused_report(file, lesson, options, refusal.message)
+        return unrun_report(str(file.path), lesson, options, ExerciseStatus.ERROR, refusal.message)
     warm_server()  # starts importing torch in the fork server while the cases are built here
     prepared = [_prepared_cases.get(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)

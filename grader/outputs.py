@@ -38,8 +38,9 @@ RESERVED_STEMS = frozenset({"summary", "gradebook", "report"})  # the batch's ow
 def document_stem(name: str) -> str:
     """A file name for a submission's document that every file system and CI artifact store accepts:
     ASCII letters, digits, '.', '_' and '-', at most about 110 characters, unique per name. A name that
-    is not already such is rewritten and given a short hash of the original (kept in the document)."""
+    is not already such is rewritten to ``_readable-<hash of the name>``: the leading underscore, which
+    no kept name has, means no submission's name can be another's rewritten stem."""
     if _SAFE_NAME.fullmatch(name) and name.lower() not in RESERVED_STEMS and not name.endswith("."):
         return name
     readable = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:80] or "submission"
-    return f"{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:10]}"
+    return f"_{readable}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"

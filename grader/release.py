@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import UsageError
-from grader.expectations import STEM, RecordingReference, UnrecordableCall, save_expectations
+from grader.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
 from grader.lesson import PROJECT_ROOT, Lesson
@@ -38,7 +38,8 @@ from grader.render.json_report import report_dict
 from grader.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
-LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md")  # never copied from the project's folders
+INSTRUCTOR_MODULES = ("key_cli.py", "instructor.py")  # grade quiz-key: no command in a copy prints the key
+LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", *INSTRUCTOR_MODULES)
 STUDENT_README = "student_README.md"  # in the lesson's folder; becomes the copy's README.md
 STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress.json\n"
 VERIFY_TIMEOUT = 600.0
@@ -75,26 +76,89 @@ class Release:
         return not self.problems
 
 
-def record_expectations(lesson: Lesson, seed: int = DEFAULT_SEED) -> RecordingReference:
-    """Every reference call the checks make at ``seed``, and every call a mistake's prediction makes."""
-    recorder = RecordingReference(lesson.reference)
+def record_expectations(lesson: Lesson, seed: int = DEFAULT_SEED) -> tuple[RecordingReference, RecordedPredictions]:
+    """Every reference call the checks make at ``seed``, and what every mistake's prediction returns on
+    every case (so that the copy needs neither the reference nor a known-wrong implementation)."""
+    recorder, predictions = RecordingReference(lesson.reference), RecordedPredictions()
     for exercise in lesson.exercises:
-        predictions = [(m, lesson.predictions[m]) for m in exercise.mistakes if m in lesson.predictions]
+        predicting = [(m, lesson.predictions[m]) for m in exercise.mistakes if m in lesson.predictions]
         for check in exercise.checks:
             try:
                 cases = check.cases(recorder, seed)  # type: ignore[arg-type]
             except UnrecordableCall as error:
                 raise UsageError(f"check {exercise.name}/{check.name} cannot be released: {error}") from None
             for case in cases:
-                for mistake, predict in predictions:
+                for mistake, predict in predicting:
                     try:
-                        with np.errstate(all="ignore"):
-                            predict(recorder, case)  # type: ignore[arg-type]
+                        predictions.record(mistake, case, predict, lesson.reference)
                     except UnrecordableCall as error:
                         raise UsageError(f"the prediction of {mistake} cannot be released: {error}") from None
-                    except Exception:  # noqa: BLE001  grading meets the same exception, replayed
-                        pass
-    return recorder
+    return recorder, predictions
+
+
+def lesson_modules_needed(directory: Path, entry: str) -> set[str]:
+    """The lesson package's modules that ``entry`` (the module of CHECKS) imports, itself included, by
+    reading their imports: everything else of the package (the predictions, the wrong formulas) stays out."""
+    package = f"{LESSONS.as_posix().replace('/', '.')}.{directory.name}"
+    needed: set[str] = set()
+    pending = [entry]
+    while pending:
+        name = pending.pop()
+        path = directory / f"{name}.py"
+        if name in needed or not path.is_file():
+            continue
+        needed.add(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 1:
+                    pending += [module.split(".")[0]] if module else [a.name for a in node.names]
+                elif module.startswith(package + "."):
+                    pending.append(module[len(package) + 1:].split(".")[0])
+                elif module == package:
+                    pending += [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                pending += [a.name[len(package) + 1:].split(".")[0] for a in node.names if a.name.startswith(package + ".")]
+    return needed
+
+
+def checks_module(directory: Path) -> str:
+    """The module of the lesson's package that CHECKS comes from, read from its __init__.py: the copy's
+    package exports CHECKS alone, so that nothing imports the predictions there."""
+    package = f"{LESSONS.as_posix().replace('/', '.')}.{directory.name}"
+    init = directory / "__init__.py"
+    for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "CHECKS" for alias in node.names):
+            module = node.module or ""
+            if node.level == 1 and module:
+                return module.split(".")[0]
+            if node.level == 0 and module.startswith(package + "."):
+                return module[len(package) + 1:].split(".")[0]
+    raise UsageError(f"{init}: import CHECKS from a module of the lesson (from .checks import CHECKS); the student "
+                     "copy's package exports CHECKS alone, without the predictions")
+
+
+STUDENT_INIT = '''"""{title} (student copy: the known mistakes' predictions are recorded data, not code)."""
+from .{module} import CHECKS
+
+__all__ = ["CHECKS"]
+'''
+
+
+def _copy_lesson(lesson: Lesson, target: Path) -> None:
+    """The lesson's folder, with only the modules its checks need and an __init__ exporting CHECKS."""
+    assert lesson.directory is not None
+    module = checks_module(lesson.directory)
+    needed = lesson_modules_needed(lesson.directory, module)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        ignored = set(shutil.ignore_patterns(*LEFT_OUT)(directory, names))
+        if Path(directory) == lesson.directory:
+            ignored |= {n for n in names if n.endswith(".py") and n[:-3] not in needed}
+        return ignored
+
+    shutil.copytree(lesson.directory, target, ignore=ignore)
+    (target / "__init__.py").write_text(STUDENT_INIT.format(title=lesson.title, module=module), encoding="utf-8")
 
 
 def _check_destination(out: Path, roots: set[Path]) -> None:
@@ -141,7 +205,7 @@ def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
     shutil.copytree(PROJECT_ROOT / ENGINE, staging / ENGINE, ignore=_engine_ignore)
     for lesson in lessons:
         assert lesson.directory is not None
-        shutil.copytree(lesson.directory, staging / LESSONS / lesson.name, ignore=shutil.ignore_patterns(*LEFT_OUT))
+        _copy_lesson(lesson, staging / LESSONS / lesson.name)
         for folder, name in (("exercises", lesson.student_file), ("quizzes", lesson.quiz_file)):
             (staging / folder).mkdir(exist_ok=True)
             shutil.copyfile(lesson.root / folder / name, staging / folder / name)
@@ -300,8 +364,9 @@ def release_course(lessons: tuple[Lesson, ...], out: Path, verify: bool = True) 
         raise UsageError(f"{out}: cannot create the student copy there ({error.strerror})") from None
     try:
         _copy_project(lessons, staging)
-        calls = sum(save_expectations(staging / LESSONS / lesson.name, recorder, lesson.name, DEFAULT_SEED)
-                    for lesson, recorder in recorders)
+        calls = sum(save_expectations(staging / LESSONS / lesson.name, recorder, lesson.name, DEFAULT_SEED,
+                                      predictions, lesson.predictions)
+                    for lesson, (recorder, predictions) in recorders)
         files = tuple(str(p.relative_to(staging)) for p in sorted(staging.rglob("*")) if p.is_file())
         problems = tuple(problem for lesson in lessons for problem in find_reference_code(staging, lesson))
         verified: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from grader.cli import main
 from grader.doctor import Diagnosis
 from grader.model import ExerciseStatus
 from grader.sandbox import protocol
+from test_hostile import FORGER
 from variants import REFERENCE, STUB, build_submission
 
 STUDENT_FILE = "softmax_cross_entropy.py"
@@ -286,19 +287,7 @@ def test_invalid_unicode_from_a_submission_renders_everywhere(tmp_path):
 
 
 def test_forged_replies_for_other_calls_or_repeated_count_nothing(grade, tmp_path):
-    forger = '''
-def _forge(*messages):
-    import json, os
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        try:
-            if fd > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                for message in messages:
-                    data = json.dumps(message).encode()
-                    os.write(fd, len(data).to_bytes(4, "big") + data)
-        except OSError:
-            pass
-
+    forger = FORGER + '''
 def stable_softmax(logits, axis=-1):
     z = logits - logits.max(axis=axis, keepdims=True)
     good = np.exp(z) / np.exp(z).sum(axis=axis, keepdims=True)
@@ -448,3 +437,19 @@ def cross_entropy_from_logits(logits, target):
     assert "RuntimeError: []" in ce.checks[0].message, ce.checks[0].message
     fd = next(e for e in report.exercises if e.name == "finite_difference_gradient")
     assert fd.status is ExerciseStatus.PASSED  # the honest use of the probes still works
+
+
+def test_practice_commands_work_unconfined_and_say_so_once(tmp_path, monkeypatch):
+    import functools
+
+    import grader.cli
+    from grader.sandbox.runner import Limits
+
+    monkeypatch.setattr(grader.cli, "Limits", functools.partial(Limits, isolate=False))  # a laptop without namespaces
+    path = build_submission(tmp_path, {})
+    result = CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "without full confinement" in line]
+    assert len(notes) == 1 and "PID namespace" in notes[0] and "practice" in notes[0]
+    monkeypatch.undo()  # confined again: no note
+    assert "without full confinement" not in CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stderr

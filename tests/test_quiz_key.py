@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.lesson import load_lesson
 from grader.quiz import load_quiz
-from grader.quiz.cli import quiz_key_command
+from grader.quiz.key_cli import quiz_key_command
 
 
 @pytest.fixture

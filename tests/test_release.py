@@ -119,6 +119,25 @@ def test_the_copy_holds_the_students_files_and_no_reference_code(released, lesso
     assert f"✓ {len(MISTAKES)} known-wrong variants: each report equal to the project's" in output
 
 
+def test_the_copy_ships_no_known_wrong_code_and_no_instructor_command(released, lesson):
+    """The known mistakes' predictions are recorded data in the copy, not code a student could read
+    next to the stubs; the instructor's quiz-key command is not there to print the key."""
+    copy, _ = released
+    shipped = {p.name for p in (copy / LESSON_DIR).iterdir()}
+    assert {"checks.py", "math.py", "__init__.py"} <= shipped
+    assert not shipped & {"predictions.py", "wrong_forms.py", "known_wrong"}
+    assert "PREDICTIONS" not in (copy / LESSON_DIR / "__init__.py").read_text()
+    for path in (copy / "grader").rglob("*.py"):
+        assert "def softmax_then_loss" not in path.read_text(), path
+    assert not (copy / "grader" / "quiz" / "key_cli.py").exists()
+    assert not (copy / "grader" / "quiz" / "instructor.py").exists()
+    recorded = json.loads((copy / LESSON_DIR / "released_expectations.json").read_text())
+    assert set(recorded["predicted"]) == set(lesson.predictions) and recorded["predictions"]
+    done = grade_in_copy(copy, ["--help"], ["quiz-key", "show"])
+    assert "quiz-key" not in done["results"][0]["stdout"]
+    assert done["results"][1]["exit"] == 2 and "No such command 'quiz-key'" in done["results"][1]["stderr"]
+
+
 # ---------------------------------------------------------------- grade inside the copy
 
 @functools.lru_cache(maxsize=1)

@@ -1,19 +1,17 @@
-"""`grade quiz` (take the quiz, or score an answers file) and `grade quiz-key` (the instructor's key)."""
+"""`grade quiz`: take the quiz, or score an answers file (the instructor's `grade quiz-key` is in key_cli)."""
 from __future__ import annotations
 
 import json
 import shlex
 import sys
-import textwrap
 from pathlib import Path
 
 import click
 
-from grader.cli_base import GradeCommand, GradeGroup, selection
+from grader.cli_base import GradeCommand, selection
 
 from grader.errors import UsageError
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
-from grader.quiz.instructor import set_key
 from grader.quiz.render import render_intro, render_quiz_text
 from grader.quiz.schema import Quiz, load_quiz
 from grader.quiz.scoring import score_quiz
@@ -115,30 +113,3 @@ def _stopped(quiz: Quiz, answers: dict[str, str | None], save: Path, resume: str
         f"Stopped with {given} of {len(quiz.ids)} questions answered. Your answers are saved in {save}; "
         f"run `{resume}` to continue: the questions you answered are skipped.\n"
     )
-
-
-@click.group("quiz-key", cls=GradeGroup)
-def quiz_key_command() -> None:
-    """Instructor: show or change the quiz's answer key (stored hashed in the quiz file)."""
-
-
-@quiz_key_command.command("show")
-@quiz_option
-def show_key(quiz_file: Path | None) -> None:
-    """Print each question's correct choice."""
-    for question in load_quiz(_quiz_file(quiz_file)).questions:
-        click.echo(f"{question.id}: {question.answer.id}  {textwrap.shorten(question.answer.text, 70)}")
-
-
-@quiz_key_command.command("set")
-@click.argument("question_id")
-@click.argument("choice_id")
-@quiz_option
-def set_key_command(question_id: str, choice_id: str, quiz_file: Path | None) -> None:
-    """Make CHOICE_ID the correct answer to QUESTION_ID.
-
-    The question gets a fresh salt and the quiz file is rewritten (its top comments are kept).
-    """
-    quiz_file = _quiz_file(quiz_file)
-    question = set_key(quiz_file, question_id, choice_id.lower())
-    click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")

@@ -138,7 +138,7 @@ def _submission_row(index: int, document: BatchDocument) -> str:
         f'<td class="num" data-sort="{ratio:.6f}">{100 * ratio:.0f}%</td>'
         f'<td class="num" data-sort="{passed}">{passed}/{total}</td>'
         f'{quiz_cell}'
-        f'<td><a href="{esc(quote(name))}.json">{esc(name)}.json</a></td>'
+        f'<td><a href="{esc(quote(document_stem(name)))}.json">{esc(document_stem(name))}.json</a></td>'
         "</tr>"
     )
 

@@ -46,6 +46,7 @@ STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still 
 
 
 TASK_MARKER = b"\x00grade-task:"
+MARKER_MAX = len(TASK_MARKER) + 7  # a marker is at most this long: up to six digits and a NUL
 
 
 class OutputDrain(threading.Thread):
@@ -77,10 +78,15 @@ class OutputDrain(threading.Thread):
                 safe = max(0, len(pending) - len(TASK_MARKER) - 8)
                 self._keep(pending[:safe])
                 return pending[safe:]
-            end = pending.find(b"\x00", at + len(TASK_MARKER))
+            end = pending.find(b"\x00", at + len(TASK_MARKER), at + MARKER_MAX)
             if end < 0:
-                self._keep(pending[:at])
-                return pending[at:]
+                if len(pending) - at < MARKER_MAX:  # the rest of a marker may still come
+                    self._keep(pending[:at])
+                    return pending[at:]
+                # Not a marker (no NUL within a marker's length): plain output, so the tail held stays short.
+                self._keep(pending[:at + len(TASK_MARKER)])
+                pending = pending[at + len(TASK_MARKER):]
+                continue
             self._keep(pending[:at])
             number = pending[at + len(TASK_MARKER):end]
             index = int(number) if number.isdigit() and len(number) < 6 else -1

@@ -114,6 +114,17 @@ def write_id_maps(pid: int, job_uid: int) -> None:
         _write(f"/proc/{pid}/gid_map", f"0 {os.getegid()} 1\n")
 
 
+def forbid_more_user_namespaces() -> bool:
+    """In our user namespace, let no process create another (beyond the one an unprivileged student
+    needs to become the job's uid): a submission cannot become root of a namespace of its own and
+    mount, say, a tmpfs of unbounded size. The limit is per user namespace; the host's is untouched."""
+    try:
+        _write("/proc/sys/user/max_user_namespaces", "0" if privileged_in_host() else "1")
+    except OSError:
+        return False
+    return True
+
+
 def unshare_namespaces() -> list[str]:
     """Enter new mount, PID, network, IPC and UTS namespaces; return the ones entered."""
     return [name for flag, name in NAMESPACES if _libc.unshare(flag) == 0]

@@ -94,9 +94,16 @@ def dumps(message: dict[str, Any]) -> bytes:
     return json.dumps(_to_wire(message), allow_nan=True).encode("utf-8")
 
 
+MAX_JSON_VALUES = 100_000  # objects, arrays and items in one message; arrays travel as single strings
+
+
 def loads(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message of {len(data)} bytes is over the limit")
+    # Decoding costs memory per JSON value, not per byte: a frame of empty objects would cost the grader
+    # fifty times its size. Count the punctuation that can start a value (an upper bound) first.
+    if data.count(b"{") + data.count(b"[") + data.count(b",") > MAX_JSON_VALUES:
+        raise ProtocolError(f"a message of more than {MAX_JSON_VALUES} JSON values")
     try:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
@@ -172,6 +179,7 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 # with the types it expects, so that no message can make the trusted side fail or misread it.
 
 OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
+OUTPUT_NAME = re.compile(r"value|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
 REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
 
@@ -226,7 +234,8 @@ def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
     meta = meta if isinstance(meta, dict) else {}
     return {
         "status": status,
-        "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray)} if isinstance(outputs, dict) else {},
+        "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
+        if isinstance(outputs, dict) else {},
         "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
         "exception": clean_exception(message.get("exception")),
         "detail": text_field(message.get("detail")),

@@ -190,6 +190,8 @@ def _isolate(job: dict[str, Any], results_fd: int,
     if not in_user_namespace and os.geteuid() != 0:
         return [], _job_file_on_host(job)  # no namespace can be had here: limits only
     layers = ["user namespace"] if in_user_namespace else []
+    if in_user_namespace and isolation.forbid_more_user_namespaces():
+        layers.append("no namespaces of its own")
     layers += [f"{name} namespace" for name in isolation.unshare_namespaces()]
     mark("other namespaces")
     job_dir = None

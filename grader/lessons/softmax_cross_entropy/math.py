@@ -1,4 +1,4 @@
-"""Trusted numpy helpers shared by the checks and the mistake predictions.
+"""Trusted numpy helpers the checks use (and the mistake predictions build on).
 
 Torch exercises are checked without importing torch on the trusted side: nn.CrossEntropyLoss with
 class-index targets is the mean of per-row log-sum-exp minus the target logit, and its gradient
@@ -21,14 +21,4 @@ def mean_loss_and_grad(ref: ModuleType, logits: np.ndarray, targets: np.ndarray)
     n, c = z.shape
     loss = float(np.mean(ref.per_position_cross_entropy(z, targets)))
     grad = (ref.stable_softmax(z, axis=1) - one_hot(targets, c)) / n
-    return loss, grad
-
-
-def softmax_then_loss(ref: ModuleType, logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
-    """The classic bug: probabilities passed where nn.CrossEntropyLoss expects logits."""
-    z = np.asarray(logits, dtype=float)
-    p = ref.stable_softmax(z, axis=1)
-    loss, grad_p = mean_loss_and_grad(ref, p, targets)
-    # Back through the softmax: dz = p * (dp - sum(p * dp)) per row.
-    grad = p * (grad_p - np.sum(p * grad_p, axis=1, keepdims=True))
     return loss, grad

@@ -6,9 +6,12 @@ that exercise's inputs. Every form may overflow: callers run under ``np.errstate
 """
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Callable
 
 import numpy as np
+
+from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 
 EPSILON_FLOORS = (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)
 COMMON_FIXED_STEPS = (1e-5, 1e-4, 1e-6, 1e-3, 1e-7)
@@ -98,3 +101,13 @@ def row_slice_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
     for row in range(x.shape[0]):
         gradient[row] = (f(x[row] + step) - f(x[row] - step)) / (2 * step)
     return gradient
+
+
+def softmax_then_loss(ref: ModuleType, logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """The classic bug: probabilities passed where nn.CrossEntropyLoss expects logits."""
+    z = np.asarray(logits, dtype=float)
+    p = ref.stable_softmax(z, axis=1)
+    loss, grad_p = mean_loss_and_grad(ref, p, targets)
+    # Back through the softmax: dz = p * (dp - sum(p * dp)) per row.
+    grad = p * (grad_p - np.sum(p * grad_p, axis=1, keepdims=True))
+    return loss, grad
