@@ -180,7 +180,8 @@ class BatchRunner:
         self.lesson = lesson
         self.out = out
         self.options = options
-        self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb))
+        self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb),
+                                    hide=(out,))
 
     def document_path(self, name: str) -> Path:
         return self.out / f"{document_stem(name)}.json"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -14,7 +15,7 @@ import numpy as np
 from grader.checks import Case, Check, Tensor
 from grader.doctor import missing_layers
 from grader.errors import UsageError
-from grader.lesson import Exercise, Lesson
+from grader.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
@@ -29,6 +30,7 @@ class GradeOptions:
     seed: int = DEFAULT_SEED
     limits: Limits = Limits()
     exercises: tuple[str, ...] = ()  # empty: all of the lesson's exercises
+    hide: tuple[Path, ...] = ()  # more directories the sandbox must not show (a batch's --out)
 
 
 def failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, output: str = "",
@@ -181,6 +183,14 @@ def unrun_report(submission: str, lesson: Lesson, options: GradeOptions, status:
     return Report(submission, options.seed, exercises)
 
 
+def hidden_directories(file: SubmissionFile, lesson: Lesson, options: GradeOptions) -> tuple[str, ...]:
+    """What the sandbox's root must not show even where it lies under a system directory: this grader's
+    project, the course (solutions/ and quizzes/), the folder the submission came from (a class's
+    folder, in a batch), the current directory and any the caller adds (a batch's results)."""
+    candidates = [PROJECT_ROOT, lesson.root, file.base, Path.cwd(), *options.hide]
+    return tuple(dict.fromkeys(os.path.realpath(c) for c in candidates if c is not None))
+
+
 def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: GradeOptions,
                      on_progress: Callable[[str], None] | None = None) -> Report:
     """Grade every selected exercise of one submission file in one sandboxed worker.
@@ -201,7 +211,9 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
     warm_server()  # starts importing torch in the fork server while the cases are built here
     prepared = [_prepared_cases.get(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
-    outcomes = run_job(Job(str(file.path), source, tuple(p.task for p in prepared), options.limits), settled)
+    job = Job(str(file.path), source, tuple(p.task for p in prepared), options.limits,
+              hidden_directories(file, lesson, options))
+    outcomes = run_job(job, settled)
     results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
     sandboxed = [o.protections for o in outcomes if o.protections]
     unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))

@@ -453,3 +453,25 @@ def test_practice_commands_work_unconfined_and_say_so_once(tmp_path, monkeypatch
     assert len(notes) == 1 and "PID namespace" in notes[0] and "practice" in notes[0]
     monkeypatch.undo()  # confined again: no note
     assert "without full confinement" not in CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stderr
+
+
+@pytest.mark.skipif(not os.access("/usr/share", os.W_OK), reason="places a folder under /usr/share (root)")
+def test_directories_the_grader_names_are_hidden_even_inside_system_directories(tmp_path):
+    """A class folder (or a course, or --out) kept under a directory the sandbox binds: the job's root
+    covers it with an empty folder."""
+    import uuid
+
+    from grader.sandbox.runner import Job, Task, run_job
+
+    secret = Path("/usr/share") / f"grade-class-{uuid.uuid4().hex[:8]}"
+    secret.mkdir()
+    try:
+        (secret / "classmate.py").write_text("ANSWER = 42\n")
+        probe = f"import os\ndef look():\n    return float(len(os.listdir({str(secret)!r})))\n".encode()
+        call = {"id": "0.0", "args": []}
+        shown = run_job(Job("look.py", probe, (Task("look", [call]),)))[0]
+        hidden = run_job(Job("look.py", probe, (Task("look", [call]),), hide=(str(secret),)))[0]
+        assert shown.replies["0.0"]["outputs"]["value"] == 1.0  # bound with /usr/share: visible...
+        assert hidden.replies["0.0"]["outputs"]["value"] == 0.0  # ...unless the grader names it
+    finally:
+        shutil.rmtree(secret, ignore_errors=True)

@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 import tracemalloc
+
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -284,3 +287,89 @@ def test_a_reply_keeps_only_the_outputs_the_grader_reads():
     assert reply is not None
     # Fails today: 'junk' is kept.
     assert set(reply["outputs"]) == {"value", "grad:0"}
+
+
+def test_a_flood_of_tiny_frames_costs_the_grader_little(tmp_path):
+    """Frames of two bytes (``{}``) cost the worker nothing to send (one write of megabytes) and the
+    collector ~7 us each to decode and discard: 8 MiB of them keep the trusted collector (and the GIL
+    of the whole batch) busy for ~10 s. Since the collector only looks at its deadline when no whole
+    frame is buffered, and the worker's CPU stays low, each exercise burns the grader's CPU for the
+    full 4 x time limit, and again for each of the 9 exercises (a fresh worker each time): ~6 minutes
+    of a trusted core per submission, while the submission's own clock shows almost nothing.
+
+    Should: a message that is neither an event nor a reply for an expected call is a protocol error
+    (an honest worker never sends one), or the collector stops a task after a bounded number of
+    messages/bytes beyond what its calls can need."""
+    from grader.sandbox.collect import Collector
+
+    ready = protocol.dumps({"event": "sandbox", "protections": []})
+    data = len(ready).to_bytes(4, "big") + ready + ((2).to_bytes(4, "big") + b"{}") * ((8 << 20) // 6)
+    read_end, write_end = os.pipe()
+
+    def send() -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(write_end, view):]
+        except OSError:
+            pass
+        os.close(write_end)
+
+    threading.Thread(target=send, daemon=True).start()
+    collector = Collector(1, 1000.0)
+    started = time.monotonic()
+    try:
+        collector.collect(protocol.FrameReader(read_end))
+    finally:
+        os.close(read_end)
+    # Fails today: ~10 s (on this 2-core machine) of decoding messages that are then ignored.
+    assert time.monotonic() - started < 3.0
+
+
+# --- 8. the course under a system directory: the reference is in the sandbox -------------------------
+
+STEAL = '''
+def stable_softmax(logits, axis=-1):
+    import os, glob
+    found = sorted(glob.glob("/usr/local/src/*/solutions/softmax_cross_entropy.py"))
+    if not found:
+        raise RuntimeError("no reference in reach")
+    namespace = {}
+    exec(open(found[0]).read(), namespace)
+    return namespace["stable_softmax"](logits, axis=axis)
+'''
+
+
+@pytest.mark.skipif(not os.access("/usr/local/src", os.W_OK), reason="needs to place a course under /usr (root)")
+def test_a_course_installed_under_usr_keeps_its_reference_out_of_the_sandbox(tmp_path):
+    """The private root binds all of /usr, /etc, /bin... read-only and hides only the grader package.
+    A course checked out under one of them (Docker's customary ``WORKDIR /usr/src/app``, a system-wide
+    /usr/local/src/course) is then inside the sandbox in full: solutions/ (the reference), quizzes/,
+    and a class folder or --out directory kept in the project. A submission that finds the reference
+    and calls it earns every point without writing a line (shown here for stable_softmax).
+
+    Should: the lesson's root (and the submissions and --out directories) are hidden like the grader
+    package, or the sandbox refuses to build a root that contains them (grade doctor could say so)."""
+    import subprocess
+    import sys
+    import uuid
+
+    from grader.lesson import PROJECT_ROOT
+    from variants import build_submission
+
+    course = Path("/usr/local/src") / f"grade-redteam-{uuid.uuid4().hex[:8]}"
+    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", ".pytest_cache")
+    shutil.copytree(PROJECT_ROOT, course, ignore=ignore)
+    try:
+        submission = build_submission(tmp_path, {"stable_softmax": STEAL}, base=STUB)
+        os.chmod(tmp_path, 0o755)
+        program = (f"import sys; sys.path.insert(0, {str(course)!r}); from grader.cli import main; "
+                   f"sys.argv = ['grade', 'check', {str(submission)!r}, '--format', 'json', "
+                   "'--exercise', 'stable_softmax']; main()")
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=course, timeout=240)
+        document = json.loads(done.stdout)
+        softmax = next(e for e in document["exercises"] if e["name"] == "stable_softmax")
+        # Fails today: 5/5, computed by the instructor's reference read from /usr/local/src/.../solutions.
+        assert softmax["score"] == 0, softmax
+    finally:
+        shutil.rmtree(course, ignore_errors=True)

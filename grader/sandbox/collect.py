@@ -230,16 +230,21 @@ class Collector:
                 if self.current is not None or len(self.finished) < self.tasks:
                     return self._stop("protocol_error", "the worker stopped before this exercise was done")
                 return None
-            elif self.current is not None and (reply := protocol.clean_reply(message)) is not None:
-                self._accept(message["id"], reply)
+            elif self.current is not None and (reply := protocol.clean_reply(message)) is not None \
+                    and self._accept(message["id"], reply):
+                pass
+            else:
+                # An honest worker sends nothing else: no second 'sandbox', no reply to a call it was not
+                # given or already answered, no empty frames. Ending here means a flood costs nothing.
+                return self._stop("protocol_error", "the worker sent a message that is not part of the protocol")
 
-    def _accept(self, call_id: str, reply: dict[str, Any]) -> None:
-        """Keep a reply only for a call the running task was given, the first time, within the task's
-        byte budget: forged or repeated ids, and floods of replies, change nothing."""
+    def _accept(self, call_id: str, reply: dict[str, Any]) -> bool:
+        """Keep a reply for a call the running task was given, the first time, within the task's byte
+        budget; False for a forged or repeated id."""
         assert self.current is not None
         replies = self.current["replies"]
         if call_id not in self.expected_ids[len(self.finished)] or call_id in replies:
-            return
+            return False
         size = sum(array.nbytes for array in reply["outputs"].values())
         if self.current.setdefault("bytes", 0) + size > MAX_TASK_REPLY_BYTES:
             reply = {**reply, "status": "bad_output", "outputs": {},
@@ -247,6 +252,7 @@ class Collector:
             size = 0
         self.current["bytes"] += size
         replies[call_id] = reply
+        return True
 
     def describe_exit(self, ending: str, detail: str) -> None:
         """Say how the task that stopped the worker ended, once its exit code is known."""

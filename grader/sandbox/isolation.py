@@ -49,7 +49,10 @@ _STATVFS_TO_MOUNT = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXE
                      os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
 SANDBOX_JOB_DIR = "/job"
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+# What programs and libraries need, not all of /usr: a course or a class folder kept under /usr/src or
+# /usr/local (a Docker WORKDIR, say) stays out of reach.
+SYSTEM_DIRS = ("/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libx32", "/usr/libexec",
+               "/usr/share", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "random", "urandom")
 TMPFS_OPTIONS = "size=32m,nr_inodes=4096"  # /tmp and /job each: a submission cannot fill the disk
 
@@ -133,10 +136,13 @@ def unshare_namespaces() -> list[str]:
 # --- the private root -----------------------------------------------------------------------------
 
 def python_dirs() -> list[str]:
-    """Where this interpreter and its packages live: bound read-only into the sandbox."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    candidates.update(p for p in sys.path if p and os.path.isdir(p) and "site-packages" in p)
-    return sorted(candidates)
+    """Where this interpreter's libraries and packages live (each prefix's lib folders, the
+    site-packages on sys.path): bound read-only into the sandbox. Not the prefixes themselves, which
+    may hold anything (/usr/local holds /usr/local/src)."""
+    candidates = {os.path.join(prefix, lib) for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                                           sys.base_exec_prefix} for lib in ("lib", "lib64")}
+    candidates.update(p for p in sys.path if p and "site-packages" in p)
+    return sorted(c for c in candidates if os.path.isdir(c))
 
 
 def grader_dir() -> str:
@@ -189,9 +195,11 @@ def _pivot_root(root: str) -> None:
     os.chdir("/")
 
 
-def build_root(root: str, source: bytes, module_name: str, job_uid: int | None) -> None:
+def build_root(root: str, source: bytes, module_name: str, job_uid: int | None, hidden: list[str] = ()) -> None:
     """A fresh root: tmpfs holding read-only system and Python directories, /dev basics, a fresh /proc,
-    a size-limited /tmp and /job, the student's file in /job. The grader's package stays out."""
+    a size-limited /tmp and /job, the student's file in /job. The grader's package stays out, and so
+    does every ``hidden`` directory (the course, the class's folder, the results) that lies inside a
+    directory bound there."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
     # Our own directories first: Python itself may live below one of them (a venv under /tmp).
@@ -199,9 +207,14 @@ def build_root(root: str, source: bytes, module_name: str, job_uid: int | None) 
         os.makedirs(root + directory)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{TMPFS_OPTIONS},mode=1777")
     _mount("tmpfs", root + SANDBOX_JOB_DIR, "tmpfs", MS_NOSUID | MS_NODEV, f"{TMPFS_OPTIONS},mode=700")
-    for directory in _outermost([*SYSTEM_DIRS, *python_dirs()]):
+    bound = _outermost([*SYSTEM_DIRS, *python_dirs()])
+    for directory in bound:
         _bind_read_only(directory, root)
-    _hide(grader_dir(), root)
+    for directory in {grader_dir(), *hidden}:
+        inside = any(directory.startswith(b.rstrip("/") + "/") for b in bound)
+        covers = any(b == directory or b.startswith(directory.rstrip("/") + "/") for b in bound)
+        if inside and not covers:  # never cover what Python itself needs
+            _hide(directory, root)
     for device in DEVICES:
         target = f"{root}/dev/{device}"
         Path(target).touch()

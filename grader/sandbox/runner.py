@@ -64,6 +64,7 @@ class Job:
     source: bytes
     tasks: tuple[Task, ...]
     limits: Limits = Limits()
+    hide: tuple[str, ...] = ()  # directories the sandbox's root must not show (the course, the class, results)
 
     @property
     def module_name(self) -> str:
@@ -184,7 +185,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 "source": base64.b64encode(job.source).decode("ascii"),
                 "limits": job.limits.for_worker(len(tasks)),
                 "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
-                            "hostdir": str(workdir / "submission"),
+                            "hostdir": str(workdir / "submission"), "hide": list(job.hide),
                             "cgroups": cgroups.layers if cgroups is not None else []},
             }
         )

@@ -205,7 +205,8 @@ def _isolate(job: dict[str, Any], results_fd: int,
         if "mount namespace" in layers:
             try:
                 own_uid = uid if isolation.privileged_in_host() else None
-                isolation.build_root(sandbox["root"], job["source"], job["module_name"], own_uid)
+                isolation.build_root(sandbox["root"], job["source"], job["module_name"], own_uid,
+                                     [str(h) for h in sandbox.get("hide", []) if isinstance(h, str)])
                 layers.append("minimal read-only file system")
                 job_dir = isolation.SANDBOX_JOB_DIR
             except OSError as exc:
