@@ -28,13 +28,18 @@ from grader.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits
-from grader.submission import EXERCISES_DIR, Refused, SubmissionFile, entry_kind, submission_file_in
+from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
+from grader.submission import (MAX_SOURCE_BYTES, EXERCISES_DIR, Refused, SubmissionFile, entry_kind, notebook_name,
+                               submission_file_in)
 
 _EXERCISE_TO_STATUS = {
     ExerciseStatus.ERROR: BatchStatus.ERROR,
     ExerciseStatus.TIMEOUT: BatchStatus.TIMEOUT,
     ExerciseStatus.MISSING: BatchStatus.MISSING,
 }
+
+SUBMISSION_SUFFIXES = (".py", ".ipynb")  # a single-file submission: the exercise file or its notebook
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -70,9 +75,9 @@ class Graded:
 
 
 def submission_name(entry: Path) -> str:
-    """The row's name: the entry's name (a .py file's without the suffix), made valid text. Bytes that
-    are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart."""
-    raw = entry.stem if entry.suffix == ".py" and not entry.is_dir() else entry.name
+    """The row's name: the entry's name (a .py or .ipynb file's without the suffix), made valid text.
+    Bytes that are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart."""
+    raw = entry.stem if entry.suffix in SUBMISSION_SUFFIXES and not entry.is_dir() else entry.name
     text = clean_text(raw)
     if text == raw:
         return raw
@@ -82,7 +87,7 @@ def submission_name(entry: Path) -> str:
 def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
     """Every visible entry of ``root`` is a submission (a stray file becomes an error row, not a gap)."""
     if not root.is_dir():
-        raise UsageError(f"{root}: not a directory of submissions (one sub-directory or .py file per student)")
+        raise UsageError(f"{root}: not a directory of submissions (one sub-directory, .py or .ipynb file per student)")
     excluded = exclude.resolve() if exclude is not None else None
     try:
         entries = sorted(root.iterdir())
@@ -118,8 +123,10 @@ def _graded_files(submission: Submission, lesson: Lesson) -> list[SubmissionFile
     """Every file grading reads, inside the class's folder (which is trusted; the entries are not)."""
     root, entry = submission.path.parent, submission.path.name
     if entry_kind(root, entry) == "dir":
+        notebook = notebook_name(lesson.student_file)
         return [SubmissionFile(root, f"{entry}/{relative}")
-                for relative in (lesson.student_file, f"{EXERCISES_DIR}/{lesson.student_file}", lesson.answers_file)]
+                for relative in (lesson.student_file, f"{EXERCISES_DIR}/{lesson.student_file}", notebook,
+                                 f"{EXERCISES_DIR}/{notebook}", lesson.answers_file)]
     return [SubmissionFile(root, entry)]
 
 
@@ -132,9 +139,10 @@ def student_file_of(submission: Submission, student_file: str) -> SubmissionFile
         if found is None:
             raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
         return SubmissionFile(root, f"{entry}/{found.relative}")
-    if kind == "file" and submission.path.suffix != ".py":
-        raise Refused(f"{entry}: not a Python file; submit {student_file} or a folder holding it")
-    return SubmissionFile(root, entry)  # a .py file, or a link or other entry that reading refuses
+    if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
+        raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
+                      f"{notebook_name(student_file)} or a folder holding one")
+    return SubmissionFile(root, entry)  # a .py file or notebook, or a link or other entry that reading refuses
 
 
 def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
@@ -147,7 +155,7 @@ def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
             digest.update(b"<absent>")
             continue
         try:
-            digest.update(file.read())
+            digest.update(file.read(MAX_NOTEBOOK_BYTES if is_notebook(file.relative) else MAX_SOURCE_BYTES))
         except Refused as refusal:
             digest.update(b"<refused>" + refusal.message.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

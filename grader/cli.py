@@ -203,7 +203,7 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
               help="Produce credit formats (gradescope, --junit) even where the sandbox is incomplete; they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
           seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
-    """Grade PATH: the exercise .py file, or a directory holding it at its root or under exercises/.
+    """Grade PATH: the exercise .py file or its .ipynb notebook, or a directory holding it at its root or under exercises/.
 
     With several lessons in the course, the file's name says which lesson (or give --lesson).
     """
@@ -261,7 +261,7 @@ def doctor() -> None:
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
           seed: int | None, resume: bool, shard: str | None, junit: Path | None, unconfined: bool) -> None:
-    """Grade every submission in SUBMISSIONS: each sub-directory or .py file is one student's.
+    """Grade every submission in SUBMISSIONS: each sub-directory, .py file or .ipynb notebook is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.

@@ -92,7 +92,8 @@ class Selection:
             return self.lesson_or_sole()
         if path.is_dir():
             matches = [course.lesson(n) for n in course.names()
-                       if (path / f"{n}.py").is_file() or (path / "exercises" / f"{n}.py").is_file()]
+                       if any((folder / f"{n}{suffix}").is_file()
+                              for folder in (path, path / "exercises") for suffix in (".py", ".ipynb"))]
         else:
             matches = [m for m in (course.for_file(path),) if m is not None]
         if len(matches) != 1:

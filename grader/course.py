@@ -152,8 +152,8 @@ class Course:
                                    progress_file=progress_file(name, sole))
 
     def for_file(self, path: Path) -> Lesson | None:
-        """The lesson whose student file is named like ``path`` (exercises/NAME.py), if any."""
-        return self.lesson(path.stem) if path.suffix == ".py" and path.stem in self.names() else None
+        """The lesson whose student file is named like ``path`` (exercises/NAME.py or NAME.ipynb), if any."""
+        return self.lesson(path.stem) if path.suffix in (".py", ".ipynb") and path.stem in self.names() else None
 
 
 def _mistake_ids(raw: object) -> list[str]:

@@ -1,8 +1,10 @@
 """Grading one submission: build each exercise's cases, run them in a sandboxed worker, verify."""
 from __future__ import annotations
 
+import dataclasses
 import enum
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -17,9 +19,10 @@ from grader.doctor import missing_layers
 from grader.errors import UsageError
 from grader.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.submission import Refused, SubmissionFile
+from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile
 from grader.verify import check_result, exception_text
 
 DEFAULT_SEED = 2026
@@ -183,11 +186,11 @@ def unrun_report(submission: str, lesson: Lesson, options: GradeOptions, status:
     return Report(submission, options.seed, exercises)
 
 
-def hidden_directories(file: SubmissionFile, lesson: Lesson, options: GradeOptions) -> tuple[str, ...]:
+def hidden_directories(lesson: Lesson, options: GradeOptions) -> tuple[str, ...]:
     """What the sandbox's root must not show even where it lies under a system directory: this grader's
-    project, the course (solutions/ and quizzes/), the folder the submission came from (a class's
-    folder, in a batch), the current directory and any the caller adds (a batch's results)."""
-    candidates = [PROJECT_ROOT, lesson.root, file.base, Path.cwd(), *options.hide]
+    project, the course (solutions/ and quizzes/), the current directory and the caller's (the folder
+    the submission came from, a class's folder in a batch; a batch's results)."""
+    candidates = [PROJECT_ROOT, lesson.root, Path.cwd(), *options.hide]
     return tuple(dict.fromkeys(os.path.realpath(c) for c in candidates if c is not None))
 
 
@@ -197,24 +200,72 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
 
     The file is read here, never following a link inside its trusted directory (``SubmissionFile``;
     a plain path trusts its directory only); a file that is refused is graded 0 with the reason.
+    A notebook (.ipynb) is turned into the module its code cells form, here, without running it
+    (``grader.notebook.program``); a malformed one is graded 0 with the reason.
 
     The exercises run one after the other; one that hangs or crashes costs itself only (the
     runner starts a fresh worker for the rest). ``on_progress`` hears each exercise's name as its
     run ends (most end together, so only where one takes long is this worth showing).
     """
-    started = time.monotonic()
     file = file if isinstance(file, SubmissionFile) else SubmissionFile.of(file)
+    notebook = is_notebook(file.relative)
     try:
-        source = file.read()
+        source = file.read(MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
     except Refused as refusal:
         return unrun_report(str(file.path), lesson, options, ExerciseStatus.ERROR, refusal.message)
+    program = None
+    if notebook:
+        try:
+            program = notebook_program(source)
+        except NotebookError as problem:
+            return unrun_report(str(file.path), lesson, options, ExerciseStatus.ERROR,
+                                f"{file.relative} {problem.message}")
+        source = program.source
+    options = dataclasses.replace(options, hide=(*options.hide, file.base))
+    return grade_source(str(file.path), source, lesson, options, on_progress, program)
+
+
+def _located(exception: dict[str, object] | None, program: Program) -> dict[str, object] | None:
+    """The worker's exception with each frame's line named in the notebook ("cell 7, line 3")."""
+    if not isinstance(exception, dict) or not isinstance(exception.get("frames"), list):
+        return exception
+    frames = [dict(f, where=program.where(f.get("line"))) if isinstance(f, dict) else f
+              for f in exception["frames"]]  # type: ignore[union-attr]
+    return {**exception, "frames": frames}
+
+
+def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> TaskOutcome:
+    """Line numbers of the generated module, as the worker reported them, mapped back to cells."""
+    replies = {key: {**reply, "exception": _located(reply.get("exception"), program)} if "exception" in reply else reply
+               for key, reply in outcome.replies.items()}
+
+    def named(match: re.Match[str]) -> str:
+        where = program.where(int(match.group(2)))
+        return f"{match.group(1)}{where}" if where else match.group(0)
+
+    def warned(match: re.Match[str]) -> str:
+        where = program.where(int(match.group(2)))
+        return f"{match.group(1)} ({where}):" if where else match.group(0)
+
+    quoted = re.escape(shown_path)
+    output = re.sub(f'(File "{quoted}", )line (\\d+)', named, outcome.output)  # tracebacks
+    output = re.sub(f"^({quoted}):(\\d+):", warned, output, flags=re.MULTILINE)  # warnings: "work.ipynb (cell 3, line 2):"
+    return dataclasses.replace(outcome, replies=replies, exception=_located(outcome.exception, program), output=output)
+
+
+def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeOptions,
+                 on_progress: Callable[[str], None] | None = None, program: Program | None = None) -> Report:
+    """Grade source bytes already read (``program``: where they came from, to name cells in messages)."""
+    started = time.monotonic()
     warm_server()  # starts importing torch in the fork server while the cases are built here
     prepared = [_prepared_cases.get(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
-    job = Job(str(file.path), source, tuple(p.task for p in prepared), options.limits,
-              hidden_directories(file, lesson, options))
+    job = Job(shown_path, source, tuple(p.task for p in prepared), options.limits, hidden_directories(lesson, options))
     outcomes = run_job(job, settled)
+    if program is not None:
+        outcomes = [_locate_outcome(o, program, shown_path) for o in outcomes]
     results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
     sandboxed = [o.protections for o in outcomes if o.protections]
     unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))
-    return Report(str(file.path), options.seed, results, None, time.monotonic() - started, unconfined)
+    notes = program.notes if program is not None else ()
+    return Report(shown_path, options.seed, results, None, time.monotonic() - started, unconfined, notes)

@@ -69,6 +69,7 @@ class Report:
     quiz: QuizResult | None = None
     seconds: float = 0.0
     unconfined: tuple[str, ...] = ()  # layers of complete confinement that were missing while grading
+    notes: tuple[str, ...] = ()  # what was not run of a notebook (IPython syntax, practice checks)
 
     @property
     def score(self) -> float:

@@ -34,6 +34,8 @@ from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, spli
 from grader.lesson import PROJECT_ROOT, Lesson
 from grader.course import COURSE_VARIABLE, LESSONS
 from grader.model import ExerciseStatus
+from grader.notebook.lesson import lesson_notebook_text
+from grader.notebook.program import NotebookError, notebook_program
 from grader.render.json_report import report_dict
 from grader.validate import grade_files, require_instructor_project
 
@@ -201,6 +203,14 @@ def _student_readme(lessons: tuple[Lesson, ...]) -> str:
     return head + "\n\n".join(texts)
 
 
+def _write_notebook(lesson: Lesson, stub: Path) -> None:
+    """The lesson as a notebook beside its stubs, generated from them (they are its single source)."""
+    notebook = stub.with_suffix(".ipynb")
+    notebook.write_text(lesson_notebook_text(stub.read_text(encoding="utf-8"), lesson.title), encoding="utf-8")
+    shown = stub.stat()
+    os.utime(notebook, ns=(shown.st_atime_ns, shown.st_mtime_ns))  # neither is "saved last": a folder grades the .py
+
+
 def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
     shutil.copytree(PROJECT_ROOT / ENGINE, staging / ENGINE, ignore=_engine_ignore)
     for lesson in lessons:
@@ -209,6 +219,7 @@ def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
         for folder, name in (("exercises", lesson.student_file), ("quizzes", lesson.quiz_file)):
             (staging / folder).mkdir(exist_ok=True)
             shutil.copyfile(lesson.root / folder / name, staging / folder / name)
+        _write_notebook(lesson, staging / "exercises" / lesson.student_file)
     pyproject = PROJECT_ROOT / "pyproject.toml"
     (staging / "pyproject.toml").write_text(_student_pyproject(pyproject.read_text(encoding="utf-8"), pyproject),
                                             encoding="utf-8")
@@ -243,9 +254,15 @@ def find_reference_code(root: Path, lesson: Lesson) -> list[str]:
             if path.name in ("solutions", FOLDER):
                 problems.append(f"{relative}/: must not be in the student copy")
             continue
-        if path.suffix != ".py":
+        if path.suffix not in (".py", ".ipynb"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            try:
+                text = notebook_program(path.read_bytes()).source.decode("utf-8", "replace")
+            except NotebookError as error:
+                problems.append(f"{relative}: {error.message}")
+                continue
         if reference_text.strip() in text:
             problems.append(f"{relative}: contains the reference solution")
             continue
@@ -297,6 +314,8 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
         names, paths = ["stub", "reference"], [stub, Path(workdir) / "reference" / lesson.student_file]
         paths[1].parent.mkdir()
         paths[1].write_text(reference_text, encoding="utf-8")
+        names.append("stub notebook")
+        paths.append(stub.with_suffix(".ipynb"))
         for variant in known:
             path = Path(workdir) / variant.mistake / lesson.student_file
             path.parent.mkdir()
@@ -326,13 +345,15 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
         difference = _first_difference(project, copied)
         if difference:
             problems.append(f"{name}: the copy grades differently: {difference}")
-    stub, reference = result["reports"][0], result["reports"][1]
-    if stub["score"] != 0 or any(e["status"] != ExerciseStatus.NOT_IMPLEMENTED.value for e in stub["exercises"]):
-        problems.append(f"the stubs are not bare stubs: {stub['score']:g}/{stub['max_score']:g} in the copy")
+    stub, reference, notebook = result["reports"][0], result["reports"][1], result["reports"][2]
+    for what, report in (("stubs", stub), ("notebook's stubs", notebook)):
+        if report["score"] != 0 or any(e["status"] != ExerciseStatus.NOT_IMPLEMENTED.value for e in report["exercises"]):
+            problems.append(f"the {what} are not bare stubs: {report['score']:g}/{report['max_score']:g} in the copy")
     if reference["score"] != reference["max_score"]:
         problems.append(f"the reference gets {reference['score']:g}/{reference['max_score']:g} in the copy")
     verified = (
         f"the stubs: {stub['score']:g}/{stub['max_score']:g}, every exercise not implemented",
+        f"the stub notebook: {notebook['score']:g}/{notebook['max_score']:g}, every exercise not implemented",
         f"the reference (graded from outside the copy): {reference['score']:g}/{reference['max_score']:g}",
         f"{len(known)} known-wrong variants: each report equal to the project's",
     )

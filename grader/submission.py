@@ -122,19 +122,41 @@ def entry_kind(base: Path, relative: str) -> str | None:
     return "dir" if stat.S_ISDIR(info.st_mode) else "other"
 
 
+def notebook_name(student_file: str) -> str:
+    """The notebook a student may hand in instead of the .py file: same name, .ipynb."""
+    return str(PurePosixPath(student_file).with_suffix(".ipynb"))
+
+
+def _newer(base: Path, python: str, notebook: str) -> str:
+    """Of a .py and a .ipynb both present, the one saved last (the .py on a tie): the one worked in."""
+    try:
+        return notebook if (base / notebook).lstat().st_mtime > (base / python).lstat().st_mtime else python
+    except OSError:
+        return python
+
+
 def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | None:
     """The student's file in a submission directory: at its root, else under exercises/ (links included,
-    so that reading them says why they are refused)."""
-    for relative in (student_file, f"{EXERCISES_DIR}/{student_file}"):
-        if entry_kind(directory, relative) not in (None, "dir"):
-            return SubmissionFile(directory, relative)
+    so that reading them says why they are refused). The notebook of the same name counts too; where
+    both are found, the one saved last is graded."""
+    def first(name: str) -> str | None:
+        for relative in (name, f"{EXERCISES_DIR}/{name}"):
+            if entry_kind(directory, relative) not in (None, "dir"):
+                return relative
+        return None
+
+    python, notebook = first(student_file), first(notebook_name(student_file))
+    if python is not None and notebook is not None:
+        return SubmissionFile(directory, _newer(directory, python, notebook))
+    if python is not None or notebook is not None:
+        return SubmissionFile(directory, python or notebook)  # type: ignore[arg-type]
     if entry_kind(directory, EXERCISES_DIR) == "link":
         return SubmissionFile(directory, f"{EXERCISES_DIR}/{student_file}")
     return None
 
 
 def resolve_submission(path: Path, student_file: str) -> SubmissionFile:
-    """PATH is the .py file itself, or a directory with it at its root or under exercises/."""
+    """PATH is the .py file or notebook itself, or a directory with it at its root or under exercises/."""
     if not os.path.lexists(path):
         raise UsageError(f"{path}: no such file or directory")
     if path.is_dir():
@@ -142,8 +164,9 @@ def resolve_submission(path: Path, student_file: str) -> SubmissionFile:
         if found is None:
             raise UsageError(f"{path}: no {student_file} at its root or under exercises/")
         return found
-    if path.suffix != ".py":
-        raise UsageError(f"{path}: not a Python file; give the .py file or the directory holding {student_file}")
+    if path.suffix not in (".py", ".ipynb"):
+        raise UsageError(f"{path}: not a Python file or notebook; give the .py file, the .ipynb notebook "
+                         f"or the directory holding {student_file}")
     return SubmissionFile.of(path)
 
 

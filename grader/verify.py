@@ -26,12 +26,13 @@ class CaseVerdict:
 def exception_text(exception: Mapping[str, Any]) -> str:
     message = str(exception.get("message", ""))
     frames = exception.get("frames") or []
-    if frames and exception.get("type") == "SyntaxError":
+    if frames and "SyntaxError" in (exception.get("mro") or [exception.get("type")]):  # IndentationError too
         message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
     text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
-        text += f" (your file, line {last.get('line')}: {last.get('code', '')})"
+        where = last.get("where") or f"your file, line {last.get('line')}"
+        text += f" ({where}: {last.get('code', '')})"
     return text
 
 

@@ -394,3 +394,52 @@ def test_a_check_that_passes_a_lambda_to_the_reference_cannot_be_released(lesson
     bad = dataclasses.replace(first, checks=(Check(first.name, "lambda_check", 1.0, True, lambda_check),))
     with pytest.raises(UsageError, match=r"check stable_softmax/lambda_check cannot be released: .*never a lambda"):
         record_expectations(dataclasses.replace(lesson, exercises=(bad,)))
+
+
+# ---------------------------------------------------------------- the lesson as a notebook
+
+_CHECK_IN_COPY = r"""
+import importlib.util, json, sys
+import grader
+from grader.notebook.kernel import feedback
+spec = importlib.util.spec_from_file_location("kernel_cells", sys.argv[1])
+cells = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cells)
+text = feedback("stable_softmax", "cross_entropy_gradient", namespace=vars(cells)).text
+print(json.dumps({"grader": grader.__file__, "text": text}))
+"""
+
+
+def test_the_copy_ships_the_lesson_notebook_made_from_the_stubs(released, lesson, tmp_path):
+    from grader.notebook.lesson import lesson_notebook_text
+
+    copy, output = released
+    notebook = copy / EXERCISE_FILE.with_suffix(".ipynb")
+    assert notebook.read_text() == lesson_notebook_text(STUB.read_text(), lesson.title)
+    assert notebook.stat().st_mtime_ns == (copy / EXERCISE_FILE).stat().st_mtime_ns  # a folder grades the .py
+    assert "the stub notebook: 0/35, every exercise not implemented" in output
+    # check() inside the copy: its own grader and recorded answers, in a service of its own.
+    function, source = MISTAKES["gradient_sign_flipped"]
+    cells = build_submission(tmp_path, {function: source})
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
+    done = subprocess.run([sys.executable, "-c", _CHECK_IN_COPY, str(cells)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(result["grader"]).resolve().is_relative_to(copy.resolve())
+    assert "✓ stable_softmax" in result["text"] and "✗ cross_entropy_gradient" in result["text"]
+    assert "the gradient with its sign flipped" in result["text"].lower() or "y - p" in result["text"]
+
+
+def test_find_reference_code_reads_notebooks(tmp_path, lesson):
+    import nbformat
+    from nbformat import v4
+
+    notebook = v4.new_notebook()
+    notebook.cells = [v4.new_code_cell("%matplotlib inline\n" + REFERENCE.read_text())]
+    (tmp_path / "leak.ipynb").write_text(nbformat.writes(notebook))
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')
+    problems = find_reference_code(tmp_path, lesson)
+    assert "leak.ipynb: contains the reference solution" in problems
+    assert any(p.startswith("broken.ipynb: is not a readable notebook") for p in problems)

@@ -91,6 +91,8 @@ def _lesson_status(report: Report) -> str:
 def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {terminal(report.submission)}", ""]
+    if report.notes:
+        lines.extend(["Left out of grading:", *(f"    {terminal(note)}" for note in report.notes), ""])
     import_error = report.import_error
     if import_error is not None:
         lines.extend(render_import_error(import_error))

@@ -1,0 +1,209 @@
+"""A notebook as the module its code cells form, in order: read and validated with nbformat, never run.
+
+Runs on the trusted side. The notebook's outputs are never read (only code cells' sources are). Lines
+of IPython syntax (``%magic``, ``!cmd``, ``obj?``) become a comment (``pass`` inside a block), with a
+note; practice checks (``from grader.notebook import check``, ``check(...)``) too, without one. The
+module keeps one line per cell line, so a line the worker reports maps back to "cell N, line M"
+(cells counted from the top, markdown included).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from grader.sandbox.protocol import clean_text
+from grader.submission import MAX_SOURCE_BYTES
+
+NOTEBOOK_SUFFIX = ".ipynb"
+# A notebook carries its outputs (a plot is a base64 PNG of 50-300 KB), so it may be far larger than
+# its code; 8 MiB admits dozens of plots while bounding what the trusted side parses (nbformat holds
+# about ten times the file in memory). The code it yields is still bounded like a .py file.
+MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
+MAX_NOTES = 20
+# Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
+MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
+
+# Jupyter provides display() without an import; graded, it shows nothing (outputs are never read).
+DISPLAY_STAND_IN = "def display(*objects, **options): pass  # Jupyter's display(): outputs are not graded\n"
+_DISPLAY_CALL = re.compile(r"(?<![\w.])display\s*\(")
+_DISPLAY_DEFINED = re.compile(r"^\s*(?:def\s+display\b|display\s*=|(?:from\s+\S+\s+)?import\s.*\bdisplay\b)", re.M)
+PYTHON_BODY_MAGICS = frozenset({"time", "capture"})
+_MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.,\s\[\]]+=\s*[%!])")
+_HELP_LINE = re.compile(r"^\s*[\w.\[\]()]+\?{1,2}\s*$")
+
+
+class NotebookError(Exception):
+    """A notebook that cannot be graded: malformed, truncated, not Python. Says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Program:
+    """Python source made from a notebook (or a kernel), and where each of its lines came from."""
+
+    source: bytes
+    origins: tuple[str, ...]  # origins[n - 1]: "cell 7, line 3" for line n of source
+    notes: tuple[str, ...] = ()
+
+    def where(self, line: Any) -> str | None:
+        if isinstance(line, int) and 1 <= line <= len(self.origins):
+            return self.origins[line - 1] or None
+        return None
+
+
+def is_notebook(name: str) -> bool:
+    return name.endswith(NOTEBOOK_SUFFIX)
+
+
+def _within_bounds(raw: Any) -> None:
+    if not isinstance(raw, dict):
+        return  # nbformat says what is wrong
+    sheets = raw.get("worksheets") if isinstance(raw.get("worksheets"), list) else []  # nbformat 3
+    cells = [c for part in [raw.get("cells"), *(s.get("cells") for s in sheets if isinstance(s, dict))]
+             if isinstance(part, list) for c in part]
+    if len(cells) > MAX_CELLS:
+        raise NotebookError(f"has {len(cells)} cells, over the {MAX_CELLS} allowed")
+    outputs = sum(len(c["outputs"]) for c in cells if isinstance(c, dict) and isinstance(c.get("outputs"), list))
+    if outputs > MAX_OUTPUTS:
+        raise NotebookError(f"has {outputs} cell outputs, over the {MAX_OUTPUTS} allowed; clear the outputs "
+                            "(Edit > Clear All Outputs) and save")
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotebookError("is not a notebook: it is not UTF-8 text") from None
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise NotebookError(f"is not a readable notebook: its JSON is malformed or cut short{where}; "
+                            "save it again from Jupyter (File > Save) and resubmit") from None
+    _within_bounds(raw)
+    import nbformat
+
+    captured: dict[str, Any] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            notebook = nbformat.reads(text, as_version=4, capture_validation_error=captured)
+        except Exception as exc:  # nbformat's own reader errors (unknown version, not a notebook)
+            first = (str(exc).splitlines() or [""])[0][:200]
+            raise NotebookError(f"is not a valid notebook ({type(exc).__name__}: {first})") from None
+    if "ValidationError" in captured:
+        error = captured["ValidationError"]
+        first = (str(getattr(error, "message", error)).splitlines() or [""])[0][:200]
+        raise NotebookError(f"is not a valid notebook ({first}); save it again from Jupyter")
+    language = (notebook.metadata.get("kernelspec", {}).get("language")
+                or notebook.metadata.get("language_info", {}).get("name") or "python")
+    if str(language).lower() != "python":
+        raise NotebookError(f"is a {str(language)[:40]} notebook; only Python notebooks can be graded")
+    return notebook
+
+
+def _is_practice_check(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.ImportFrom):
+        return (statement.module or "").split(".")[0] == "grader"
+    if isinstance(statement, ast.Import):
+        return any(alias.name.split(".")[0] == "grader" for alias in statement.names)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        function = statement.value.func
+        return isinstance(function, ast.Name) and function.id == "check"
+    return False
+
+
+def _blanked(line: str, why: str) -> str:
+    """A line that does nothing: a comment at top level, ``pass`` inside a block (which may need a statement)."""
+    indent = line[: len(line) - len(line.lstrip())]
+    return f"{indent}pass  # {why}\n" if indent else f"# {why}\n"
+
+
+def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[str], offset: int = 0) -> list[str]:
+    """The cell's lines with IPython syntax and practice checks made inert (same line count).
+
+    ``from __future__`` imports are collected into ``futures`` (a kernel accepts them in any cell,
+    a module only at its top)."""
+    text = "".join(lines)
+    if text.lstrip().startswith("%%"):
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        magic = lines[first].strip()
+        if magic.split()[0][2:] in PYTHON_BODY_MAGICS:  # %%time, %%capture: Jupyter runs the body once, as Python
+            notes.append(f"cell {number}, line {offset + first + 1}: {magic[:60]}: the magic is not run, "
+                         "the code below it is")
+            body = _neutralised(lines[first + 1:], number, notes, futures, offset + first + 1)
+            return lines[:first] + ["# IPython cell magic: not run\n"] + body
+        notes.append(f"cell {number}: an IPython cell magic ({magic[:60]}): cell not run")
+        return ["# IPython cell magic: not run\n"] + ["\n"] * (len(lines) - 1)
+    lines = list(lines)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the worker reports it, by cell and line
+        for index, line in enumerate(lines):
+            if _MAGIC_LINE.match(line) or (_HELP_LINE.match(line) and not line.lstrip().startswith("#")):
+                lines[index] = _blanked(line, "IPython syntax: not run")
+                notes.append(f"cell {number}, line {offset + index + 1}: IPython syntax not run: {line.strip()[:60]}")
+        return lines
+    for statement in tree.body:
+        first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            futures.extend(alias.name for alias in statement.names)
+            why = "from __future__: moved to the top"
+        elif _is_practice_check(statement):
+            why = "practice check: not run when grading"
+        else:
+            continue
+        lines[first] = _blanked(lines[first], why)
+        for index in range(first + 1, last + 1):
+            lines[index] = "\n"
+    return lines
+
+
+def program_from_cells(cells: list[tuple[int, str]]) -> Program:
+    """The module formed by code cells (their number in the notebook, their source), in order."""
+    parts: list[str] = []
+    origins: list[str] = []
+    notes: list[str] = []
+    futures: list[str] = []
+    for number, source in cells:
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            raise NotebookError(f"cell {number} holds text that is not valid Unicode (a lone surrogate); "
+                                "retype the odd characters") from None
+        lines = source.splitlines(keepends=True)
+        if not lines:
+            continue
+        if not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += "\n"
+        lines = _neutralised(lines, number, notes, futures)
+        parts.extend(lines)
+        origins.extend(f"cell {number}, line {line}" for line in range(1, len(lines) + 1))
+    code = "".join(parts)
+    if _DISPLAY_CALL.search(code) and not _DISPLAY_DEFINED.search(code):
+        parts.insert(0, DISPLAY_STAND_IN)
+        origins.insert(0, "")
+    if futures:
+        parts.insert(0, f"from __future__ import {', '.join(dict.fromkeys(futures))}\n")
+        origins.insert(0, "")
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"and {len(notes) - MAX_NOTES} more lines not run"]
+    source = "".join(parts).encode("utf-8")
+    if len(source) > MAX_SOURCE_BYTES:
+        raise NotebookError(f"holds {len(source)} bytes of code, over the {MAX_SOURCE_BYTES} allowed")
+    return Program(source, tuple(origins), tuple(clean_text(note) for note in notes))
+
+
+def notebook_program(data: bytes) -> Program:
+    """The Python module a notebook's code cells form; NotebookError when it is not a valid notebook."""
+    notebook = _parse(data)
+    cells = [(number, cell.source if isinstance(cell.source, str) else "".join(cell.source))
+             for number, cell in enumerate(notebook.cells, start=1) if cell.cell_type == "code"]
+    return program_from_cells(cells)
