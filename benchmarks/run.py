@@ -1,16 +1,33 @@
-"""Benchmark: `grade batch` against the naive way and against one cold torch import.
+"""Benchmark: how fast `grade` is, every figure also as a ratio to one cold `import numpy, torch`.
 
-    python benchmarks/run.py [--submissions 40] [--jobs N] [--naive-count N]
+    python benchmarks/run.py [--submissions 40] [--jobs N] [--repeat 3] [--class-size 2000 | --skip-class]
 
-Grades N copies of the reference solution with `grade batch`, the same checks the naive way (one
-fresh `python -m pytest` process per submission), one `grade check`, and one cold
-`python -c "import numpy, torch"`, all in this one run, and prints each as a ratio to the torch
-import, with the peak memory (PSS, shared pages counted once) of the batch's process tree.
+In one run (about 3 minutes on 2 cores; --skip-class saves most of it):
+
+- a cold `python -c "import numpy, torch"` (the unit), and a cold `grade check` of the reference
+  (the whole command, `python -m grader`, as a student runs it), each the median of --repeat runs;
+- `grade batch` over --submissions copies of the reference (the median of --repeat whole commands,
+  per submission), then over 10 times as many, and a class of --class-size submissions made of a few
+  variants (the reference, the stub, a known mistake, a file that does not import): wall time per
+  submission and the peak memory (PSS of the process tree, shared pages counted once) of each;
+- the naive way for comparison: one fresh `python -m pytest` per submission (--naive-count runs);
+- `grade watch`: from a save (a real write of the file) to the redrawn report read back from a
+  pseudo-terminal, the median over --watch-saves saves of the full solution, with the file system's
+  events and with polling (the fallback);
+- what confinement costs: the same submission graded again and again by a warm grader, with full
+  confinement and with `Limits(isolate=False)` (rlimits only), and each layer's share measured inside
+  the worker (benchmarks/layers.py);
+- the machine's load average while it ran: on a shared machine the figures move with the neighbours,
+  so each measure is paired with a torch import timed just before it and reported as the median ratio.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import pty
+import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -21,8 +38,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 REFERENCE = ROOT / "solutions" / "softmax_cross_entropy.py"
-GRADE = [sys.executable, "-c", "from grader.cli import main; main()"]
+STUB = ROOT / "exercises" / "softmax_cross_entropy.py"
+GRADE = [sys.executable, "-m", "grader"]  # the `grade` command's entry point (grader.launch)
+WATCH_FOOTER = re.compile(rb"Watching [^\n]* \(graded at [0-9:]+\)")
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -80,52 +100,213 @@ def timed_with_peak_memory(command: list[str]) -> tuple[float, float]:
     return elapsed, peak / 1024
 
 
-def make_submissions(directory: Path, count: int) -> Path:
+def _variants() -> list[bytes]:
+    """The reference, the stub, one known mistake per exercise kind, a file that does not import."""
+    from grader.known_wrong import load_known_wrong, splice
+
+    reference = REFERENCE.read_text()
+    known = load_known_wrong(ROOT / "grader" / "lessons" / "softmax_cross_entropy" / "known_wrong")
+    chosen = [known[m] for m in ("no_max_shift", "gradient_sign_flipped", "softmax_before_loss") if m in known]
+    broken = reference.replace("def stable_softmax(", "def stable_softmax(:", 1)
+    return [t.encode() for t in [reference, STUB.read_text(), *(splice(reference, k.function, k.source) for k in chosen),
+                                 broken]]
+
+
+def make_submissions(directory: Path, count: int, sources: list[bytes]) -> Path:
     for index in range(count):
-        (directory / f"student{index:03d}").mkdir(parents=True)
-        shutil.copy(REFERENCE, directory / f"student{index:03d}" / "softmax_cross_entropy.py")
+        folder = directory / f"student{index:04d}"
+        folder.mkdir(parents=True)
+        (folder / "softmax_cross_entropy.py").write_bytes(sources[index % len(sources)])
     return directory
+
+
+def batch_run(scratch: Path, name: str, count: int, sources: list[bytes], jobs: int) -> tuple[float, float]:
+    submissions = make_submissions(scratch / name, count, sources)
+    elapsed, peak = timed_with_peak_memory([*GRADE, "batch", str(submissions), "--out", str(scratch / f"{name}-out"),
+                                            "--jobs", str(jobs), "--seed", "7"])
+    shutil.rmtree(scratch / name, ignore_errors=True)
+    shutil.rmtree(scratch / f"{name}-out", ignore_errors=True)
+    return elapsed, peak
+
+
+# --- grade watch through a pseudo-terminal ---------------------------------------------------------
+
+class Terminal:
+    """A command on a pseudo-terminal; reads what it draws."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(ROOT)
+            os.execve(command[0], command, env)
+        self.screen = b""
+
+    def wait_for_footers(self, count: int, timeout: float) -> float:
+        """Read until ``count`` report footers in all have been drawn; the time the last one arrived."""
+        deadline = time.monotonic() + timeout
+        while len(WATCH_FOOTER.findall(self.screen)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise TimeoutError(f"grade watch drew {len(WATCH_FOOTER.findall(self.screen))} reports, not {count}")
+            try:
+                self.screen += os.read(self.fd, 1 << 16)
+            except OSError:
+                raise TimeoutError("grade watch ended") from None
+        return time.perf_counter()
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, 2)  # Ctrl-C
+            os.waitpid(self.pid, 0)
+        finally:
+            os.close(self.fd)
+
+
+def watch_latency(scratch: Path, saves: int, poll: bool) -> list[float]:
+    """Seconds from each save of the full solution to the end of the redrawn report on the terminal."""
+    target = scratch / ("watched-poll" if poll else "watched") / "softmax_cross_entropy.py"
+    target.parent.mkdir(parents=True)
+    reference = REFERENCE.read_bytes()
+    target.write_bytes(reference)
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "60"}
+    if poll:
+        env["GRADE_WATCH_POLL"] = "1"
+    terminal = Terminal([*GRADE, "watch", str(target)], env)
+    latencies = []
+    try:
+        terminal.wait_for_footers(1, timeout=120)
+        for save in range(1, saves + 1):
+            time.sleep(0.4)  # a student does not save twice within the debounce
+            started = time.perf_counter()
+            with open(target, "wb") as handle:  # as an editor saves in place: truncate, write, close
+                handle.write(reference + f"# save {save}\n".encode())
+            latencies.append(terminal.wait_for_footers(save + 1, timeout=30) - started)
+        if b"Total: 35/35 points" not in terminal.screen.rsplit(b"\x1b[H", 1)[-1]:
+            raise RuntimeError("the watched solution was not redrawn with full marks")
+    finally:
+        terminal.close()
+    return latencies
+
+
+# --- what the confinement costs ------------------------------------------------------------------
+
+LAYER_PROBE = """
+import json, statistics, sys, time
+from pathlib import Path
+from grader.grading import GradeOptions, grade_submission
+from grader.lesson import load_lesson
+from grader.sandbox.runner import Limits
+lesson, path, runs = load_lesson(), Path(sys.argv[1]), int(sys.argv[2])
+result = {}
+for name, isolate in (("confined", True), ("unconfined", False), ("confined again", True)):
+    options = GradeOptions(limits=Limits(isolate=isolate))
+    grade_submission(path, lesson, options)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        report = grade_submission(path, lesson, options)
+        times.append(time.perf_counter() - started)
+    assert report.score == report.max_score, report
+    result[name] = statistics.median(times)
+print(json.dumps(result))
+"""
+
+
+def confinement_costs(runs: int) -> tuple[dict[str, float], dict[str, dict]]:
+    probe = subprocess.run([sys.executable, "-c", LAYER_PROBE, str(REFERENCE), str(runs)], capture_output=True,
+                           text=True, cwd=ROOT, check=True)
+    layers = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "layers.py"), "--runs", str(runs)],
+                            capture_output=True, text=True, cwd=ROOT, check=True,
+                            env={**os.environ, "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"})  # as the server runs
+    return json.loads(probe.stdout), json.loads(layers.stdout)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--naive-count", type=int, default=None, help="naive runs to time (default: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each short measure (medians are reported)")
+    parser.add_argument("--naive-count", type=int, default=5, help="naive runs to time")
+    parser.add_argument("--watch-saves", type=int, default=15)
+    parser.add_argument("--class-size", type=int, default=2000)
+    parser.add_argument("--skip-class", action="store_true", help="leave out the class of --class-size submissions")
     args = parser.parse_args()
-    naive_count = args.naive_count or args.submissions
+    load_before = os.getloadavg()
+    began = time.perf_counter()
+    sources = _variants()
+    rows: list[tuple[str, float, float, str]] = []  # (measure, seconds, torch imports, target)
+    notes: list[str] = []
 
-    with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch:
-        scratch_path = Path(scratch)
-        torch_import = statistics.median(timed([sys.executable, "-c", "import numpy, torch"]) for _ in range(3))
-        small = make_submissions(scratch_path / "small", max(1, args.submissions // 4))
-        full = make_submissions(scratch_path / "full", args.submissions)
-        batch_small, peak_small = timed_with_peak_memory(
-            [*GRADE, "batch", str(small), "--out", str(scratch_path / "out-small"), "--jobs", str(args.jobs)])
-        batch, peak = timed_with_peak_memory(
-            [*GRADE, "batch", str(full), "--out", str(scratch_path / "out"), "--jobs", str(args.jobs)])
-        check = statistics.median(timed([*GRADE, "check", str(REFERENCE)]) for _ in range(3))
-        naive = [
-            timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks/naive_checks.py"],
-                  env={**os.environ, "SUBMISSION": str(full / f"student{i:03d}" / "softmax_cross_entropy.py")})
-            for i in range(naive_count)
-        ]
+    with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        # On a shared machine the load moves during a run: each measure is paired with a torch import timed
+        # just before it, and its ratio is to that import (the median of the ratios is reported).
+        unit = lambda: timed([sys.executable, "-c", "import numpy, torch"])  # noqa: E731
+        imports: list[float] = []
 
-    per_submission = batch / args.submissions
-    naive_each = statistics.mean(naive)
-    rows = [
-        ("cold `import numpy, torch`", torch_import, 1.0, ""),
-        (f"grade batch, {args.submissions} submissions, per submission", per_submission,
-         per_submission / torch_import, "target <= 0.10"),
-        (f"naive: fresh pytest per submission ({naive_count} timed)", naive_each, naive_each / torch_import, ""),
-        ("grade check, one submission", check, check / torch_import, "target <= 1.5"),
-    ]
-    print(f"{'measure':<58} {'seconds':>8} {'torch imports':>14}")
+        def paired(name: str, measure, target: str = "", per: int = 1, repeat: int = args.repeat) -> list[float]:
+            seconds, ratios = [], []
+            for _ in range(repeat):
+                imports.append(unit())
+                value = measure()
+                values = value if isinstance(value, list) else [value]
+                seconds += [v / per for v in values]
+                ratios += [v / per / imports[-1] for v in values]
+            rows.append((name, statistics.median(seconds), statistics.median(ratios), target))
+            return seconds
+
+        check = paired("cold `grade check`, the reference (whole command)",
+                       lambda: timed([*GRADE, "check", str(REFERENCE)]), "<= 1.2")
+        watch = paired(f"`grade watch`: save -> redrawn report ({args.watch_saves} saves)",
+                       lambda: watch_latency(scratch / f"w{len(imports)}", args.watch_saves, poll=False),
+                       "<= 0.25 s", repeat=1)
+        paired("  the same, polling (the fallback)",
+               lambda: watch_latency(scratch / f"w{len(imports)}", max(5, args.watch_saves // 3), poll=True), repeat=1)
+        n = args.submissions
+        memory: dict[int, float] = {}
+
+        def batch(count: int, variants: list[bytes]) -> float:
+            elapsed, peak = batch_run(scratch, f"batch{len(imports)}", count, variants, args.jobs)
+            memory[count] = max(memory.get(count, 0.0), peak)
+            return elapsed
+
+        batches = paired(f"`grade batch`, {n} submissions, per submission", lambda: batch(n, sources[:1]), "<= 0.05", per=n)
+        big = paired(f"`grade batch`, {10 * n} submissions, per submission", lambda: batch(10 * n, sources[:1]),
+                     per=10 * n, repeat=1)
+        notes.append(f"grade batch wall time: {n * statistics.median(batches):.2f} s for {n} (median of {args.repeat}), "
+                     f"{10 * n * big[0]:.1f} s for {10 * n}; peak memory (PSS): {memory[n]:.0f} MiB for {n}, "
+                     f"{memory[10 * n]:.0f} MiB for {10 * n} (--jobs {args.jobs})")
+        if not args.skip_class:
+            size = args.class_size
+            whole = paired(f"a class of {size} ({len(sources)} variants), per submission", lambda: batch(size, sources),
+                           per=size, repeat=1)
+            notes.append(f"class of {size}: {size * whole[0]:.1f} s, peak memory (PSS) {memory[size]:.0f} MiB; per "
+                         f"submission {1000 * whole[0]:.1f} ms against {1000 * big[0]:.1f} ms at {10 * n}")
+        paired("naive: fresh pytest per submission",
+               lambda: timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks/naive_checks.py"],
+                             env={**os.environ, "SUBMISSION": str(REFERENCE)}), repeat=args.naive_count)
+        warm, layers = confinement_costs(max(10, args.watch_saves))
+        imports.append(unit())
+        rows.append(("warm grader, one submission, full confinement", warm["confined again"],
+                     warm["confined again"] / imports[-1], ""))
+        rows.append(("warm grader, one submission, rlimits only (isolate=False)", warm["unconfined"],
+                     warm["unconfined"] / imports[-1], ""))
+        rows.insert(0, (f"cold `import numpy, torch` (median of {len(imports)}; "
+                        f"{min(imports):.2f}-{max(imports):.2f} s)", statistics.median(imports), 1.0, ""))
+    load_after = os.getloadavg()
+
+    print(f"{'measure':<66} {'seconds':>8} {'torch imports':>14}  target")
     for name, seconds, ratio, target in rows:
-        print(f"{name:<58} {seconds:>8.3f} {ratio:>14.3f}  {target}")
-    print(f"grade batch wall time: {batch:.2f} s for {args.submissions} (naive total: {naive_each * args.submissions:.1f} s)")
-    print(f"peak memory (PSS) of grade batch: {peak_small:.0f} MiB for {max(1, args.submissions // 4)} submissions, "
-          f"{peak:.0f} MiB for {args.submissions} (--jobs {args.jobs})")
+        print(f"{name:<66} {seconds:>8.3f} {ratio:>14.3f}  {target}")
+    for note in notes:
+        print(note)
+    print("worker steps, median ms (benchmarks/layers.py, no job's cgroups; CPU: all the chain's processes):")
+    for name in ("unconfined", "confined"):
+        steps = layers[name]["median_ms"]
+        print(f"  {name}: " + ", ".join(f"{step} {ms:.1f}" for step, ms in steps.items()))
+    print(f"watch latencies (s): {' '.join(f'{s:.3f}' for s in sorted(watch))}")
+    print(f"machine: {os.cpu_count()} cores, load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+          f"benchmark took {time.perf_counter() - began:.0f} s")
 
 
 if __name__ == "__main__":

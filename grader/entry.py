@@ -1,5 +1,6 @@
 """The ``grade`` console script. Ctrl-C at any moment, even while the grader's modules load, exits 130 with
-one line; once a command runs, ``grader.cli_base.converted`` turns it into the same line and exit code."""
+one line; once a command runs, ``grader.cli_base.converted`` turns it into the same line and exit code.
+The launcher (``grader.launch``) starts the warm fork server before the grader's own modules load."""
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ def _exit_now(code: int) -> None:
 
 def main() -> None:
     try:
-        from grader.cli import main as cli
+        from grader.launch import main as launch
 
-        cli()
+        launch()
     except KeyboardInterrupt:
         try:
             sys.stderr.write("\nError: interrupted (Ctrl-C)\n")

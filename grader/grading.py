@@ -5,12 +5,16 @@ import dataclasses
 import enum
 import os
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from grader.checks import Case, Check
+import numpy as np
+
+from grader.checks import Case, Check, Tensor
 from grader.doctor import missing_layers
 from grader.errors import UsageError
 from grader.lesson import PROJECT_ROOT, Exercise, Lesson
@@ -77,14 +81,63 @@ class _PreparedExercise:
     task: Task
 
 
+def _frozen(value: Any) -> Any:
+    """The value with every array in it made read-only: cases are shared by every grading at their seed."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, Tensor):
+        _frozen(value.data)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _frozen(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _frozen(item)
+    return value
+
+
+def _freeze_case(case: Case) -> Case:
+    for part in (case.args, case.expect, dict(case.kwargs), dict(case.expect_grad)):
+        _frozen(part)
+    return case
+
+
 def _prepare(exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise:
     cases, calls = [], []
     for number, check in enumerate(exercise.checks):
-        built = check.cases(lesson.reference, seed)
+        built = tuple(_freeze_case(case) for case in check.cases(lesson.reference, seed))
         ids = tuple(f"{number}.{i}" for i in range(len(built)))
         calls.extend(case.call(call_id) for case, call_id in zip(built, ids))
         cases.append((check, built, ids))
     return _PreparedExercise(exercise, tuple(cases), Task(exercise.name, calls))
+
+
+class _PreparedCache:
+    """Each exercise's cases at a seed, built once per lesson: a class, or a watched file saved again and
+    again, is graded against the same inputs and expected values. Trusted memory only; arrays read-only."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, str, int], tuple[Lesson, _PreparedExercise]] = OrderedDict()
+
+    def get(self, exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise:
+        key = (id(lesson), exercise.name, seed)  # the entry holds the lesson: its id stays its own
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is lesson and entry[1].exercise is exercise:
+                self._entries.move_to_end(key)
+                return entry[1]
+        prepared = _prepare(exercise, lesson, seed)
+        with self._lock:
+            self._entries[key] = (lesson, prepared)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return prepared
+
+
+_prepared_cases = _PreparedCache()
 
 
 def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
@@ -205,7 +258,7 @@ def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeO
     """Grade source bytes already read (``program``: where they came from, to name cells in messages)."""
     started = time.monotonic()
     warm_server()  # starts importing torch in the fork server while the cases are built here
-    prepared = [_prepare(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
+    prepared = [_prepared_cases.get(e, lesson, options.seed) for e in select_exercises(lesson, options.exercises)]
     settled = None if on_progress is None else lambda index: on_progress(prepared[index].exercise.name)
     job = Job(shown_path, source, tuple(p.task for p in prepared), options.limits, hidden_directories(lesson, options))
     outcomes = run_job(job, settled)

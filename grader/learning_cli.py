@@ -39,7 +39,7 @@ from grader.sandbox.runner import Limits
 from grader.scaffold import new_lesson
 from grader.submission import SubmissionFile, find_project_root, resolve_submission
 from grader.validate import validate_lesson
-from grader.watch import POLL_SECONDS, watch
+from grader.watch import POLL_SECONDS, redraw, watch_for_saves
 
 timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                               help="Time limit per exercise, in seconds.")
@@ -56,7 +56,8 @@ def _shown(path: Path) -> str:
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the hidden checks' random inputs.")
 @timeout_option
 @click.option("--interval", type=click.FloatRange(min=0.05), default=POLL_SECONDS, show_default=True,
-              help="How often to look at the file, in seconds (a change is graded once it has held that long).")
+              help="How often to look at the file, in seconds, where the file system does not report saves "
+                   "(a change is graded once it has held that long).")
 def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, timeout: float, interval: float) -> None:
     """Grade the exercise file now and again every time it is saved. Ctrl-C stops (exit code 0).
 
@@ -98,14 +99,14 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         screen += "\n" + render_next(report, lesson, progress)
         screen += "\n" + render_watch_status(_shown(target), time.strftime("%H:%M:%S"))
         if interactive:
-            click.clear()
+            screen = redraw(screen)  # over the last report, in place
         else:
             click.echo("\n" + "=" * 40)
         click.echo(screen, nl=False)
         sys.stdout.flush()
 
     try:
-        watch(student_file, grade_once, poll=interval, debounce=interval)
+        watch_for_saves(student_file, grade_once, poll=interval)
     except KeyboardInterrupt:
         click.echo("\nStopped watching.")
 

@@ -14,6 +14,7 @@ from grader.sandbox import protocol
 OUTPUT_KEEP_BYTES = 8 * 1024
 MAX_TASK_REPLY_BYTES = 256 * 1024 * 1024  # the arrays kept for one task, whatever the worker sends
 WALL_FACTOR = 4  # a task that waits rather than computes is stopped after this many times its time limit
+BASELINE_DELAY = 0.05  # seconds into a task at which the job's CPU time is first read (see Collector._arm)
 
 
 class ProcessTreeClock:
@@ -119,7 +120,8 @@ class Collector:
                  cpu_clock: Callable[[], float] | None = None) -> None:
         self.tasks = tasks
         self.cpu_clock = cpu_clock  # the job's CPU seconds: the time limit counts them, not the wall clock
-        self._armed: tuple[float, float] | None = None
+        self._armed: tuple[float, float | None] | None = None  # wall start, CPU baseline (once read)
+        self._baseline_due: float | None = None
         self.expected_ids = expected_ids or [frozenset()] * tasks  # the call ids each task was given
         self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
@@ -150,16 +152,33 @@ class Collector:
             self._unfinished = fields
 
     def _arm(self) -> float:
-        """Start the time limit now; return the wall-clock deadline at which it is first looked at."""
-        self._armed = (time.monotonic(), self.cpu_clock() if self.cpu_clock is not None else 0.0)
-        return self._armed[0] + self.timeout
+        """Start the time limit now; return the wall-clock deadline at which it is first looked at.
+
+        The job's CPU time is read from /proc only once the task has run for BASELINE_DELAY (most
+        tasks are over by then, and a reading walks the job's process tree); until then the task is
+        counted as using one CPU the whole time."""
+        now = time.monotonic()
+        self._armed = (now, None)
+        self._baseline_due = now + min(BASELINE_DELAY, self.timeout / 10) if self.cpu_clock is not None else None
+        return now + self.timeout
+
+    def _take_baseline(self) -> None:
+        if self._armed is not None and self._armed[1] is None and self.cpu_clock is not None:
+            wall_start = self._armed[0]
+            self._armed = (wall_start, self.cpu_clock() - (time.monotonic() - wall_start))
+        self._baseline_due = None
+
+    def _wake_at(self, deadline: float) -> float:
+        return deadline if self._baseline_due is None else min(deadline, self._baseline_due)
 
     def _extension(self) -> float | None:
         """A later deadline while the job has used less than its time limit in CPU time (a neighbour's
         load slowed it down) and has not waited WALL_FACTOR times the limit; None once it is spent."""
         if self.cpu_clock is None or self._armed is None:
             return None
+        self._take_baseline()
         wall_start, cpu_start = self._armed
+        assert cpu_start is not None
         now, wall_limit = time.monotonic(), wall_start + self.timeout * WALL_FACTOR
         used = self.cpu_clock() - cpu_start
         if used >= self.timeout or now >= wall_limit:
@@ -170,12 +189,16 @@ class Collector:
         deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
         while True:
             try:
-                frame = results.read(deadline)
+                frame = results.read(self._wake_at(deadline))
                 if frame is None:
                     self.ended_by_itself = True
                     return self._stop("exited")
                 message = protocol.loads(frame)
             except TimeoutError:
+                if self._baseline_due is not None:
+                    self._take_baseline()
+                    if time.monotonic() < deadline:
+                        continue
                 extended = self._extension()
                 if extended is not None:
                     deadline = extended

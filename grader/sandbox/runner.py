@@ -13,6 +13,7 @@ import signal
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,6 +46,11 @@ class Task:
 
     function: str
     calls: list[dict[str, Any]]
+
+    @cached_property
+    def wire(self) -> bytes:
+        """The task as the worker reads it, encoded once however many submissions it is sent to."""
+        return protocol.dumps({"function": self.function, "calls": self.calls})
 
 
 @dataclass(frozen=True)
@@ -173,17 +179,17 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 os.close(fd)
         if cgroups is not None:
             cgroups.join(pid)  # before the worker has its job: no student code has run yet
-        payload = protocol.dumps(
+        settings = protocol.dumps(
             {
                 "module_name": job.module_name,
                 "source": base64.b64encode(job.source).decode("ascii"),
-                "tasks": [{"function": t.function, "calls": t.calls} for t in tasks],
                 "limits": job.limits.for_worker(len(tasks)),
                 "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
                             "hostdir": str(workdir / "submission"), "hide": list(job.hide),
                             "cgroups": cgroups.layers if cgroups is not None else []},
             }
         )
+        payload = settings[:-1] + b', "tasks": [' + b", ".join(task.wire for task in tasks) + b"]}"
         drain = OutputDrain(output_r, len(tasks))
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()

@@ -169,10 +169,12 @@ def _job_file_on_host(job: dict[str, Any]) -> str:
     return directory
 
 
-def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
+def _isolate(job: dict[str, Any], results_fd: int,
+             mark: Callable[[str], None] = lambda step: None) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
     Only the student process returns; the processes above it wait and mirror its exit status.
+    ``mark`` hears each step's name as it is done (benchmarks/layers.py times them).
     """
     sandbox, uid = job["sandbox"], int(job["sandbox"]["uid"])
     if not sandbox.get("isolate"):
@@ -184,12 +186,14 @@ def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
         os.close(results_fd)
         isolation.wait_and_mirror(keeper, on_term=keeper)
     isolation.die_with_parent()
+    mark("user namespace")
     if not in_user_namespace and os.geteuid() != 0:
         return [], _job_file_on_host(job)  # no namespace can be had here: limits only
     layers = ["user namespace"] if in_user_namespace else []
     if in_user_namespace and isolation.forbid_more_user_namespaces():
         layers.append("no namespaces of its own")
     layers += [f"{name} namespace" for name in isolation.unshare_namespaces()]
+    mark("other namespaces")
     job_dir = None
     if "PID namespace" in layers:
         init = os.fork()
@@ -197,6 +201,7 @@ def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
             os.close(results_fd)
             isolation.wait_and_mirror(init, on_term=init)
         isolation.die_with_parent()
+        mark("PID 1")
         if "mount namespace" in layers:
             try:
                 own_uid = uid if isolation.privileged_in_host() else None
@@ -206,10 +211,12 @@ def _isolate(job: dict[str, Any], results_fd: int) -> tuple[list[str], str]:
                 job_dir = isolation.SANDBOX_JOB_DIR
             except OSError as exc:
                 layers.append(f"no private file system ({exc})")
+            mark("private root")
         student = os.fork()
         if student:
             os.close(results_fd)
             isolation.wait_and_mirror(student, as_init=True)
+        mark("student process")
     if job_dir is None:
         job_dir = _job_file_on_host(job)
     isolation.become_job_user(uid, in_user_namespace)

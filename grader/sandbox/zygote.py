@@ -4,18 +4,27 @@ It is started by the grader (``server.WarmServer``: ``python -I``, a fixed envir
 code or expected values, so a forked child inherits nothing secret. ``torch.set_num_threads(1)``
 runs before any torch operation: a child forked after an OpenMP-parallel op hangs in libgomp.
 
+Every worker would otherwise pay again for what the server can pay once: the server runs a made-up call
+through the worker's own code (torch's lazy set-up of operators and autograd, numpy's .npy reader and
+writer; plain made-up numbers, nothing of any lesson), then freezes its objects out of the garbage
+collector (a child's collections never touch, and so never copy, the pages of torch's objects). It
+learns of each child's exit at once through a pidfd.
+
 Control channel (a SOCK_SEQPACKET socket whose fd number is the one argument), one JSON message each:
   grader -> server: {"id": n} with three fds attached (job reader, results writer, output writer)
   server -> grader: {"id": n, "pid": pid} once forked; {"pid": pid, "exit": code} once reaped
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
 import signal
 import socket
 import sys
+
+os.environ.pop("GLIBC_TUNABLES", None)  # this process's heap only (server.SERVER_ONLY_ENVIRONMENT): not the workers'
 
 import numpy  # noqa: F401  (imported here so that every child starts with it)
 
@@ -26,20 +35,55 @@ except ImportError:  # numpy-only lessons still work, without the warm torch
 else:
     torch.set_num_threads(1)
 
-from grader.sandbox import worker
+from grader.sandbox import protocol, worker
 
-REAP_INTERVAL = 0.02
+REAP_INTERVAL = 0.02  # where pidfds are not available: how often to look for exited children
+
+
+def _warm_up() -> None:
+    """One made-up call of each kind through the worker's code: numpy, torch with a gradient, .npy both ways."""
+    logits = numpy.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
+
+    def exercise_numpy(z: numpy.ndarray) -> numpy.ndarray:  # the same numpy paths, no exercise's answer
+        return numpy.exp(z * 0.5) + z.max(axis=-1, keepdims=True) - z.sum(axis=-1, keepdims=True)
+
+    calls = [(exercise_numpy, {"id": "warm.0", "args": [logits], "return_args": [0]})]
+    if torch is not None:
+        def losses(z: torch.Tensor) -> torch.Tensor:
+            targets = torch.tensor([0, 1])
+            loss = torch.nn.CrossEntropyLoss()(z, targets)
+            sequence = z.unsqueeze(0).expand(3, 2, 3)  # (B, T, V) -> (B, V, T), as sequence losses do
+            loss = loss + torch.nn.functional.cross_entropy(sequence.transpose(1, 2), targets.expand(3, 2))
+            return loss + torch.log_softmax(z, dim=-1).mean() + torch.softmax(z, dim=-1).sum() * 0
+
+        tensor = {protocol.TENSOR_KEY: logits, "dtype": "float32", "requires_grad": True}
+        calls.append((losses, {"id": "warm.1", "mode": "torch", "args": [tensor]}))
+    for function, call in calls:
+        call = protocol.loads(protocol.dumps(call))
+        protocol.loads(protocol.dumps(worker.run_call(function, call, "<warm-up>")))
 
 
 def _send(control: socket.socket, message: dict[str, int]) -> None:
     control.send(json.dumps(message).encode())
 
 
-def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: list[int]) -> int:
+def _pidfd(pid: int) -> int:
+    """A descriptor that becomes readable when ``pid`` exits; -1 where the kernel has none (then we poll)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return -1
+
+
+def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: list[int],
+                 children: dict[int, int]) -> int:
     pid = os.fork()
     if pid == 0:
         selector.close()
         control.close()
+        for pidfd in children.values():  # a worker holds no handle on another job's worker
+            if pidfd >= 0:
+                os.close(pidfd)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             worker.main(*fds)
@@ -50,22 +94,28 @@ def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: 
     return pid
 
 
-def _reap(control: socket.socket, children: set[int]) -> None:
+def _reap(control: socket.socket, children: dict[int, int], selector: selectors.BaseSelector) -> None:
     while children:
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
             return
-        children.discard(pid)
+        pidfd = children.pop(pid, -1)
+        if pidfd >= 0:
+            selector.unregister(pidfd)
+            os.close(pidfd)
         _send(control, {"pid": pid, "exit": os.waitstatus_to_exitcode(status)})
 
 
 def serve(control: socket.socket) -> None:
-    children: set[int] = set()
+    children: dict[int, int] = {}  # pid -> its pidfd (-1: none, poll for its exit)
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)
     try:
         while True:
-            if selector.select(timeout=REAP_INTERVAL):
+            polling = any(pidfd < 0 for pidfd in children.values())
+            for key, _ in selector.select(timeout=REAP_INTERVAL if polling else None):
+                if key.fileobj is not control:
+                    continue  # a child exited: reaped below
                 message, fds, _, _ = socket.recv_fds(control, 4096, 3)
                 if not message:
                     return  # the grader is gone
@@ -74,10 +124,12 @@ def serve(control: socket.socket) -> None:
                     for fd in fds:
                         os.close(fd)
                     continue
-                pid = _fork_worker(control, selector, fds)
-                children.add(pid)
+                pid = _fork_worker(control, selector, fds, children)
+                children[pid] = _pidfd(pid)
+                if children[pid] >= 0:
+                    selector.register(children[pid], selectors.EVENT_READ)
                 _send(control, {"id": request["id"], "pid": pid})
-            _reap(control, children)
+            _reap(control, children, selector)
     finally:
         for pid in children:
             for kill in (os.killpg, os.kill):
@@ -90,11 +142,17 @@ def serve(control: socket.socket) -> None:
 def main(control_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which closes the channel
     control = socket.socket(fileno=control_fd)
+    _warm_up()
+    # Gone before any fork: its code (torch losses, as the lesson's torch exercises use them) must not be
+    # reachable from a worker's memory, where student code could call it.
+    globals().pop("_warm_up")
+    gc.collect()
+    gc.freeze()  # what is imported now stays out of every child's collections (and its pages stay shared)
     try:
         serve(control)
     except (BrokenPipeError, ConnectionResetError):
         pass
-    sys.exit(0)
+    os._exit(0)  # nothing to flush or finalize: tearing torch down would only delay the grader's exit
 
 
 if __name__ == "__main__":
