@@ -207,7 +207,7 @@ def stable_softmax(logits, axis=-1):
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            ctypes.CDLL(None).prctl(15, b"grade-lingerer", 0, 0, 0)
+            ctypes.CDLL(None).prctl(15, {LINGERER.encode()!r}, 0, 0, 0)
             for _ in range(600):
                 for path in ({str(out)!r} + "/amy.json", {str(out)!r} + "/bob.json"):
                     try:
@@ -229,8 +229,11 @@ def stable_softmax(logits, axis=-1):
     time.sleep(1.0)
     assert {p.name: p.read_bytes() for p in out.glob("*.json")} == before
     assert json.loads(before["amy.json"])["score"] == 35
-    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "grade-lingerer"]
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == LINGERER]
     assert left == []
+
+
+LINGERER = f"ling-{os.getpid() % 10**8}"  # this run's own process name: another suite on the machine has its own
 
 
 def _comm(process: Path) -> str:

@@ -147,7 +147,7 @@ def test_no_network(grade, tmp_path):
     assert "OSError" in message or "ConnectionRefusedError" in message or "Network is unreachable" in message
 
 
-MARKER = "grade-escapee"
+MARKER = f"esc-{os.getpid() % 10**8}"  # this run's own name: another suite on the machine has its own
 NAME_ITSELF = f"__import__('ctypes').CDLL(None).prctl(15, b'{MARKER}', 0, 0, 0)"  # PR_SET_NAME
 
 
