@@ -366,10 +366,6 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
     return (verified if not problems else ()), tuple(problems)
 
 
-def release_lesson(lesson: Lesson, out: Path, verify: bool = True) -> Release:
-    return release_course((lesson,), out, verify)
-
-
 def release_course(lessons: tuple[Lesson, ...], out: Path, verify: bool = True) -> Release:
     """The student copy of these lessons (a whole course, or some of it) in OUT; nothing written if refused."""
     if not lessons:

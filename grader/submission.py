@@ -186,13 +186,3 @@ def find_project_root(start: Path, student_file: str) -> Path | None:
         if entry_kind(directory, f"{EXERCISES_DIR}/{student_file}") is not None:
             return directory
     return None
-
-
-def find_project_file(start: Path, student_file: str) -> SubmissionFile:
-    """The exercise file of the project that contains ``start`` (for a bare ``grade``)."""
-    root = find_project_root(start, student_file)
-    if root is not None:
-        return SubmissionFile(root, f"{EXERCISES_DIR}/{student_file}")
-    raise UsageError(
-        f"no exercises/{student_file} in {start} or above: run grade inside the project, or use grade check PATH"
-    )
