@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import click
 
 from grader.course import Course
+from grader.entry import caused_by_ctrl_c
 from grader.errors import GradeError, Interrupted, UsageError
 from grader.lesson import Lesson
 from grader.submission import find_project_root
@@ -35,6 +36,10 @@ def converted() -> Iterator[None]:
         raise CommandFailed(error) from None
     except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, as if graded
         raise CommandFailed(Interrupted()) from None
+    except Exception as error:
+        if caused_by_ctrl_c(error):  # Ctrl-C that Python wrapped (e.g. during a lazy import)
+            raise CommandFailed(Interrupted()) from None
+        raise
 
 
 class GradeCommand(click.Command):

@@ -18,17 +18,36 @@ def _exit_now(code: int) -> None:
         os._exit(code)
 
 
+def caused_by_ctrl_c(error: BaseException) -> bool:
+    """Whether Ctrl-C is behind this exception: a KeyboardInterrupt itself, or one that Python wrapped while it
+    was raised inside machinery of its own (Python 3.11 turns it into a RuntimeError when it strikes in a
+    class's ``__set_name__`` during an import, as ``platform`` has)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        pending += [current.__cause__, current.__context__]
+    return False
+
+
 def main() -> None:
     try:
         from grader.launch import main as launch
 
         launch()
-    except KeyboardInterrupt:
-        try:
-            sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
-        finally:
-            _exit_now(INTERRUPTED)
     except SystemExit as done:
         if done.code == INTERRUPTED:
             _exit_now(INTERRUPTED)
         raise
+    except BaseException as error:
+        if not caused_by_ctrl_c(error):
+            raise
+        try:
+            sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
+        finally:
+            _exit_now(INTERRUPTED)

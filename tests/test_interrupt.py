@@ -68,6 +68,64 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path, moment):
 
 
 @pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
+@pytest.mark.parametrize("settle", [0.0, 0.01, 0.02, 0.04, 0.08, 0.16])
+def test_ctrl_c_while_the_fork_server_interpreter_starts(tmp_path, settle):
+    """The fork server's own interpreter start-up (site, encodings, its first imports) is a window no handler of
+    ours covers: the terminal's Ctrl-C must not reach it at all, only the grader."""
+    root = make_project(tmp_path)
+    result = interrupted(["check", str(root), "--timeout", "30"], root, "fork server starting", settle=settle)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Note: graded without")]
+    assert lines == ["Error: interrupted (Ctrl-C)"], result.stderr
+
+
+@pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
+def test_the_fork_server_is_out_of_reach_of_the_terminal(tmp_path):
+    root = make_project(tmp_path)
+    process = subprocess.Popen([str(GRADE), "check", str(root), "--timeout", "30"], cwd=root, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _children(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.005)
+        server = _children(process.pid)[0]
+        assert os.getsid(server) != os.getsid(process.pid)
+        assert os.getpgid(server) != os.getpgid(process.pid)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_ctrl_c_that_python_wrapped_still_counts_as_ctrl_c():
+    """Python 3.11 wraps an exception raised in ``__set_name__`` (as a KeyboardInterrupt can be, while ``platform``
+    loads) in a RuntimeError; it is still Ctrl-C, and the command says so with exit code 130."""
+    import click
+
+    from grader.cli_base import CommandFailed, converted
+    from grader.entry import caused_by_ctrl_c
+
+    class Interrupting:
+        def __set_name__(self, owner, name):
+            raise KeyboardInterrupt
+
+    with pytest.raises(BaseException) as raised:
+        type("Owner", (), {"field": Interrupting()})
+    assert caused_by_ctrl_c(raised.value)
+    assert not caused_by_ctrl_c(RuntimeError("a real bug"))
+    with pytest.raises(CommandFailed) as failed:
+        with converted():
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as interrupt:
+                raise RuntimeError("wrapped") from interrupt
+    assert failed.value.exit_code == 130 and isinstance(failed.value, click.ClickException)
+    with pytest.raises(ValueError):
+        with converted():
+            raise ValueError("not an interrupt")
+
+
+@pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
 def test_ctrl_c_in_a_batch_exits_130_promptly(tmp_path):
     submissions = tmp_path / "submissions"
     for name in ("a", "b", "c"):

@@ -29,7 +29,9 @@ SERVER_ONLY_ENVIRONMENT = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 # Kept from the machine because they make numerical libraries correct on it, never a score higher:
 # older OpenBLAS builds compute wrong results or crash on some processors without them.
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-# Ctrl-C is ignored from the first statement, before torch loads: the grader handles it and closes the channel.
+# The server runs in a session of its own (see WarmServer), so a terminal's Ctrl-C reaches only the grader, which
+# closes the channel; the server then ends and kills its workers. Ignoring SIGINT here as well covers a signal
+# sent to the server alone; it cannot cover the interpreter's own start-up, which the session does.
 _BOOTSTRAP = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); import sys; sys.path.insert(0, sys.argv[1]); "
               "from grader.sandbox import zygote; zygote.main(int(sys.argv[2]))")
 
@@ -51,6 +53,7 @@ class WarmServer:
             pass_fds=(theirs.fileno(),),
             env=server_environment(),
             cwd="/",
+            start_new_session=True,  # Ctrl-C during its start-up would otherwise print its traceback
         )
         theirs.close()
         self._control = ours
