@@ -49,7 +49,7 @@ def test_a_name_equal_to_a_classmates_rewritten_stem_does_not_overwrite_their_do
     graded = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--seed", "7", "--jobs", "1"])
     assert graded.exit_code == 0, graded.output
     names = sorted(json.loads(p.read_text())["batch"]["name"] for p in out.glob("*.json") if p.name != "summary.json")
-    # Fails today: only one document is on disk, the other one was overwritten.
+    # Before the fix: only one document is on disk, the other one was overwritten.
     assert names == sorted([victim, attacker])
     merged = CliRunner().invoke(main, ["merge", str(out), "--out", str(tmp_path / "merged")])
     assert merged.exit_code == 0, merged.output
@@ -80,16 +80,15 @@ def test_an_unterminated_task_marker_does_not_make_the_drain_hold_and_rescan_eve
 
     drain._feed = spy  # type: ignore[method-assign]
     drain.start()
-    started = time.monotonic()
     os.write(write_end, TASK_MARKER)
     block = b"A" * (1 << 16)
     for _ in range(8 * 16):  # 8 MiB
         os.write(write_end, block)
     os.close(write_end)
     drain.join(60)
-    # Fails today: the tail held is the whole 8 MiB (and the time is quadratic in it).
+    # Before the fix: the tail held was the whole 8 MiB (and the time quadratic in it).
+    # What it holds bounds the work per byte: linear in the output, whatever the machine's speed.
     assert longest[0] < 1024, f"the drain held {longest[0]} bytes as a possible marker"
-    assert time.monotonic() - started < 2.0
     assert len(drain.kept[0]) <= 8 * 1024
 
 
@@ -117,7 +116,7 @@ def test_a_message_of_tiny_json_values_cannot_make_the_grader_allocate_fifty_tim
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # Fails today: ~48 MiB for a 1 MiB message.
+    # Before the fix: ~48 MiB for a 1 MiB message.
     assert peak < 16 * len(frame), f"{len(frame)} bytes of message cost {peak >> 20} MiB to decode"
 
 
@@ -175,7 +174,7 @@ def test_a_submission_cannot_mount_its_own_unbounded_tmpfs(lesson, tmp_path):
     report = grade_submission(build_submission(tmp_path, {"stable_softmax": OWN_TMPFS}), lesson, options)
     message = report.exercises[0].checks[0].message
     written = int(message.split("wrote ")[1].split(" MiB")[0]) if "wrote " in message else 0
-    # Fails today: 720 MiB written (as root, as an unprivileged user and without CAP_SYS_ADMIN).
+    # Before the fix: 720 MiB written (as root, as an unprivileged user and without CAP_SYS_ADMIN).
     assert written <= 2 * 32, message
 
 
@@ -198,7 +197,7 @@ def test_a_submission_folder_named_with_invalid_utf8_costs_only_its_row(tmp_path
     shutil.copy(STUB, submissions / "amy" / STUDENT_FILE)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--seed", "7", "--jobs", "1"])
-    # Fails today: UnicodeEncodeError out of report.html rendering, exit 1, no class outputs.
+    # Before the fix: UnicodeEncodeError out of report.html rendering, exit 1, no class outputs.
     assert result.exit_code == 0, repr(result.exception)
     assert (out / "gradebook.csv").exists() and (out / "report.html").exists()
     assert json.loads((out / "summary.json").read_text())["counts"]["submissions"] == 2
@@ -251,7 +250,7 @@ def test_report_html_links_every_row_to_its_own_document(tmp_path):
     from urllib.parse import unquote
 
     links = {unquote(href) for href in re.findall(r'href="([^"#]+\.json)"', (out / "report.html").read_text())}
-    # Fails today: 'José.json' is linked, 'Jos-24c2ab65b7.json' is what exists.
+    # Before the fix: 'José.json' is linked, 'Jos-24c2ab65b7.json' is what exists.
     assert links and all((out / link).exists() for link in links), links
 
 
@@ -268,7 +267,7 @@ def test_a_negative_credit_seed_is_refused_instead_of_failing_every_submission(t
     from grader.errors import UsageError
 
     monkeypatch.setenv("GRADE_SEED", "-5")
-    # Fails today: (-5, '$GRADE_SEED') is returned.
+    # Before the fix: (-5, '$GRADE_SEED') is returned.
     with pytest.raises(UsageError):
         grader.credit.credit_seed(None)
 
@@ -285,7 +284,7 @@ def test_a_reply_keeps_only_the_outputs_the_grader_reads():
     reply = protocol.clean_reply({"id": "0.0", "status": "ok",
                                   "outputs": {"value": np.zeros(3), "junk": np.zeros(3), "grad:0": np.zeros(3)}})
     assert reply is not None
-    # Fails today: 'junk' is kept.
+    # Before the fix: 'junk' is kept.
     assert set(reply["outputs"]) == {"value", "grad:0"}
 
 
@@ -317,13 +316,20 @@ def test_a_flood_of_tiny_frames_costs_the_grader_little(tmp_path):
 
     threading.Thread(target=send, daemon=True).start()
     collector = Collector(1, 1000.0)
-    started = time.monotonic()
+    frames = [0]
+
+    class CountingReader(protocol.FrameReader):
+        def read(self, deadline: float) -> bytes | None:
+            frames[0] += 1
+            return super().read(deadline)
+
     try:
-        collector.collect(protocol.FrameReader(read_end))
+        collector.collect(CountingReader(read_end))
     finally:
         os.close(read_end)
-    # Fails today: ~10 s (on this 2-core machine) of decoding messages that are then ignored.
-    assert time.monotonic() - started < 3.0
+    # Counted, not timed: the collector stops at the first message outside the protocol, not after decoding
+    # (and ignoring) 1.4 million of them, ~10 s of a trusted core on this 2-core machine.
+    assert frames[0] <= 3, f"the collector decoded {frames[0]} frames of the flood"
 
 
 # --- 8. the course under a system directory: the reference is in the sandbox -------------------------
@@ -369,7 +375,7 @@ def test_a_course_installed_under_usr_keeps_its_reference_out_of_the_sandbox(tmp
         done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=course, timeout=240)
         document = json.loads(done.stdout)
         softmax = next(e for e in document["exercises"] if e["name"] == "stable_softmax")
-        # Fails today: 5/5, computed by the instructor's reference read from /usr/local/src/.../solutions.
+        # Before the fix: 5/5, computed by the instructor's reference read from /usr/local/src/.../solutions.
         assert softmax["score"] == 0, softmax
     finally:
         shutil.rmtree(course, ignore_errors=True)
