@@ -176,8 +176,9 @@ def _check_destination(out: Path, roots: set[Path]) -> None:
 
 
 def _student_pyproject(text: str, where: Path) -> str:
-    """The project's pyproject.toml, with the recorded expected values packaged beside lesson.yaml."""
-    patched = text.replace('"*" = ["*.yaml"]', f'"*" = ["*.yaml", "{STEM}.*"]')
+    """The project's pyproject.toml, with the recorded expected values and the pristine stubs packaged beside
+    lesson.yaml."""
+    patched = text.replace('"*" = ["*.yaml"]', f'"*" = ["*.yaml", "{STEM}.*", "*{STUB_SUFFIX}"]')
     if f"{STEM}.*" not in patched:
         raise UsageError(f'{where}: no `"*" = ["*.yaml"]` package-data line to add "{STEM}.*" to; add it by hand')
     return patched

@@ -115,8 +115,27 @@ def test_the_copy_holds_the_students_files_and_no_reference_code(released, lesso
     readme = (copy / "README.md").read_text()
     for command in ("## Quick start", "grade watch", "grade hint EXERCISE", "grade list", "grade check PATH", "grade quiz"):
         assert command in readme
-    assert '"released_expectations.*"' in (copy / "pyproject.toml").read_text()
+    assert '"released_expectations.*", "*.stub"' in (copy / "pyproject.toml").read_text()
     assert f"✓ {len(MISTAKES)} known-wrong variants: each report equal to the project's" in output
+
+
+@pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="building a wheel needs setuptools")
+def test_a_wheel_of_the_copy_packages_what_grading_and_restore_read(released, tmp_path):
+    """Installed without -e, the grader still finds the recorded answers and the pristine stubs: pip's own
+    build of the copy must hold them."""
+    import zipfile
+
+    source = tmp_path / "source"
+    shutil.copytree(released[0], source)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(tmp_path / "wheels"), str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "wheels").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    lesson = "grader/lessons/softmax_cross_entropy/"
+    assert lesson + "softmax_cross_entropy.py.stub" in names
+    assert any(n.startswith(lesson + "released_expectations.") for n in names), sorted(names)
+    assert lesson + "lesson.yaml" in names
 
 
 def test_the_copy_ships_no_known_wrong_code_and_no_instructor_command(released, lesson):
