@@ -24,6 +24,24 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        children = _children(frontier.pop())
+        found += children
+        frontier += children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent (who may be gone and replaced by init, which reaps it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def _maps_numpy(pid: int) -> bool:
     try:
         return "_multiarray_umath" in Path(f"/proc/{pid}/maps").read_text()
@@ -49,8 +67,15 @@ def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) ->
         assert process.poll() is None and time.monotonic() < deadline, f"never reached: {moment}"
         time.sleep(0.005)
     time.sleep(settle)
+    descendants = _descendants(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
+    # Nothing is left behind: the fork server (in a session of its own, out of the terminal's reach) sees the
+    # grader go and ends, with every worker it started.
+    deadline = time.monotonic() + 60
+    while (alive := [pid for pid in descendants if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive, f"left running after Ctrl-C: {alive}"
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
