@@ -33,13 +33,19 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for its parent (who may be gone and replaced by init, which reaps it)."""
+def _stat(pid: int) -> tuple[str, str] | None:
+    """A process's state and start time (which tells it from a later process given the same pid)."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return fields[0], fields[19]
     except (OSError, IndexError):
-        return False
-    return state != "Z"
+        return None
+
+
+def _alive(pid: int, started: str) -> bool:
+    """Still running, not a zombie waiting for its parent (who may be gone and replaced by init, which reaps it)."""
+    stat = _stat(pid)
+    return stat is not None and stat[1] == started and stat[0] != "Z"
 
 
 def _maps_numpy(pid: int) -> bool:
@@ -67,13 +73,13 @@ def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) ->
         assert process.poll() is None and time.monotonic() < deadline, f"never reached: {moment}"
         time.sleep(0.005)
     time.sleep(settle)
-    descendants = _descendants(process.pid)
+    descendants = [(pid, stat[1]) for pid in _descendants(process.pid) if (stat := _stat(pid)) is not None]
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     # Nothing is left behind: the fork server (in a session of its own, out of the terminal's reach) sees the
     # grader go and ends, with every worker it started.
     deadline = time.monotonic() + 60
-    while (alive := [pid for pid in descendants if _alive(pid)]) and time.monotonic() < deadline:
+    while (alive := [pid for pid, started in descendants if _alive(pid, started)]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive, f"left running after Ctrl-C: {alive}"
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
