@@ -27,7 +27,7 @@ from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
 from grader.render.json_report import report_dict
-from grader.sandbox.runner import Limits
+from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
 from grader.submission import (MAX_SOURCE_BYTES, EXERCISES_DIR, Refused, SubmissionFile, entry_kind, notebook_name,
                                submission_file_in)
@@ -259,18 +259,19 @@ class BatchRunner:
         self.out.mkdir(parents=True, exist_ok=True)
         self.lesson.reference  # import it once, before the threads need it  # noqa: B018
         documents: dict[str, BatchDocument] = {}
-        pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
-        try:
-            futures = [pool.submit(self._one, s) for s in submissions]
-            for future in as_completed(futures):
-                graded = future.result()
-                documents[graded.name] = graded.document
-                if on_done is not None:
-                    on_done(graded)
-        except BaseException as stop:  # Ctrl-C or an unwritable --out: stop now, keep what is written
-            # After Ctrl-C, do not wait for the submissions running (up to their time limits): the fork
-            # server kills its workers when the grader's channel closes.
-            pool.shutdown(wait=not isinstance(stop, KeyboardInterrupt), cancel_futures=True)
-            raise
-        pool.shutdown()
+        with deferred_teardowns():  # a worker's processes end while the next submission runs
+            pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
+            try:
+                futures = [pool.submit(self._one, s) for s in submissions]
+                for future in as_completed(futures):
+                    graded = future.result()
+                    documents[graded.name] = graded.document
+                    if on_done is not None:
+                        on_done(graded)
+            except BaseException as stop:  # Ctrl-C or an unwritable --out: stop now, keep what is written
+                # After Ctrl-C, do not wait for the submissions running (up to their time limits): the fork
+                # server kills its workers when the grader's channel closes.
+                pool.shutdown(wait=not isinstance(stop, KeyboardInterrupt), cancel_futures=True)
+                raise
+            pool.shutdown()
         return [documents[name] for name in sorted(documents)]

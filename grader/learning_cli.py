@@ -35,7 +35,7 @@ from grader.lesson import Lesson
 from grader.progress import load_progress, progress_path, reset_progress, save_progress
 from grader.release import release_course
 from grader.render.text import render_text
-from grader.sandbox.runner import Limits
+from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.scaffold import new_lesson
 from grader.submission import SubmissionFile, find_project_root, resolve_submission
 from grader.validate import validate_lesson
@@ -106,7 +106,8 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         sys.stdout.flush()
 
     try:
-        watch_for_saves(student_file, grade_once, poll=interval)
+        with deferred_teardowns():  # the report is drawn while the worker that graded it ends
+            watch_for_saves(student_file, grade_once, poll=interval)
     except KeyboardInterrupt:
         click.echo("\nStopped watching.")
 

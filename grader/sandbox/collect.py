@@ -53,7 +53,10 @@ class OutputDrain(threading.Thread):
     """Reads a worker's stdout/stderr to the end, split per task at the worker's markers.
 
     Keeps the first bytes of each task's output and counts the rest, so a flood costs nothing.
-    Output before the first marker (at import) belongs to the first task.
+    Output before the first marker (at import) belongs to the first task. The marker one past the last
+    task (an honest worker writes it after its last task, before it says "done") ends the output: it
+    is complete from there, without waiting for every process of the job to close the pipe (what comes
+    after it is read and dropped, so that a write never fails).
     """
 
     def __init__(self, fd: int, tasks: int) -> None:
@@ -63,6 +66,7 @@ class OutputDrain(threading.Thread):
         self._task = 0
         self.kept: dict[int, bytearray] = {}
         self.dropped: dict[int, int] = {}
+        self.ended = threading.Event()  # the end marker was read (not merely the end of the pipe)
 
     def _keep(self, data: bytes) -> None:
         kept = self.kept.setdefault(self._task, bytearray())
@@ -90,6 +94,9 @@ class OutputDrain(threading.Thread):
             self._keep(pending[:at])
             number = pending[at + len(TASK_MARKER):end]
             index = int(number) if number.isdigit() and len(number) < 6 else -1
+            if index == self.tasks:  # the end: what follows is not kept (a submission that forges it hides only its own output)
+                self.ended.set()
+                return b""
             # Only a marker for a later task of this worker moves the output on: a forged one cannot
             # hide what was printed, nor make the drain keep output for tasks that do not exist.
             self._task = index if self._task < index < self.tasks else self._task
@@ -99,10 +106,16 @@ class OutputDrain(threading.Thread):
         pending = b""
         try:
             while chunk := os.read(self._fd, 1 << 16):
-                pending = self._feed(pending + chunk)
-            self._keep(pending)
+                if not self.ended.is_set():
+                    pending = self._feed(pending + chunk)
+            if not self.ended.is_set():
+                self._keep(pending)
         finally:
             os.close(self._fd)
+
+    def reached_end(self, timeout: float) -> bool:
+        """Whether the output reached the end marker (so it is complete) within ``timeout`` seconds."""
+        return self.ended.wait(timeout)
 
     def text(self, task: int) -> str:
         text = protocol.clean_text(bytes(self.kept.get(task, b"")).decode("utf-8", errors="replace"))
@@ -129,6 +142,7 @@ class Collector:
         self.current: dict[str, Any] | None = None
         self.protections: tuple[str, ...] = ()
         self.ended_by_itself = False
+        self.completed = False  # every task settled and the worker said "done": nothing more is expected of it
         self.ready = False  # the worker said it is ready; only once, so the clock cannot be reset
         self._unfinished: dict[str, Any] | None = None  # how the rest ends, when all of it does at once
 
@@ -229,6 +243,7 @@ class Collector:
             elif event == "done":
                 if self.current is not None or len(self.finished) < self.tasks:
                     return self._stop("protocol_error", "the worker stopped before this exercise was done")
+                self.completed = True
                 return None
             elif self.current is not None and (reply := protocol.clean_reply(message)) is not None \
                     and self._accept(message["id"], reply):

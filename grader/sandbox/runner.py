@@ -12,10 +12,12 @@ import shutil
 import signal
 import tempfile
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
@@ -23,6 +25,9 @@ from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
+OUTPUT_END_WAIT = 1.0  # how long the output may trail the worker's "done" before the teardown is waited for
+TEARDOWN_THREADS = 4
+MAX_PENDING_TEARDOWNS = 8  # workers ended but not yet torn down hold memory: beyond this, jobs wait
 SANDBOX_UID_BASE, SANDBOX_UID_COUNT = 200_000, 100_000
 
 
@@ -146,6 +151,75 @@ def _send_job(fd: int, payload: bytes) -> None:
         os.close(fd)
 
 
+class _Teardowns:
+    """Where a finished worker's teardown goes: done before its results are returned (the default), or,
+    inside ``deferred_teardowns()``, by background threads while the next job runs.
+
+    A worker whose tasks are all settled and whose output has ended has nothing more to tell: its
+    outcomes are final. Ending its processes (four of them, each holding torch's memory), removing its
+    cgroups and its directory is then tens of milliseconds of waiting that a class need not wait for.
+    Everything deferred is finished before the scope ends, so nothing outlives the run.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._scopes = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: set[Future[Any]] = set()
+
+    @property
+    def open(self) -> bool:
+        return self._pool is not None
+
+    def defer(self, teardown: Callable[[], Any]) -> bool:
+        """Run ``teardown`` in the background if a scope is open and not too many are waiting; False (run
+        it yourself, which also slows the jobs down to the pace of their teardowns) otherwise."""
+        with self._lock:
+            if self._pool is None or len(self._pending) >= MAX_PENDING_TEARDOWNS:
+                return False
+            future = self._pool.submit(teardown)
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return True
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        with self._lock:
+            self._scopes += 1
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=TEARDOWN_THREADS, thread_name_prefix="grade-teardown")
+        interrupted = False
+        try:
+            yield
+        except KeyboardInterrupt:
+            interrupted = True  # the fork server kills every worker once the grader's channel closes
+            raise
+        finally:
+            with self._lock:
+                self._scopes -= 1
+                pool = self._pool if self._scopes == 0 else None
+                if pool is not None:
+                    self._pool = None
+                pending = list(self._pending)
+            if not interrupted:
+                wait(pending)
+            if pool is not None:
+                pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
+
+
+_teardowns = _Teardowns()
+
+
+def deferred_teardowns() -> AbstractContextManager[None]:
+    """Within this scope (a batch, a watch), a worker's teardown runs in the background once its results are
+    in; the scope ends when every teardown started in it has."""
+    return _teardowns.scope()
+
+
 def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[TaskOutcome]:
     """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
     run in a fresh worker."""
@@ -195,16 +269,31 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
         collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid))
-        out_of_memory = False
+
+        def tear_down() -> tuple[int | None, bool]:
+            """End the worker's processes and remove what the job had; its exit code and whether it ran
+            out of memory."""
+            try:
+                exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
+                os.close(results_r)
+                out_of_memory = False
+                if cgroups is not None:
+                    out_of_memory = cgroups.ran_out_of_memory()
+                    cgroups.close()
+                drain.join(2)
+                return exitcode, out_of_memory
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+        deferred, exitcode, out_of_memory = False, None, False
         try:
             collector.collect(protocol.FrameReader(results_r))
+            # All settled, output complete: nothing the teardown could tell changes these outcomes.
+            deferred = (collector.completed and _teardowns.open and drain.reached_end(OUTPUT_END_WAIT)
+                        and _teardowns.defer(tear_down))
         finally:
-            exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
-            os.close(results_r)
-            if cgroups is not None:
-                out_of_memory = cgroups.ran_out_of_memory()
-                cgroups.close()
-        drain.join(2)
+            if not deferred:
+                exitcode, out_of_memory = tear_down()
         if collector.ended_by_itself:
             collector.describe_exit(*_describe_exit(exitcode, job.limits, out_of_memory))
 
@@ -213,7 +302,8 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             return text.replace(f"/job/{job.module_name}", job.shown_path)
 
         return [TaskOutcome(output=output(i), **fields) for i, fields in enumerate(collector.outcomes())]
-    finally:
+    except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
+        raise
 
 
