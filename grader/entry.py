@@ -18,6 +18,13 @@ def _exit_now(code: int) -> None:
         os._exit(code)
 
 
+def _remove_job_directories() -> None:
+    """The directories of the jobs that were running (the exit skips every cleanup)."""
+    runner = sys.modules.get("grader.sandbox.runner")
+    if runner is not None:
+        runner.remove_job_directories()
+
+
 def caused_by_ctrl_c(error: BaseException) -> bool:
     """Whether Ctrl-C is behind this exception: a KeyboardInterrupt itself, or one that Python wrapped while it
     was raised inside machinery of its own (Python 3.11 turns it into a RuntimeError when it strikes in a
@@ -42,12 +49,16 @@ def main() -> None:
         launch()
     except SystemExit as done:
         if done.code == INTERRUPTED:
-            _exit_now(INTERRUPTED)
+            try:
+                _remove_job_directories()
+            finally:
+                _exit_now(INTERRUPTED)
         raise
     except BaseException as error:
         if not caused_by_ctrl_c(error):
             raise
         try:
             sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
+            _remove_job_directories()
         finally:
             _exit_now(INTERRUPTED)

@@ -66,8 +66,11 @@ MOMENTS = {
 
 
 def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) -> subprocess.CompletedProcess:
+    temporary = cwd / "tmp"  # the run's own temporary directory: its jobs' directories, and nothing else
+    temporary.mkdir()
     process = subprocess.Popen([str(GRADE), *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(temporary)})
     deadline = time.monotonic() + 120
     while not MOMENTS[moment](process.pid):
         assert process.poll() is None and time.monotonic() < deadline, f"never reached: {moment}"
@@ -82,6 +85,7 @@ def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) ->
     while (alive := [pid for pid, started in descendants if _alive(pid, started)]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive, f"left running after Ctrl-C: {alive}"
+    assert [p.name for p in temporary.iterdir()] == []  # no job's directory (one may hold a student's file)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 

@@ -233,10 +233,26 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
     return outcomes[: len(job.tasks)]
 
 
+_job_directories: set[Path] = set()  # every job's directory not yet removed
+
+
+def _remove_job_directory(workdir: Path) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)
+    _job_directories.discard(workdir)
+
+
+def remove_job_directories() -> None:
+    """Remove the directories of jobs still running, as the grader stops at once (Ctrl-C): where there is no
+    private root, one holds a copy of a student's file."""
+    for workdir in list(_job_directories):
+        _remove_job_directory(workdir)
+
+
 def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
+    _job_directories.add(workdir)
     try:
         uid = _sandbox_user()
         (workdir / "submission").mkdir()  # the student's file, only where there is no private root
@@ -283,7 +299,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 drain.join(2)
                 return exitcode, out_of_memory
             finally:
-                shutil.rmtree(workdir, ignore_errors=True)
+                _remove_job_directory(workdir)
 
         deferred, exitcode, out_of_memory = False, None, False
         try:
@@ -303,7 +319,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
 
         return [TaskOutcome(output=output(i), **fields) for i, fields in enumerate(collector.outcomes())]
     except BaseException:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove_job_directory(workdir)
         raise
 
 
