@@ -1,7 +1,6 @@
-"""Red-team findings: attacks that the grader does NOT yet withstand.
-
-Every test here FAILS on the code it was written against (branch ``redteam``); each says, in a
-comment, what should happen instead. They go beyond tests/test_hostile.py and tests/test_attacks.py.
+"""Red-team findings, each one fixed: every test here failed on the code it was written against (a
+red-team session's branch), and its comments say what happened then and what should happen. They go
+beyond tests/test_hostile.py and tests/test_attacks.py.
 """
 from __future__ import annotations
 
