@@ -43,7 +43,7 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.model import Report
-from grader.submission import SubmissionFile, ignored_copy_note, resolve_submission
+from grader.submission import SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
@@ -206,7 +206,7 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
-    assessments = [_assess(lesson_, SubmissionFile(root, f"exercises/{lesson_.student_file}"), grading,
+    assessments = [_assess(lesson_, project_exercise_file(root, lesson_.student_file), grading,
                            SubmissionFile(root, lesson_.answers_file), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 

@@ -37,7 +37,8 @@ from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.scaffold import new_lesson
-from grader.submission import SubmissionFile, find_project_root, resolve_submission
+from grader.submission import (SubmissionFile, find_project_root, notebook_name, project_exercise_file,
+                               resolve_submission)
 from grader.validate import validate_lesson
 from grader.watch import POLL_SECONDS, redraw, watch_for_saves
 
@@ -74,10 +75,11 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
             raise UsageError(f"several lessons here ({', '.join(l.name for l, _ in projects)}): "
                              "choose one with grade --lesson NAME watch, or give the file: grade watch PATH")
         lesson, root = projects[0]
-        student_file = root / "exercises" / lesson.student_file
+        student_file = project_exercise_file(root, lesson.student_file).path
     select_exercises(lesson, exercises)
     student_file = Path(_shown(student_file))
-    own_project = root is not None and student_file.resolve() == (root / "exercises" / lesson.student_file).resolve()
+    own_project = root is not None and student_file.resolve() in {
+        (root / "exercises" / name).resolve() for name in (lesson.student_file, notebook_name(lesson.student_file))}
     project = root if own_project else None
     options = GradeOptions(seed=seed, limits=Limits(timeout=timeout), exercises=exercises)
     interactive = sys.stdout.isatty()
@@ -159,7 +161,7 @@ def list_command(ctx: click.Context, timeout: float) -> None:
     complete = True
     texts = []
     for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
-        student_file = root / "exercises" / lesson.student_file
+        student_file = project_exercise_file(root, lesson.student_file).path
         assessment = assess(lesson, student_file, GradeOptions(limits=Limits(timeout=timeout)),
                             answers=SubmissionFile(root, lesson.answers_file), project=root)
         if assessment.quiz_problem is not None:

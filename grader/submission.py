@@ -155,6 +155,15 @@ def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | N
     return None
 
 
+def project_exercise_file(root: Path, student_file: str) -> SubmissionFile:
+    """The file a student works in, in their project: exercises/<file>.py, or its notebook where that was saved
+    after it (so bare ``grade``, ``grade list`` and ``grade watch`` grade what ``grade check exercises/`` does)."""
+    python, notebook = f"{EXERCISES_DIR}/{student_file}", f"{EXERCISES_DIR}/{notebook_name(student_file)}"
+    if entry_kind(root, notebook) not in (None, "dir") and entry_kind(root, python) not in (None, "dir"):
+        return SubmissionFile(root, _newer(root, python, notebook))
+    return SubmissionFile(root, python)
+
+
 def ignored_copy_note(directory: Path, found: SubmissionFile, student_file: str) -> str | None:
     """When a directory holds the student's file both at its root and under exercises/, which one is
     graded (the root's) and which is not; None otherwise. Looks at the entries only, reads nothing."""

@@ -458,3 +458,26 @@ def test_display_calls_work_as_in_jupyter_and_show_nothing(tmp_path, lesson):
     defined = write_notebook(tmp_path / "defined.ipynb", [REFERENCE.read_text(encoding="utf-8"),
                                                          "def display(x):\n    raise SystemExit('mine')", "display(1)"])
     assert grade_submission(defined, lesson, options("stable_softmax")).import_error is not None
+
+
+# --- the project's own commands follow the file the student works in ---------------------------------
+
+
+def test_bare_grade_and_list_grade_the_notebook_when_it_was_saved_last(tmp_path):
+    from projects import grade_in, make_project
+
+    root = make_project(tmp_path / "project")  # exercises/softmax_cross_entropy.py: the stubs
+    notebook = notebook_of(REFERENCE, root / "exercises" / "softmax_cross_entropy.ipynb")
+    stub = root / "exercises" / "softmax_cross_entropy.py"
+    os.utime(stub, (time.time() - 60, time.time() - 60))  # the notebook is the one worked in
+    graded = grade_in(root, "--format", "json")
+    document = json.loads(graded.stdout)
+    assert document["submission"].endswith("softmax_cross_entropy.ipynb")
+    assert document["score"] == document["max_score"]
+    listed = grade_in(root, "list")
+    assert "exercises/softmax_cross_entropy.ipynb" in listed.stdout
+    assert "not implemented" not in listed.stdout
+
+    os.utime(notebook, (time.time() - 120, time.time() - 120))  # now the .py file was saved last
+    document = json.loads(grade_in(root, "--format", "json").stdout)
+    assert document["submission"].endswith("softmax_cross_entropy.py") and document["score"] == 0
