@@ -41,8 +41,11 @@ def _read(file: Path | SubmissionFile) -> tuple[str, str]:
     file = file if isinstance(file, SubmissionFile) else SubmissionFile.of(file)
     try:
         data = file.read(MAX_ANSWERS_BYTES)
-    except Refused as refusal:
-        raise UsageError(f"{file.path}: {refusal.message}") from None
+    except Refused as refusal:  # it names the file as found in its folder: name it as the user gave it
+        message = refusal.message
+        if message.startswith(file.relative):
+            message = str(file.path) + message[len(file.relative):]
+        raise UsageError(message) from None
     try:
         return data.decode("utf-8"), str(file.path)
     except UnicodeDecodeError:
