@@ -481,3 +481,13 @@ def test_bare_grade_and_list_grade_the_notebook_when_it_was_saved_last(tmp_path)
     os.utime(notebook, (time.time() - 120, time.time() - 120))  # now the .py file was saved last
     document = json.loads(grade_in(root, "--format", "json").stdout)
     assert document["submission"].endswith("softmax_cross_entropy.py") and document["score"] == 0
+
+
+def test_a_notebook_saved_with_a_byte_order_mark_and_windows_line_ends_is_graded(tmp_path, lesson):
+    plain = notebook_of(REFERENCE, tmp_path / "plain.ipynb")
+    windows = tmp_path / "windows" / "work.ipynb"
+    windows.parent.mkdir()
+    windows.write_bytes(b"\xef\xbb\xbf" + plain.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    graded = grade_submission(windows, lesson, options())
+    assert graded.score == graded.max_score
+    assert comparable(graded) == comparable(grade_submission(plain, lesson, options()))

@@ -78,7 +78,7 @@ def _within_bounds(raw: Any) -> None:
 
 def _parse(data: bytes) -> Any:
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is not an error
     except UnicodeDecodeError:
         raise NotebookError("is not a notebook: it is not UTF-8 text") from None
     try:
