@@ -24,6 +24,8 @@ LAYERS = {
     "unprivileged user": "submissions would run with the grader's privileges and could change its files",
     "no namespaces of its own": "a submission could become root of a user namespace of its own and mount "
                                 "file systems of any size",
+    "syscall filter": "the kernel's riskiest interfaces (ptrace, keys, BPF, io_uring, perf events, mounts) "
+                      "stay open to submissions",
     "cpu time limit": "a busy loop would only be stopped by the wall-clock limit",
     "memory limit": "a submission could exhaust the machine's memory",
     "process limit": "a fork bomb could exhaust the machine's processes",

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.sandbox import isolation, limits, probes, protocol
+from grader.sandbox import isolation, limits, probes, protocol, syscall_filter
 
 MAX_RESULT_ELEMENTS = 5_000_000
 MODULE_NAME = "student_submission"
@@ -222,6 +222,9 @@ def _isolate(job: dict[str, Any], results_fd: int,
     isolation.become_job_user(uid, in_user_namespace)
     isolation.die_with_parent()
     layers.append(f"unprivileged user {uid}")
+    filtered = syscall_filter.install()  # last: everything above needed some of what it refuses
+    if filtered is not None:
+        layers.append(filtered)
     if isolation.privileged_in_host():
         layers.append("own host user per job")
     layers += [limits.limit_processes(job["limits"]), *sandbox["cgroups"]]
