@@ -8,7 +8,7 @@ from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, style, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, style, terminal, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation
@@ -49,6 +49,8 @@ def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> st
     if report.import_error is not None:
         return ("Next: make your file import again; no exercise runs until it does.\n"
                 + _indent_block(report.import_error) + "\n")
+    if report.file_problem is not None:
+        return "Next: fix this; no exercise runs until it is fixed.\n" + _indent_block(terminal(report.file_problem)) + "\n"
     result = next_exercise(report)
     if result is None:
         return "Every graded exercise has full marks. Next: the quiz, if you have not passed it (grade quiz).\n"

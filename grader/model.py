@@ -89,6 +89,17 @@ class Report:
         return detail[len(IMPORT_ERROR_PREFIX):] if detail.startswith(IMPORT_ERROR_PREFIX) else None
 
     @property
+    def file_problem(self) -> str | None:
+        """The one reason no exercise could run when it is not an import error (a refused or unreadable file,
+        a malformed notebook, a sandbox that could not start): every exercise stopped on it. Else None."""
+        if len(self.exercises) < 2 or self.import_error is not None:
+            return None
+        if any(e.status not in (ExerciseStatus.ERROR, ExerciseStatus.MISSING) for e in self.exercises):
+            return None
+        details = {e.detail for e in self.exercises}
+        return details.pop() if len(details) == 1 else None
+
+    @property
     def exercises_complete(self) -> bool:
         return all(e.status is ExerciseStatus.PASSED for e in self.exercises)
 

@@ -1,7 +1,10 @@
 """Submissions that do not import, hang, exit or crash end as results, never as grader crashes."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from grader.learning_render import render_next
 from grader.model import ExerciseStatus
@@ -25,6 +28,37 @@ def test_syntax_error_is_graded_zero_with_the_line(grade, tmp_path):
     message = report.exercises[0].checks[0].message
     assert message.startswith("your file could not be imported: SyntaxError")
     assert "line" in message and "Traceback" not in message and "grader" not in message
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda path: path.symlink_to(REFERENCE), "is a symbolic link; submit the file itself"),
+    (lambda path: os.mkfifo(path), "is not a regular file"),
+    (lambda path: path.write_bytes(b"#" * (2 << 20)), "over the 1048576 allowed"),
+])
+def test_a_file_that_cannot_be_graded_at_all_is_reported_once_at_the_top(grade, lesson, tmp_path, make, reason):
+    path = tmp_path / "softmax_cross_entropy.py"
+    make(path)
+    report = grade(path)
+    assert report.score == 0 and report.file_problem is not None and reason in report.file_problem
+    text = render_text(report)
+    top = text.split("\n! ")[0]
+    assert "No exercise could run:" in top and reason in top
+    assert text.count(reason) == 1 and "same problem as above" not in text
+    assert text.count("not run (see above)") == len(report.exercises)
+    footer = render_next(report, lesson, None)  # grade watch's: the problem, not the first exercise's hint
+    assert footer.startswith("Next: fix this") and reason in footer and "Hint" not in footer
+
+
+def test_different_problems_per_exercise_are_not_merged_into_one(lesson):
+    from grader.grading import failed_everywhere
+    from grader.model import Report
+
+    first, second = lesson.exercises[:2]
+    report = Report("x.py", 7, (failed_everywhere(first, ExerciseStatus.MISSING, "stable_softmax is not defined"),
+                                failed_everywhere(second, ExerciseStatus.ERROR, "crashed")))
+    assert report.file_problem is None
+    single = Report("x.py", 7, (failed_everywhere(first, ExerciseStatus.ERROR, "refused"),))
+    assert single.file_problem is None  # one exercise: its own row says it
 
 
 def test_a_file_that_does_not_import_is_reported_once_at_the_top(grade, lesson, tmp_path):

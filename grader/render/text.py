@@ -18,6 +18,11 @@ def render_import_error(reason: str) -> list[str]:
             "Fix this first, then grade again.", ""]
 
 
+def render_file_problem(reason: str) -> list[str]:
+    """Once, at the top: the file could not be graded at all (refused, unreadable, malformed)."""
+    return ["No exercise could run:", _indent(terminal(reason), "    "), ""]
+
+
 def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str], color: bool,
                     not_run: bool = False) -> list[str]:
     score = f"{points(exercise.score)}/{points(exercise.max_score)}"
@@ -95,12 +100,15 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     lines = [f"Grading {terminal(report.submission)}", ""]
     if report.notes:
         lines.extend(["Left out of grading:", *(f"    {terminal(note)}" for note in report.notes), ""])
-    import_error = report.import_error
+    import_error, file_problem = report.import_error, report.file_problem
     if import_error is not None:
         lines.extend(render_import_error(import_error))
+    elif file_problem is not None:
+        lines.extend(render_file_problem(file_problem))
     shown: set[str] = set()
+    stopped = import_error is not None or file_problem is not None
     for exercise in report.exercises:
-        lines.extend(render_exercise(exercise, width, shown, color, not_run=import_error is not None))
+        lines.extend(render_exercise(exercise, width, shown, color, not_run=stopped))
     lines.append("")
     lines.append(f"Total: {points(report.score)}/{points(report.max_score)} points")
     if report.quiz is not None:
