@@ -26,6 +26,11 @@ MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
 MAX_NOTES = 20
 # Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
 MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
+# nbformat turns every JSON value into an object of its own (and validates it): ~600 bytes and ~10 us per
+# empty {} of metadata or output data, so 8 MiB of them would cost the grader 1.5 GiB and 25 s. Counted
+# outside strings (code, text and images are strings), before anything is parsed.
+MAX_JSON_VALUES = 250_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 # Jupyter provides display() without an import; graded, it shows nothing (outputs are never read).
 DISPLAY_STAND_IN = "def display(*objects, **options): pass  # Jupyter's display(): outputs are not graded\n"
@@ -76,11 +81,20 @@ def _within_bounds(raw: Any) -> None:
                             "(Edit > Clear All Outputs) and save")
 
 
+def _json_values(data: bytes) -> int:
+    """An upper bound on the JSON values in ``data``: the punctuation that can start one, outside strings."""
+    structure = _JSON_STRING.sub(b"", data)
+    return structure.count(b"{") + structure.count(b"[") + structure.count(b",")
+
+
 def _parse(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise NotebookError("is not a notebook: it is not UTF-8 text") from None
+    if _json_values(data) > MAX_JSON_VALUES:
+        raise NotebookError(f"holds more than {MAX_JSON_VALUES} JSON values (outputs or metadata); clear the "
+                            "outputs (Edit > Clear All Outputs) and save")
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:
