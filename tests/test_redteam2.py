@@ -125,3 +125,110 @@ def test_a_notebook_of_tiny_json_values_is_refused_before_nbformat_parses_it(gra
     code = "values = [" + ", ".join(["[1, 2]"] * 100_000) + "]\n"  # 300,000 commas and brackets, in a string
     path.write_bytes(_notebook_of([], source=code))
     assert "JSON values" not in softmax_exercise(grade(path, exercises=(SOFTMAX,))).checks[0].message
+
+
+# --- 4. the runner's older workflow-command form, anywhere in a line ------------------------------------
+
+def test_legacy_workflow_commands_from_a_submission_are_inert_in_ci_logs(tmp_path):
+    """README: a line starting with ``::`` gets a ``|`` in front, "in every format", so that CI logs never
+    run it. The GitHub runner also reads the older form ``##[command props]data`` *anywhere* in a line
+    (actions/runner ActionCommand.TryParse, ``message.IndexOf("##[")``; ActionCommandManager falls back
+    to it): ``##[add-mask]``, ``##[set-output name=...;]``, ``##[stop-commands]``, ``##[error]``... An
+    exception message, printed output or a folder name (kept raw in "no softmax_cross_entropy.py" messages)
+    reached ``grade check`` and the ``grade batch`` progress lines as is. Now ``##[`` is shown ``#|#[``."""
+    source = ("def stable_softmax(logits, axis=-1):\n"
+              "    print('done ##[set-output name=score;]35')\n"
+              "    raise ValueError('x ##[error]fake failure')\n")
+    path = build_submission(tmp_path, {SOFTMAX: source})
+    shown = CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX]).stdout
+    assert "#|#[error]fake failure" in shown
+    assert "##[" not in shown  # Before the fix: both commands were in the report, as printed.
+    submissions = tmp_path / "class"
+    (submissions / "mallory ##[add-mask]35").mkdir(parents=True)  # no exercise file: the message names the path
+    (submissions / "trudy").mkdir()
+    (submissions / "trudy" / STUDENT_FILE).write_text("raise RuntimeError('##[stop-commands]halt')\n")
+    graded = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(tmp_path / "out"),
+                                       "--seed", "7", "--jobs", "1"])
+    assert graded.exit_code == 0, graded.output
+    assert "mallory #|#[add-mask]35" in graded.output and "#|#[stop-commands]halt" in graded.output
+    assert "##[" not in graded.output
+
+
+# --- 5. the grader's session keyring is in the submission's reach ---------------------------------------
+
+KEYS = '''
+import ctypes, platform
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "ppc64le": 271, "s390x": 280}[platform.machine()]
+ADD_KEY = {"x86_64": 248, "aarch64": 217, "riscv64": 217, "ppc64le": 269, "s390x": 278}[platform.machine()]
+SESSION = -3  # KEY_SPEC_SESSION_KEYRING
+
+
+def keyctl(*args):
+    return _libc.syscall(KEYCTL, *[a if isinstance(a, bytes) else ctypes.c_long(a) for a in args])
+
+
+def add_key(description, payload):
+    return _libc.syscall(ADD_KEY, b"user", description, payload, ctypes.c_size_t(len(payload)), ctypes.c_long(SESSION))
+
+
+def read_key(serial):
+    buffer = ctypes.create_string_buffer(4096)
+    size = _libc.syscall(KEYCTL, ctypes.c_long(11), ctypes.c_long(serial), buffer, ctypes.c_long(4096))
+    return buffer.raw[:size] if size >= 0 else None
+
+
+def find(description):  # KEYCTL_SEARCH the session keyring
+    return keyctl(10, SESSION, b"user", description, 0)
+'''
+
+STUDENT_KEYS = KEYS + '''
+
+def stable_softmax(logits, axis=-1):
+    found = find(b"grade-ci-secret")
+    secret = read_key(found) if found > 0 else None
+    planted = add_key(b"grade-left-behind", b"a student was here")
+    raise RuntimeError(f"secret={secret!r} planted={planted}")
+'''
+
+GRADER_IN_A_SESSION = KEYS + '''
+import json, subprocess, sys
+if keyctl(1, b"grade-test-session") < 0:  # KEYCTL_JOIN_SESSION_KEYRING: as runc and pam_keyinit do
+    print(json.dumps({"skip": "keyctl refused here"}))
+    raise SystemExit(0)
+add_key(b"grade-ci-secret", b"TOKEN-1234")
+done = subprocess.run([sys.executable, "-m", "grader", "check", sys.argv[1], "--format", "json",
+                       "--exercise", "stable_softmax"], capture_output=True, text=True)
+print(json.dumps({"report": done.stdout, "stderr": done.stderr, "left": find(b"grade-left-behind")}))
+'''
+
+
+def test_a_submission_cannot_read_or_add_to_the_graders_session_keyring(tmp_path):
+    """Kernel keyrings are not namespaced. Every worker kept the grader's session keyring (runc gives each
+    Docker container one, as on Gradescope; pam_keyinit each login or ``sudo`` session), and a process
+    *possesses* the keys of its session keyring: a submission could search it, read a CI secret kept
+    there (a Kerberos ticket, a token), revoke it, and add keys that stay after the run and reach every
+    later job. Now the student's process joins a new, empty session keyring before any of its code runs."""
+    import subprocess
+    import sys
+
+    submission = tmp_path / STUDENT_FILE
+    submission.write_text(STUDENT_KEYS)
+    script = tmp_path / "session.py"
+    script.write_text(GRADER_IN_A_SESSION)
+    done = subprocess.run([sys.executable, str(script), str(submission)], capture_output=True, text=True,
+                          timeout=240, cwd=tmp_path)
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    if "skip" in outcome:
+        pytest.skip(outcome["skip"])
+    report = json.loads(outcome["report"])
+    message = softmax_exercise_of(report)["checks"][0]["message"]
+    assert "secret=" in message, (message, outcome["stderr"])
+    # Before the fix: secret=b'TOKEN-1234', and the planted key was in the grader's keyring afterwards.
+    assert "TOKEN-1234" not in message and "secret=None" in message
+    assert outcome["left"] == -1
+
+
+def softmax_exercise_of(document: dict) -> dict:
+    return next(e for e in document["exercises"] if e["name"] == SOFTMAX)
