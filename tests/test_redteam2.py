@@ -232,3 +232,28 @@ def test_a_submission_cannot_read_or_add_to_the_graders_session_keyring(tmp_path
 
 def softmax_exercise_of(document: dict) -> dict:
     return next(e for e in document["exercises"] if e["name"] == SOFTMAX)
+
+
+# --- 6. a notebook's code was parsed on the trusted side before its size was checked ----------------------
+
+def test_a_notebook_with_too_much_code_is_refused_before_its_cells_are_parsed(grade, tmp_path, monkeypatch):
+    """A notebook's code is bounded at 1 MiB like a .py file, but that was checked only after every code
+    cell had gone through ``ast.parse`` on the trusted side (to find practice checks and ``__future__``
+    imports). ast costs up to ~1 GiB and seconds per MiB of dense code (``a;b;c;d;e`` lines): one 8 MiB
+    notebook of such code (a single cell) took ~5 GiB of the grader's memory and over a minute before
+    being refused; two under --jobs 2 end a batch on a 7 GB CI runner. Now the code's size is counted as
+    the cells are read, and the cell that crosses the bound is never parsed. Counted: bytes parsed."""
+    import ast
+
+    from grader.submission import MAX_SOURCE_BYTES
+
+    parsed: list[int] = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *a, **k: parsed.append(len(source)) or real(source, *a, **k))
+    code = "x = 1\n" * (MAX_SOURCE_BYTES // 6 + 20_000)
+    path = tmp_path / "work.ipynb"
+    path.write_bytes(_notebook_of([], source=code))
+    report = grade(path, exercises=(SOFTMAX,))
+    assert "bytes of code, over the" in softmax_exercise(report).checks[0].message
+    # Before the fix: the whole cell (1.1 MiB) went through ast.parse first.
+    assert sum(parsed) < MAX_SOURCE_BYTES // 10, sum(parsed)

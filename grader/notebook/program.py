@@ -186,12 +186,15 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
     origins: list[str] = []
     notes: list[str] = []
     futures: list[str] = []
+    code_bytes = 0
     for number, source in cells:
         try:
-            source.encode("utf-8")
+            code_bytes += len(source.encode("utf-8"))
         except UnicodeEncodeError:
             raise NotebookError(f"cell {number} holds text that is not valid Unicode (a lone surrogate); "
                                 "retype the odd characters") from None
+        if code_bytes > MAX_SOURCE_BYTES:  # before parsing it: ast costs up to 1 GiB per MiB of code
+            raise NotebookError(f"holds more than {MAX_SOURCE_BYTES} bytes of code, over the {MAX_SOURCE_BYTES} allowed")
         lines = source.splitlines(keepends=True)
         if not lines:
             continue
