@@ -257,3 +257,39 @@ def test_a_notebook_with_too_much_code_is_refused_before_its_cells_are_parsed(gr
     assert "bytes of code, over the" in softmax_exercise(report).checks[0].message
     # Before the fix: the whole cell (1.1 MiB) went through ast.parse first.
     assert sum(parsed) < MAX_SOURCE_BYTES // 10, sum(parsed)
+
+
+# --- 7. the results kept for one submission were bounded per exercise only --------------------------------
+
+def test_the_results_kept_for_a_submission_are_bounded_for_the_whole_submission(grade, tmp_path, monkeypatch):
+    """A worker's replies are kept until the whole submission is graded, within a byte budget that was
+    per exercise (256 MiB): nine exercises could keep 2.3 GiB in the trusted process. No forging needed:
+    every function returning ``np.zeros(4_900_000)`` (under the worker's 5 million numbers) made
+    ``grade check`` peak at 1.8 GB; four such submissions under --jobs 4 end a batch on a CI runner. Now
+    the budget is the job's, shared by its exercises and by the fresh workers that follow a crash.
+    Counted with the budget made small (8 MiB): the bytes of arrays the collectors kept."""
+    import ast as ast_module
+
+    from grader.sandbox import collect
+
+    monkeypatch.setattr(collect, "MAX_JOB_REPLY_BYTES", 8 << 20, raising=False)
+    kept: list[int] = []
+    accept = collect.Collector._accept
+
+    def counting(self, call_id, reply):
+        accepted = accept(self, call_id, reply)
+        if accepted:
+            kept.append(sum(a.nbytes for a in self.current["replies"][call_id]["outputs"].values()))
+        return accepted
+
+    monkeypatch.setattr(collect.Collector, "_accept", counting)
+    names = [node.name for node in ast_module.parse(REFERENCE.read_text()).body if isinstance(node, ast_module.FunctionDef)]
+    source = "import numpy as np\nBIG = np.zeros(250_000)\n" + "".join(
+        f"def {name}(*args, **kwargs):\n    return BIG\n" for name in names)
+    (tmp_path / STUDENT_FILE).write_text(source)
+    report = grade(tmp_path / STUDENT_FILE)
+    assert report.score <= 2  # at most the input-unchanged points
+    # Before the fix: every reply was kept, 2 MB each (~80 MB here; 2.3 GiB at full size).
+    assert sum(kept) <= 8 << 20, sum(kept)
+    messages = [c.message for e in report.exercises for c in e.checks]
+    assert any("MiB of results allowed for a whole submission" in m for m in messages)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
-from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock
+from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock, ReplyBudget
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -150,16 +150,19 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
     """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
     run in a fresh worker."""
     outcomes: list[TaskOutcome] = []
+    budget = ReplyBudget()  # the arrays kept for the whole job, whichever worker sent them
     while len(outcomes) < len(job.tasks):
         offset = len(outcomes)
-        reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i))
+        reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i),
+                              budget)
         # Every worker settles at least one task, whatever it sent: a grader that loops forever on
         # a submission would cost every other one.
         outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
     return outcomes[: len(job.tasks)]
 
 
-def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None) -> list[TaskOutcome]:
+def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None,
+                budget: ReplyBudget | None = None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
@@ -194,7 +197,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
-        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid))
+        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid), budget)
         out_of_memory = False
         try:
             collector.collect(protocol.FrameReader(results_r))
