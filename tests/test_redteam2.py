@@ -293,3 +293,27 @@ def test_the_results_kept_for_a_submission_are_bounded_for_the_whole_submission(
     assert sum(kept) <= 8 << 20, sum(kept)
     messages = [c.message for e in report.exercises for c in e.checks]
     assert any("MiB of results allowed for a whole submission" in m for m in messages)
+
+
+# --- 8. a notebook that prints a traceback line with a line number of 5000 digits ------------------------
+
+def test_a_printed_line_number_of_thousands_of_digits_does_not_fail_the_grader(grade, tmp_path):
+    """For a notebook, the grader names cells in what the code printed: ``File "<path>", line N`` becomes
+    "cell C, line L" through ``int(N)``. The runner first rewrites the sandbox's path (/job/submission.py)
+    to the shown one, so a notebook printing ``File "/job/submission.py", line 111...1`` (5000 digits, in
+    the 8 KiB of output kept) made ``int()`` raise ValueError in the trusted process: ``grade check`` died
+    with a traceback, and ``grade batch`` wrote "the grader failed on this submission" (a grader error)
+    instead of grading it. Now a line number has at most 9 digits; longer ones are left as printed."""
+    import nbformat
+
+    source = ("import numpy as np\n"
+              "print('File \"/job/submission.py\", line ' + '1' * 5000)\n"
+              "def stable_softmax(logits, axis=-1):\n"
+              "    shifted = np.exp(logits - logits.max(axis=axis, keepdims=True))\n"
+              "    return shifted / shifted.sum(axis=axis, keepdims=True)\n")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    path = tmp_path / "work.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    report = grade(path, exercises=(SOFTMAX,))  # Before the fix: ValueError (Exceeds the limit (4300 digits))
+    assert softmax_exercise(report).status.value == "passed"
+    assert "1" * 100 in softmax_exercise(report).output
