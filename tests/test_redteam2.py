@@ -125,6 +125,24 @@ def test_a_notebook_of_tiny_json_values_is_refused_before_nbformat_parses_it(gra
     code = "values = [" + ", ".join(["[1, 2]"] * 100_000) + "]\n"  # 300,000 commas and brackets, in a string
     path.write_bytes(_notebook_of([], source=code))
     assert "JSON values" not in softmax_exercise(grade(path, exercises=(SOFTMAX,))).checks[0].message
+    assert _json_values(json.dumps({"a": 'x\\",{[', "b": ["\\", "\\\\", 1]}).encode()) == 5
+
+
+def test_counting_a_notebooks_json_values_never_rescans_the_file():
+    """The count itself must be linear. A first version removed strings with ``"(?:[^"\\]|\\.)*"``,
+    which fails on an unterminated string and then retries from every later quote: ``"`` followed by
+    ``\\"`` pairs took 22 s for 16,000 of them, and an 8 MiB file would have held the grader for days.
+    Run apart, with a time limit hours short of what a rescan would need: this checks that it ends."""
+    import subprocess
+    import sys
+
+    program = ("from grader.notebook.program import _json_values\n"
+               "for data in (b'\"' + b'\\\\\"' * 4_000_000, b'\"' + b'\\\\' * 8_000_001, b'[\"\\\\\",' * 2_000_000,\n"
+               "             b'{\"a\": \"' + b'x' * 8_000_000):\n"
+               "    print(_json_values(data))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.split()) == 4
 
 
 # --- 4. the runner's older workflow-command form, anywhere in a line ------------------------------------
