@@ -335,3 +335,26 @@ def test_a_printed_line_number_of_thousands_of_digits_does_not_fail_the_grader(g
     report = grade(path, exercises=(SOFTMAX,))  # Before the fix: ValueError (Exceeds the limit (4300 digits))
     assert softmax_exercise(report).status.value == "passed"
     assert "1" * 100 in softmax_exercise(report).output
+
+
+# --- 9. a folder named after a classmate's rewritten name stopped the whole batch -------------------------
+
+def test_a_folder_named_like_a_classmates_rewritten_name_does_not_stop_the_batch(tmp_path):
+    """A folder name that is not valid UTF-8 becomes its text with U+FFFD plus ``~`` and a hash of the
+    raw name (``submission_name``); a valid name was kept as it is. A student who names their folder
+    exactly that text (it is valid UTF-8: U+FFFD is a character) made two entries of one name, and
+    ``discover`` refuses the class: ``grade batch`` exited 2 and graded nobody. Now a name holding U+FFFD
+    gets a hash of its own too, so a rewritten name is never an entry's name as it is."""
+    import os
+
+    from grader.batch import discover, submission_name
+
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    victim = submissions / os.fsdecode(b"Jos\xe9")
+    victim.mkdir()
+    attacker = submissions / submission_name(victim)
+    attacker.mkdir()
+    found = discover(submissions)  # Before the fix: UsageError "... would both be named 'Jos\ufffd~...'"
+    assert len(found) == 2 and len({s.name for s in found}) == 2
+    assert submission_name(submissions / "amy") == "amy" and submission_name(submissions / "José") == "José"
