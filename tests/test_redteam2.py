@@ -358,3 +358,28 @@ def test_a_folder_named_like_a_classmates_rewritten_name_does_not_stop_the_batch
     found = discover(submissions)  # Before the fix: UsageError "... would both be named 'Jos\ufffd~...'"
     assert len(found) == 2 and len({s.name for s in found}) == 2
     assert submission_name(submissions / "amy") == "amy" and submission_name(submissions / "José") == "José"
+
+
+# --- 10. one emoji made a worker's frame cost four times its size to decode --------------------------------
+
+def test_a_frame_with_one_wide_character_costs_the_grader_no_more_than_an_ascii_one():
+    """``protocol.loads`` decodes a frame (up to 64 MiB) to text, then JSON: one character beyond Latin-1
+    (an emoji) and Python stores the whole text, and every string in it, at 4 bytes per character. A
+    worker's 60 MiB frame holding one emoji cost the trusted grader 480 MiB at its peak (120 MiB in
+    ASCII), per job, before the message was even looked at. ``dumps`` writes ASCII only, so anything else
+    is now refused before decoding. Counted: the bytes tracemalloc saw allocated at the peak."""
+    import tracemalloc
+
+    from grader.sandbox import protocol
+
+    body = ('{"event": "sandbox_error", "detail": "\U0001F600' + "x" * (8 << 20) + '"}').encode()
+    tracemalloc.start()
+    try:
+        protocol.loads(body)
+    except protocol.ProtocolError:
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 2 * len(body), peak  # Before the fix: ~8 times the frame (decoded text and string, UCS-4)
+    honest = protocol.dumps({"event": "import_error", "exception": {"message": "café \U0001F600 naïve"}})
+    assert honest.isascii() and protocol.loads(honest)["exception"]["message"] == "café \U0001F600 naïve"

@@ -104,6 +104,10 @@ def loads(data: bytes) -> dict[str, Any]:
     # fifty times its size. Count the punctuation that can start a value (an upper bound) first.
     if data.count(b"{") + data.count(b"[") + data.count(b",") > MAX_JSON_VALUES:
         raise ProtocolError(f"a message of more than {MAX_JSON_VALUES} JSON values")
+    # dumps writes ASCII only (non-ASCII text as \u escapes). One character beyond Latin-1 would make Python
+    # hold the decoded message, and every string in it, at 4 bytes a character: 64 MiB frame, 0.5 GiB.
+    if not data.isascii():
+        raise ProtocolError("a message that is not ASCII JSON")
     try:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
