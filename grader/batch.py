@@ -76,10 +76,12 @@ class Graded:
 
 def submission_name(entry: Path) -> str:
     """The row's name: the entry's name (a .py or .ipynb file's without the suffix), made valid text.
-    Bytes that are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart."""
+    Bytes that are not UTF-8 become U+FFFD, and a short hash of the real name keeps such names apart. A
+    name that holds U+FFFD itself gets its hash too: kept as it is, it could be exactly a classmate's
+    rewritten name, and two entries of one name stop the whole batch."""
     raw = entry.stem if entry.suffix in SUBMISSION_SUFFIXES and not entry.is_dir() else entry.name
     text = clean_text(raw)
-    if text == raw:
+    if text == raw and "\ufffd" not in raw:
         return raw
     return f"{text}~{hashlib.sha256(os.fsencode(raw)).hexdigest()[:8]}"
 

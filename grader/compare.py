@@ -12,15 +12,39 @@ import numpy as np
 from grader.checks import Tolerance
 
 MAX_SHOWN_CHARS = 160
+# Numbers formatted for one rendering, at most. numpy summarizes a large array by the first and last 3
+# entries of each axis, which bounds nothing when every axis is short: a (2,) * 22 array from a
+# submission is 4 million numbers, ~30 s of the grader's CPU per message. Only the leading corner fits
+# in MAX_SHOWN_CHARS anyway.
+MAX_FORMATTED = 1000
+
+
+def _bounded(array: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The array, or its leading corner when formatting it whole would cost more than MAX_FORMATTED
+    numbers; and whether it was cut."""
+    printed = array.size
+    if printed > MAX_FORMATTED:  # numpy's own summary: up to 6 entries per axis
+        printed = 1
+        for n in array.shape:
+            printed *= min(n, 6)
+    if printed <= MAX_FORMATTED:
+        return array, False
+    keep, room = [], MAX_FORMATTED
+    for n in reversed(array.shape):
+        k = max(1, min(n, room))
+        keep.append(k)
+        room //= k
+    return array[tuple(slice(0, k) for k in reversed(keep))], True
 
 
 def show(value: Any, digits: int = 4) -> str:
     """A short, readable rendering of an array or number for feedback."""
     array = np.asarray(value)
+    array, cut = _bounded(array)
     if array.ndim == 0:
         return f"{array.item():.{digits + 2}g}" if array.dtype.kind == "f" else str(array.item())
     text = np.array2string(array, precision=digits, suppress_small=True, separator=", ", max_line_width=10_000)
-    text = " ".join(text.split())
+    text = " ".join(text.split()) + (" ..." if cut else "")
     return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "..."
 
 

@@ -248,8 +248,9 @@ def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> 
         return f"{match.group(1)} ({where}):" if where else match.group(0)
 
     quoted = re.escape(shown_path)
-    output = re.sub(f'(File "{quoted}", )line (\\d+)', named, outcome.output)  # tracebacks
-    output = re.sub(f"^({quoted}):(\\d+):", warned, output, flags=re.MULTILINE)  # warnings: "work.ipynb (cell 3, line 2):"
+    # A line number has at most 9 digits: printed text may hold "line 111...1", which int() refuses past 4300 digits.
+    output = re.sub(f'(File "{quoted}", )line (\\d{{1,9}})\\b', named, outcome.output)  # tracebacks
+    output = re.sub(f"^({quoted}):(\\d{{1,9}}):", warned, output, flags=re.MULTILINE)  # warnings: "work.ipynb (cell 3, line 2):"
     return dataclasses.replace(outcome, replies=replies, exception=_located(outcome.exception, program), output=output)
 
 

@@ -26,6 +26,11 @@ MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
 MAX_NOTES = 20
 # Validating costs about 0.1 ms per cell or output: bounded so that no notebook costs the grader seconds.
 MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
+# nbformat turns every JSON value into an object of its own (and validates it): ~600 bytes and ~10 us per
+# empty {} of metadata or output data, so 8 MiB of them would cost the grader 1.5 GiB and 25 s. Counted
+# outside strings (code, text and images are strings), before anything is parsed.
+MAX_JSON_VALUES = 250_000
+_JSON_STRING = re.compile(rb'"[^"]*"')  # once escaped characters are gone (see _json_values)
 
 # Jupyter provides display() without an import; graded, it shows nothing (outputs are never read).
 DISPLAY_STAND_IN = "def display(*objects, **options): pass  # Jupyter's display(): outputs are not graded\n"
@@ -76,11 +81,28 @@ def _within_bounds(raw: Any) -> None:
                             "(Edit > Clear All Outputs) and save")
 
 
+def _json_values(data: bytes) -> int:
+    """About the number of JSON values in ``data``: the punctuation that can start one, outside strings.
+
+    Linear in every case, with no per-character Python: escaped backslashes and quotes go first (pairs of
+    backslashes from the left, as JSON reads them), so every quote left opens or closes a string; a text of
+    millions of strings is over the bound at once (each string is a key or a value)."""
+    plain = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    strings = plain.count(b'"') // 2
+    if strings > 2 * MAX_JSON_VALUES:
+        return strings
+    structure = _JSON_STRING.sub(b"", plain)
+    return structure.count(b"{") + structure.count(b"[") + structure.count(b",")
+
+
 def _parse(data: bytes) -> Any:
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is not an error
     except UnicodeDecodeError:
         raise NotebookError("is not a notebook: it is not UTF-8 text") from None
+    if _json_values(data) > MAX_JSON_VALUES:
+        raise NotebookError(f"holds more than {MAX_JSON_VALUES} JSON values (outputs or metadata); clear the "
+                            "outputs (Edit > Clear All Outputs) and save")
     try:
         raw = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -172,12 +194,15 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
     origins: list[str] = []
     notes: list[str] = []
     futures: list[str] = []
+    code_bytes = 0
     for number, source in cells:
         try:
-            source.encode("utf-8")
+            code_bytes += len(source.encode("utf-8"))
         except UnicodeEncodeError:
             raise NotebookError(f"cell {number} holds text that is not valid Unicode (a lone surrogate); "
                                 "retype the odd characters") from None
+        if code_bytes > MAX_SOURCE_BYTES:  # before parsing it: ast costs up to 1 GiB per MiB of code
+            raise NotebookError(f"holds more than {MAX_SOURCE_BYTES} bytes of code, over the {MAX_SOURCE_BYTES} allowed")
         lines = source.splitlines(keepends=True)
         if not lines:
             continue

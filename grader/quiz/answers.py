@@ -68,7 +68,8 @@ def load_answers(path: Path | SubmissionFile, quiz: Quiz) -> dict[str, str | Non
         raise UsageError(f"{path}: expected {EXPECTED}; got {kind}")
     answers: dict[str, str | None] = dict.fromkeys(quiz.ids)
     for qid, given in raw.items():
-        if not isinstance(qid, (str, int)) or not isinstance(given, (str, int, float, bool, type(None))):
+        if not isinstance(qid, (str, int)) or not isinstance(given, (str, int, float, bool, type(None))) \
+                or any(isinstance(v, int) and abs(v) >= 10**100 for v in (qid, given)):  # str() refuses 4300 digits
             raise UsageError(f"{path}: every entry must be a question id and one choice id, like `q1: b`")
         if str(qid) not in answers:
             raise UsageError(f"{path}: unknown question {qid!r}; the quiz has {', '.join(quiz.ids)}")

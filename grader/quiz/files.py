@@ -27,6 +27,8 @@ def parse_yaml(text: str, shown: Path | str, expected: str, loader: type[yaml.Sa
         return yaml.load(text, Loader=loader)  # noqa: S506 (loader is SafeLoader or a stricter subclass)
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply; expected {expected}") from None
+    except (ValueError, OverflowError) as error:  # a number of over 4300 digits, a date out of range
+        raise UsageError(f"{path}: holds a value that cannot be read ({str(error)[:80]}); expected {expected}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -12,7 +12,9 @@ from typing import Any, Callable
 from grader.sandbox import protocol
 
 OUTPUT_KEEP_BYTES = 8 * 1024
-MAX_TASK_REPLY_BYTES = 256 * 1024 * 1024  # the arrays kept for one task, whatever the worker sends
+# The arrays kept for one submission, all its exercises and workers together, whatever they send: they are
+# kept until the submission is graded (per task, 9 exercises could hold 2.3 GiB of the grader, times --jobs).
+MAX_JOB_REPLY_BYTES = 256 * 1024 * 1024
 WALL_FACTOR = 4  # a task that waits rather than computes is stopped after this many times its time limit
 BASELINE_DELAY = 0.05  # seconds into a task at which the job's CPU time is first read (see Collector._arm)
 
@@ -125,12 +127,21 @@ class OutputDrain(threading.Thread):
         return text
 
 
+class ReplyBudget:
+    """The bytes of arrays one job may have kept, shared by the collectors of its workers."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MAX_JOB_REPLY_BYTES if limit is None else limit
+        self.used = 0
+
+
 class Collector:
     """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
 
     def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None,
                  expected_ids: list[frozenset[str]] | None = None,
-                 cpu_clock: Callable[[], float] | None = None) -> None:
+                 cpu_clock: Callable[[], float] | None = None, budget: ReplyBudget | None = None) -> None:
+        self.budget = budget if budget is not None else ReplyBudget()
         self.tasks = tasks
         self.cpu_clock = cpu_clock  # the job's CPU seconds: the time limit counts them, not the wall clock
         self._armed: tuple[float, float | None] | None = None  # wall start, CPU baseline (once read)
@@ -254,18 +265,19 @@ class Collector:
                 return self._stop("protocol_error", "the worker sent a message that is not part of the protocol")
 
     def _accept(self, call_id: str, reply: dict[str, Any]) -> bool:
-        """Keep a reply for a call the running task was given, the first time, within the task's byte
+        """Keep a reply for a call the running task was given, the first time, within the job's byte
         budget; False for a forged or repeated id."""
         assert self.current is not None
         replies = self.current["replies"]
         if call_id not in self.expected_ids[len(self.finished)] or call_id in replies:
             return False
         size = sum(array.nbytes for array in reply["outputs"].values())
-        if self.current.setdefault("bytes", 0) + size > MAX_TASK_REPLY_BYTES:
+        if self.budget.used + size > self.budget.limit:
             reply = {**reply, "status": "bad_output", "outputs": {},
-                     "detail": f"returned more than the {MAX_TASK_REPLY_BYTES // (1 << 20)} MiB of results allowed"}
+                     "detail": f"returned more than the {self.budget.limit // (1 << 20)} MiB of results allowed "
+                               "for a whole submission"}
             size = 0
-        self.current["bytes"] += size
+        self.budget.used += size
         replies[call_id] = reply
         return True
 

@@ -25,6 +25,7 @@ included. Exit statuses travel back up the chain (a signal N as exit code 128 + 
 from __future__ import annotations
 
 import ctypes
+import errno as _errno
 import os
 import platform
 import signal
@@ -45,6 +46,8 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 38, 24
 CAP_LAST_CAP_GUESS = 63
 _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+_SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "ppc64le": 271, "s390x": 280}
+KEYCTL_JOIN_SESSION_KEYRING = 1
 _STATVFS_TO_MOUNT = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
                      os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
 
@@ -60,6 +63,7 @@ NAMESPACES = ((CLONE_NEWNS, "mount"), (CLONE_NEWPID, "PID"), (CLONE_NEWNET, "net
               (CLONE_NEWIPC, "IPC"), (CLONE_NEWUTS, "UTS"))
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
 
 
 class IsolationError(OSError):
@@ -266,6 +270,25 @@ def become_job_user(job_uid: int, in_user_namespace: bool) -> None:
         os.setresuid(job_uid, job_uid, job_uid)
     drop_capabilities()
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    leave_session_keyring()
+
+
+def leave_session_keyring() -> None:
+    """Join a new, empty session keyring of our own. Kernel keyrings are not namespaced: a fork keeps the
+    grader's session keyring (runc gives every Docker container one, pam_keyinit every login or sudo),
+    and a process possesses, so may read, change and add to, every key in it; keys added there outlive the
+    job and reach every later one. Where keyctl is refused (Docker's seccomp profile), no key is in reach."""
+    number = _SYS_KEYCTL.get(platform.machine())
+    if number is None:
+        raise IsolationError(0, f"keyctl: unknown system call number on {platform.machine()}")
+    if _libc.syscall(number, ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None) != -1:
+        return
+    errno = ctypes.get_errno()
+    # EDQUOT: the new keyring counts against the key quota of the job's host user, which an unprivileged
+    # grader shares with every job: a neighbour holding 200 keys must not stop this job (it keeps the
+    # grader's keyring then, as before; root gives each worker a host user, and a quota, of its own).
+    if errno not in (_errno.ENOSYS, _errno.EPERM, _errno.EACCES, _errno.EDQUOT):
+        raise IsolationError(errno, f"keyctl (a session keyring of its own): {os.strerror(errno)}")
 
 
 def die_with_parent() -> None:

@@ -104,6 +104,10 @@ def loads(data: bytes) -> dict[str, Any]:
     # fifty times its size. Count the punctuation that can start a value (an upper bound) first.
     if data.count(b"{") + data.count(b"[") + data.count(b",") > MAX_JSON_VALUES:
         raise ProtocolError(f"a message of more than {MAX_JSON_VALUES} JSON values")
+    # dumps writes ASCII only (non-ASCII text as \u escapes). One character beyond Latin-1 would make Python
+    # hold the decoded message, and every string in it, at 4 bytes a character: 64 MiB frame, 0.5 GiB.
+    if not data.isascii():
+        raise ProtocolError("a message that is not ASCII JSON")
     try:
         message = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: a number of a million digits
@@ -191,16 +195,25 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # (bidi overrides such as U+202E, zero-width characters): shown as their escape, never passed on.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)  # GitHub Actions reads such a line as a command
+# The runner's older form, ``##[command]data``, is a command wherever it is in a line
+# (actions/runner ActionCommand.TryParse: ``message.IndexOf("##[")``).
+LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN = "##[", "#|#["
+
+
+def inert_commands(text: str) -> str:
+    """Workflow commands of both forms made plain text."""
+    return _WORKFLOW_COMMAND.sub(r"|\1::", text).replace(LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN)
 
 
 def clean_text(text: str) -> str:
     """Untrusted text made inert for every renderer: lone surrogates become U+FFFD, control and
     invisible characters their escapes (``\x1b``, ``\u202e``), and a line that starts with ``::``
-    gets a ``|`` in front so that CI logs never run it as a workflow command."""
+    gets a ``|`` in front (``##[``, anywhere, becomes ``#|#[``) so that CI logs never run it as a
+    workflow command."""
     if not text.isascii():
         text = _SURROGATE.sub("\ufffd", text)
     text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-    return _WORKFLOW_COMMAND.sub(r"|\1::", text)
+    return inert_commands(text)
 
 
 def text_field(value: Any, limit: int = MAX_TEXT) -> str:

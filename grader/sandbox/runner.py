@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
-from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock
+from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock, ReplyBudget
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -224,9 +224,11 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
     """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
     run in a fresh worker."""
     outcomes: list[TaskOutcome] = []
+    budget = ReplyBudget()  # the arrays kept for the whole job, whichever worker sent them
     while len(outcomes) < len(job.tasks):
         offset = len(outcomes)
-        reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i))
+        reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i),
+                              budget)
         # Every worker settles at least one task, whatever it sent: a grader that loops forever on
         # a submission would cost every other one.
         outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
@@ -248,7 +250,8 @@ def remove_job_directories() -> None:
         _remove_job_directory(workdir)
 
 
-def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None) -> list[TaskOutcome]:
+def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None,
+                budget: ReplyBudget | None = None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
@@ -284,7 +287,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
-        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid))
+        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid), budget)
 
         def tear_down() -> tuple[int | None, bool]:
             """End the worker's processes and remove what the job had; its exit code and whether it ran
