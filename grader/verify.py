@@ -119,7 +119,11 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         exception = reply.get("exception") or {}
         if case.raises and case.raises in (exception.get("mro") or []):
             return None
-        return CaseVerdict(f"raised {exception_text(exception)}", _mistake_from_exception(exception, exercise))
+        problem = f"raised {exception_text(exception)}"
+        if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
+            problem += f", not the {case.raises} it should raise"
+            return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
+        return CaseVerdict(problem, _mistake_from_exception(exception, exercise))
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
         return CaseVerdict("the worker's reply could not be read")

@@ -87,7 +87,8 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
 @CHECKS.add("softmax_with_temperature", points=1, hidden=True)
 def rejects_nonpositive_temperature(ref: ModuleType, rng: Rng) -> list[Case]:
     return [
-        Case((LESSON_LOGITS, t), f"temperature {t}", raises="ValueError", returned_instead="no_temperature_check")
+        Case((LESSON_LOGITS, t), f"temperature {t}", raises="ValueError", returned_instead="no_temperature_check",
+             raised_instead="temperature_wrong_exception")
         for t in (0.0, -1.0)
     ]
 
