@@ -208,6 +208,12 @@ def coupled(x: np.ndarray) -> float:
     return float(np.sum(x) ** 2)
 
 
+def _asserts_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
+    with pytest.raises(AssertionError):  # refused, but not with the ValueError of the contract
+        student(LESSON_LOGITS, -1.0)
+    assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
+
+
 def _clamps_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
     assert np.allclose(student(LESSON_LOGITS, -1.0), [1.0, 0.0, 0.0])  # no ValueError: a one-hot instead
     assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
@@ -280,6 +286,15 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_targets_not_flattened": _targets_not_flattened,
     "sequence_loss_negated": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_sum_over_batch": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "temperature_wrong_exception": _asserts_temperature,
+    "loss_averaged_over_classes": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "cross_entropy_negated": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "gradient_missing_one_hot": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "positions_averaged_over_vocabulary": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_averaged_over_vocabulary": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "central_difference_missing_two": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "nll_loss_on_logits": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_nll_loss_on_logits": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

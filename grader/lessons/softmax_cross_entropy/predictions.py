@@ -35,8 +35,8 @@ def no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
 
 
 def whole_array_normalised(ref: ModuleType, case: Case) -> list[Outputs] | None:
-    z, _ = _softmax_parts(case)
-    return _values(forms.whole_array_softmaxes(z)) if z.ndim > 1 else None
+    z, axis = _softmax_parts(case)
+    return _values(forms.whole_array_softmaxes(z, axis)) if z.ndim > 1 else None
 
 
 def shift_numerator_only(ref: ModuleType, case: Case) -> Outputs:
@@ -81,7 +81,7 @@ def temperature_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs] | Non
 
 def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None:
     scaled = _scaled(case)
-    return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(scaled[0]))
+    return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(*scaled))
 
 
 def temperature_ignores_axis(ref: ModuleType, case: Case) -> Outputs | None:
@@ -128,6 +128,11 @@ def logsumexp_no_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values([forms.unshifted_logsumexp(z) - z[target], *from_softmax])
 
 
+def loss_averaged_over_classes(ref: ModuleType, case: Case) -> Outputs:
+    z, target = _target_probability(case)
+    return {"value": forms.over_the_classes(ref.cross_entropy_from_logits(z, target), z.size)}
+
+
 def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     z, target = _target_probability(case)
     y = np.eye(z.size)[target]
@@ -144,6 +149,12 @@ def negated(ref: ModuleType, case: Case) -> Outputs:
 def gradient_sign_flipped(ref: ModuleType, case: Case) -> Outputs:
     z, target = _target_probability(case)
     return {"value": -ref.cross_entropy_gradient(z, target)}
+
+
+def gradient_missing_one_hot(ref: ModuleType, case: Case) -> Outputs:
+    """p alone: the one-hot target never subtracted (y[t] == 1, a comparison, leaves y all zeros)."""
+    z, _ = _target_probability(case)
+    return {"value": ref.stable_softmax(z)}
 
 
 def gradient_without_softmax(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -177,6 +188,20 @@ def positions_log_of_softmax(ref: ModuleType, case: Case) -> Outputs:
     return {"value": -np.log(ref.stable_softmax(z, axis=-1)[np.arange(z.shape[0]), targets])}
 
 
+def positions_averaged_over_vocabulary(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _positions(case)
+    return {"value": forms.over_the_classes(ref.per_position_cross_entropy(z, targets), z.shape[1])}
+
+
+def mean_loss_averaged_over_vocabulary(ref: ModuleType, case: Case) -> list[Outputs]:
+    """-np.mean(one_hot * log_probs) over the whole (T, V) table (the mean over positions divided by V),
+    or the sum of the losses divided by V."""
+    z, targets = _positions(case)
+    losses = ref.per_position_cross_entropy(z, targets)
+    return _values([forms.over_the_classes(np.mean(losses), z.shape[1]),
+                    forms.over_the_classes(np.sum(losses), z.shape[1])])
+
+
 def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values(forms.unshifted_position_losses(*_positions(case)))
 
@@ -190,17 +215,32 @@ def sum_not_mean(ref: ModuleType, case: Case) -> Outputs:
     return {"value": np.sum(ref.per_position_cross_entropy(np.asarray(z, float), targets))}
 
 
-def forward_difference(ref: ModuleType, case: Case) -> Outputs:
-    f, x = case.plain_args()
-    epsilon = float(case.kwargs.get("epsilon", 1e-5))
-    x = np.asarray(x, dtype=float)
+def _forward_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: float) -> np.ndarray:
     base = f(x)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         shifted = x.copy()
-        shifted[index] += epsilon
-        grad[index] = (f(shifted) - base) / epsilon
-    return {"value": grad}
+        shifted[index] += step
+        grad[index] = (f(shifted) - base) / step
+    return grad
+
+
+def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
+    """Forward differences with the given epsilon, or with a fixed step of their own (two mistakes in
+    one: the forward difference is named first, the fixed step then shows on its own)."""
+    f, x = case.plain_args()
+    epsilon = float(case.kwargs.get("epsilon", 1e-5))
+    x = np.asarray(x, dtype=float)
+    # A fixed step below 1e-5 is left out: forward differences that fine are as close to the true slope
+    # as central ones, and would claim a central difference with a fixed step (fixed_step's output).
+    steps = [epsilon, *(step for step in forms.COMMON_FIXED_STEPS if step != epsilon and step >= 1e-5)]
+    return _values([_forward_differences(f, x, step) for step in steps])
+
+
+def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
+    """(f(x + eps e_i) - f(x - eps e_i)) / eps: the central difference twice over."""
+    f, x, epsilon = _differences(case)
+    return {"value": 2 * forms.central_differences(f, x, epsilon)}
 
 
 def _differences(case: Case) -> tuple[Callable[[np.ndarray], float], np.ndarray, float]:
@@ -256,6 +296,12 @@ def reduction_sum(ref: ModuleType, case: Case) -> Outputs:
     rows = z.reshape(-1, z.shape[-1]).shape[0]
     outputs = _flat(mean_loss_and_grad, ref, case)
     return {"value": outputs["value"] * rows, "grad:0": outputs["grad:0"] * rows}
+
+
+def nll_loss_on_logits(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _torch_inputs(case)
+    loss, grad = forms.nll_of_logits(z.reshape(-1, z.shape[-1]), targets.reshape(-1))
+    return {"value": loss, "grad:0": grad.reshape(z.shape)}
 
 
 def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
@@ -325,4 +371,12 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "f_on_a_slice": f_on_a_slice,
     "sequence_softmax_before_loss": softmax_before_loss,
     "sequence_reduction_sum": reduction_sum,
+    "loss_averaged_over_classes": loss_averaged_over_classes,
+    "cross_entropy_negated": negated,
+    "gradient_missing_one_hot": gradient_missing_one_hot,
+    "positions_averaged_over_vocabulary": positions_averaged_over_vocabulary,
+    "mean_loss_averaged_over_vocabulary": mean_loss_averaged_over_vocabulary,
+    "central_difference_missing_two": central_difference_missing_two,
+    "nll_loss_on_logits": nll_loss_on_logits,
+    "sequence_nll_loss_on_logits": nll_loss_on_logits,
 }

@@ -24,10 +24,12 @@ def unshifted_softmaxes(z: np.ndarray, axis: int) -> list[np.ndarray]:
     return [e / total, np.exp(z - np.log(total))]
 
 
-def whole_array_softmaxes(z: np.ndarray) -> list[np.ndarray]:
-    """The lesson's one-row snippet applied to a batch: one max and one sum over every entry."""
+def whole_array_softmaxes(z: np.ndarray, axis: int = -1) -> list[np.ndarray]:
+    """The lesson's one-row snippet applied to a batch: one sum over every entry (after one max over
+    every entry, no max at all, or the right max per slice along ``axis``)."""
     shifted = np.exp(z - z.max())
-    return [shifted / shifted.sum(), np.exp(z) / np.exp(z).sum()]
+    per_slice = np.exp(z - z.max(axis=axis, keepdims=True))
+    return [shifted / shifted.sum(), np.exp(z) / np.exp(z).sum(), per_slice / per_slice.sum()]
 
 
 def numerator_shifted_softmax(z: np.ndarray, axis: int) -> np.ndarray:
@@ -50,6 +52,21 @@ def unshifted_position_losses(z: np.ndarray, targets: np.ndarray) -> list[np.nda
 def shifted_logsumexp(z: np.ndarray, axis: int) -> np.ndarray:
     m = z.max(axis=axis, keepdims=True)
     return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
+
+
+def over_the_classes(value: np.ndarray | float, classes: int) -> np.ndarray:
+    """-np.mean(y * log_p): the one-hot product averaged over every class (vocabulary entry), so the loss
+    comes out divided by the number of classes."""
+    return np.asarray(value, dtype=float) / classes
+
+
+def nll_of_logits(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """F.nll_loss (nn.NLLLoss) on raw logits, without log_softmax: -mean of the target logits, and its
+    gradient -y / N (the gradient never sees the other classes)."""
+    z = np.asarray(logits, dtype=float)
+    n, c = z.shape
+    y = np.eye(c)[np.asarray(targets)]
+    return float(-np.mean(z[np.arange(n), targets])), -y / n
 
 
 def one_hot_argmax(z: np.ndarray, axis: int) -> np.ndarray:
