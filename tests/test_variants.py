@@ -295,6 +295,9 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "central_difference_missing_two": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
     "nll_loss_on_logits": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_nll_loss_on_logits": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "torch_loss_averaged_over_classes": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "torch_loss_no_max_shift": _torch_differs_on("torch_classification_loss", REPLY_LOGITS + 1000.0, REPLY_TARGETS),
+    "sequence_loss_averaged_over_vocabulary": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

@@ -304,6 +304,20 @@ def nll_loss_on_logits(ref: ModuleType, case: Case) -> Outputs:
     return {"value": loss, "grad:0": grad.reshape(z.shape)}
 
 
+def loss_over_the_classes(ref: ModuleType, case: Case) -> Outputs:
+    """-(one_hot * log_softmax(logits)).mean() over the whole (N, C) table: the loss and its gradient / C."""
+    z, _ = _torch_inputs(case)
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    return {key: forms.over_the_classes(value, z.shape[-1]) for key, value in outputs.items()}
+
+
+def torch_loss_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    """exp(logits) / sum by hand, then -log of the target's share: NaN once a logit overflows exp."""
+    z, targets = _torch_inputs(case)
+    return _values([np.mean(losses) for losses in
+                    forms.unshifted_position_losses(z.reshape(-1, z.shape[-1]), targets.reshape(-1))])
+
+
 def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
     """(B, T, V) straight into nn.CrossEntropyLoss: dim 1 (T) is taken as the classes."""
     z, targets = _torch_inputs(case)
@@ -379,4 +393,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "central_difference_missing_two": central_difference_missing_two,
     "nll_loss_on_logits": nll_loss_on_logits,
     "sequence_nll_loss_on_logits": nll_loss_on_logits,
+    "torch_loss_averaged_over_classes": loss_over_the_classes,
+    "sequence_loss_averaged_over_vocabulary": loss_over_the_classes,
+    "torch_loss_no_max_shift": torch_loss_no_max_shift,
 }
