@@ -22,6 +22,7 @@ LESSON_LOGITS = np.array([3.0, 1.0, 0.0])  # refund, reship, escalate
 RESHIP = 1
 REPLY_LOGITS = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])  # vocabulary: refund, reship, today
 REPLY_TARGETS = np.array([1, 2])
+IRREGULAR_ROWS_NEAR_1E4 = np.array([[10003.1, 10001.7, 10000.2], [10000.55, 10000.0, 10002.3]])  # float32 rounds their gaps
 
 
 def load(path: Path) -> ModuleType:
@@ -298,6 +299,12 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "torch_loss_averaged_over_classes": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "torch_loss_no_max_shift": _torch_differs_on("torch_classification_loss", REPLY_LOGITS + 1000.0, REPLY_TARGETS),
     "sequence_loss_averaged_over_vocabulary": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "softmax_in_float32": _differs_on("stable_softmax", np.array([10003.1, 10001.7, 10000.2])),
+    "temperature_in_float32": _differs_on("softmax_with_temperature", np.array([1003.1, 1001.7, 1000.2]), 0.5),
+    "loss_in_float32": _differs_on("cross_entropy_from_logits", np.array([10003.1, 10001.7, 10000.2]), RESHIP),
+    "gradient_in_float32": _differs_on("cross_entropy_gradient", np.array([1003.1, 1001.7, 1000.2]), RESHIP),
+    "positions_in_float32": _differs_on("per_position_cross_entropy", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "mean_loss_in_float32": _differs_on("sequence_mean_loss", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
 }
 
 

@@ -100,6 +100,21 @@ def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": forms.one_hot_argmax(np.asarray(z, float), int(case.kwargs.get("axis", -1)))}
 
 
+def softmax_in_float32(ref: ModuleType, case: Case) -> Outputs:
+    z, axis = _softmax_parts(case)
+    return {"value": ref.stable_softmax(forms.single_precision(z), axis=axis)}
+
+
+def temperature_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    scaled = _scaled(case)
+    if scaled is None:
+        return None
+    z, temperature = case.plain_args()
+    rounded = forms.single_precision(np.asarray(z, float))
+    return _values([ref.stable_softmax(rounded / temperature, axis=scaled[1]),
+                    ref.stable_softmax(forms.single_precision(rounded / temperature), axis=scaled[1])])
+
+
 def _target_probability(case: Case) -> tuple[np.ndarray, int]:
     z, target = case.plain_args()
     return np.asarray(z, dtype=float), int(target)
@@ -131,6 +146,17 @@ def logsumexp_no_shift(ref: ModuleType, case: Case) -> list[Outputs]:
 def loss_averaged_over_classes(ref: ModuleType, case: Case) -> Outputs:
     z, target = _target_probability(case)
     return {"value": forms.over_the_classes(ref.cross_entropy_from_logits(z, target), z.size)}
+
+
+def loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    return _values([ref.cross_entropy_from_logits(forms.single_precision(z), target),
+                    forms.float32_position_losses(z[None, :], np.array([target]))[0]])
+
+
+def gradient_in_float32(ref: ModuleType, case: Case) -> Outputs:
+    z, target = _target_probability(case)
+    return {"value": ref.cross_entropy_gradient(forms.single_precision(z), target)}
 
 
 def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -200,6 +226,18 @@ def mean_loss_averaged_over_vocabulary(ref: ModuleType, case: Case) -> list[Outp
     losses = ref.per_position_cross_entropy(z, targets)
     return _values([forms.over_the_classes(np.mean(losses), z.shape[1]),
                     forms.over_the_classes(np.sum(losses), z.shape[1])])
+
+
+def positions_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values([ref.per_position_cross_entropy(forms.single_precision(z), targets),
+                    forms.float32_position_losses(z, targets)])
+
+
+def mean_loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values([ref.sequence_mean_loss(forms.single_precision(z), targets),
+                    np.mean(forms.float32_position_losses(z, targets))])
 
 
 def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -396,4 +434,10 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "torch_loss_averaged_over_classes": loss_over_the_classes,
     "sequence_loss_averaged_over_vocabulary": loss_over_the_classes,
     "torch_loss_no_max_shift": torch_loss_no_max_shift,
+    "softmax_in_float32": softmax_in_float32,
+    "temperature_in_float32": temperature_in_float32,
+    "loss_in_float32": loss_in_float32,
+    "gradient_in_float32": gradient_in_float32,
+    "positions_in_float32": positions_in_float32,
+    "mean_loss_in_float32": mean_loss_in_float32,
 }

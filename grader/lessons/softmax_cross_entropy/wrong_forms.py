@@ -69,6 +69,21 @@ def nll_of_logits(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.nd
     return float(-np.mean(z[np.arange(n), targets])), -y / n
 
 
+def single_precision(z: np.ndarray) -> np.ndarray:
+    """The logits as float32 holds them (about 7 significant digits), back in float64: what code that
+    casts its input to float32 (np.float32, torch.float32, .float()) computes from."""
+    return np.asarray(z, dtype=np.float32).astype(np.float64)
+
+
+def float32_position_losses(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """m + log(sum(exp(z - m))) - z_target with every step in float32: near 1e4, m + log(...) is rounded
+    to float32's steps of 1e-3 before the target logit is taken off."""
+    z32 = np.asarray(z, dtype=np.float32)
+    m = z32.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.exp(z32 - m).sum(axis=1))
+    return (log_sum_exp - z32[np.arange(z32.shape[0]), np.asarray(targets)]).astype(np.float64)
+
+
 def one_hot_argmax(z: np.ndarray, axis: int) -> np.ndarray:
     """What softmax(z / T) tends to as T -> 0+: what a temperature clamped to a tiny floor returns."""
     winners = z == z.max(axis=axis, keepdims=True)
