@@ -305,6 +305,15 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "gradient_in_float32": _differs_on("cross_entropy_gradient", np.array([1003.1, 1001.7, 1000.2]), RESHIP),
     "positions_in_float32": _differs_on("per_position_cross_entropy", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
     "mean_loss_in_float32": _differs_on("sequence_mean_loss", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "temperature_floor_division": _differs_on("softmax_with_temperature", LESSON_LOGITS, 2.0),
+    "positions_wrong_axis": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_global_max": _differs_on("per_position_cross_entropy", np.array([[0.0, 1.0], [-2000.0, -2001.0]]),
+                                        np.array([0, 1])),
+    "mean_loss_fancy_index_table": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_floor_division": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "difference_precedence": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "log_softmax_over_batch": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_log_softmax_over_positions": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

@@ -115,6 +115,15 @@ def temperature_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
                     ref.stable_softmax(forms.single_precision(rounded / temperature), axis=scaled[1])])
 
 
+def temperature_floor_division(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(logits // T): floor division rounds the scaled logits down to whole numbers."""
+    scaled = _scaled(case)
+    if scaled is None:
+        return None
+    z, temperature = case.plain_args()
+    return {"value": ref.stable_softmax(np.asarray(z, float) // temperature, axis=scaled[1])}
+
+
 def _target_probability(case: Case) -> tuple[np.ndarray, int]:
     z, target = case.plain_args()
     return np.asarray(z, dtype=float), int(target)
@@ -240,6 +249,35 @@ def mean_loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
                     np.mean(forms.float32_position_losses(z, targets))])
 
 
+def positions_wrong_axis(ref: ModuleType, case: Case) -> Outputs:
+    """The log-sum-exp taken down each column (axis=0) instead of along each row."""
+    z, targets = _positions(case)
+    log_probs = z - forms.shifted_logsumexp(z, axis=0)[None, :]
+    return {"value": -log_probs[np.arange(z.shape[0]), targets]}
+
+
+def positions_global_max(ref: ModuleType, case: Case) -> list[Outputs]:
+    """One max over the whole (T, V) array: a row far below it underflows to log(0) = -inf."""
+    z, targets = _positions(case)
+    m = z.max()
+    picked = z[np.arange(z.shape[0]), targets]
+    from_logsumexp = m + np.log(np.exp(z - m).sum(axis=1)) - picked
+    e = np.exp(z - m)
+    from_softmax = -np.log((e / e.sum(axis=1, keepdims=True))[np.arange(z.shape[0]), targets])
+    return _values([from_logsumexp, from_softmax])
+
+
+def mean_loss_fancy_index_table(ref: ModuleType, case: Case) -> list[Outputs]:
+    """np.mean of the (T, T) table logits[:, targets] gives: T * T entries averaged, not T."""
+    return _values([np.mean(table) for table in forms.target_tables(*_positions(case))])
+
+
+def mean_loss_floor_division(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _positions(case)
+    losses = ref.per_position_cross_entropy(z, targets)
+    return {"value": np.sum(losses) // len(losses)}
+
+
 def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values(forms.unshifted_position_losses(*_positions(case)))
 
@@ -273,6 +311,11 @@ def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
     # as central ones, and would claim a central difference with a fixed step (fixed_step's output).
     steps = [epsilon, *(step for step in forms.COMMON_FIXED_STEPS if step != epsilon and step >= 1e-5)]
     return _values([_forward_differences(f, x, step) for step in steps])
+
+
+def difference_precedence(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.precedence_differences(f, x, epsilon)}
 
 
 def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
@@ -354,6 +397,16 @@ def torch_loss_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     z, targets = _torch_inputs(case)
     return _values([np.mean(losses) for losses in
                     forms.unshifted_position_losses(z.reshape(-1, z.shape[-1]), targets.reshape(-1))])
+
+
+def log_softmax_over_positions(ref: ModuleType, case: Case) -> Outputs:
+    """log_softmax(dim=1) of (B, T, V) logits normalises over T; for (N, C) logits, dim=0 over the batch."""
+    z, targets = _torch_inputs(case)
+    if z.ndim == 2:
+        loss, grad = forms.softmax_over_positions_losses(z[None], targets[None])
+        return {"value": loss, "grad:0": grad[0]}
+    loss, grad = forms.softmax_over_positions_losses(z, targets)
+    return {"value": loss, "grad:0": grad}
 
 
 def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
@@ -440,4 +493,12 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "gradient_in_float32": gradient_in_float32,
     "positions_in_float32": positions_in_float32,
     "mean_loss_in_float32": mean_loss_in_float32,
+    "temperature_floor_division": temperature_floor_division,
+    "positions_wrong_axis": positions_wrong_axis,
+    "positions_global_max": positions_global_max,
+    "mean_loss_fancy_index_table": mean_loss_fancy_index_table,
+    "mean_loss_floor_division": mean_loss_floor_division,
+    "difference_precedence": difference_precedence,
+    "log_softmax_over_batch": log_softmax_over_positions,
+    "sequence_log_softmax_over_positions": log_softmax_over_positions,
 }

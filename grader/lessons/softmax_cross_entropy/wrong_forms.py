@@ -69,6 +69,38 @@ def nll_of_logits(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.nd
     return float(-np.mean(z[np.arange(n), targets])), -y / n
 
 
+def target_tables(z: np.ndarray, targets: np.ndarray) -> list[np.ndarray]:
+    """logits[:, targets] (a (T, T) table) minus the log-sum-exp kept as a column (row i's own) or as a
+    1-D array (which broadcasts along the rows: row i paired with column i's normaliser)."""
+    log_sum_exp = shifted_logsumexp(z, axis=1)
+    picked = z[:, np.asarray(targets)]
+    return [log_sum_exp[:, None] - picked, log_sum_exp[None, :] - picked]
+
+
+def softmax_over_positions_losses(z: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """log_softmax over dim 1 of (B, T, V) logits (the positions, not the words), then the mean of
+    -log q at each target; and its gradient. Classification logits (N, C) are the case B = 1."""
+    z = np.asarray(z, dtype=float)
+    targets = np.asarray(targets)
+    batch, positions, words = z.shape
+    m = z.max(axis=1, keepdims=True)
+    log_q = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    y = np.eye(words)[targets]  # (B, T, V)
+    count = y.sum(axis=1, keepdims=True)  # how many positions of each sequence pick each word
+    rows = batch * positions
+    return float(-np.sum(y * log_q) / rows), (count * np.exp(log_q) - y) / rows
+
+
+def precedence_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: float) -> np.ndarray:
+    """f(x + eps e_i) - f(x - eps e_i) / (2 eps): the division binds tighter than the subtraction."""
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        nudge = np.zeros_like(x)
+        nudge[index] = step
+        gradient[index] = f(x + nudge) - f(x - nudge) / (2 * step)
+    return gradient
+
+
 def single_precision(z: np.ndarray) -> np.ndarray:
     """The logits as float32 holds them (about 7 significant digits), back in float64: what code that
     casts its input to float32 (np.float32, torch.float32, .float()) computes from."""
