@@ -131,3 +131,18 @@ def test_a_negative_temperature_accepted_is_not_called_a_multiplication(grade, t
     report = grade(build_submission(tmp_path, {"softmax_with_temperature": source}), exercises=("softmax_with_temperature",))
     check = _check(report, "softmax_with_temperature", "rejects_nonpositive_temperature")
     assert check.mistake == "no_temperature_check" and "multiplying" not in check.message
+
+
+def test_a_loss_made_from_a_copy_of_the_logits_is_not_said_to_need_no_grad(grade, tmp_path):
+    """torch.tensor(logits, requires_grad=True) returns a loss that requires grad, just not the logits'."""
+    source = '''
+        def torch_classification_loss(logits, targets):
+            import torch
+            from torch import nn
+            logits = torch.tensor(logits, dtype=torch.float32, requires_grad=True)
+            return nn.CrossEntropyLoss()(logits, targets)
+    '''
+    report = grade(build_submission(tmp_path, {"torch_classification_loss": source}), exercises=("torch_classification_loss",))
+    check = _check(report, "torch_classification_loss", "lesson_batch")
+    assert check.mistake == "detached_result"
+    assert "does not require grad" not in check.message and "never reaches the logits you were given" in check.message
