@@ -209,6 +209,18 @@ def coupled(x: np.ndarray) -> float:
     return float(np.sum(x) ** 2)
 
 
+def _calls_backward(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        try:
+            got_loss, got_grad = torch_loss_and_grad(student, logits, targets)
+        except RuntimeError as error:  # the caller's backward finds the graph freed
+            assert "backward through the graph a second time" in str(error)
+            return
+        loss, grad = torch_loss_and_grad(getattr(reference, function_name), logits, targets)
+        assert not differs(got_loss, loss) and differs(got_grad, grad)  # retain_graph=True: the gradient twice
+    return probe
+
+
 def _asserts_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
     with pytest.raises(AssertionError):  # refused, but not with the ValueError of the contract
         student(LESSON_LOGITS, -1.0)
@@ -314,6 +326,8 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "difference_precedence": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
     "log_softmax_over_batch": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_log_softmax_over_positions": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "backward_inside": _calls_backward("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_backward_inside": _calls_backward("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

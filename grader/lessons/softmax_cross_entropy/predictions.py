@@ -409,6 +409,11 @@ def log_softmax_over_positions(ref: ModuleType, case: Case) -> Outputs:
     return {"value": loss, "grad:0": grad}
 
 
+def backward_inside(ref: ModuleType, case: Case) -> Outputs:
+    """backward(retain_graph=True) in the function, then the caller's: the right loss, the gradient twice."""
+    return {"value": case.expect, **{f"grad:{i}": 2 * np.asarray(g, float) for i, g in case.expect_grad.items()}}
+
+
 def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
     """(B, T, V) straight into nn.CrossEntropyLoss: dim 1 (T) is taken as the classes."""
     z, targets = _torch_inputs(case)
@@ -501,4 +506,6 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "difference_precedence": difference_precedence,
     "log_softmax_over_batch": log_softmax_over_positions,
     "sequence_log_softmax_over_positions": log_softmax_over_positions,
+    "backward_inside": backward_inside,
+    "sequence_backward_inside": backward_inside,
 }
