@@ -100,9 +100,10 @@ def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": forms.one_hot_argmax(np.asarray(z, float), int(case.kwargs.get("axis", -1)))}
 
 
-def softmax_in_float32(ref: ModuleType, case: Case) -> Outputs:
+def softmax_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    """The reference on float32-rounded logits, or the softmax in float32 arithmetic throughout."""
     z, axis = _softmax_parts(case)
-    return {"value": ref.stable_softmax(forms.single_precision(z), axis=axis)}
+    return _values([ref.stable_softmax(forms.single_precision(z), axis=axis), forms.float32_softmax(z, axis)])
 
 
 def temperature_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
@@ -112,7 +113,8 @@ def temperature_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
     z, temperature = case.plain_args()
     rounded = forms.single_precision(np.asarray(z, float))
     return _values([ref.stable_softmax(rounded / temperature, axis=scaled[1]),
-                    ref.stable_softmax(forms.single_precision(rounded / temperature), axis=scaled[1])])
+                    ref.stable_softmax(forms.single_precision(rounded / temperature), axis=scaled[1]),
+                    forms.float32_softmax(np.float32(rounded) / np.float32(temperature), scaled[1])])
 
 
 def temperature_floor_division(ref: ModuleType, case: Case) -> Outputs | None:
@@ -163,9 +165,9 @@ def loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
                     forms.float32_position_losses(z[None, :], np.array([target]))[0]])
 
 
-def gradient_in_float32(ref: ModuleType, case: Case) -> Outputs:
+def gradient_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
     z, target = _target_probability(case)
-    return {"value": ref.cross_entropy_gradient(forms.single_precision(z), target)}
+    return _values([ref.cross_entropy_gradient(forms.single_precision(z), target), forms.float32_gradient(z, target)])
 
 
 def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -316,6 +318,11 @@ def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
 def difference_precedence(ref: ModuleType, case: Case) -> Outputs:
     f, x, epsilon = _differences(case)
     return {"value": forms.precedence_differences(f, x, epsilon)}
+
+
+def differences_in_float32(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.float32_central_differences(f, x, epsilon)}
 
 
 def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
@@ -506,6 +513,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "difference_precedence": difference_precedence,
     "log_softmax_over_batch": log_softmax_over_positions,
     "sequence_log_softmax_over_positions": log_softmax_over_positions,
+    "differences_in_float32": differences_in_float32,
     "backward_inside": backward_inside,
     "sequence_backward_inside": backward_inside,
 }

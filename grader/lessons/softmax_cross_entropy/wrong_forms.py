@@ -107,6 +107,21 @@ def single_precision(z: np.ndarray) -> np.ndarray:
     return np.asarray(z, dtype=np.float32).astype(np.float64)
 
 
+def float32_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The stable softmax with every step in float32: about 1e-7 of rounding per operation, which the
+    exponential multiplies by the size of its argument."""
+    z32 = np.asarray(z, dtype=np.float32)
+    e = np.exp(z32 - z32.max(axis=axis, keepdims=True))
+    return (e / e.sum(axis=axis, keepdims=True)).astype(np.float64)
+
+
+def float32_gradient(z: np.ndarray, target: int) -> np.ndarray:
+    """p - y in float32: p_target - 1 cancels to a few float32 steps when p_target is near 1."""
+    p = float32_softmax(z).astype(np.float32)
+    p[target] -= np.float32(1.0)
+    return p.astype(np.float64)
+
+
 def float32_position_losses(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """m + log(sum(exp(z - m))) - z_target with every step in float32: near 1e4, m + log(...) is rounded
     to float32's steps of 1e-3 before the target logit is taken off."""
@@ -134,6 +149,19 @@ def central_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
         nudge[index] = step
         gradient[index] = (f(x + nudge) - f(x - nudge)) / (2 * step)
     return gradient
+
+
+def float32_central_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """Central differences on a float32 copy of x: x + eps is rounded to float32's grid (steps of ~1e-7
+    near 1), an error the division by 2 eps magnifies a hundred thousand times."""
+    point = np.asarray(x, dtype=np.float32)
+    gradient = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        above, below = point.copy(), point.copy()
+        above[index] += step
+        below[index] -= step
+        gradient[index] = (f(above) - f(below)) / (2 * step)
+    return gradient.astype(np.float64)
 
 
 def row_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
