@@ -326,6 +326,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "difference_precedence": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
     "log_softmax_over_batch": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_log_softmax_over_positions": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_sum_over_sequences": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "differences_in_float32": _differs_on("finite_difference_gradient", cubic, np.array([1.1, 2.3, 3.7])),
     "backward_inside": _calls_backward("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_backward_inside": _calls_backward("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),

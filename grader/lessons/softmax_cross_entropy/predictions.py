@@ -449,6 +449,15 @@ def sequence_sum_over_batch(ref: ModuleType, case: Case) -> Outputs:
     return {"value": outputs["value"] * positions, "grad:0": outputs["grad:0"] * positions}
 
 
+def sequence_sum_over_sequences(ref: ModuleType, case: Case) -> Outputs:
+    """Each sequence's mean over its positions, summed over the batch (or reduction='sum' divided by T):
+    the mean over all positions times B."""
+    z, _ = _torch_inputs(case)
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    batch = z.shape[0]
+    return {"value": outputs["value"] * batch, "grad:0": outputs["grad:0"] * batch}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -514,6 +523,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "log_softmax_over_batch": log_softmax_over_positions,
     "sequence_log_softmax_over_positions": log_softmax_over_positions,
     "differences_in_float32": differences_in_float32,
+    "sequence_sum_over_sequences": sequence_sum_over_sequences,
     "backward_inside": backward_inside,
     "sequence_backward_inside": backward_inside,
 }
