@@ -109,6 +109,16 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
     return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
 
 
+def _no_gradient(meta: Mapping[str, Any]) -> str:
+    """Why no gradient reached the logits: a result that carries none, or one that hangs off another tensor."""
+    if not str(meta.get("type", "")).startswith("torch"):
+        return f"returned a {meta.get('type', 'value')}: no gradient flows back to the logits"
+    if meta.get("requires_grad"):  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
+        return ("returned a tensor that requires grad, but its gradient never reaches the logits you were given: "
+                "it was computed from a new tensor made from them")
+    return "returned a tensor that does not require grad: no gradient flows back to the logits"
+
+
 def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
     status = reply.get("status")
     if status == "not_implemented":
@@ -119,7 +129,11 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         exception = reply.get("exception") or {}
         if case.raises and case.raises in (exception.get("mro") or []):
             return None
-        return CaseVerdict(f"raised {exception_text(exception)}", _mistake_from_exception(exception, exercise))
+        problem = f"raised {exception_text(exception)}"
+        if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
+            problem += f", not the {case.raises} it should raise"
+            return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
+        return CaseVerdict(problem, _mistake_from_exception(exception, exercise))
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
         return CaseVerdict("the worker's reply could not be read")
@@ -141,9 +155,7 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
-            meta = reply.get("meta") or {}
-            kind = "a tensor that does not require grad" if meta.get("type", "").startswith("torch") else f"a {meta.get('type', 'value')}"
-            return CaseVerdict(f"returned {kind}: no gradient flows back to the logits", case.detached)
+            return CaseVerdict(_no_gradient(reply.get("meta") or {}), case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
             return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),

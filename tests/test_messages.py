@@ -110,3 +110,39 @@ def test_the_lessons_whole_array_snippet_gets_a_hint_without_the_max(grade, tmp_
     named = [c for c in report.exercises[0].checks if c.mistake]
     assert named and all(c.mistake == "whole_array_normalised" for c in named)
     assert all("Subtract the max" not in c.message for c in named)
+
+
+def test_another_exception_than_the_contracts_says_which_was_expected(grade, tmp_path):
+    function, source = MISTAKES["temperature_wrong_exception"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "rejects_nonpositive_temperature")
+    assert "raised AssertionError" in check.message and "not the ValueError it should raise" in check.message
+    assert check.mistake == "temperature_wrong_exception"
+
+
+def test_a_negative_temperature_accepted_is_not_called_a_multiplication(grade, tmp_path):
+    """softmax(z / -1) is softmax(z * -1): the returned value shows only the missing check."""
+    source = '''
+        def softmax_with_temperature(logits, temperature, axis=-1):
+            if temperature == 0:
+                raise ValueError("zero")
+            return stable_softmax(logits / temperature, axis=axis)
+    '''
+    report = grade(build_submission(tmp_path, {"softmax_with_temperature": source}), exercises=("softmax_with_temperature",))
+    check = _check(report, "softmax_with_temperature", "rejects_nonpositive_temperature")
+    assert check.mistake == "no_temperature_check" and "multiplying" not in check.message
+
+
+def test_a_loss_made_from_a_copy_of_the_logits_is_not_said_to_need_no_grad(grade, tmp_path):
+    """torch.tensor(logits, requires_grad=True) returns a loss that requires grad, just not the logits'."""
+    source = '''
+        def torch_classification_loss(logits, targets):
+            import torch
+            from torch import nn
+            logits = torch.tensor(logits, dtype=torch.float32, requires_grad=True)
+            return nn.CrossEntropyLoss()(logits, targets)
+    '''
+    report = grade(build_submission(tmp_path, {"torch_classification_loss": source}), exercises=("torch_classification_loss",))
+    check = _check(report, "torch_classification_loss", "lesson_batch")
+    assert check.mistake == "detached_result"
+    assert "does not require grad" not in check.message and "never reaches the logits you were given" in check.message

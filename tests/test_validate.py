@@ -99,3 +99,14 @@ def test_validate_needs_the_instructors_project(lesson, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: grade validate works in the instructor's project: this is a student copy (no solutions/)"
+
+
+@pytest.mark.parametrize("seed", [42, 100, 104])
+def test_the_log_of_softmax_loses_points_at_seeds_where_no_target_underflowed_by_chance(grade, tmp_path, seed):
+    """large_logits_positions forces one target ~1500 below the rest of its row: at these seeds the random
+    rows alone left every target's probability above 0, and -log(softmax) kept full marks."""
+    from variants import build_submission
+    function, source = MISTAKES["positions_log_of_softmax"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,), seed=seed)
+    exercise = report.exercises[0]
+    assert exercise.score < exercise.max_score and "positions_log_of_softmax" in exercise.mistakes

@@ -22,6 +22,7 @@ LESSON_LOGITS = np.array([3.0, 1.0, 0.0])  # refund, reship, escalate
 RESHIP = 1
 REPLY_LOGITS = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])  # vocabulary: refund, reship, today
 REPLY_TARGETS = np.array([1, 2])
+IRREGULAR_ROWS_NEAR_1E4 = np.array([[10003.1, 10001.7, 10000.2], [10000.55, 10000.0, 10002.3]])  # float32 rounds their gaps
 
 
 def load(path: Path) -> ModuleType:
@@ -208,6 +209,24 @@ def coupled(x: np.ndarray) -> float:
     return float(np.sum(x) ** 2)
 
 
+def _calls_backward(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        try:
+            got_loss, got_grad = torch_loss_and_grad(student, logits, targets)
+        except RuntimeError as error:  # the caller's backward finds the graph freed
+            assert "backward through the graph a second time" in str(error)
+            return
+        loss, grad = torch_loss_and_grad(getattr(reference, function_name), logits, targets)
+        assert not differs(got_loss, loss) and differs(got_grad, grad)  # retain_graph=True: the gradient twice
+    return probe
+
+
+def _asserts_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
+    with pytest.raises(AssertionError):  # refused, but not with the ValueError of the contract
+        student(LESSON_LOGITS, -1.0)
+    assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
+
+
 def _clamps_temperature(student: Callable[..., Any], reference: ModuleType) -> None:
     assert np.allclose(student(LESSON_LOGITS, -1.0), [1.0, 0.0, 0.0])  # no ValueError: a one-hot instead
     assert not differs(student(LESSON_LOGITS, 2.0), reference.softmax_with_temperature(LESSON_LOGITS, 2.0))
@@ -280,6 +299,37 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_targets_not_flattened": _targets_not_flattened,
     "sequence_loss_negated": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_sum_over_batch": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "temperature_wrong_exception": _asserts_temperature,
+    "loss_averaged_over_classes": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "cross_entropy_negated": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "gradient_missing_one_hot": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "positions_averaged_over_vocabulary": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_averaged_over_vocabulary": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "central_difference_missing_two": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "nll_loss_on_logits": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_nll_loss_on_logits": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "torch_loss_averaged_over_classes": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "torch_loss_no_max_shift": _torch_differs_on("torch_classification_loss", REPLY_LOGITS + 1000.0, REPLY_TARGETS),
+    "sequence_loss_averaged_over_vocabulary": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "softmax_in_float32": _differs_on("stable_softmax", np.array([10003.1, 10001.7, 10000.2])),
+    "temperature_in_float32": _differs_on("softmax_with_temperature", np.array([1003.1, 1001.7, 1000.2]), 0.5),
+    "loss_in_float32": _differs_on("cross_entropy_from_logits", np.array([10003.1, 10001.7, 10000.2]), RESHIP),
+    "gradient_in_float32": _differs_on("cross_entropy_gradient", np.array([1003.1, 1001.7, 1000.2]), RESHIP),
+    "positions_in_float32": _differs_on("per_position_cross_entropy", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "mean_loss_in_float32": _differs_on("sequence_mean_loss", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "temperature_floor_division": _differs_on("softmax_with_temperature", LESSON_LOGITS, 2.0),
+    "positions_wrong_axis": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_global_max": _differs_on("per_position_cross_entropy", np.array([[0.0, 1.0], [-2000.0, -2001.0]]),
+                                        np.array([0, 1])),
+    "mean_loss_fancy_index_table": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_floor_division": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "difference_precedence": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "log_softmax_over_batch": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_log_softmax_over_positions": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_sum_over_sequences": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "differences_in_float32": _differs_on("finite_difference_gradient", cubic, np.array([1.1, 2.3, 3.7])),
+    "backward_inside": _calls_backward("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_backward_inside": _calls_backward("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

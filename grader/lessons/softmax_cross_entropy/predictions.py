@@ -35,8 +35,8 @@ def no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
 
 
 def whole_array_normalised(ref: ModuleType, case: Case) -> list[Outputs] | None:
-    z, _ = _softmax_parts(case)
-    return _values(forms.whole_array_softmaxes(z)) if z.ndim > 1 else None
+    z, axis = _softmax_parts(case)
+    return _values(forms.whole_array_softmaxes(z, axis)) if z.ndim > 1 else None
 
 
 def shift_numerator_only(ref: ModuleType, case: Case) -> Outputs:
@@ -57,7 +57,11 @@ def wrong_axis(ref: ModuleType, case: Case) -> list[Outputs] | None:
     return [{"value": ref.stable_softmax(z, axis=other)} for other in range(z.ndim) if other != axis % z.ndim]
 
 
-def temperature_multiplied(ref: ModuleType, case: Case) -> Outputs:
+def temperature_multiplied(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(z * T). Not on a T <= 0 case: there z * T at T = -1 is z / T, so an output that matches
+    shows only the missing ValueError (the case names it), not which way the temperature went."""
+    if case.raises:
+        return None
     z, temperature = case.plain_args()
     return {"value": ref.stable_softmax(np.asarray(z, float) * temperature, axis=case.kwargs.get("axis", -1))}
 
@@ -77,7 +81,7 @@ def temperature_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs] | Non
 
 def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None:
     scaled = _scaled(case)
-    return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(scaled[0]))
+    return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(*scaled))
 
 
 def temperature_ignores_axis(ref: ModuleType, case: Case) -> Outputs | None:
@@ -94,6 +98,32 @@ def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
         return None
     z, _ = case.plain_args()
     return {"value": forms.one_hot_argmax(np.asarray(z, float), int(case.kwargs.get("axis", -1)))}
+
+
+def softmax_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    """The reference on float32-rounded logits, or the softmax in float32 arithmetic throughout."""
+    z, axis = _softmax_parts(case)
+    return _values([ref.stable_softmax(forms.single_precision(z), axis=axis), forms.float32_softmax(z, axis)])
+
+
+def temperature_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    scaled = _scaled(case)
+    if scaled is None:
+        return None
+    z, temperature = case.plain_args()
+    rounded = forms.single_precision(np.asarray(z, float))
+    return _values([ref.stable_softmax(rounded / temperature, axis=scaled[1]),
+                    ref.stable_softmax(forms.single_precision(rounded / temperature), axis=scaled[1]),
+                    forms.float32_softmax(np.float32(rounded) / np.float32(temperature), scaled[1])])
+
+
+def temperature_floor_division(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(logits // T): floor division rounds the scaled logits down to whole numbers."""
+    scaled = _scaled(case)
+    if scaled is None:
+        return None
+    z, temperature = case.plain_args()
+    return {"value": ref.stable_softmax(np.asarray(z, float) // temperature, axis=scaled[1])}
 
 
 def _target_probability(case: Case) -> tuple[np.ndarray, int]:
@@ -124,6 +154,22 @@ def logsumexp_no_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values([forms.unshifted_logsumexp(z) - z[target], *from_softmax])
 
 
+def loss_averaged_over_classes(ref: ModuleType, case: Case) -> Outputs:
+    z, target = _target_probability(case)
+    return {"value": forms.over_the_classes(ref.cross_entropy_from_logits(z, target), z.size)}
+
+
+def loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    return _values([ref.cross_entropy_from_logits(forms.single_precision(z), target),
+                    forms.float32_position_losses(z[None, :], np.array([target]))[0]])
+
+
+def gradient_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, target = _target_probability(case)
+    return _values([ref.cross_entropy_gradient(forms.single_precision(z), target), forms.float32_gradient(z, target)])
+
+
 def gradient_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     z, target = _target_probability(case)
     y = np.eye(z.size)[target]
@@ -140,6 +186,12 @@ def negated(ref: ModuleType, case: Case) -> Outputs:
 def gradient_sign_flipped(ref: ModuleType, case: Case) -> Outputs:
     z, target = _target_probability(case)
     return {"value": -ref.cross_entropy_gradient(z, target)}
+
+
+def gradient_missing_one_hot(ref: ModuleType, case: Case) -> Outputs:
+    """p alone: the one-hot target never subtracted (y[t] == 1, a comparison, leaves y all zeros)."""
+    z, _ = _target_probability(case)
+    return {"value": ref.stable_softmax(z)}
 
 
 def gradient_without_softmax(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -173,6 +225,61 @@ def positions_log_of_softmax(ref: ModuleType, case: Case) -> Outputs:
     return {"value": -np.log(ref.stable_softmax(z, axis=-1)[np.arange(z.shape[0]), targets])}
 
 
+def positions_averaged_over_vocabulary(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _positions(case)
+    return {"value": forms.over_the_classes(ref.per_position_cross_entropy(z, targets), z.shape[1])}
+
+
+def mean_loss_averaged_over_vocabulary(ref: ModuleType, case: Case) -> list[Outputs]:
+    """-np.mean(one_hot * log_probs) over the whole (T, V) table (the mean over positions divided by V),
+    or the sum of the losses divided by V."""
+    z, targets = _positions(case)
+    losses = ref.per_position_cross_entropy(z, targets)
+    return _values([forms.over_the_classes(np.mean(losses), z.shape[1]),
+                    forms.over_the_classes(np.sum(losses), z.shape[1])])
+
+
+def positions_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values([ref.per_position_cross_entropy(forms.single_precision(z), targets),
+                    forms.float32_position_losses(z, targets)])
+
+
+def mean_loss_in_float32(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values([ref.sequence_mean_loss(forms.single_precision(z), targets),
+                    np.mean(forms.float32_position_losses(z, targets))])
+
+
+def positions_wrong_axis(ref: ModuleType, case: Case) -> Outputs:
+    """The log-sum-exp taken down each column (axis=0) instead of along each row."""
+    z, targets = _positions(case)
+    log_probs = z - forms.shifted_logsumexp(z, axis=0)[None, :]
+    return {"value": -log_probs[np.arange(z.shape[0]), targets]}
+
+
+def positions_global_max(ref: ModuleType, case: Case) -> list[Outputs]:
+    """One max over the whole (T, V) array: a row far below it underflows to log(0) = -inf."""
+    z, targets = _positions(case)
+    m = z.max()
+    picked = z[np.arange(z.shape[0]), targets]
+    from_logsumexp = m + np.log(np.exp(z - m).sum(axis=1)) - picked
+    e = np.exp(z - m)
+    from_softmax = -np.log((e / e.sum(axis=1, keepdims=True))[np.arange(z.shape[0]), targets])
+    return _values([from_logsumexp, from_softmax])
+
+
+def mean_loss_fancy_index_table(ref: ModuleType, case: Case) -> list[Outputs]:
+    """np.mean of the (T, T) table logits[:, targets] gives: T * T entries averaged, not T."""
+    return _values([np.mean(table) for table in forms.target_tables(*_positions(case))])
+
+
+def mean_loss_floor_division(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _positions(case)
+    losses = ref.per_position_cross_entropy(z, targets)
+    return {"value": np.sum(losses) // len(losses)}
+
+
 def positions_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values(forms.unshifted_position_losses(*_positions(case)))
 
@@ -186,17 +293,42 @@ def sum_not_mean(ref: ModuleType, case: Case) -> Outputs:
     return {"value": np.sum(ref.per_position_cross_entropy(np.asarray(z, float), targets))}
 
 
-def forward_difference(ref: ModuleType, case: Case) -> Outputs:
-    f, x = case.plain_args()
-    epsilon = float(case.kwargs.get("epsilon", 1e-5))
-    x = np.asarray(x, dtype=float)
+def _forward_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: float) -> np.ndarray:
     base = f(x)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         shifted = x.copy()
-        shifted[index] += epsilon
-        grad[index] = (f(shifted) - base) / epsilon
-    return {"value": grad}
+        shifted[index] += step
+        grad[index] = (f(shifted) - base) / step
+    return grad
+
+
+def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
+    """Forward differences with the given epsilon, or with a fixed step of their own (two mistakes in
+    one: the forward difference is named first, the fixed step then shows on its own)."""
+    f, x = case.plain_args()
+    epsilon = float(case.kwargs.get("epsilon", 1e-5))
+    x = np.asarray(x, dtype=float)
+    # A fixed step below 1e-5 is left out: forward differences that fine are as close to the true slope
+    # as central ones, and would claim a central difference with a fixed step (fixed_step's output).
+    steps = [epsilon, *(step for step in forms.COMMON_FIXED_STEPS if step != epsilon and step >= 1e-5)]
+    return _values([_forward_differences(f, x, step) for step in steps])
+
+
+def difference_precedence(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.precedence_differences(f, x, epsilon)}
+
+
+def differences_in_float32(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.float32_central_differences(f, x, epsilon)}
+
+
+def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
+    """(f(x + eps e_i) - f(x - eps e_i)) / eps: the central difference twice over."""
+    f, x, epsilon = _differences(case)
+    return {"value": 2 * forms.central_differences(f, x, epsilon)}
 
 
 def _differences(case: Case) -> tuple[Callable[[np.ndarray], float], np.ndarray, float]:
@@ -254,6 +386,41 @@ def reduction_sum(ref: ModuleType, case: Case) -> Outputs:
     return {"value": outputs["value"] * rows, "grad:0": outputs["grad:0"] * rows}
 
 
+def nll_loss_on_logits(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _torch_inputs(case)
+    loss, grad = forms.nll_of_logits(z.reshape(-1, z.shape[-1]), targets.reshape(-1))
+    return {"value": loss, "grad:0": grad.reshape(z.shape)}
+
+
+def loss_over_the_classes(ref: ModuleType, case: Case) -> Outputs:
+    """-(one_hot * log_softmax(logits)).mean() over the whole (N, C) table: the loss and its gradient / C."""
+    z, _ = _torch_inputs(case)
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    return {key: forms.over_the_classes(value, z.shape[-1]) for key, value in outputs.items()}
+
+
+def torch_loss_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs]:
+    """exp(logits) / sum by hand, then -log of the target's share: NaN once a logit overflows exp."""
+    z, targets = _torch_inputs(case)
+    return _values([np.mean(losses) for losses in
+                    forms.unshifted_position_losses(z.reshape(-1, z.shape[-1]), targets.reshape(-1))])
+
+
+def log_softmax_over_positions(ref: ModuleType, case: Case) -> Outputs:
+    """log_softmax(dim=1) of (B, T, V) logits normalises over T; for (N, C) logits, dim=0 over the batch."""
+    z, targets = _torch_inputs(case)
+    if z.ndim == 2:
+        loss, grad = forms.softmax_over_positions_losses(z[None], targets[None])
+        return {"value": loss, "grad:0": grad[0]}
+    loss, grad = forms.softmax_over_positions_losses(z, targets)
+    return {"value": loss, "grad:0": grad}
+
+
+def backward_inside(ref: ModuleType, case: Case) -> Outputs:
+    """backward(retain_graph=True) in the function, then the caller's: the right loss, the gradient twice."""
+    return {"value": case.expect, **{f"grad:{i}": 2 * np.asarray(g, float) for i, g in case.expect_grad.items()}}
+
+
 def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
     """(B, T, V) straight into nn.CrossEntropyLoss: dim 1 (T) is taken as the classes."""
     z, targets = _torch_inputs(case)
@@ -280,6 +447,15 @@ def sequence_sum_over_batch(ref: ModuleType, case: Case) -> Outputs:
     outputs = _flat(mean_loss_and_grad, ref, case)
     positions = z.shape[1]
     return {"value": outputs["value"] * positions, "grad:0": outputs["grad:0"] * positions}
+
+
+def sequence_sum_over_sequences(ref: ModuleType, case: Case) -> Outputs:
+    """Each sequence's mean over its positions, summed over the batch (or reduction='sum' divided by T):
+    the mean over all positions times B."""
+    z, _ = _torch_inputs(case)
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    batch = z.shape[0]
+    return {"value": outputs["value"] * batch, "grad:0": outputs["grad:0"] * batch}
 
 
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
@@ -321,4 +497,33 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "f_on_a_slice": f_on_a_slice,
     "sequence_softmax_before_loss": softmax_before_loss,
     "sequence_reduction_sum": reduction_sum,
+    "loss_averaged_over_classes": loss_averaged_over_classes,
+    "cross_entropy_negated": negated,
+    "gradient_missing_one_hot": gradient_missing_one_hot,
+    "positions_averaged_over_vocabulary": positions_averaged_over_vocabulary,
+    "mean_loss_averaged_over_vocabulary": mean_loss_averaged_over_vocabulary,
+    "central_difference_missing_two": central_difference_missing_two,
+    "nll_loss_on_logits": nll_loss_on_logits,
+    "sequence_nll_loss_on_logits": nll_loss_on_logits,
+    "torch_loss_averaged_over_classes": loss_over_the_classes,
+    "sequence_loss_averaged_over_vocabulary": loss_over_the_classes,
+    "torch_loss_no_max_shift": torch_loss_no_max_shift,
+    "softmax_in_float32": softmax_in_float32,
+    "temperature_in_float32": temperature_in_float32,
+    "loss_in_float32": loss_in_float32,
+    "gradient_in_float32": gradient_in_float32,
+    "positions_in_float32": positions_in_float32,
+    "mean_loss_in_float32": mean_loss_in_float32,
+    "temperature_floor_division": temperature_floor_division,
+    "positions_wrong_axis": positions_wrong_axis,
+    "positions_global_max": positions_global_max,
+    "mean_loss_fancy_index_table": mean_loss_fancy_index_table,
+    "mean_loss_floor_division": mean_loss_floor_division,
+    "difference_precedence": difference_precedence,
+    "log_softmax_over_batch": log_softmax_over_positions,
+    "sequence_log_softmax_over_positions": log_softmax_over_positions,
+    "differences_in_float32": differences_in_float32,
+    "sequence_sum_over_sequences": sequence_sum_over_sequences,
+    "backward_inside": backward_inside,
+    "sequence_backward_inside": backward_inside,
 }

@@ -24,10 +24,12 @@ def unshifted_softmaxes(z: np.ndarray, axis: int) -> list[np.ndarray]:
     return [e / total, np.exp(z - np.log(total))]
 
 
-def whole_array_softmaxes(z: np.ndarray) -> list[np.ndarray]:
-    """The lesson's one-row snippet applied to a batch: one max and one sum over every entry."""
+def whole_array_softmaxes(z: np.ndarray, axis: int = -1) -> list[np.ndarray]:
+    """The lesson's one-row snippet applied to a batch: one sum over every entry (after one max over
+    every entry, no max at all, or the right max per slice along ``axis``)."""
     shifted = np.exp(z - z.max())
-    return [shifted / shifted.sum(), np.exp(z) / np.exp(z).sum()]
+    per_slice = np.exp(z - z.max(axis=axis, keepdims=True))
+    return [shifted / shifted.sum(), np.exp(z) / np.exp(z).sum(), per_slice / per_slice.sum()]
 
 
 def numerator_shifted_softmax(z: np.ndarray, axis: int) -> np.ndarray:
@@ -52,6 +54,83 @@ def shifted_logsumexp(z: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
 
 
+def over_the_classes(value: np.ndarray | float, classes: int) -> np.ndarray:
+    """-np.mean(y * log_p): the one-hot product averaged over every class (vocabulary entry), so the loss
+    comes out divided by the number of classes."""
+    return np.asarray(value, dtype=float) / classes
+
+
+def nll_of_logits(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """F.nll_loss (nn.NLLLoss) on raw logits, without log_softmax: -mean of the target logits, and its
+    gradient -y / N (the gradient never sees the other classes)."""
+    z = np.asarray(logits, dtype=float)
+    n, c = z.shape
+    y = np.eye(c)[np.asarray(targets)]
+    return float(-np.mean(z[np.arange(n), targets])), -y / n
+
+
+def target_tables(z: np.ndarray, targets: np.ndarray) -> list[np.ndarray]:
+    """logits[:, targets] (a (T, T) table) minus the log-sum-exp kept as a column (row i's own) or as a
+    1-D array (which broadcasts along the rows: row i paired with column i's normaliser)."""
+    log_sum_exp = shifted_logsumexp(z, axis=1)
+    picked = z[:, np.asarray(targets)]
+    return [log_sum_exp[:, None] - picked, log_sum_exp[None, :] - picked]
+
+
+def softmax_over_positions_losses(z: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """log_softmax over dim 1 of (B, T, V) logits (the positions, not the words), then the mean of
+    -log q at each target; and its gradient. Classification logits (N, C) are the case B = 1."""
+    z = np.asarray(z, dtype=float)
+    targets = np.asarray(targets)
+    batch, positions, words = z.shape
+    m = z.max(axis=1, keepdims=True)
+    log_q = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    y = np.eye(words)[targets]  # (B, T, V)
+    count = y.sum(axis=1, keepdims=True)  # how many positions of each sequence pick each word
+    rows = batch * positions
+    return float(-np.sum(y * log_q) / rows), (count * np.exp(log_q) - y) / rows
+
+
+def precedence_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: float) -> np.ndarray:
+    """f(x + eps e_i) - f(x - eps e_i) / (2 eps): the division binds tighter than the subtraction."""
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        nudge = np.zeros_like(x)
+        nudge[index] = step
+        gradient[index] = f(x + nudge) - f(x - nudge) / (2 * step)
+    return gradient
+
+
+def single_precision(z: np.ndarray) -> np.ndarray:
+    """The logits as float32 holds them (about 7 significant digits), back in float64: what code that
+    casts its input to float32 (np.float32, torch.float32, .float()) computes from."""
+    return np.asarray(z, dtype=np.float32).astype(np.float64)
+
+
+def float32_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The stable softmax with every step in float32: about 1e-7 of rounding per operation, which the
+    exponential multiplies by the size of its argument."""
+    z32 = np.asarray(z, dtype=np.float32)
+    e = np.exp(z32 - z32.max(axis=axis, keepdims=True))
+    return (e / e.sum(axis=axis, keepdims=True)).astype(np.float64)
+
+
+def float32_gradient(z: np.ndarray, target: int) -> np.ndarray:
+    """p - y in float32: p_target - 1 cancels to a few float32 steps when p_target is near 1."""
+    p = float32_softmax(z).astype(np.float32)
+    p[target] -= np.float32(1.0)
+    return p.astype(np.float64)
+
+
+def float32_position_losses(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """m + log(sum(exp(z - m))) - z_target with every step in float32: near 1e4, m + log(...) is rounded
+    to float32's steps of 1e-3 before the target logit is taken off."""
+    z32 = np.asarray(z, dtype=np.float32)
+    m = z32.max(axis=1, keepdims=True)
+    log_sum_exp = m[:, 0] + np.log(np.exp(z32 - m).sum(axis=1))
+    return (log_sum_exp - z32[np.arange(z32.shape[0]), np.asarray(targets)]).astype(np.float64)
+
+
 def one_hot_argmax(z: np.ndarray, axis: int) -> np.ndarray:
     """What softmax(z / T) tends to as T -> 0+: what a temperature clamped to a tiny floor returns."""
     winners = z == z.max(axis=axis, keepdims=True)
@@ -70,6 +149,19 @@ def central_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
         nudge[index] = step
         gradient[index] = (f(x + nudge) - f(x - nudge)) / (2 * step)
     return gradient
+
+
+def float32_central_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """Central differences on a float32 copy of x: x + eps is rounded to float32's grid (steps of ~1e-7
+    near 1), an error the division by 2 eps magnifies a hundred thousand times."""
+    point = np.asarray(x, dtype=np.float32)
+    gradient = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        above, below = point.copy(), point.copy()
+        above[index] += step
+        below[index] -= step
+        gradient[index] = (f(above) - f(below)) / (2 * step)
+    return gradient.astype(np.float64)
 
 
 def row_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:

@@ -1,0 +1,8 @@
+# expect: central_difference_missing_two
+def finite_difference_gradient(f, x, epsilon=1e-5):
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp = x.copy(); xp[idx] += epsilon
+        xm = x.copy(); xm[idx] -= epsilon
+        grad[idx] = (f(xp) - f(xm)) / epsilon
+    return grad

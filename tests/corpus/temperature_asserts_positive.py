@@ -1,0 +1,4 @@
+# expect: temperature_wrong_exception
+def softmax_with_temperature(logits, temperature, axis=-1):
+    assert temperature > 0, "temperature must be positive"
+    return stable_softmax(logits / temperature, axis=axis)
