@@ -222,7 +222,7 @@ def _isolate(job: dict[str, Any], results_fd: int,
     isolation.become_job_user(uid, in_user_namespace)
     isolation.die_with_parent()
     layers.append(f"unprivileged user {uid}")
-    filtered = syscall_filter.install()  # last: everything above needed some of what it refuses
+    filtered = syscall_filter.install()  # after the job's user and keyring, which need unshare and keyctl
     if filtered is not None:
         layers.append(filtered)
     if isolation.privileged_in_host():
@@ -241,7 +241,7 @@ def _mark_task(index: int) -> None:
     try:
         os.write(1, b"\x00grade-task:%d\x00" % index)
     except OSError:
-        pass  # the student's code closed or replaced its stdout: its output cannot be told apart, no more
+        pass  # the student's code closed or replaced its stdout: its output is no longer split per task
 
 
 def main(job_fd: int, results_fd: int, output_fd: int) -> None:
