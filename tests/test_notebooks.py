@@ -491,3 +491,30 @@ def test_a_notebook_saved_with_a_byte_order_mark_and_windows_line_ends_is_graded
     graded = grade_submission(windows, lesson, options())
     assert graded.score == graded.max_score
     assert comparable(graded) == comparable(grade_submission(plain, lesson, options()))
+
+
+def test_a_practice_check_below_a_magic_in_the_same_cell_is_not_run(tmp_path, lesson):
+    reference = REFERENCE.read_text(encoding="utf-8")
+    cells = [reference, "%matplotlib inline\nfrom grader.notebook import check\ncheck(\"stable_softmax\")\n"]
+    report = grade_submission(write_notebook(tmp_path / "work.ipynb", cells), lesson, options())
+    assert report.score == report.max_score  # importing grader in the sandbox would have failed every exercise
+
+
+def test_big_cells_are_read_line_by_line_and_parsing_stays_bounded(tmp_path, lesson, monkeypatch):
+    """ast costs up to ~1 GiB per MiB of dense code on the trusted side: beyond a cell of MAX_PARSED_CELL
+    bytes or MAX_PARSED_TOTAL in all, cells are read line by line, and their practice checks and
+    __future__ imports are still found. Counted: the bytes given to ast.parse."""
+    import ast
+
+    from grader.notebook import program as notebook_program_module
+
+    parsed: list[int] = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *a, **k: parsed.append(len(source)) or real(source, *a, **k))
+    dense = "a = 1; b = a + 1; c = (a, b, [a, b]); d = {a: b}\n" * (notebook_program_module.MAX_PARSED_CELL // 40)
+    big_cell = ("from __future__ import annotations\n" + REFERENCE.read_text(encoding="utf-8") + dense
+                + "from grader.notebook import check\ncheck('stable_softmax')\n")
+    cells = [big_cell] + [dense] * 8
+    report = grade_submission(write_notebook(tmp_path / "work.ipynb", cells), lesson, options())
+    assert report.score == report.max_score
+    assert sum(parsed) <= notebook_program_module.MAX_PARSED_TOTAL

@@ -31,6 +31,13 @@ MAX_CELLS, MAX_OUTPUTS = 2_000, 20_000
 # outside strings (code, text and images are strings), before anything is parsed.
 MAX_JSON_VALUES = 250_000
 _JSON_STRING = re.compile(rb'"[^"]*"')  # once escaped characters are gone (see _json_values)
+# ast.parse (to find practice checks and __future__ imports at a cell's top level) costs up to ~1 GiB and
+# seconds per MiB of dense code. Cells are parsed while they are small and the notebook's parsed total is
+# within bounds (a real notebook's cells are a few KiB each); past that, lines are read one by one.
+MAX_PARSED_CELL, MAX_PARSED_TOTAL = 32 * 1024, 128 * 1024
+# Line by line: a top-level practice check or __future__ import on one line (the form they take).
+_PRACTICE_LINE = re.compile(r"^(?:from\s+grader[\s.]|import\s+grader\b|check\s*\()")
+_FUTURE_LINE = re.compile(r"^from\s+__future__\s+import\s+([\w\s,()]+?)\s*(?:#.*)?$")
 
 # Jupyter provides display() without an import; graded, it shows nothing (outputs are never read).
 DISPLAY_STAND_IN = "def display(*objects, **options): pass  # Jupyter's display(): outputs are not graded\n"
@@ -148,11 +155,29 @@ def _blanked(line: str, why: str) -> str:
     return f"{indent}pass  # {why}\n" if indent else f"# {why}\n"
 
 
-def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[str], offset: int = 0) -> list[str]:
+def _line_by_line(lines: list[str], number: int, notes: list[str], futures: list[str], offset: int,
+                  parsed: bool) -> list[str]:
+    """IPython syntax blanked line by line; unless the cell was parsed (and so has none at its top level), the
+    one-line practice checks and ``from __future__`` imports too."""
+    for index, line in enumerate(lines):
+        if _MAGIC_LINE.match(line) or (_HELP_LINE.match(line) and not line.lstrip().startswith("#")):
+            lines[index] = _blanked(line, "IPython syntax: not run")
+            notes.append(f"cell {number}, line {offset + index + 1}: IPython syntax not run: {line.strip()[:60]}")
+        elif not parsed and _PRACTICE_LINE.match(line):
+            lines[index] = _blanked(line, "practice check: not run when grading")
+        elif not parsed and (future := _FUTURE_LINE.match(line)):
+            futures.extend(name.strip() for name in future.group(1).strip("()").split(",") if name.strip())
+            lines[index] = _blanked(line, "from __future__: moved to the top")
+    return lines
+
+
+def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[str], offset: int = 0,
+                 parse: bool = True) -> list[str]:
     """The cell's lines with IPython syntax and practice checks made inert (same line count).
 
     ``from __future__`` imports are collected into ``futures`` (a kernel accepts them in any cell,
-    a module only at its top)."""
+    a module only at its top). With ``parse`` False (a cell too big to parse cheaply) the cell is read
+    line by line instead."""
     text = "".join(lines)
     if text.lstrip().startswith("%%"):
         first = next(index for index, line in enumerate(lines) if line.strip())
@@ -160,19 +185,22 @@ def _neutralised(lines: list[str], number: int, notes: list[str], futures: list[
         if magic.split()[0][2:] in PYTHON_BODY_MAGICS:  # %%time, %%capture: Jupyter runs the body once, as Python
             notes.append(f"cell {number}, line {offset + first + 1}: {magic[:60]}: the magic is not run, "
                          "the code below it is")
-            body = _neutralised(lines[first + 1:], number, notes, futures, offset + first + 1)
+            body = _neutralised(lines[first + 1:], number, notes, futures, offset + first + 1, parse)
             return lines[:first] + ["# IPython cell magic: not run\n"] + body
         notes.append(f"cell {number}: an IPython cell magic ({magic[:60]}): cell not run")
         return ["# IPython cell magic: not run\n"] + ["\n"] * (len(lines) - 1)
     lines = list(lines)
+    if not parse:
+        return _line_by_line(lines, number, notes, futures, offset, parsed=False)
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # the worker reports it, by cell and line
-        for index, line in enumerate(lines):
-            if _MAGIC_LINE.match(line) or (_HELP_LINE.match(line) and not line.lstrip().startswith("#")):
-                lines[index] = _blanked(line, "IPython syntax: not run")
-                notes.append(f"cell {number}, line {offset + index + 1}: IPython syntax not run: {line.strip()[:60]}")
-        return lines
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # IPython syntax first; then the rest parsed again (a practice check may sit below a magic). Code that
+        # still does not parse is read line by line: the worker reports its error, by cell and line.
+        cleaned = _line_by_line(list(lines), number, notes, futures, offset, parsed=True)
+        if cleaned != lines:
+            return _neutralised(cleaned, number, notes, futures, offset, parse)
+        return _line_by_line(cleaned, number, notes, futures, offset, parsed=False)
     for statement in tree.body:
         first, last = statement.lineno - 1, (statement.end_lineno or statement.lineno) - 1
         if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
@@ -194,7 +222,7 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
     origins: list[str] = []
     notes: list[str] = []
     futures: list[str] = []
-    code_bytes = 0
+    code_bytes = parsed_bytes = 0
     for number, source in cells:
         try:
             code_bytes += len(source.encode("utf-8"))
@@ -208,7 +236,10 @@ def program_from_cells(cells: list[tuple[int, str]]) -> Program:
             continue
         if not lines[-1].endswith(("\n", "\r")):
             lines[-1] += "\n"
-        lines = _neutralised(lines, number, notes, futures)
+        size = len(source)
+        parse = size <= MAX_PARSED_CELL and parsed_bytes + size <= MAX_PARSED_TOTAL
+        parsed_bytes += size if parse else 0
+        lines = _neutralised(lines, number, notes, futures, parse=parse)
         parts.extend(lines)
         origins.extend(f"cell {number}, line {line}" for line in range(1, len(lines) + 1))
     code = "".join(parts)
