@@ -22,6 +22,7 @@ from grader.errors import UsageError
 from grader.assess import assess
 from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
 from grader.grading import GradeOptions, unrun_report
+from grader.course import SOLE_ANSWERS_FILE, answers_in
 from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
@@ -128,7 +129,7 @@ def _graded_files(submission: Submission, lesson: Lesson) -> list[SubmissionFile
         notebook = notebook_name(lesson.student_file)
         return [SubmissionFile(root, f"{entry}/{relative}")
                 for relative in (lesson.student_file, f"{EXERCISES_DIR}/{lesson.student_file}", notebook,
-                                 f"{EXERCISES_DIR}/{notebook}", lesson.answers_file)]
+                                 f"{EXERCISES_DIR}/{notebook}", lesson.answers_file, SOLE_ANSWERS_FILE)]
     return [SubmissionFile(root, entry)]
 
 
@@ -224,7 +225,7 @@ class BatchRunner:
             batch_status, message = BatchStatus(status.value), exc.message
         else:
             root, entry = submission.path.parent, submission.path.name
-            answers = SubmissionFile(root, f"{entry}/{self.lesson.answers_file}") if entry_kind(root, entry) == "dir" else None
+            answers = answers_in(root, self.lesson, entry) if entry_kind(root, entry) == "dir" else None
             quiz_problem = ""
             try:
                 assessment = assess(self.lesson, student_file, self.grading, answers=answers)

@@ -17,7 +17,7 @@ import click
 
 from grader.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, selection
-from grader.course import COURSE_VARIABLE
+from grader.course import COURSE_VARIABLE, answers_in
 from grader.errors import UsageError
 from grader.formatting import points
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
@@ -207,7 +207,7 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     assessments = [_assess(lesson_, project_exercise_file(root, lesson_.student_file), grading,
-                           SubmissionFile(root, lesson_.answers_file), root) for lesson_, root in projects]
+                           answers_in(root, lesson_), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
 
@@ -236,7 +236,7 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
         seed, how = credit_seed(seed_given)
         grading = dataclasses.replace(grading, seed=seed)
         click.echo(seed_line(seed, how), err=True)
-    answers = SubmissionFile(path, lesson.answers_file) if path.is_dir() else None
+    answers = answers_in(path, lesson) if path.is_dir() else None
     warm_server()
     _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
             hidden_visibility)

@@ -28,6 +28,8 @@ import yaml
 from grader.errors import UsageError
 from grader.expectations import INDEX_FILE, load_predictions
 from grader.lesson import PROJECT_ROOT, Lesson, parse_lesson
+from grader.quiz.answers import marked_lesson
+from grader.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile, entry_kind
 
 COURSE_VARIABLE = "GRADE_COURSE"
 LESSONS = Path("grader") / "lessons"
@@ -44,6 +46,27 @@ def course_root() -> Path:
 def answers_file(name: str, sole: bool) -> str:
     """A lesson's quiz answers file: quiz_answers.yaml in a one-lesson course, quiz_answers.NAME.yaml otherwise."""
     return SOLE_ANSWERS_FILE if sole else f"quiz_answers.{name}.yaml"
+
+
+def answers_in(base: Path, lesson: Lesson, folder: str = "") -> SubmissionFile:
+    """The lesson's quiz answers in a student's folder (``base``, or its entry ``folder``, never followed):
+    the file of the lesson's own name; where a course of several lessons finds none, a ``quiz_answers.yaml``
+    that names this lesson in its header (a one-lesson copy of the course writes that name). A file that
+    names no lesson, or another one, is not this lesson's."""
+    def inside(name: str) -> str:
+        return f"{folder}/{name}" if folder else name
+
+    own = SubmissionFile(base, inside(lesson.answers_file))
+    if lesson.answers_file == SOLE_ANSWERS_FILE or entry_kind(base, own.relative) is not None:
+        return own
+    sole = SubmissionFile(base, inside(SOLE_ANSWERS_FILE))
+    if entry_kind(base, sole.relative) != "file":
+        return own
+    try:
+        head = sole.read(MAX_ANSWERS_BYTES)[:1024]
+    except Refused:
+        return own
+    return sole if marked_lesson(head) == lesson.name else own
 
 
 def progress_file(name: str, sole: bool) -> str:

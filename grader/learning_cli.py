@@ -31,6 +31,7 @@ from grader.learning_render import (
     render_validation,
     render_watch_status,
 )
+from grader.course import answers_in
 from grader.lesson import Lesson
 from grader.progress import load_progress, progress_path, reset_progress, save_progress
 from grader.release import release_course
@@ -163,7 +164,7 @@ def list_command(ctx: click.Context, timeout: float) -> None:
     for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
         student_file = project_exercise_file(root, lesson.student_file).path
         assessment = assess(lesson, student_file, GradeOptions(limits=Limits(timeout=timeout)),
-                            answers=SubmissionFile(root, lesson.answers_file), project=root)
+                            answers=answers_in(root, lesson), project=root)
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None

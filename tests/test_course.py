@@ -21,10 +21,10 @@ STUB = FIXTURE / "exercises" / f"{NAME}.py"
 MISTAKE = FIXTURE / "grader" / "lessons" / NAME / "known_wrong" / "subtract_min.py"
 
 
-def grade(cwd: Path, *args: str, course: Path = FIXTURE) -> Result:
+def grade(cwd: Path, *args: str, course: Path = FIXTURE, input: str | None = None) -> Result:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(cwd)
-        return CliRunner().invoke(main, ["--course", str(course), *args], catch_exceptions=False)
+        return CliRunner().invoke(main, ["--course", str(course), *args], input=input, catch_exceptions=False)
 
 
 def with_mistake() -> str:
@@ -201,3 +201,34 @@ def test_a_course_of_two_lessons_is_released_whole_and_grades_what_it_holds(two_
     readme = (out / "README.md").read_text()
     assert "This copy holds 2 lessons" in readme and "# Tiny statistics" in readme
     assert not (out / "solutions").exists()
+
+
+def test_answers_written_by_a_one_lesson_copy_count_in_a_course_of_several(two_lessons, tmp_path):
+    """A one-lesson copy saves quiz_answers.yaml; the instructor's course of two lessons looks for
+    quiz_answers.NAME.yaml. The file names its lesson in its header, so it is this lesson's quiz and no
+    other's (both quizzes here use the ids q1 and q2)."""
+    student = project(tmp_path / "student", SOLUTION.read_text())
+    taken = grade(student, "quiz", input="a\na\n")  # the one-lesson course (the fixture): quiz_answers.yaml
+    assert taken.exit_code == 0, taken.output
+    assert (student / "quiz_answers.yaml").read_text().splitlines()[1] == f"# lesson: {NAME}"
+
+    checked = grade(student, "--lesson", NAME, "check", str(student), "--format", "json", course=two_lessons)
+    assert json.loads(checked.stdout)["quiz"]["score"] == 2
+    listed = grade(student, "--lesson", NAME, "list", course=two_lessons)
+    assert "2/2" in listed.stdout, listed.stdout
+
+    classroom = tmp_path / "class"
+    shutil.copytree(student, classroom / "ada")
+    out = tmp_path / "out"
+    batched = grade(tmp_path, "--lesson", NAME, "batch", str(classroom), "--out", str(out), "--seed", "7",
+                    course=two_lessons)
+    assert batched.exit_code == 0, batched.output
+    assert json.loads((out / "ada.json").read_text())["quiz"]["score"] == 2
+
+    # Not for the other lesson, and not when the file names no lesson (it may be any lesson's).
+    project(student, (two_lessons / "solutions" / "doubling.py").read_text(), name="doubling")
+    other = grade(student, "--lesson", "doubling", "check", str(student), "--format", "json", course=two_lessons)
+    assert json.loads(other.stdout)["quiz"] is None
+    (student / "quiz_answers.yaml").write_text("q1: a\nq2: a\n")
+    unmarked = grade(student, "--lesson", NAME, "check", str(student), "--format", "json", course=two_lessons)
+    assert json.loads(unmarked.stdout)["quiz"] is None

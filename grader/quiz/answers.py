@@ -83,8 +83,25 @@ def load_answers(path: Path | SubmissionFile, quiz: Quiz) -> dict[str, str | Non
     return answers
 
 
-def save_answers(path: Path, quiz: Quiz, answers: Mapping[str, str | None]) -> None:
+LESSON_MARK = "# lesson: "  # the header line that says which lesson's quiz a file answers
+
+
+def save_answers(path: Path, quiz: Quiz, answers: Mapping[str, str | None], lesson: str | None = None) -> None:
+    """Write the answers given so far; ``lesson`` is named in a comment, so that a course of several lessons
+    can tell whose quiz a ``quiz_answers.yaml`` written by a one-lesson copy answers."""
     given = {qid: answers[qid] for qid in quiz.ids if answers.get(qid) is not None}
     header = "# Mastery quiz answers, question id: choice id. `grade quiz` resumes from this file.\n"
+    if lesson is not None:
+        header += f"{LESSON_MARK}{lesson}\n"
     write_atomic(path, header + yaml.safe_dump(given, sort_keys=False))
+
+
+def marked_lesson(data: bytes) -> str | None:
+    """The lesson an answers file names in its header comment (``# lesson: NAME``); None when it names none."""
+    for line in data.decode("utf-8", errors="replace").splitlines()[:5]:
+        if line.startswith(LESSON_MARK):
+            return line[len(LESSON_MARK):].strip()
+        if not line.startswith("#"):
+            break
+    return None
 

@@ -57,8 +57,9 @@ def quiz_command(
             raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
         default_save = default_answers_path()
         save = save or default_save
+        lesson = selection().lesson_or_sole().name if quiz_file is None else None
         ctx.exit(_take(quiz, save, _resume_command(save, default_save, quiz_file),
-                       _resume_command(save, default_save, quiz_file, retake=True), retake))
+                       _resume_command(save, default_save, quiz_file, retake=True), retake, lesson))
     if retake:
         raise UsageError("--retake is for taking the quiz; --answers FILE only scores a file")
     result = score_quiz(quiz, load_answers(answers_file, quiz))
@@ -69,7 +70,8 @@ def quiz_command(
     ctx.exit(0 if result.passed else 1)
 
 
-def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool = False) -> int:
+def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool = False,
+          lesson: str | None = None) -> int:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
@@ -89,7 +91,7 @@ def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool
     if done:
         write(f"Resuming from {save}: {len(done)} of {len(quiz.ids)} already answered ({', '.join(done)}), skipped.\n")
     try:
-        finished = take_quiz(quiz, answers, sys.stdin, write, lambda given: save_answers(save, quiz, given))
+        finished = take_quiz(quiz, answers, sys.stdin, write, lambda given: save_answers(save, quiz, given, lesson))
     except KeyboardInterrupt:
         write("\n" + _stopped(quiz, answers, save, resume))
         return 130
