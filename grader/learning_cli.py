@@ -244,6 +244,8 @@ def new_lesson_command(name: str, title: str | None) -> None:
     """Write a new lesson's files with placeholders that validate: exercises/NAME.py, solutions/NAME.py,
     quizzes/NAME.yaml and grader/lessons/NAME/ (see docs/writing-a-lesson.md)."""
     course = selection().course
+    if any(lesson.released for lesson in course.lessons()):  # a student copy would become a course of two lessons
+        raise UsageError("grade new-lesson works in the instructor's course: this is a student copy (no solutions/)")
     click.echo(render_new_lesson(new_lesson(course.root, name, title), course.root), nl=False)
 
 

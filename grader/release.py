@@ -44,7 +44,7 @@ ENGINE = "grader"  # copied from this grader's project, without its lessons
 INSTRUCTOR_MODULES = ("key_cli.py", "instructor.py")  # grade quiz-key: no command in a copy prints the key
 LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", *INSTRUCTOR_MODULES)
 STUDENT_README = "student_README.md"  # in the lesson's folder; becomes the copy's README.md
-STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress.json\n"
+STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress*.json\n"
 VERIFY_TIMEOUT = 600.0
 
 # Runs in a separate interpreter with the copy first on sys.path: the copy's grader grades each file.

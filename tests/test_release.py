@@ -504,3 +504,17 @@ def test_restore_in_the_instructor_project_says_where_the_stub_is(tmp_path, monk
     monkeypatch.chdir(make_project(tmp_path))
     result = CliRunner().invoke(main, ["restore", "stable_softmax"], input="y\n")
     assert result.exit_code == 2 and "grade restore works in a student copy" in result.stderr
+
+
+def test_new_lesson_is_refused_in_the_student_copy(released, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(released[0], copy)
+    before = sorted(str(p.relative_to(copy)) for p in copy.rglob("*"))
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "new-lesson", "extra"],
+                          cwd=copy, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == "Error: grade new-lesson works in the instructor's course: this is a student copy (no solutions/)\n"
+    assert sorted(str(p.relative_to(copy)) for p in copy.rglob("*")) == before
+    assert ".grade-progress*.json" in (copy / ".gitignore").read_text().splitlines()
