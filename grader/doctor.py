@@ -91,7 +91,9 @@ def missing_line(diagnosis: Diagnosis) -> str:
 def sandbox_line(diagnosis: Diagnosis) -> str:
     """One line for a batch log: the sandbox is complete, or what it lacks here."""
     if diagnosis.complete:
-        return f"Sandbox: confinement complete ({len(diagnosis.active)} protections active)."
+        shown = sum(layer in diagnosis.active for layer in (*LAYERS, *RESOURCE_LAYERS))  # as grade doctor lists them
+        return (f"Sandbox: confinement complete ({shown} protection{'' if shown == 1 else 's'} active; "
+                "grade doctor lists them).")
     return f"Sandbox: WITHOUT {missing_line(diagnosis)} on this machine (see grade doctor)."
 
 

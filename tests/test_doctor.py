@@ -4,7 +4,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.doctor import LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
+from grader.doctor import LAYERS, RESOURCE_LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
 from grader.sandbox.runner import Limits
 
 
@@ -34,6 +34,11 @@ def test_grade_doctor_command_lists_the_layers_and_the_environment():
 
 
 def test_batch_log_names_missing_protections():
-    assert sandbox_line(Diagnosis(("memory limit",), ())) == "Sandbox: confinement complete (1 protections active)."
+    assert sandbox_line(Diagnosis(("memory limit",), ())) == \
+        "Sandbox: confinement complete (1 protection active; grade doctor lists them)."
+    # The number is of the layers grade doctor marks with a check (not of the raw protections reported).
+    everything = Diagnosis(tuple(LAYERS) + tuple(RESOURCE_LAYERS) + ("unprivileged user 200001",), ())
+    assert f"({len(LAYERS) + len(RESOURCE_LAYERS)} protections active;" in sandbox_line(everything)
+    assert render_diagnosis(everything).count("✓") == len(LAYERS) + len(RESOURCE_LAYERS)
     line = sandbox_line(Diagnosis(("memory limit",), ("PID namespace", "network namespace")))
     assert line == "Sandbox: WITHOUT PID namespace, network namespace on this machine (see grade doctor)."
