@@ -98,6 +98,9 @@ def test_grade_check_format_gradescope_and_junit(tmp_path, lesson):
     assert suite.get("name") == str(submission) and suite.get("tests") == str(checks)
     assert int(suite.get("failures")) == len(failed) and suite.get("errors") == "0"
     assert suite.get("timestamp") and suite.get("hostname")
+    # Classed under the file's stem: a viewer reads a classname's dots as packages (not the path's).
+    assert {case.get("classname") for case in suite.iter("testcase")} == {
+        f"softmax_cross_entropy.{e.name}" for e in lesson.exercises}
 
 
 JUNIT_SCHEMA = Path(__file__).resolve().parent / "junit-10.xsd"  # a copy of /work/shared/specs/junit-10.xsd
