@@ -273,14 +273,25 @@ def restore_command(exercise: str, yes: bool) -> None:
                          "(git checkout restores it)")
     student = SubmissionFile(root, f"exercises/{lesson.student_file}")
     shown = _shown(student.path)
-    restoration = restore_function(read_student_file(student), pristine.read_text(encoding="utf-8"), chosen.name, shown)
+    current = read_student_file(student)
+    restoration = restore_function(current, pristine.read_text(encoding="utf-8"), chosen.name, shown)
+    if restoration.text == current:
+        click.echo(f"{chosen.name} in {shown} is already the stub: nothing to restore.")
+        return
     if restoration.replaced is None:
         question = f"{shown} has no function {chosen.name}: add its stub at the end of the file?"
     else:
         first, last = restoration.replaced
         question = (f"Replace {chosen.name} in {shown} (lines {first}-{last}, your code of it) with the stub? "
                     "Your code of it is lost")
-    if not yes and not click.confirm(question, default=False):
+    try:
+        confirmed = yes or click.confirm(question, default=False)
+    except click.Abort as abort:  # the end of input before an answer: no is the answer (Ctrl-C stays Ctrl-C)
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        click.echo()
+        confirmed = False
+    if not confirmed:
         click.echo("Nothing changed.")
         sys.exit(1)
     write_atomic(student.path, restoration.text)

@@ -488,6 +488,8 @@ def test_restore_puts_one_exercise_stub_back_in_the_copy_after_asking(released, 
         return subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "restore", "stable_softmax"],
                               cwd=copy, env=env, input=answer, capture_output=True, text=True, timeout=120)
 
+    ended = restore("")  # the end of input before an answer: no, in one line, never click's "Aborted!"
+    assert ended.returncode == 1 and ended.stdout.rstrip().endswith("Nothing changed.") and "Abort" not in ended.stderr
     declined = restore("n\n")
     assert declined.returncode == 1 and "Nothing changed." in declined.stdout
     assert "Replace stable_softmax in exercises/softmax_cross_entropy.py (lines" in declined.stdout
@@ -496,6 +498,8 @@ def test_restore_puts_one_exercise_stub_back_in_the_copy_after_asking(released, 
     assert done.returncode == 0, done.stderr
     assert "Restored the stub of stable_softmax" in done.stdout
     assert exercise.read_text() == stub_text + "\n\ndef _mine(x):\n    return x\n"  # the rest untouched
+    again = restore("")  # already the stub: nothing to ask
+    assert again.returncode == 0 and again.stdout == "stable_softmax in exercises/softmax_cross_entropy.py is already the stub: nothing to restore.\n"
 
 
 def test_restore_in_the_instructor_project_says_where_the_stub_is(tmp_path, monkeypatch):
