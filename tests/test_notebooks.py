@@ -518,3 +518,15 @@ def test_big_cells_are_read_line_by_line_and_parsing_stays_bounded(tmp_path, les
     report = grade_submission(write_notebook(tmp_path / "work.ipynb", cells), lesson, options())
     assert report.score == report.max_score
     assert sum(parsed) <= notebook_program_module.MAX_PARSED_TOTAL
+
+
+def test_a_function_typed_at_the_plain_python_prompt_is_said_to_have_no_source():
+    """The plain REPL keeps no source (inspect cannot find it): the check says so for the function checked,
+    instead of calling it missing."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile("def stable_softmax(logits, axis=-1):\n    return logits\n", "<stdin>", "exec"), namespace)
+    gathered = kernel_source(namespace, ["stable_softmax"])
+    assert "def stable_softmax" not in gathered.source
+    assert any(note.startswith("stable_softmax: its source cannot be found (a function typed at the plain Python "
+                               "prompt has none") for note in gathered.notes), gathered.notes
+    assert kernel_source(namespace).notes == ()  # not asked for, not used: no note

@@ -21,7 +21,7 @@ import threading
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from grader.notebook.service import main; main()"
@@ -90,8 +90,11 @@ def _import_line(name: str, value: Any) -> str | None:
     return f"from {module} import {qualname}" + ("" if qualname == name else f" as {name}")
 
 
-def kernel_source(namespace: dict[str, Any]) -> KernelSource:
-    """A module defining what ``namespace`` defines now: imports, plain constants, functions, classes."""
+def kernel_source(namespace: dict[str, Any], wanted: Iterable[str] = ()) -> KernelSource:
+    """A module defining what ``namespace`` defines now: imports, plain constants, functions, classes.
+
+    Its notes say why a name the definitions use, or one of ``wanted`` (the functions being checked), was
+    not sent."""
     own_module = namespace.get("__name__", "__main__")
     header: list[str] = []
     definitions: list[tuple[str, list[str]]] = []
@@ -106,7 +109,8 @@ def kernel_source(namespace: dict[str, Any]) -> KernelSource:
             try:
                 lines, _ = inspect.getsourcelines(value)
             except (OSError, TypeError):
-                skipped[name] = f"{name}: its source cannot be found; run its cell again"
+                skipped[name] = (f"{name}: its source cannot be found (a function typed at the plain Python "
+                                 "prompt has none: use Jupyter, IPython or a file); run its cell again")
                 continue
             definitions.append((name, textwrap.dedent("".join(lines)).splitlines(keepends=True)))
             continue
@@ -122,7 +126,7 @@ def kernel_source(namespace: dict[str, Any]) -> KernelSource:
            for name, _ in definitions):  # their cells said `from __future__ import annotations`
         header.insert(0, "from __future__ import annotations\n")
     used = set().union(*(_names_used(namespace[name]) for name, _ in definitions)) if definitions else set()
-    notes = tuple(message for name, message in skipped.items() if name in used)
+    notes = tuple(message for name, message in skipped.items() if name in used or name in set(wanted))
     source, origins = list(header), [""] * len(header)
     for name, lines in definitions:
         if lines and not lines[-1].endswith("\n"):
@@ -188,7 +192,7 @@ def feedback(*exercises: str, namespace: dict[str, Any], timeout: float = 10.0, 
     """The practice report for ``exercises`` (all of the lesson's when none) as ``namespace`` defines them.
 
     ``lesson`` names the lesson in a course of several (the course's only one by default)."""
-    gathered = kernel_source(namespace)
+    gathered = kernel_source(namespace, exercises)
     request = {"source": gathered.source, "origins": list(gathered.origins), "notes": list(gathered.notes),
                "exercises": list(exercises), "timeout": timeout, "lesson": lesson}
     reply = _ask(request, timeout * max(1, len(exercises) or 10) + 30)
