@@ -99,7 +99,7 @@ def _import_package(directory: Path, root: Path) -> ModuleType:
 @dataclass(frozen=True)
 class Course:
     root: Path
-    _loaded: dict[str, Lesson] = field(default_factory=dict, compare=False, repr=False)
+    _loaded: dict[tuple[str, bool], Lesson] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def at(cls, root: Path | None = None) -> Course:
@@ -147,9 +147,10 @@ class Course:
             name = names[0]
         if name not in names:
             raise self._unknown(name)
-        if name not in self._loaded:
-            self._loaded[name] = self._load(name, sole=len(names) == 1)
-        return self._loaded[name]
+        sole = len(names) == 1  # part of the key: a lesson's answers and progress files change with the course
+        if (name, sole) not in self._loaded:
+            self._loaded[(name, sole)] = self._load(name, sole)
+        return self._loaded[(name, sole)]
 
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(self.lesson(name) for name in self.names())

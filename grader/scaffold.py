@@ -109,6 +109,16 @@ PREDICTIONS = {"forgot_to_double": forgot_to_double}
 
 Implement the functions in `exercises/{name}.py`, then run `grade` to see what is right and what is
 wrong, and `grade quiz` to take the mastery quiz.
+
+## Quick start
+
+With Python 3.10+, from this folder (torch's CPU-only build; the grader is tested with this version):
+
+```sh
+python3 -m venv .venv
+.venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+.venv/bin/pip install -e . && .venv/bin/grade
+```
 ''',
         f"quizzes/{name}.yaml": _quiz(title),
     }

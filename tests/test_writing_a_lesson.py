@@ -14,7 +14,8 @@ from grader.cli import main
 from grader.course import COURSE_VARIABLE
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "writing-a-lesson.md"
-STEP = re.compile(r"<!-- file: (?P<file>\S+) -->\n```\w*\n(?P<text>.*?)```\n|```console\n(?P<commands>.*?)```\n", re.S)
+STEP = re.compile(r"<!-- file: (?P<file>\S+) -->\n(?P<fence>`{3,})\w*\n(?P<text>.*?)(?P=fence)\n"
+                  r"|```console\n(?P<commands>.*?)```\n", re.S)
 NAME = "log_softmax"
 OWN = (f"exercises/{NAME}.py", f"solutions/{NAME}.py", f"quizzes/{NAME}.yaml")
 
