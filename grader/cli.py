@@ -111,6 +111,13 @@ class _LiveStatus:
         click.echo("\r\033[K", err=True, nl=False)
 
 
+def _as_given(root: Path) -> Path:
+    """The project's folder as the student sees it from here: relative when it is here or above (reports then
+    say ``exercises/NAME.py``), else absolute."""
+    relative = os.path.relpath(root)
+    return Path(relative) if not relative.startswith("..") else root
+
+
 def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: SubmissionFile | None,
             project: Path | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
@@ -206,8 +213,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
-    assessments = [_assess(lesson_, project_exercise_file(root, lesson_.student_file), grading,
-                           answers_in(root, lesson_), root) for lesson_, root in projects]
+    assessments = [_assess(lesson_, project_exercise_file(_as_given(root), lesson_.student_file), grading,
+                           answers_in(_as_given(root), lesson_), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
 

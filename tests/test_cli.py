@@ -89,6 +89,8 @@ def test_bare_grade_grades_the_project_it_is_run_in(tmp_path, monkeypatch):
     assert "exercises/softmax_cross_entropy.py" in result.stdout and "not implemented yet" in result.stdout
     progress = json.loads((tmp_path / ".grade-progress.json").read_text())
     assert progress["exercises"]["stable_softmax"]["status"] == "not_implemented"
+    monkeypatch.chdir(tmp_path)  # at the project's root, the file as the README shows it
+    assert run("--exercise", "stable_softmax").stdout.startswith("Grading exercises/softmax_cross_entropy.py\n")
 
 
 @pytest.mark.parametrize(
