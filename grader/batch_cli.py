@@ -19,7 +19,7 @@ from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import Lesson
 from grader.outputs import document_stem, writable_directory, write_atomic
-from grader.formatting import number, printable
+from grader.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
 from grader.summary import merge
@@ -69,7 +69,7 @@ def write_junit(path: Path, documents: Sequence[BatchDocument]) -> None:
 def _counts_line(summary: dict[str, Any]) -> str:
     counts = summary["counts"]
     parts = [f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts[s]]
-    return f"{counts['submissions']} submissions ({', '.join(parts) or 'none'})"
+    return f"{counted(counts['submissions'], 'submission')} ({', '.join(parts) or 'none'})"
 
 
 def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,

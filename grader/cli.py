@@ -19,7 +19,7 @@ from grader.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, selection
 from grader.course import COURSE_VARIABLE, answers_in
 from grader.errors import UsageError
-from grader.formatting import points
+from grader.formatting import counted, points
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_cli import (
     hint_command,
@@ -105,7 +105,7 @@ class _LiveStatus:
 
     def __call__(self, exercise: str) -> None:
         self.done += 1
-        self.show(f"{self.done}/{self.total} exercises run (last: {exercise})")
+        self.show(f"{self.done}/{counted(self.total, 'exercise')} run (last: {exercise})")
 
     def close(self) -> None:
         click.echo("\r\033[K", err=True, nl=False)

@@ -42,7 +42,29 @@ def caused_by_ctrl_c(error: BaseException) -> bool:
     return False
 
 
+def _interrupted() -> None:
+    """Say so in one line and leave at once, exit code 130."""
+    try:
+        sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
+        _remove_job_directories()
+    finally:
+        _exit_now(INTERRUPTED)
+
+
+def _unraisable(unraisable: object) -> None:
+    """Ctrl-C that struck inside a finalizer (a ``__del__`` run by the garbage collector while modules load)
+    cannot propagate: Python would print it as "Exception ignored" and carry on grading. It still stops."""
+    if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        _interrupted()
+    sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
+def install_interrupt_hooks() -> None:
+    sys.unraisablehook = _unraisable
+
+
 def main() -> None:
+    install_interrupt_hooks()
     try:
         from grader.launch import main as launch
 
@@ -57,8 +79,4 @@ def main() -> None:
     except BaseException as error:
         if not caused_by_ctrl_c(error):
             raise
-        try:
-            sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
-            _remove_job_directories()
-        finally:
-            _exit_now(INTERRUPTED)
+        _interrupted()

@@ -104,3 +104,8 @@ RETAKE = "grade quiz --retake"
 def quiz_unanswered(unanswered: int) -> str:
     """How every report words a quiz left part-way (``grade``, ``grade check``, ``grade list``)."""
     return f"{unanswered} unanswered: not passed yet (continue with: grade quiz)"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 exercise``, ``3 exercises``: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -8,7 +8,7 @@ from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, style, terminal, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, points, quiz_unanswered, style, terminal, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation
@@ -155,7 +155,7 @@ def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
     for lesson in lessons:
         total = sum(e.max_score for e in lesson.exercises)
         lines.append(f"{lesson.name}: {lesson.title}")
-        lines.append(f"  {len(lesson.exercises)} exercises, {points(total)} points (exercises/{lesson.student_file}); "
+        lines.append(f"  {counted(len(lesson.exercises), 'exercise')}, {points(total)} points (exercises/{lesson.student_file}); "
                      f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.pass_above)}")
     lines += ["", "Choose one with: grade --lesson NAME <command>"]
     return "\n".join(lines) + "\n"

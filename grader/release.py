@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import UsageError
+from grader.formatting import counted
 from grader.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
@@ -362,7 +363,7 @@ def verify_copy(staging: Path, lesson: Lesson) -> tuple[tuple[str, ...], tuple[s
         f"the stubs: {stub['score']:g}/{stub['max_score']:g}, every exercise not implemented",
         f"the stub notebook: {notebook['score']:g}/{notebook['max_score']:g}, every exercise not implemented",
         f"the reference (graded from outside the copy): {reference['score']:g}/{reference['max_score']:g}",
-        f"{len(known)} known-wrong variants: each report equal to the project's",
+        f"{counted(len(known), 'known-wrong variant')}: each report equal to the project's",
     )
     return (verified if not problems else ()), tuple(problems)
 

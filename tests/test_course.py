@@ -105,7 +105,7 @@ def test_the_fixture_lesson_is_released_alone(tmp_path):
     out = tmp_path / "student"
     result = grade(tmp_path, "release", str(out))
     assert result.exit_code == 0, result.stdout
-    assert "✓ 1 known-wrong variants: each report equal to the project's" in result.stdout
+    assert "✓ 1 known-wrong variant: each report equal to the project's" in result.stdout
     files = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert {f"exercises/{NAME}.py", f"quizzes/{NAME}.yaml", f"grader/lessons/{NAME}/lesson.yaml"} <= files
     assert not [f for f in files if "softmax" in f or f.startswith("solutions/") or "known_wrong/" in f]
@@ -196,7 +196,7 @@ def test_a_course_of_two_lessons_is_released_whole_and_grades_what_it_holds(two_
     out = tmp_path / "student"
     result = grade(tmp_path, "release", str(out), course=two_lessons)
     assert result.exit_code == 0, result.stdout
-    assert "doubling: 1 known-wrong variants" in result.stdout and f"{NAME}: 1 known-wrong variants" in result.stdout
+    assert "doubling: 1 known-wrong variant:" in result.stdout and f"{NAME}: 1 known-wrong variant:" in result.stdout
     assert Course.at(out).names() == ("doubling", NAME)
     readme = (out / "README.md").read_text()
     assert "This copy holds 2 lessons" in readme and "# Tiny statistics" in readme

@@ -182,3 +182,18 @@ def test_ctrl_c_in_a_batch_exits_130_promptly(tmp_path):
     assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "Error: interrupted (Ctrl-C)"
     assert time.monotonic() - started < 20  # not after the hanging submissions' 30 s time limits
+
+
+def test_ctrl_c_inside_a_finalizer_still_stops_with_one_line():
+    """A KeyboardInterrupt raised in a ``__del__`` (the garbage collector runs them at any moment, while
+    modules load too) cannot propagate: Python prints "Exception ignored" and carries on. It must stop."""
+    program = ("from grader.entry import install_interrupt_hooks\n"
+               "install_interrupt_hooks()\n"
+               "class Finalized:\n"
+               "    def __del__(self):\n"
+               "        raise KeyboardInterrupt\n"
+               "Finalized()\n"
+               "print('carried on')\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130 and "carried on" not in done.stdout
+    assert done.stderr.strip() == "Error: interrupted (Ctrl-C)"

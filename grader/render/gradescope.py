@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from grader.model import ExerciseStatus, Report
-from grader.formatting import points, threshold
+from grader.formatting import counted, points, threshold
 from grader.render.json_report import confinement_dict
 
 HIDDEN_VISIBILITY = "after_published"
@@ -36,7 +36,7 @@ WHEN_SHOWN = {
 
 
 def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) -> str:
-    lines = [f"Graded {len(report.exercises)} exercises (seed {report.seed})."]
+    lines = [f"Graded {counted(len(report.exercises), 'exercise')} (seed {report.seed})."]
     if report.unconfined:
         lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
     for exercise in report.exercises:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
 from grader.batch_record import BatchDocument, BatchStatus
-from grader.formatting import one_line, points, rate as rate_text, threshold, without_controls
+from grader.formatting import counted, one_line, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",
@@ -61,7 +61,7 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocu
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
     counts, score = summary["counts"], summary["score"]
     maximum = points(summary["max_score"])
-    lines = [f"## Class grades: {counts['submissions']} submissions", ""]
+    lines = [f"## Class grades: {counted(counts['submissions'], 'submission')}", ""]
     statuses = ", ".join(f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts.get(s))
     lines.append(f"{statuses or 'no submissions'}; {counts['full_marks']} with full marks.")
     if score["mean"] is not None:

@@ -1,7 +1,7 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.formatting import RETAKE, STATUS_WORDS, mark, points, quiz_unanswered, terminal, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, points, quiz_unanswered, terminal, threshold
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
@@ -83,7 +83,7 @@ def _lesson_status(report: Report) -> str:
     total = len(report.exercises)
     missing = []
     if not report.exercises_complete:
-        missing.append(f"{total - done} of {total} exercises still short of full marks")
+        missing.append(f"{total - done} of {counted(total, 'exercise')} still short of full marks")
     if report.quiz is None:
         missing.append("the quiz (take it with: grade quiz)")
     elif any(q.answer is None for q in report.quiz.questions):
