@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.lesson import PROJECT_ROOT
 from grader.model import ExerciseStatus
+from processes import processes_named
 from variants import STUB, build_submission
 
 SOFTMAX = "stable_softmax"
@@ -153,15 +153,7 @@ NAME_ITSELF = f"__import__('ctypes').CDLL(None).prctl(15, b'{MARKER}', 0, 0, 0)"
 
 def _sandbox_processes() -> list[int]:
     """Processes a test's submission started and named, wherever they run (any uid, any namespace)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == MARKER:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
+    return processes_named(MARKER)
 
 
 def test_every_process_a_submission_starts_is_gone_afterwards(grade, tmp_path):

@@ -7,7 +7,6 @@ import os
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,21 +16,10 @@ from grader.render.json_report import report_dict
 from grader.sandbox import runner
 from grader.sandbox.collect import TASK_MARKER, OutputDrain
 from grader.sandbox.runner import Limits, deferred_teardowns
+from processes import processes_named
 from variants import REFERENCE, build_submission
 
 MARKER = f"td-{os.getpid() % 10**8}"  # this run's own process name: another suite on the machine has its own
-
-
-def _named_processes() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == MARKER:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 def _last_exercise(lesson) -> str:
@@ -138,7 +126,7 @@ def stable_softmax(logits, axis=-1):
         reports = [grade_submission(path, lesson, GradeOptions(seed=7, exercises=("stable_softmax",)))
                    for _ in range(3)]
     assert all(r.exercises[0].status is ExerciseStatus.PASSED for r in reports)
-    assert _named_processes() == []
+    assert processes_named(MARKER) == []
     assert list(jobs.iterdir()) == []
 
 
