@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from grader.assess import Assessment, assess
-from grader.cli_base import GradeGroup, Selection, selection
+from grader.cli_base import GradeGroup, Selection, selection, shown_path
 from grader.course import COURSE_VARIABLE, answers_in
 from grader.errors import UsageError
 from grader.formatting import counted, points
@@ -109,13 +109,6 @@ class _LiveStatus:
 
     def close(self) -> None:
         click.echo("\r\033[K", err=True, nl=False)
-
-
-def _as_given(root: Path) -> Path:
-    """The project's folder as the student sees it from here: relative when it is here or above (reports then
-    say ``exercises/NAME.py``), else absolute."""
-    relative = os.path.relpath(root)
-    return Path(relative) if not relative.startswith("..") else root
 
 
 def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: SubmissionFile | None,
@@ -213,8 +206,9 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
-    assessments = [_assess(lesson_, project_exercise_file(_as_given(root), lesson_.student_file), grading,
-                           answers_in(_as_given(root), lesson_), root) for lesson_, root in projects]
+    # The project's folder as the student sees it: reports then say exercises/NAME.py from its root.
+    assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file), grading,
+                           answers_in(Path(shown_path(root)), lesson_), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
 

@@ -3,6 +3,7 @@ is a ``GradeCommand`` or ``GradeGroup``, whose ``invoke`` converts a ``GradeErro
 stderr, its exit code) so the core never needs click."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,12 @@ from grader.entry import caused_by_ctrl_c
 from grader.errors import GradeError, Interrupted, UsageError
 from grader.lesson import Lesson
 from grader.submission import find_project_root
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user sees it from here: relative when it is here or below, else as it is."""
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else str(path)
 
 
 class CommandFailed(click.ClickException):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from grader.formatting import counted
 from grader.sandbox.runner import Job, Limits, Task, run_job
 
 # Every layer that complete confinement needs, and what is lost without it.
@@ -92,8 +93,7 @@ def sandbox_line(diagnosis: Diagnosis) -> str:
     """One line for a batch log: the sandbox is complete, or what it lacks here."""
     if diagnosis.complete:
         shown = sum(layer in diagnosis.active for layer in (*LAYERS, *RESOURCE_LAYERS))  # as grade doctor lists them
-        return (f"Sandbox: confinement complete ({shown} protection{'' if shown == 1 else 's'} active; "
-                "grade doctor lists them).")
+        return f"Sandbox: confinement complete ({counted(shown, 'protection')} active; grade doctor lists them)."
     return f"Sandbox: WITHOUT {missing_line(diagnosis)} on this machine (see grade doctor)."
 
 

@@ -7,7 +7,6 @@ lesson at the project's root) is written by ``grade hint`` (the tiers seen), ``g
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import click
 
 from grader.assess import assess
-from grader.cli_base import GradeCommand, selection
+from grader.cli_base import GradeCommand, selection, shown_path
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
@@ -47,11 +46,6 @@ timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), defau
                               help="Time limit per exercise, in seconds.")
 
 
-def _shown(path: Path) -> str:
-    relative = os.path.relpath(path)
-    return relative if not relative.startswith("..") else str(path)
-
-
 @click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--exercise", "exercises", multiple=True, metavar="NAME", help="Grade only this exercise (repeatable).")
@@ -78,7 +72,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         lesson, root = projects[0]
         student_file = project_exercise_file(root, lesson.student_file).path
     select_exercises(lesson, exercises)
-    student_file = Path(_shown(student_file))
+    student_file = Path(shown_path(student_file))
     own_project = root is not None and student_file.resolve() in {
         (root / "exercises" / name).resolve() for name in (lesson.student_file, notebook_name(lesson.student_file))}
     project = root if own_project else None
@@ -100,7 +94,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
                 save_progress(record, progress)
         screen = render_text(report, color=interactive, include_lesson=not exercises)
         screen += "\n" + render_next(report, lesson, progress)
-        screen += "\n" + render_watch_status(_shown(target), time.strftime("%H:%M:%S"))
+        screen += "\n" + render_watch_status(shown_path(target), time.strftime("%H:%M:%S"))
         if interactive:
             screen = redraw(screen)  # over the last report, in place
         else:
@@ -172,7 +166,7 @@ def list_command(ctx: click.Context, timeout: float) -> None:
             click.echo(assessment.progress.notice, err=True)
         quiz = assessment.report.quiz
         texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
-                                 _shown(student_file), color=sys.stdout.isatty()))
+                                 shown_path(student_file), color=sys.stdout.isatty()))
         complete = complete and lesson_complete(assessment.report, quiz)
     click.echo("\n".join(texts), nl=False)
     ctx.exit(0 if complete else 1)
@@ -185,9 +179,9 @@ def reset_command() -> None:
     for lesson, root in selection().projects(Path.cwd(), "grade reset"):
         path = progress_path(root, lesson)
         if reset_progress(path):
-            click.echo(f"Deleted {_shown(path)}: the hints you have seen and your last results are forgotten.")
+            click.echo(f"Deleted {shown_path(path)}: the hints you have seen and your last results are forgotten.")
         else:
-            click.echo(f"Nothing to reset: there is no {_shown(path)}.")
+            click.echo(f"Nothing to reset: there is no {shown_path(path)}.")
         answers.append(lesson.answers_file)
     click.echo(f"Your code (exercises/) and your quiz answers ({', '.join(answers)}) are untouched.")
 
@@ -272,7 +266,7 @@ def restore_command(exercise: str, yes: bool) -> None:
                          "copy (grade release); in the instructor's project, the stub is its own exercise file "
                          "(git checkout restores it)")
     student = SubmissionFile(root, f"exercises/{lesson.student_file}")
-    shown = _shown(student.path)
+    shown = shown_path(student.path)
     current = read_student_file(student)
     restoration = restore_function(current, pristine.read_text(encoding="utf-8"), chosen.name, shown)
     if restoration.text == current:
