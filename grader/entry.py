@@ -42,10 +42,11 @@ def caused_by_ctrl_c(error: BaseException) -> bool:
     return False
 
 
-def _interrupted() -> None:
-    """Say so in one line and leave at once, exit code 130."""
+def _interrupted(say: bool = True) -> None:
+    """Say so in one line (unless it was said already) and leave at once, exit code 130."""
     try:
-        sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
+        if say:
+            sys.stderr.write("\nError: interrupted (Ctrl-C)\n")
         _remove_job_directories()
     finally:
         _exit_now(INTERRUPTED)
@@ -70,11 +71,8 @@ def main() -> None:
 
         launch()
     except SystemExit as done:
-        if done.code == INTERRUPTED:
-            try:
-                _remove_job_directories()
-            finally:
-                _exit_now(INTERRUPTED)
+        if done.code == INTERRUPTED:  # a command said so already (cli_base.converted)
+            _interrupted(say=False)
         raise
     except BaseException as error:
         if not caused_by_ctrl_c(error):
