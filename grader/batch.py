@@ -30,8 +30,8 @@ from grader.sandbox.protocol import clean_text
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
-from grader.submission import (MAX_SOURCE_BYTES, EXERCISES_DIR, Refused, SubmissionFile, entry_kind, notebook_name,
-                               submission_file_in)
+from grader.submission import (MAX_SOURCE_BYTES, EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind,
+                               notebook_name, submission_file_in)
 
 _EXERCISE_TO_STATUS = {
     ExerciseStatus.ERROR: BatchStatus.ERROR,
@@ -64,6 +64,7 @@ class BatchOptions:
     jobs: int = 1
     resume: bool = False
     memory_mb: int = Limits.memory_mb
+    prefer: Prefer = Prefer.STARTED  # where a submission holds both the .py file and the notebook
 
 
 @dataclass(frozen=True)
@@ -133,15 +134,17 @@ def _graded_files(submission: Submission, lesson: Lesson) -> list[SubmissionFile
     return [SubmissionFile(root, entry)]
 
 
-def student_file_of(submission: Submission, student_file: str) -> SubmissionFile:
-    """The student's exercise file, never following a link (reading a link says why it is refused)."""
+def student_file_of(submission: Submission, student_file: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile:
+    """The student's exercise file, never following a link (reading a link says why it is refused). Where
+    both the .py file and the notebook are there, ``prefer`` chooses and the result's ``choice`` says why
+    (naming the files inside the student's folder)."""
     root, entry = submission.path.parent, submission.path.name
     kind = entry_kind(root, entry)
     if kind == "dir":
-        found = submission_file_in(submission.path, student_file)
+        found = submission_file_in(submission.path, student_file, prefer)
         if found is None:
             raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
-        return SubmissionFile(root, f"{entry}/{found.relative}")
+        return dataclasses.replace(found, base=root, relative=f"{entry}/{found.relative}")
     if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
         raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
                       f"{notebook_name(student_file)} or a folder holding one")
@@ -218,7 +221,7 @@ class BatchRunner:
         started = time.monotonic()
         grader_error = False
         try:
-            student_file = student_file_of(submission, self.lesson.student_file)
+            student_file = student_file_of(submission, self.lesson.student_file, self.options.prefer)
         except (UsageError, Refused) as exc:
             status = ExerciseStatus.ERROR if isinstance(exc, Refused) else ExerciseStatus.MISSING
             report = unrun_report(str(submission.path), self.lesson, self.grading, status, exc.message)
@@ -237,7 +240,8 @@ class BatchRunner:
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
                 report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)
                 batch_status, message, grader_error = BatchStatus.ERROR, text, True
-            message = "; ".join(filter(None, [message, quiz_problem]))
+            choice = student_file.choice.note if student_file.choice is not None else ""
+            message = "; ".join(filter(None, [message, choice, quiz_problem]))
         record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
                              round(time.monotonic() - started, 3))
         document = BatchDocument(report_dict(report), record)

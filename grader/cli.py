@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from grader.assess import Assessment, assess
-from grader.cli_base import GradeGroup, Selection, selection, shown_path
+from grader.cli_base import GradeGroup, Selection, prefer_option, selection, shown_path
 from grader.course import COURSE_VARIABLE, answers_in
 from grader.errors import UsageError
 from grader.formatting import counted, points
@@ -43,9 +43,9 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
 from grader.model import Report
-from grader.submission import SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
+from grader.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
 
-GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb")
+GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb", "prefer")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
 
 
@@ -78,6 +78,7 @@ def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Time limit per exercise, in seconds."),
         click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
                      help="Memory a submission may allocate, in MiB."),
+        prefer_option,
     ]
 
     @functools.wraps(function)
@@ -183,7 +184,7 @@ def _refuse_group_options(ctx: click.Context) -> None:
 @_grading_options
 @click.pass_context
 def main(ctx: click.Context, lesson: str | None, course_root: Path | None, report_format: ReportFormat,
-         output: Path | None, grading: GradeOptions, seed_given: int | None) -> None:
+         output: Path | None, grading: GradeOptions, seed_given: int | None, prefer: Prefer) -> None:
     """Grade the exercises (and quiz answers) of the project you are in: every lesson whose exercise
     file is there, or the one chosen with --lesson.
 
@@ -207,7 +208,7 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     # The project's folder as the student sees it: reports then say exercises/NAME.py from its root.
-    assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file), grading,
+    assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file, prefer), grading,
                            answers_in(Path(shown_path(root)), lesson_), root) for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
@@ -222,13 +223,13 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
               help="Produce credit formats (gradescope, classroom, --junit) even where the sandbox is incomplete; "
                    "they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
-          seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool) -> None:
+          seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool, prefer: Prefer) -> None:
     """Grade PATH: the exercise .py file or its .ipynb notebook, or a directory holding it at its root or under exercises/.
 
     With several lessons in the course, the file's name says which lesson (or give --lesson).
     """
     lesson = selection().for_path(path)
-    student_file = resolve_submission(path, lesson.student_file)
+    student_file = resolve_submission(path, lesson.student_file, prefer)
     if path.is_dir() and (note := ignored_copy_note(path, student_file, lesson.student_file)) is not None:
         click.echo(note, err=True)
     if report_format in CREDIT_FORMATS or junit is not None:
@@ -282,10 +283,11 @@ def doctor() -> None:
               help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
+@prefer_option
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
           seed: int | None, resume: bool, shard: str | None, junit: Path | None, excel_csv: bool,
-          unconfined: bool) -> None:
+          unconfined: bool, prefer: Prefer) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory, .py file or .ipynb notebook is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -299,7 +301,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
         raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
     options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
-                           memory_mb=memory_mb)
+                           memory_mb=memory_mb, prefer=prefer)
     run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how), excel_csv)
 
 

@@ -15,13 +15,17 @@ from grader.course import Course
 from grader.entry import caused_by_ctrl_c
 from grader.errors import GradeError, Interrupted, UsageError
 from grader.lesson import Lesson
-from grader.submission import find_project_root
+from grader.submission import PREFER_HELP, Prefer, find_project_root
 
 
 def shown_path(path: Path) -> str:
     """A path as the user sees it from here: relative when it is here or below, else as it is."""
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else str(path)
+
+
+prefer_option = click.option("--prefer", type=click.Choice([p.value for p in Prefer]), default=Prefer.STARTED.value,
+                             show_default=True, callback=lambda ctx, param, value: Prefer(value), help=PREFER_HELP)
 
 
 class CommandFailed(click.ClickException):

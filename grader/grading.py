@@ -208,6 +208,12 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
     run ends (most end together, so only where one takes long is this worth showing).
     """
     file = file if isinstance(file, SubmissionFile) else SubmissionFile.of(file)
+    report = _grade_file(file, lesson, options, on_progress)
+    return report if file.choice is None else dataclasses.replace(report, choice=file.choice)
+
+
+def _grade_file(file: SubmissionFile, lesson: Lesson, options: GradeOptions,
+                on_progress: Callable[[str], None] | None) -> Report:
     notebook = is_notebook(file.relative)
     try:
         source = file.read(MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)

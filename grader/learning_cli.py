@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from grader.assess import assess
-from grader.cli_base import GradeCommand, selection, shown_path
+from grader.cli_base import GradeCommand, prefer_option, selection, shown_path
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
@@ -37,7 +37,7 @@ from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.scaffold import new_lesson
-from grader.submission import (SubmissionFile, find_project_root, notebook_name, project_exercise_file,
+from grader.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
                                resolve_submission)
 from grader.validate import validate_lesson
 from grader.watch import POLL_SECONDS, redraw, watch_for_saves
@@ -54,7 +54,9 @@ timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), defau
 @click.option("--interval", type=click.FloatRange(min=0.05), default=POLL_SECONDS, show_default=True,
               help="How often to look at the file, in seconds, where the file system does not report saves "
                    "(a change is graded once it has held that long).")
-def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, timeout: float, interval: float) -> None:
+@prefer_option
+def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, timeout: float, interval: float,
+                  prefer: Prefer) -> None:
     """Grade the exercise file now and again every time it is saved. Ctrl-C stops (exit code 0).
 
     PATH defaults to the project's exercise file; a watch of the project's file records progress.
@@ -62,7 +64,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     chosen = selection()
     if path is not None:
         lesson = chosen.for_path(path)
-        student_file = resolve_submission(path, lesson.student_file).path
+        found = resolve_submission(path, lesson.student_file, prefer)
         root = find_project_root(Path.cwd(), lesson.student_file)
     else:
         projects = chosen.projects(Path.cwd(), "grade watch", ", or give the file: grade watch PATH")
@@ -70,9 +72,10 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
             raise UsageError(f"several lessons here ({', '.join(l.name for l, _ in projects)}): "
                              "choose one with grade --lesson NAME watch, or give the file: grade watch PATH")
         lesson, root = projects[0]
-        student_file = project_exercise_file(root, lesson.student_file).path
+        found = project_exercise_file(root, lesson.student_file, prefer)
     select_exercises(lesson, exercises)
-    student_file = Path(shown_path(student_file))
+    student_file = Path(shown_path(found.path))
+    choice = found.choice  # chosen once, when the watch starts: the file watched is the one graded
     own_project = root is not None and student_file.resolve() in {
         (root / "exercises" / name).resolve() for name in (lesson.student_file, notebook_name(lesson.student_file))}
     project = root if own_project else None
@@ -80,7 +83,7 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     interactive = sys.stdout.isatty()
 
     def grade_once(target: Path) -> None:
-        assessment = assess(lesson, target, options, project=project)
+        assessment = assess(lesson, SubmissionFile(target.parent, target.name, choice), options, project=project)
         report = assessment.report
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
@@ -146,8 +149,9 @@ def hint_command(exercise: str) -> None:
 
 @click.command("list", cls=GradeCommand)
 @timeout_option
+@prefer_option
 @click.pass_context
-def list_command(ctx: click.Context, timeout: float) -> None:
+def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
     """Grade the project and list each exercise's status and points, the quiz and the lesson's completion.
 
     Every lesson whose exercise file is in the project (or the one chosen with --lesson).
@@ -156,8 +160,9 @@ def list_command(ctx: click.Context, timeout: float) -> None:
     complete = True
     texts = []
     for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
-        student_file = project_exercise_file(root, lesson.student_file).path
-        assessment = assess(lesson, student_file, GradeOptions(limits=Limits(timeout=timeout)),
+        found = project_exercise_file(root, lesson.student_file, prefer)
+        student_file = found.path
+        assessment = assess(lesson, found, GradeOptions(limits=Limits(timeout=timeout)),
                             answers=answers_in(root, lesson), project=root)
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem

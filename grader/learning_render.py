@@ -92,6 +92,8 @@ def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_ne
                 shown_path: str, color: bool = False) -> str:
     width = max(len(e.name) for e in report.exercises)
     lines = [f"{lesson.title}: {shown_path}", ""]
+    if report.choice is not None:
+        lines[1:1] = [f"Note: {terminal(report.choice.note)}"]
     for result in report.exercises:
         score = f"{points(result.score)}/{points(result.max_score)}"
         line = f"  {mark(result.status, color)} {result.name:<{width}} {score:>6}  {STATUS_WORDS[result.status]:<20}"

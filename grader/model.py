@@ -62,6 +62,22 @@ class ExerciseResult:
 
 
 @dataclass(frozen=True)
+class FileChoice:
+    """A submission held the exercise file both as .py and as .ipynb: which one was graded, and why."""
+
+    graded: str  # as found in the submission, e.g. exercises/softmax_cross_entropy.ipynb
+    left_out: str
+    reason: str  # why ``graded`` was chosen, e.g. "exercises/x.py is the untouched stub"
+
+    @property
+    def note(self) -> str:
+        return f"graded {self.graded}, not {self.left_out}: {self.reason}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"graded": self.graded, "left_out": self.left_out, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Report:
     submission: str
     seed: int
@@ -70,6 +86,7 @@ class Report:
     seconds: float = 0.0
     unconfined: tuple[str, ...] = ()  # layers of complete confinement that were missing while grading
     notes: tuple[str, ...] = ()  # what was not run of a notebook (IPython syntax, practice checks)
+    choice: FileChoice | None = None  # the .py and the .ipynb were both there: which one was graded
 
     @property
     def score(self) -> float:

@@ -9,13 +9,16 @@ blocking. Hard links are read for what they hold.
 """
 from __future__ import annotations
 
+import ast
+import enum
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.errors import UsageError
+from grader.model import FileChoice
 
 MAX_SOURCE_BYTES = 1024 * 1024  # a student's exercise file
 MAX_ANSWERS_BYTES = 64 * 1024  # quiz_answers.yaml
@@ -36,6 +39,7 @@ class SubmissionFile:
 
     base: Path
     relative: str  # '/'-separated, never empty, never '..'
+    choice: FileChoice | None = field(default=None, compare=False)  # set where a .py and a notebook were both there
 
     @property
     def path(self) -> Path:
@@ -127,18 +131,86 @@ def notebook_name(student_file: str) -> str:
     return str(PurePosixPath(student_file).with_suffix(".ipynb"))
 
 
-def _newer(base: Path, python: str, notebook: str) -> str:
-    """Of a .py and a .ipynb both present, the one saved last (the .py on a tie): the one worked in."""
+class Prefer(str, enum.Enum):
+    """Which file to grade where a submission holds both the .py file and the notebook of the same name."""
+
+    STARTED = "started"  # the one that is not the untouched stub, when the other one is; else the newest
+    NEWEST = "newest"  # the one saved last (the .py on a tie)
+    PY = "py"
+    IPYNB = "ipynb"
+
+
+PREFER_HELP = ("Where both the .py file and the .ipynb notebook are there, which to grade: started (the one that "
+               "is not the untouched stub, when the other is; else the newest), newest (saved last), py or ipynb.")
+# ast.parse costs memory and time per byte; a stub is a few KiB, and a file far larger is someone's work.
+MAX_STUB_BYTES = 256 * 1024
+
+
+def _only_raises_not_implemented(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+
+
+def untouched_stub(file: SubmissionFile) -> bool:
+    """Whether the file is still a stub nobody has started: it parses (never runs), defines functions at
+    its top level, and each of them only raises NotImplementedError (after its docstring). A file that
+    cannot be read or parsed is not a stub: it is graded for what it is."""
+    from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, is_notebook, notebook_program  # imports this module
+
+    notebook = is_notebook(file.relative)
     try:
-        return notebook if (base / notebook).lstat().st_mtime > (base / python).lstat().st_mtime else python
+        source = file.read(MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)
+        if notebook:
+            source = notebook_program(source).source
+    except (Refused, NotebookError):
+        return False
+    if len(source) > MAX_STUB_BYTES:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return bool(functions) and all(_only_raises_not_implemented(f) for f in functions)
+
+
+def choose_file(base: Path, python: str, notebook: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile:
+    """Of a .py file and a notebook both in ``base``, the one to grade, with the choice and its reason."""
+    def chosen(graded: str, reason: str) -> SubmissionFile:
+        left_out = notebook if graded == python else python
+        return SubmissionFile(base, graded, FileChoice(graded, left_out, reason))
+
+    if prefer is Prefer.PY:
+        return chosen(python, "--prefer py")
+    if prefer is Prefer.IPYNB:
+        return chosen(notebook, "--prefer ipynb")
+    if prefer is Prefer.STARTED:
+        stubs = [name for name in (python, notebook) if untouched_stub(SubmissionFile(base, name))]
+        if len(stubs) == 1:
+            return chosen(notebook if stubs == [python] else python,
+                          "it is the untouched stub (every function still raises NotImplementedError)")
+    try:
+        python_time, notebook_time = (base / python).lstat().st_mtime, (base / notebook).lstat().st_mtime
     except OSError:
-        return python
+        return chosen(python, "their times of saving could not be read")
+    choose = "--prefer py or --prefer ipynb chooses"
+    if notebook_time > python_time:
+        return chosen(notebook, f"it was saved earlier ({choose})")
+    if python_time > notebook_time:
+        return chosen(python, f"it was saved earlier ({choose})")
+    return chosen(python, f"both were saved at the same moment, and the .py file is graded then ({choose})")
 
 
-def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | None:
+def submission_file_in(directory: Path, student_file: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile | None:
     """The student's file in a submission directory: at its root, else under exercises/ (links included,
     so that reading them says why they are refused). The notebook of the same name counts too; where
-    both are found, the one saved last is graded."""
+    both are found, ``prefer`` says which is graded (``choose_file``) and the result says why."""
     def first(name: str) -> str | None:
         for relative in (name, f"{EXERCISES_DIR}/{name}"):
             if entry_kind(directory, relative) not in (None, "dir"):
@@ -147,7 +219,7 @@ def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | N
 
     python, notebook = first(student_file), first(notebook_name(student_file))
     if python is not None and notebook is not None:
-        return SubmissionFile(directory, _newer(directory, python, notebook))
+        return choose_file(directory, python, notebook, prefer)
     if python is not None or notebook is not None:
         return SubmissionFile(directory, python or notebook)  # type: ignore[arg-type]
     if entry_kind(directory, EXERCISES_DIR) == "link":
@@ -155,12 +227,12 @@ def submission_file_in(directory: Path, student_file: str) -> SubmissionFile | N
     return None
 
 
-def project_exercise_file(root: Path, student_file: str) -> SubmissionFile:
-    """The file a student works in, in their project: exercises/<file>.py, or its notebook where that was saved
-    after it (so bare ``grade``, ``grade list`` and ``grade watch`` grade what ``grade check exercises/`` does)."""
+def project_exercise_file(root: Path, student_file: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile:
+    """The file a student works in, in their project: exercises/<file>.py, or its notebook as ``prefer`` says
+    (so bare ``grade``, ``grade list`` and ``grade watch`` grade what ``grade check exercises/`` does)."""
     python, notebook = f"{EXERCISES_DIR}/{student_file}", f"{EXERCISES_DIR}/{notebook_name(student_file)}"
     if entry_kind(root, notebook) not in (None, "dir") and entry_kind(root, python) not in (None, "dir"):
-        return SubmissionFile(root, _newer(root, python, notebook))
+        return choose_file(root, python, notebook, prefer)
     return SubmissionFile(root, python)
 
 
@@ -174,12 +246,12 @@ def ignored_copy_note(directory: Path, found: SubmissionFile, student_file: str)
             f"its root); {other} is not graded")
 
 
-def resolve_submission(path: Path, student_file: str) -> SubmissionFile:
+def resolve_submission(path: Path, student_file: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile:
     """PATH is the .py file or notebook itself, or a directory with it at its root or under exercises/."""
     if not os.path.lexists(path):
         raise UsageError(f"{path}: no such file or directory")
     if path.is_dir():
-        found = submission_file_in(path, student_file)
+        found = submission_file_in(path, student_file, prefer)
         if found is None:
             raise UsageError(f"{path}: no {student_file} at its root or under exercises/")
         return found

@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 from grader.cli import main
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
-REPORT_KEYS = {"schema_version", "submission", "seed", "score", "max_score", "exercises", "quiz", "confinement"}
+REPORT_KEYS = {"schema_version", "submission", "seed", "score", "max_score", "exercises", "quiz", "confinement",
+               "file_choice"}
 EXERCISE_KEYS = {"name", "score", "max_score", "status", "seconds", "checks"}
 CHECK_KEYS = {"name", "points", "max_points", "passed", "hidden", "message", "mistake"}
 STATUSES = {"passed", "failed", "not_implemented", "missing", "error", "timeout"}

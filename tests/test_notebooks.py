@@ -196,16 +196,18 @@ def test_grade_check_accepts_a_notebook_and_the_json_is_the_same_contract(tmp_pa
     assert set(document) == set(python) and document["score"] == python["score"] == 5
 
 
-def test_a_folder_with_both_files_grades_the_one_saved_last(tmp_path):
+def test_a_folder_with_both_files_grades_the_one_saved_last_with_prefer_newest(tmp_path):
     folder = tmp_path / "student"
     folder.mkdir()
     python = build_submission(folder, {})
     notebook = write_notebook(folder / "softmax_cross_entropy.ipynb", [STUB.read_text(encoding="utf-8")])
     os.utime(python, (1_000_000, 1_000_000))
-    result = run("check", str(folder), "--exercise", "stable_softmax")
-    assert result.exit_code == 1 and "softmax_cross_entropy.ipynb" in result.stdout
+    result = run("check", str(folder), "--exercise", "stable_softmax", "--prefer", "newest")
+    assert result.exit_code == 1 and "Grading " in result.stdout and "softmax_cross_entropy.ipynb\n" in result.stdout
+    result = run("check", str(folder), "--exercise", "stable_softmax")  # by default, not the untouched stub
+    assert result.exit_code == 0 and "graded softmax_cross_entropy.py, not softmax_cross_entropy.ipynb" in result.stdout
     os.utime(notebook, (500_000, 500_000))
-    result = run("check", str(folder), "--exercise", "stable_softmax")
+    result = run("check", str(folder), "--exercise", "stable_softmax", "--prefer", "newest")
     assert result.exit_code == 0 and "softmax_cross_entropy.py" in result.stdout
 
 
@@ -478,8 +480,10 @@ def test_bare_grade_and_list_grade_the_notebook_when_it_was_saved_last(tmp_path)
     assert "exercises/softmax_cross_entropy.ipynb" in listed.stdout
     assert "not implemented" not in listed.stdout
 
-    os.utime(notebook, (time.time() - 120, time.time() - 120))  # now the .py file was saved last
+    os.utime(notebook, (time.time() - 120, time.time() - 120))  # now the .py file was saved last, but is the stub
     document = json.loads(grade_in(root, "--format", "json").stdout)
+    assert document["submission"].endswith("softmax_cross_entropy.ipynb") and document["score"] == 35
+    document = json.loads(grade_in(root, "--format", "json", "--prefer", "newest").stdout)
     assert document["submission"].endswith("softmax_cross_entropy.py") and document["score"] == 0
 
 

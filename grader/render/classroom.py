@@ -27,7 +27,7 @@ def _status(exercise: ExerciseResult) -> str:
     return "error" if exercise.status in _ERRORS else "fail"
 
 
-def _message(exercise: ExerciseResult) -> str:
+def _message(exercise: ExerciseResult, report: Report) -> str:
     text = f"{points(exercise.score)}/{points(exercise.max_score)} points"
     if exercise.status is ExerciseStatus.NOT_IMPLEMENTED:
         text += ": not implemented yet"
@@ -37,6 +37,8 @@ def _message(exercise: ExerciseResult) -> str:
         failed = [f"{c.name}{' (hidden)' if c.hidden else ''}" for c in exercise.checks if not c.passed]
         if failed:
             text += f"; checks failed: {', '.join(failed)}"
+    if report.choice is not None:  # every test says it first: a student may look at any one of them
+        text = f"[{report.choice.note}] {text}"
     text = printable(text)  # the reporter prints it in the Actions log
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
@@ -46,7 +48,7 @@ def classroom_dict(report: Report) -> dict[str, Any]:
         "name": exercise.name,
         "status": _status(exercise),
         "score": float(exercise.score),
-        "message": _message(exercise),
+        "message": _message(exercise, report),
         "test_code": f"grade check PATH --exercise {exercise.name} --seed {report.seed}",
         "filename": report.submission,
         "line_no": 0,

@@ -37,6 +37,8 @@ WHEN_SHOWN = {
 
 def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) -> str:
     lines = [f"Graded {counted(len(report.exercises), 'exercise')} (seed {report.seed})."]
+    if report.choice is not None:
+        lines.append(f"NOTE: {report.choice.note}.")
     if report.unconfined:
         lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
     for exercise in report.exercises:

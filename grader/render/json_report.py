@@ -41,6 +41,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "exercises": [exercise_dict(e) for e in report.exercises],
         "quiz": report.quiz.to_dict() if report.quiz is not None else None,
         "confinement": confinement_dict(report.unconfined),
+        "file_choice": report.choice.to_dict() if report.choice is not None else None,
     }
 
 

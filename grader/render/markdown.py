@@ -35,6 +35,8 @@ def code_block(text: str) -> str:
 def render_markdown(report: Report) -> str:
     lines = [f"## Grade: {points(report.score)}/{points(report.max_score)} points", "",
              "| Exercise | Status | Points |", "| --- | --- | ---: |"]
+    if report.choice is not None:
+        lines[1:1] = ["", f"**Note:** {cell(report.choice.note)}"]
     for exercise in report.exercises:
         lines.append(f"| {cell(exercise.name)} | {_MARKS[exercise.status]} | "
                      f"{points(exercise.score)}/{points(exercise.max_score)} |")

@@ -98,6 +98,8 @@ def _lesson_status(report: Report) -> str:
 def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {terminal(report.submission)}", ""]
+    if report.choice is not None:
+        lines.extend([f"Note: {terminal(report.choice.note)}", ""])
     if report.notes:
         lines.extend(["Left out of grading:", *(f"    {terminal(note)}" for note in report.notes), ""])
     import_error, file_problem = report.import_error, report.file_problem
