@@ -37,14 +37,17 @@ def grade_quiz(lesson: Lesson, answers: SubmissionFile | Path) -> QuizResult:
 
 
 def assess(lesson: Lesson, submission: SubmissionFile | Path, options: GradeOptions, *,
-           answers: SubmissionFile | None = None,
+           answers: SubmissionFile | None = None, left_out: tuple[str, ...] = (),
            project: Path | None = None, on_progress: Callable[[str], None] | None = None) -> Assessment:
     """Grade ``submission``'s exercises, then the quiz answers in ``answers`` (when that file exists),
     then record the result in the progress file of the student's ``project`` root (when given).
+    ``left_out``: files of the submission not graded, and why (the report's notes say them).
 
     A malformed answers file does not stop the exercises' report: it comes back as ``quiz_problem``.
     """
     report = grade_submission(submission, lesson, options, on_progress)
+    if left_out:
+        report = replace(report, notes=(*report.notes, *left_out))
     quiz_problem = None
     if answers is not None and entry_kind(answers.base, answers.relative) is not None:
         try:

@@ -228,10 +228,14 @@ class BatchRunner:
             batch_status, message = BatchStatus(status.value), exc.message
         else:
             root, entry = submission.path.parent, submission.path.name
+            # The lesson is the course's only one or chosen with --lesson: a plain quiz_answers.yaml is its.
             answers = answers_in(root, self.lesson, entry) if entry_kind(root, entry) == "dir" else None
+            unused = answers.unused if answers is not None else None
             quiz_problem = ""
             try:
-                assessment = assess(self.lesson, student_file, self.grading, answers=answers)
+                assessment = assess(self.lesson, student_file, self.grading,
+                                    answers=answers.file if answers is not None else None,
+                                    left_out=(unused,) if unused else ())
                 report = assessment.report
                 batch_status, message = submission_status(report)
                 if assessment.quiz_problem is not None:
@@ -241,7 +245,7 @@ class BatchRunner:
                 report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)
                 batch_status, message, grader_error = BatchStatus.ERROR, text, True
             choice = student_file.choice.note if student_file.choice is not None else ""
-            message = "; ".join(filter(None, [message, choice, quiz_problem]))
+            message = "; ".join(filter(None, [message, choice, quiz_problem, unused]))
         record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
                              round(time.monotonic() - started, 3))
         document = BatchDocument(report_dict(report), record)

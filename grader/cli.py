@@ -17,7 +17,7 @@ import click
 
 from grader.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, prefer_option, selection, shown_path
-from grader.course import COURSE_VARIABLE, answers_in
+from grader.course import COURSE_VARIABLE, FoundAnswers, answers_in
 from grader.errors import UsageError
 from grader.formatting import counted, points
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
@@ -112,11 +112,13 @@ class _LiveStatus:
         click.echo("\r\033[K", err=True, nl=False)
 
 
-def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: SubmissionFile | None,
+def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: FoundAnswers | None,
             project: Path | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:
-        return assess(lesson, student_file, grading, answers=answers, project=project, on_progress=live)
+        return assess(lesson, student_file, grading, answers=answers.file if answers is not None else None,
+                      left_out=(answers.unused,) if answers is not None and answers.unused else (), project=project,
+                      on_progress=live)
     finally:
         if live is not None:
             live.close()
@@ -209,7 +211,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     # The project's folder as the student sees it: reports then say exercises/NAME.py from its root.
     assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file, prefer), grading,
-                           answers_in(Path(shown_path(root)), lesson_), root) for lesson_, root in projects]
+                           answers_in(Path(shown_path(root)), lesson_, alone=len(projects) == 1), root)
+                   for lesson_, root in projects]
     _finish(assessments, report_format, output, grading)
 
 

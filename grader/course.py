@@ -48,25 +48,47 @@ def answers_file(name: str, sole: bool) -> str:
     return SOLE_ANSWERS_FILE if sole else f"quiz_answers.{name}.yaml"
 
 
-def answers_in(base: Path, lesson: Lesson, folder: str = "") -> SubmissionFile:
-    """The lesson's quiz answers in a student's folder (``base``, or its entry ``folder``, never followed):
-    the file of the lesson's own name; where a course of several lessons finds none, a ``quiz_answers.yaml``
-    that names this lesson in its header (a one-lesson copy of the course writes that name). A file that
-    names no lesson, or another one, is not this lesson's."""
+@dataclass(frozen=True)
+class FoundAnswers:
+    """A lesson's quiz answers in a student's folder, and a quiz_answers.yaml there that is not graded for it."""
+
+    file: SubmissionFile  # graded when it exists
+    unused: str | None = None  # why the quiz_answers.yaml beside it is not this lesson's: never silently ignored
+
+
+def answers_in(base: Path, lesson: Lesson, folder: str = "", alone: bool = True) -> FoundAnswers:
+    """The lesson's quiz answers in a student's folder (``base``, or its entry ``folder``, never followed).
+
+    In a course of several lessons, the file of the lesson's own name (quiz_answers.NAME.yaml); where there
+    is none, a plain ``quiz_answers.yaml`` that names this lesson in its header (``# lesson: NAME``, as a
+    one-lesson copy writes it), or that names no lesson when this lesson is ``alone``: chosen with --lesson,
+    or the only lesson whose files the submission holds. A plain file that is not used says why."""
     def inside(name: str) -> str:
         return f"{folder}/{name}" if folder else name
 
     own = SubmissionFile(base, inside(lesson.answers_file))
-    if lesson.answers_file == SOLE_ANSWERS_FILE or entry_kind(base, own.relative) is not None:
-        return own
+    if lesson.answers_file == SOLE_ANSWERS_FILE:
+        return FoundAnswers(own)
     sole = SubmissionFile(base, inside(SOLE_ANSWERS_FILE))
-    if entry_kind(base, sole.relative) != "file":
-        return own
+    kind = entry_kind(base, sole.relative)
+    if kind is None:
+        return FoundAnswers(own)
+    has_own = entry_kind(base, own.relative) is not None
     try:
-        head = sole.read(MAX_ANSWERS_BYTES)[:1024]
+        named = marked_lesson(sole.read(MAX_ANSWERS_BYTES)[:1024]) if kind == "file" else None
     except Refused:
-        return own
-    return sole if marked_lesson(head) == lesson.name else own
+        named = None  # grading it says why it cannot be read
+    if named == lesson.name or (named is None and alone):
+        if not has_own:
+            return FoundAnswers(sole)
+        return FoundAnswers(own, f"{SOLE_ANSWERS_FILE} is not graded: {lesson.answers_file}, the lesson's own "
+                                 f"answers file, is there too")
+    if named is not None:
+        return FoundAnswers(own, f"{SOLE_ANSWERS_FILE} is not graded for lesson {lesson.name}: its header says it "
+                                 f"is lesson {named}'s")
+    return FoundAnswers(own, f"{SOLE_ANSWERS_FILE} is not graded: it names no lesson and several lessons' files are "
+                             f"here; make its first line '# lesson: {lesson.name}', rename it {lesson.answers_file}, "
+                             f"or choose the lesson with grade --lesson {lesson.name}")
 
 
 def progress_file(name: str, sole: bool) -> str:

@@ -159,11 +159,13 @@ def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
     """
     complete = True
     texts = []
-    for lesson, root in selection(ctx).projects(Path.cwd(), "grade list"):
+    projects = selection(ctx).projects(Path.cwd(), "grade list")
+    for lesson, root in projects:
         found = project_exercise_file(root, lesson.student_file, prefer)
         student_file = found.path
-        assessment = assess(lesson, found, GradeOptions(limits=Limits(timeout=timeout)),
-                            answers=answers_in(root, lesson), project=root)
+        answers = answers_in(root, lesson, alone=len(projects) == 1)
+        assessment = assess(lesson, found, GradeOptions(limits=Limits(timeout=timeout)), answers=answers.file,
+                            left_out=(answers.unused,) if answers.unused else (), project=root)
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None

@@ -106,6 +106,8 @@ def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_ne
     quiz_text, quiz_passed = _quiz_line(quiz, quiz_needed)
     lines += ["", f"Exercises: {done} of {total} with full marks, {points(report.score)}/{points(report.max_score)} points",
               f"Quiz: {quiz_text}"]
+    if report.notes:
+        lines += ["Left out of grading:", *(f"    {terminal(note)}" for note in report.notes)]
     if lesson_complete(report, quiz):
         lines.append("Lesson: complete. Every exercise has full marks and the quiz is passed.")
     else:

@@ -85,7 +85,7 @@ class Report:
     quiz: QuizResult | None = None
     seconds: float = 0.0
     unconfined: tuple[str, ...] = ()  # layers of complete confinement that were missing while grading
-    notes: tuple[str, ...] = ()  # what was not run of a notebook (IPython syntax, practice checks)
+    notes: tuple[str, ...] = ()  # what was left out of grading: a notebook's IPython syntax, an answers file not used
     choice: FileChoice | None = None  # the .py and the .ipynb were both there: which one was graded
 
     @property

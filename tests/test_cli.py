@@ -11,7 +11,7 @@ from grader.cli import main
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
 REPORT_KEYS = {"schema_version", "submission", "seed", "score", "max_score", "exercises", "quiz", "confinement",
-               "file_choice"}
+               "file_choice", "left_out"}
 EXERCISE_KEYS = {"name", "score", "max_score", "status", "seconds", "checks"}
 CHECK_KEYS = {"name", "points", "max_points", "passed", "hidden", "message", "mistake"}
 STATUSES = {"passed", "failed", "not_implemented", "missing", "error", "timeout"}

@@ -225,10 +225,59 @@ def test_answers_written_by_a_one_lesson_copy_count_in_a_course_of_several(two_l
     assert batched.exit_code == 0, batched.output
     assert json.loads((out / "ada.json").read_text())["quiz"]["score"] == 2
 
-    # Not for the other lesson, and not when the file names no lesson (it may be any lesson's).
+    # Not for the other lesson, and never silently: the report says why it was left out.
     project(student, (two_lessons / "solutions" / "doubling.py").read_text(), name="doubling")
     other = grade(student, "--lesson", "doubling", "check", str(student), "--format", "json", course=two_lessons)
     assert json.loads(other.stdout)["quiz"] is None
-    (student / "quiz_answers.yaml").write_text("q1: a\nq2: a\n")
-    unmarked = grade(student, "--lesson", NAME, "check", str(student), "--format", "json", course=two_lessons)
-    assert json.loads(unmarked.stdout)["quiz"] is None
+    assert json.loads(other.stdout)["left_out"] == [
+        "quiz_answers.yaml is not graded for lesson doubling: its header says it is lesson tiny_stats's"]
+
+
+def test_a_plain_answers_file_is_the_chosen_lessons_in_a_course_of_several(two_lessons, tmp_path):
+    """Issue 22, item 2: with the lesson explicit (--lesson, or the only lesson whose files a submission
+    holds), a quiz_answers.yaml without a '# lesson:' header is that lesson's; one that is not used is
+    always reported (text, JSON, the gradebook row)."""
+    classroom = tmp_path / "class"
+    ada = project(classroom / "ada", SOLUTION.read_text(), {"q1": "a", "q2": "a"})  # no header
+    out = tmp_path / "out"
+    batched = grade(tmp_path, "--lesson", NAME, "batch", str(classroom), "--out", str(out), "--seed", "7",
+                    "--unconfined", course=two_lessons)
+    assert batched.exit_code == 0, batched.output
+    document = json.loads((out / "ada.json").read_text())
+    assert document["quiz"]["score"] == 2 and document["batch"]["message"] == ""
+
+    checked = grade(ada, "--lesson", NAME, "check", str(ada), "--format", "json", course=two_lessons)
+    assert json.loads(checked.stdout)["quiz"]["score"] == 2
+    alone = grade(ada, "--format", "json", course=two_lessons)  # the project holds only this lesson's files
+    assert json.loads(alone.stdout)["quiz"]["score"] == 2
+
+    # The answers file of another lesson: not graded for this one, and the row says so.
+    (ada / "quiz_answers.yaml").write_text("# lesson: doubling\nq1: a\nq2: a\n")
+    grade(tmp_path, "--lesson", NAME, "batch", str(classroom), "--out", str(out), "--seed", "7", "--unconfined",
+          course=two_lessons)
+    document = json.loads((out / "ada.json").read_text())
+    assert document["quiz"] is None
+    assert "quiz_answers.yaml is not graded for lesson tiny_stats: its header says it is lesson doubling's" \
+        in document["batch"]["message"]
+    assert document["left_out"] == [document["batch"]["message"]]
+    gradebook = (out / "gradebook.csv").read_text()
+    assert "its header says it is lesson doubling's" in gradebook
+
+    # Beside the lesson's own answers file, a plain one is not graded either, and the row says so.
+    (ada / "quiz_answers.yaml").write_text("q1: b\nq2: b\n")
+    (ada / f"quiz_answers.{NAME}.yaml").write_text("q1: a\nq2: a\n")
+    grade(tmp_path, "--lesson", NAME, "batch", str(classroom), "--out", str(out), "--seed", "7", "--unconfined",
+          course=two_lessons)
+    document = json.loads((out / "ada.json").read_text())
+    assert document["quiz"]["score"] == 2
+    assert f"quiz_answers.yaml is not graded: quiz_answers.{NAME}.yaml" in document["batch"]["message"]
+
+    # A project holding both lessons' files, no --lesson: an unmarked file could be either's; said, not used.
+    (ada / f"quiz_answers.{NAME}.yaml").unlink()
+    project(ada, (two_lessons / "solutions" / "doubling.py").read_text(), name="doubling")
+    both = grade(ada, course=two_lessons)
+    assert both.stdout.count("Quiz:") == 0
+    assert both.stdout.count("quiz_answers.yaml is not graded: it names no lesson and several lessons' files") == 2
+    assert "make its first line '# lesson: tiny_stats'" in both.stdout
+    listed = grade(ada, "list", course=two_lessons)
+    assert listed.stdout.count("quiz_answers.yaml is not graded: it names no lesson") == 2

@@ -42,6 +42,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "quiz": report.quiz.to_dict() if report.quiz is not None else None,
         "confinement": confinement_dict(report.unconfined),
         "file_choice": report.choice.to_dict() if report.choice is not None else None,
+        "left_out": list(report.notes),
     }
 
 
