@@ -9,7 +9,9 @@ A course folder holds, for each lesson NAME::
 
 A lesson is the folder grader/lessons/NAME/ with a lesson.yaml; its other files are cross-checked
 when it loads (one name everywhere). The course is the project holding this grader, unless the
-environment variable GRADE_COURSE (or ``grade --course DIR``) names another folder.
+environment variable GRADE_COURSE (or ``grade --course DIR``) names another folder. A grader installed
+from a wheel (``pip install .``, pipx) has no exercises/, solutions/ nor quizzes/ beside its package:
+the build packaged them in grader/_course/ (setup.py), and its course reads them there.
 """
 from __future__ import annotations
 
@@ -36,6 +38,15 @@ LESSONS = Path("grader") / "lessons"
 LESSON_FILE = "lesson.yaml"
 SOLE_ANSWERS_FILE = "quiz_answers.yaml"
 SOLE_PROGRESS_FILE = ".grade-progress.json"
+PACKAGED_COURSE = Path(__file__).resolve().parent / "_course"  # setup.py's copies in an installed grader
+
+
+def data_root(root: Path) -> Path:
+    """Where a course's exercises/, solutions/ and quizzes/ are: in its folder, except for this grader's own
+    course installed from a wheel (no quizzes/ beside grader/), whose copies the build packaged."""
+    if root == PROJECT_ROOT and not (root / "quizzes").is_dir() and PACKAGED_COURSE.is_dir():
+        return PACKAGED_COURSE
+    return root
 
 
 def course_root() -> Path:
@@ -135,6 +146,11 @@ class Course:
     def lessons_dir(self) -> Path:
         return self.root / LESSONS
 
+    @property
+    def data_root(self) -> Path:
+        """exercises/, solutions/ and quizzes/: the course folder, or an installed grader's packaged copies."""
+        return data_root(self.root)
+
     def names(self) -> tuple[str, ...]:
         """Every lesson of the course: the folders of grader/lessons/ holding a lesson.yaml, sorted."""
         if not self.lessons_dir.is_dir():
@@ -147,7 +163,7 @@ class Course:
         names = set(self.names())
         found = []
         for folder, suffix in (("exercises", ".py"), ("solutions", ".py"), ("quizzes", ".yaml")):
-            directory = self.root / folder
+            directory = self.data_root / folder
             if directory.is_dir():
                 found += [f"{folder}/{p.name}" for p in sorted(directory.iterdir())
                           if p.suffix == suffix and not p.name.startswith(("_", ".")) and p.stem not in names]
@@ -191,10 +207,10 @@ class Course:
                 raise UsageError(f"{directory / '__init__.py'}: must export {attribute}")
         predictions = (load_predictions(directory, _mistake_ids(raw)) if released else package.PREDICTIONS)
         lesson = parse_lesson(raw, where, package.CHECKS, predictions)
-        quiz = self.root / "quizzes" / lesson.quiz_file
+        quiz = self.data_root / "quizzes" / lesson.quiz_file
         if not quiz.is_file():
             raise UsageError(f"{where}: its quiz {quiz} is not there (a lesson's quiz is quizzes/{name}.yaml)")
-        return dataclasses.replace(lesson, root=self.root, answers_file=answers_file(name, sole),
+        return dataclasses.replace(lesson, root=self.data_root, answers_file=answers_file(name, sole),
                                    progress_file=progress_file(name, sole))
 
     def for_file(self, path: Path) -> Lesson | None:

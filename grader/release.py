@@ -17,6 +17,7 @@ import ast
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,9 @@ from grader.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
 INSTRUCTOR_MODULES = ("key_cli.py", "instructor.py")  # grade quiz-key: no command in a copy prints the key
-LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", *INSTRUCTOR_MODULES)
+# _course: the course data an installed grader carries (setup.py), solutions included
+LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", "_course", *INSTRUCTOR_MODULES)
+BUILD_FILES = ("setup.py", "MANIFEST.in")  # they package exercises/ and quizzes/ into the copy's wheel
 STUDENT_README = "student_README.md"  # in the lesson's folder; becomes the copy's README.md
 STUDENT_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.grade-progress*.json\n"
 VERIFY_TIMEOUT = 600.0
@@ -178,11 +181,12 @@ def _check_destination(out: Path, roots: set[Path]) -> None:
 
 def _student_pyproject(text: str, where: Path) -> str:
     """The project's pyproject.toml, with the recorded expected values and the pristine stubs packaged beside
-    lesson.yaml."""
+    lesson.yaml, and without the ``test`` extra (the project's tests do not ship)."""
     patched = text.replace('"*" = ["*.yaml"]', f'"*" = ["*.yaml", "{STEM}.*", "*{STUB_SUFFIX}"]')
     if f"{STEM}.*" not in patched:
         raise UsageError(f'{where}: no `"*" = ["*.yaml"]` package-data line to add "{STEM}.*" to; add it by hand')
-    return patched
+    patched = re.sub(r"(?m)^test\s*=\s*\[[^\]]*\]\n", "", patched)
+    return re.sub(r"(?m)^\[project\.optional-dependencies\]\n\n?(?=\[|\Z)", "", patched)  # the table, if left empty
 
 
 def _engine_ignore(directory: str, names: list[str]) -> set[str]:
@@ -229,6 +233,11 @@ def _copy_project(lessons: tuple[Lesson, ...], staging: Path) -> None:
     pyproject = PROJECT_ROOT / "pyproject.toml"
     (staging / "pyproject.toml").write_text(_student_pyproject(pyproject.read_text(encoding="utf-8"), pyproject),
                                             encoding="utf-8")
+    for name in BUILD_FILES:
+        if not (PROJECT_ROOT / name).is_file():
+            raise UsageError(f"{PROJECT_ROOT / name}: not found; the copy needs it to install with pip install . "
+                             f"(not only -e)")
+        shutil.copyfile(PROJECT_ROOT / name, staging / name)
     (staging / "README.md").write_text(_student_readme(lessons), encoding="utf-8")
     (staging / ".gitignore").write_text(STUDENT_GITIGNORE, encoding="utf-8")
 

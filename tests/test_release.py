@@ -522,3 +522,20 @@ def test_new_lesson_is_refused_in_the_student_copy(released, tmp_path):
     assert done.stderr == "Error: grade new-lesson works in the instructor's course: this is a student copy (no solutions/)\n"
     assert sorted(str(p.relative_to(copy)) for p in copy.rglob("*")) == before
     assert ".grade-progress*.json" in (copy / ".gitignore").read_text().splitlines()
+
+
+def test_the_copy_installs_with_pip_install_dot_and_finds_its_quiz(released, tmp_path):
+    """Issue 22, item 3: not only `pip install -e .`: a wheel of the copy (pip install ., pipx) finds the
+    lesson's quiz and recorded answers, and grades a student folder outside the copy. No test extra ships."""
+    from installs import build_wheel, copy_project, install_in_fresh_venv, run_installed
+    from test_installed import student_folder
+
+    copy, _ = released
+    assert "test =" not in (copy / "pyproject.toml").read_text()
+    assert (copy / "setup.py").is_file() and (copy / "MANIFEST.in").is_file()
+    wheel = build_wheel(copy_project(copy, tmp_path / "project"), tmp_path / "dist")
+    grade = install_in_fresh_venv(wheel, tmp_path / "venv")
+    checked = run_installed(grade, student_folder(tmp_path / "student"), "check", ".", "--format", "json")
+    assert checked.returncode == 0, checked.stderr
+    document = json.loads(checked.stdout)
+    assert document["score"] == document["max_score"] == 35 and document["quiz"]["passed"] is True
