@@ -19,7 +19,6 @@ from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
     lesson_complete,
-    next_exercise,
     render_hints,
     render_lessons,
     render_list,
@@ -87,14 +86,8 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
         report = assessment.report
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
-        progress = None
-        if project is not None:
-            record = progress_path(project, lesson)
-            progress = load_progress(record, lesson.name)
-            upcoming = next_exercise(report)
-            if upcoming is not None:
-                progress = progress.with_hints_seen(upcoming.name, 1)  # the watch screen shows the first tier
-                save_progress(record, progress)
+        # The hints asked for so far (grade hint); the first tier, shown here unasked, is not recorded as seen.
+        progress = assessment.progress
         screen = render_text(report, color=interactive, include_lesson=not exercises)
         screen += "\n" + render_next(report, lesson, progress)
         screen += "\n" + render_watch_status(shown_path(target), time.strftime("%H:%M:%S"))

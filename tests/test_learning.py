@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Callable
 
+from grader.lesson import PROJECT_ROOT
 from grader.progress import PROGRESS_FILE, Progress, load_progress
 from grader.watch import watch
 from projects import grade_in, make_project
@@ -151,7 +152,9 @@ def test_grade_watch_redraws_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert "Traceback" not in stderr and stderr.strip() == ""
     progress = json.loads((root / PROGRESS_FILE).read_text())
     assert progress["exercises"]["stable_softmax"]["status"] == "error"  # the last grading: the syntax error
-    assert progress["exercises"]["stable_softmax"]["hints_seen"] == 1  # the first screen showed tier 1
+    # The first screen showed tier 1 unasked: grade list says "hints seen" only of hints asked for (issue 22).
+    assert progress["exercises"]["stable_softmax"]["hints_seen"] == 0
+    assert "hints seen" not in grade_in(root, "list").stdout
 
 
 def test_grade_watch_outside_a_project_needs_a_path(tmp_path):
@@ -206,6 +209,12 @@ def test_a_corrupt_progress_file_never_blocks_grading(tmp_path):
         assert "Traceback" not in result.output and (root / f"{PROGRESS_FILE}.corrupt").read_text() == "{not json"
         assert json.loads((root / PROGRESS_FILE).read_text())["version"] == 1  # a fresh record, written
     assert "Total: 0/35 points" in grade_in(root).stdout
+
+
+def test_the_docs_say_an_unreadable_progress_file_is_set_aside_not_exit_2():
+    section = (PROJECT_ROOT / "docs" / "learning.md").read_text().split("### Progress")[1].split("\n## ")[0]
+    assert "exit code 2" not in section
+    assert "set aside (renamed `.grade-progress.json.corrupt`)" in section and "never stops a command" in section
 
 
 def test_progress_is_written_atomically_as_versioned_json(tmp_path):
