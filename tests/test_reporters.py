@@ -72,6 +72,17 @@ def test_gradescope_keeps_fractional_points_and_says_when_an_exercise_did_not_ru
     assert "sequence_mean_loss: 0/1 public checks passed (timed out)" in results["output"]
 
 
+def test_gradescope_says_once_at_the_top_why_a_file_that_does_not_import_scored_nothing(tmp_path):
+    """Issue 22: not nine '0/1 public checks passed (error)' lines that never say why."""
+    broken = tmp_path / "softmax_cross_entropy.py"
+    broken.write_text("import numpy as np\n\ndef stable_softmax(logits, axis=-1:\n    return logits\n")
+    result = CliRunner().invoke(main, ["check", str(broken), "--format", "gradescope", "--unconfined", "--seed", "1"])
+    output = json.loads(result.stdout)["output"]
+    assert "public checks passed" not in output
+    assert output.count("SyntaxError") == 1 and "line 3" in output
+    assert "Your file could not be imported, so none of the 9 exercises could run:" in output
+
+
 def test_hidden_checks_visibility_can_be_chosen(tmp_path):
     submission = build_submission(tmp_path, mistake("sum_not_mean"))
     result = CliRunner().invoke(main, ["check", str(submission), "--format", "gradescope", "--exercise",

@@ -41,7 +41,13 @@ def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) 
         lines.append(f"NOTE: {report.choice.note}.")
     if report.unconfined:
         lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
-    for exercise in report.exercises:
+    import_error, file_problem = report.import_error, report.file_problem
+    if import_error is not None or file_problem is not None:  # once, with the reason, not one line per exercise
+        what = "Your file could not be imported" if import_error is not None else "Your file could not be graded"
+        lines += [f"{what}, so none of the {counted(len(report.exercises), 'exercise')} could run:",
+                  *(f"    {line}" for line in (import_error or file_problem or "").splitlines()),
+                  "Fix this first, then submit again."]
+    for exercise in report.exercises if import_error is None and file_problem is None else ():
         public = [c for c in exercise.checks if not c.hidden]
         passed = sum(c.passed for c in public)
         status = _RUN_PROBLEMS.get(exercise.status)
