@@ -8,7 +8,7 @@ from grader.lesson import Exercise, Lesson
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.progress import Progress
 from grader.quiz import QuizResult
-from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, points, quiz_unanswered, style, terminal, threshold
+from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation
@@ -76,7 +76,7 @@ def _quiz_line(quiz: QuizResult | None, needed: int) -> tuple[str, bool]:
     if quiz is None:
         return "not taken yet (take it with: grade quiz)", False
     unanswered = sum(q.answer is None for q in quiz.questions)
-    text = f"{quiz.score}/{quiz.total} correct ({quiz.percent:.0f}%)"
+    text = f"{quiz.score}/{quiz.total} correct ({percent(quiz.percent)}%)"
     if quiz.passed:
         return f"{text}, passed", True
     if unanswered:

@@ -73,4 +73,20 @@ def test_a_partial_quiz_is_worded_alike_in_grade_and_grade_list(tmp_path):
     assert graded.exit_code == listed.exit_code == 1
     assert f"Quiz: 3/8 = 37.5%, {wording}" in graded.stdout
     assert "Still needed: the rest of the quiz (continue with: grade quiz)." in graded.stdout
-    assert f"Quiz: 3/8 correct (38%), {wording}" in listed.stdout
+    assert f"Quiz: 3/8 correct (37.5%), {wording}" in listed.stdout  # one percentage format everywhere
+
+
+def test_the_quiz_percentage_reads_the_same_in_every_output(tmp_path):
+    """Issue 22: 87.5% in `grade quiz`, 88% in `grade list` before; one format (formatting.percent) now."""
+    directory = make_project(tmp_path, REFERENCE, correct_answers=7)
+    answers = str(directory / "quiz_answers.yaml")
+    outputs = {
+        "quiz": grade_in(directory, "quiz", "--answers", answers).stdout,
+        "grade": grade_in(directory, "--exercise", "stable_softmax").stdout,
+        "list": grade_in(directory, "list").stdout,
+        "markdown": grade_in(directory, "--format", "markdown", "--exercise", "stable_softmax").stdout,
+        "gradescope": json.loads(grade_in(directory, "check", ".", "--format", "gradescope", "--unconfined",
+                                          "--exercise", "stable_softmax").stdout)["output"],
+    }
+    for name, text in outputs.items():
+        assert "87.5%" in text and "88%" not in text, (name, text)

@@ -250,7 +250,7 @@ def test_list_with_full_marks_and_a_passed_quiz_says_complete(tmp_path):
     result = grade_in(make_project(tmp_path, REFERENCE, correct_answers=7), "list")
     assert result.exit_code == 0
     assert "Exercises: 9 of 9 with full marks, 35/35 points" in result.stdout
-    assert "Quiz: 7/8 correct (88%), passed" in result.stdout
+    assert "Quiz: 7/8 correct (87.5%), passed" in result.stdout
     assert "Lesson: complete." in result.stdout
 
 

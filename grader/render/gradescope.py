@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from grader.model import ExerciseStatus, Report
-from grader.formatting import counted, points, threshold
+from grader.formatting import counted, percent, points, threshold
 from grader.render.json_report import confinement_dict
 
 HIDDEN_VISIBILITY = "after_published"
@@ -59,7 +59,7 @@ def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) 
         lines.append(f"Quiz: not graded: {quiz_problem}")
     elif report.quiz is not None:
         quiz = report.quiz
-        lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {'passed' if quiz.passed else 'not passed'}.")
+        lines.append(f"Quiz: {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, {'passed' if quiz.passed else 'not passed'}.")
     return "\n".join(lines) + "\n"
 
 
@@ -98,7 +98,7 @@ def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY,
             "score": 0.0,
             "max_score": 0.0,
             "status": "passed" if quiz.passed else "failed",
-            "output": f"{quiz.score}/{quiz.total} = {quiz.percent:g}% (a pass needs more than {threshold(quiz.pass_above)})",
+            "output": f"{quiz.score}/{quiz.total} = {percent(quiz.percent)}% (a pass needs more than {threshold(quiz.pass_above)})",
             "tags": ["quiz"],
             "visibility": "visible",
         })

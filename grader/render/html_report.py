@@ -10,7 +10,7 @@ from typing import Any, Sequence
 from urllib.parse import quote
 
 from grader.batch_record import BatchDocument
-from grader.formatting import number, rate as rate_text, without_controls
+from grader.formatting import number, percent, rate as rate_text, without_controls
 from grader.outputs import document_stem
 
 HISTOGRAM_BINS = 10
@@ -126,7 +126,7 @@ def _submission_row(index: int, document: BatchDocument) -> str:
     passed = sum(e["status"] == "passed" for e in document.exercises)
     total = len(document.exercises)
     ratio = document.score / document.max_score if document.max_score else 0.0
-    quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{quiz["percent"]:.4g}%'
+    quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{percent(quiz["percent"])}%'
                  f'{" ✓" if quiz["passed"] else ""}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
     return (
         f'<tr data-name="{esc(name)}">'
@@ -191,7 +191,7 @@ def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str],
         parts.append("</ul>")
     if document.quiz:
         quiz = document.quiz
-        parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {quiz["percent"]:.4g}%, '
+        parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {percent(quiz["percent"])}%, '
                      f'{"passed" if quiz["passed"] else "not passed"}</p>')
     parts.append(f'<p><a href="{esc(quote(document_stem(batch.name)))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)

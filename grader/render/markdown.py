@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from grader.model import ExerciseStatus, Report
 from grader.batch_record import BatchDocument, BatchStatus
-from grader.formatting import counted, one_line, points, rate as rate_text, threshold, without_controls
+from grader.formatting import counted, one_line, percent, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",
@@ -42,7 +42,7 @@ def render_markdown(report: Report) -> str:
                      f"{points(exercise.score)}/{points(exercise.max_score)} |")
     if report.quiz is not None:
         quiz = report.quiz
-        lines += ["", f"**Quiz:** {quiz.score}/{quiz.total} = {quiz.percent:g}%, "
+        lines += ["", f"**Quiz:** {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, "
                       f"{'passed' if quiz.passed else f'not passed (needs more than {threshold(quiz.pass_above)})'}"]
     failed = [(e, c) for e in report.exercises for c in e.checks if not c.passed]
     for exercise in report.exercises:
@@ -71,7 +71,7 @@ def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocu
                      f"(min {points(score['min'])}, max {points(score['max'])}). Seed {summary['seed']}.")
     if counts["quiz_taken"]:
         lines.append(f"Quiz: {counts['quiz_passed']} of {counts['quiz_taken']} passed, "
-                     f"mean {summary['quiz_mean_percent']:g}%.")
+                     f"mean {percent(summary['quiz_mean_percent'])}%.")
     confinement = summary.get("confinement") or {}
     if not confinement.get("complete"):
         missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"

@@ -1,7 +1,8 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, points, quiz_unanswered, terminal, threshold
+from grader.formatting import (RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, terminal,
+                                threshold)
 from grader.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
@@ -118,7 +119,7 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
         unanswered = sum(q.answer is None for q in quiz.questions)
         verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered) if unanswered
                    else f"not passed (needs more than {threshold(quiz.pass_above)})")
-        lines.append(f"Quiz: {quiz.score}/{quiz.total} = {quiz.percent:g}%, {verdict}")
+        lines.append(f"Quiz: {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, {verdict}")
     if include_lesson:
         lines.append(_lesson_status(report))
     lines.append(f"Seed: {report.seed} (grade check PATH --seed {report.seed} reproduces these inputs)")
