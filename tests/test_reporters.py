@@ -112,6 +112,10 @@ def test_grade_check_format_gradescope_and_junit(tmp_path, lesson):
     # Classed under the file's stem: a viewer reads a classname's dots as packages (not the path's).
     assert {case.get("classname") for case in suite.iter("testcase")} == {
         f"softmax_cross_entropy.{e.name}" for e in lesson.exercises}
+    # ... and the docs say so (issue 22: they said SUBMISSION.EXERCISE only, the path given being the suite's name).
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text()
+    assert "for `grade check`, the graded file's name without its folder" in docs
+    assert "`softmax_cross_entropy.stable_softmax` for `exercises/softmax_cross_entropy.py`" in docs
 
 
 JUNIT_SCHEMA = Path(__file__).resolve().parent / "junit-10.xsd"  # a copy of /work/shared/specs/junit-10.xsd
