@@ -57,7 +57,8 @@ def test_classroom_object_gives_partial_credit_per_exercise():
     assert (points, maximum) == (4.5, 6.0)
     tests = {t["name"]: t for t in result["tests"]}
     assert (tests["sequence_mean_loss"]["score"], tests["sequence_mean_loss"]["status"]) == (1.5, "fail")
-    assert tests["sequence_mean_loss"]["message"] == "1.5/3 points; checks failed: random_mean (hidden)"
+    assert tests["sequence_mean_loss"]["message"] == ("1.5/3 points; checks failed: random_mean (hidden); "
+                                                      "mistake recognised: sum_not_mean")  # named (issue 22)
     assert tests["stable_softmax"]["status"] == "pass" and result["status"] == "fail"
 
 
@@ -70,6 +71,7 @@ def test_grade_check_format_classroom(tmp_path):
     assert reporter_view(document)[:2] == (32.0, 35.0)
     tests = {t["name"]: t for t in document["tests"]}
     assert tests["sequence_mean_loss"]["score"] == 0 and tests["stable_softmax"]["score"] == 5
+    assert "mistake recognised: sum_not_mean" in tests["sequence_mean_loss"]["message"]
     assert f"Seed: {SEED} (given" in result.stderr
 
 

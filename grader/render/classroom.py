@@ -37,6 +37,8 @@ def _message(exercise: ExerciseResult, report: Report) -> str:
         failed = [f"{c.name}{' (hidden)' if c.hidden else ''}" for c in exercise.checks if not c.passed]
         if failed:
             text += f"; checks failed: {', '.join(failed)}"
+        if exercise.mistakes:  # what to fix, by the name the text and JSON reports give it
+            text += f"; {'mistake' if len(exercise.mistakes) == 1 else 'mistakes'} recognised: {', '.join(exercise.mistakes)}"
     if report.choice is not None:  # every test says it first: a student may look at any one of them
         text = f"[{report.choice.note}] {text}"
     text = printable(text)  # the reporter prints it in the Actions log
