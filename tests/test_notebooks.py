@@ -321,6 +321,37 @@ def test_check_grades_the_kernel_definitions_like_grade_check(kernel_namespace, 
     assert hidden and all(line in practice.splitlines() for line in hidden)
 
 
+CONSTANT_CELLS = [
+    "import numpy as np\nimport torch\nfrom torch import nn\n",
+    "LOSS = nn.CrossEntropyLoss()  # a module-level constant with no literal form\nONE = np.float32(1.0)\n",
+    "def torch_classification_loss(logits, targets):\n    return LOSS(logits, targets)\n\n"
+    "def torch_sequence_loss(logits, targets):\n    return LOSS(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))\n",
+    "def finite_difference_gradient(f, x, epsilon=1e-5):\n    point = np.array(x, dtype=float)\n"
+    "    gradient = np.zeros_like(point)\n    for index in np.ndindex(point.shape):\n"
+    "        original = point[index]\n        point[index] = original + epsilon\n        above = float(f(point))\n"
+    "        point[index] = original - epsilon\n        below = float(f(point))\n        point[index] = original\n"
+    "        gradient[index] = (above - below) / (2 * epsilon)\n    return gradient * float(ONE)\n",
+]
+
+
+def test_check_agrees_with_grade_check_when_functions_use_a_module_level_constant(tmp_path, lesson):
+    """Issue 22: check() in the notebook failed every torch check with NameError (LOSS was not sent), while
+    grade check of the saved notebook, which runs every top-level statement, passed them."""
+    exercises = ("torch_classification_loss", "torch_sequence_loss", "finite_difference_gradient")
+    saved = grade_submission(write_notebook(tmp_path / "work.ipynb", CONSTANT_CELLS), lesson, options(*exercises))
+    assert [e.status for e in saved.exercises] == [ExerciseStatus.PASSED] * 3
+    namespace: dict[str, Any] = {"__name__": "__main__", "In": ["", *CONSTANT_CELLS], "Out": {}}
+    for number, cell in enumerate(CONSTANT_CELLS, 1):  # IPython keeps each cell's source for inspect
+        path = tmp_path / f"cell{number}.py"
+        path.write_text(cell, encoding="utf-8")
+        exec(compile(cell, str(path), "exec"), namespace)
+    gathered = kernel_source(namespace, exercises)
+    assert "LOSS = nn.CrossEntropyLoss()" in gathered.source and gathered.notes == ()
+    practice = feedback(*exercises, namespace=namespace).text
+    assert "NameError" not in practice
+    assert all(f"✓ {name}" in practice for name in exercises), practice
+
+
 def test_check_with_an_unknown_exercise_says_so(kernel_namespace):
     assert "unknown exercise 'softmax'" in feedback("softmax", namespace=kernel_namespace).text
 

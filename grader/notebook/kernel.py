@@ -2,13 +2,16 @@
 
 The kernel is the student's own process, so it never loads the reference or any expected value. It
 gathers the source of what the notebook defines (imports, plain constants, functions and classes, with
-``inspect``; top-level cells are not run again) and sends it to the grading service, a separate
+``inspect``; top-level cells are not run again, except the statement that last assigned a module-level
+value the functions use and that cannot be written as a literal, ``LOSS = nn.CrossEntropyLoss()``, found
+in the cells run) and sends it to the grading service, a separate
 process started once (``service``), which grades it in the sandbox like a saved file and sends back
 only the rendered report. Practice only: credit comes from grading the saved notebook.
 """
 from __future__ import annotations
 
 import __future__
+import ast
 import inspect
 import json
 import re
@@ -29,6 +32,8 @@ START_SECONDS = 90.0  # the first check starts the service, which imports torch 
 _IGNORED = frozenset({"In", "Out", "get_ipython", "exit", "quit", "check"})
 _IPYTHON_NAMES = re.compile(r"_+|_i+\d*|_\d+|_oh|_ih|_dh|_exit_code|__\w+__")  # history, not definitions
 _LITERALS = (bool, int, float, complex, str, bytes, type(None))
+MAX_CELL_PARSED = 64 * 1024  # a cell of the history longer than this is not searched for assignments
+MAX_STATEMENT = 10_000  # an assignment statement sent again is a line or a few, not a program
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,27 @@ def _import_line(name: str, value: Any) -> str | None:
     return f"from {module} import {qualname}" + ("" if qualname == name else f" as {name}")
 
 
+def _assignments(history: Any) -> dict[str, str]:
+    """The statement of the cells run (IPython's ``In``, oldest first) that last bound each name at the top
+    level by plain assignment (``NAME = ...``, ``NAME: T = ...``, ``A, B = ...``)."""
+    found: dict[str, str] = {}
+    for cell in history if isinstance(history, list) else ():
+        if not isinstance(cell, str) or len(cell) > MAX_CELL_PARSED:
+            continue
+        try:
+            tree = ast.parse(cell)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else (
+                [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else [])
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            segment = ast.get_source_segment(cell, node)
+            if names and segment and len(segment) <= MAX_STATEMENT:
+                found.update((name, segment) for name in names)
+    return found
+
+
 def kernel_source(namespace: dict[str, Any], wanted: Iterable[str] = ()) -> KernelSource:
     """A module defining what ``namespace`` defines now: imports, plain constants, functions, classes.
 
@@ -126,6 +152,12 @@ def kernel_source(namespace: dict[str, Any], wanted: Iterable[str] = ()) -> Kern
            for name, _ in definitions):  # their cells said `from __future__ import annotations`
         header.insert(0, "from __future__ import annotations\n")
     used = set().union(*(_names_used(namespace[name]) for name, _ in definitions)) if definitions else set()
+    # A value the functions use that has no literal form: its assignment, as the cells ran it (grade check of
+    # the saved notebook runs every top-level statement; check() must not fail where that passes).
+    assigned = _assignments(namespace.get("In"))
+    statements = list(dict.fromkeys(assigned[name] for name in skipped if name in used and name in assigned))
+    for name in [name for name in skipped if name in used and name in assigned]:
+        del skipped[name]
     notes = tuple(message for name, message in skipped.items() if name in used or name in set(wanted))
     source, origins = list(header), [""] * len(header)
     for name, lines in definitions:
@@ -133,6 +165,10 @@ def kernel_source(namespace: dict[str, Any], wanted: Iterable[str] = ()) -> Kern
             lines[-1] += "\n"
         source.extend(lines)
         origins.extend(f"line {number} of {name}" for number in range(1, len(lines) + 1))
+    for statement in statements:  # after the functions: a value may be built by calling one of them
+        lines = (statement + "\n").splitlines(keepends=True)
+        source.extend(lines)
+        origins.extend(f"line {number} of the cell statement {lines[0].strip()[:60]}" for number in range(1, len(lines) + 1))
     return KernelSource("".join(source), tuple(origins), notes)
 
 
