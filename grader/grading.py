@@ -22,7 +22,7 @@ from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, Exerc
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile
+from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile, exercise_calls
 from grader.verify import check_result, exception_text
 
 DEFAULT_SEED = 2026
@@ -260,6 +260,20 @@ def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> 
     return dataclasses.replace(outcome, replies=replies, exception=_located(outcome.exception, program), output=output)
 
 
+def _with_calls_failing(results: tuple[ExerciseResult, ...], source: bytes) -> tuple[ExerciseResult, ...]:
+    """Each exercise that did not pass, with the graded exercises its function calls that did not pass either
+    (a stable_softmax without the max shift also breaks the gradient that calls it: fix that one first)."""
+    status = {r.name: r.status for r in results}
+    if all(s is ExerciseStatus.PASSED for s in status.values()) or all(s is ExerciseStatus.ERROR for s in status.values()):
+        return results  # all passed, or nothing ran (the file does not import): no exercise to blame on another
+    calls = exercise_calls(source, frozenset(status))
+    return tuple(
+        dataclasses.replace(r, calls_failing=tuple(n for n in status if n in calls.get(r.name, ())
+                                                   and status[n] is not ExerciseStatus.PASSED))
+        if r.status is not ExerciseStatus.PASSED else r
+        for r in results)
+
+
 def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeOptions,
                  on_progress: Callable[[str], None] | None = None, program: Program | None = None) -> Report:
     """Grade source bytes already read (``program``: where they came from, to name cells in messages)."""
@@ -271,7 +285,7 @@ def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeO
     outcomes = run_job(job, settled)
     if program is not None:
         outcomes = [_locate_outcome(o, program, shown_path) for o in outcomes]
-    results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
+    results = _with_calls_failing(tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes)), source)
     sandboxed = [o.protections for o in outcomes if o.protections]
     unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))
     notes = program.notes if program is not None else ()

@@ -65,7 +65,9 @@ def _mistakes(documents: Sequence[BatchDocument], titles: Titles) -> list[dict[s
     """Each known mistake with the number of submissions whose output matched it, most common first."""
     counts: Counter[tuple[str, str]] = Counter()
     for document in documents:
-        seen = {(e["name"], c["mistake"]) for e in document.exercises for c in e["checks"] if c.get("mistake")}
+        # An exercise that calls another one that failed is not counted: its mistake is likely that one's.
+        seen = {(e["name"], c["mistake"]) for e in document.exercises if not e.get("calls_failing")
+                for c in e["checks"] if c.get("mistake")}
         counts.update(seen)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [

@@ -12,7 +12,7 @@ from variants import MISTAKES, REFERENCE, STUB, build_submission
 
 REPORT_KEYS = {"schema_version", "submission", "seed", "score", "max_score", "exercises", "quiz", "confinement",
                "file_choice", "left_out"}
-EXERCISE_KEYS = {"name", "score", "max_score", "status", "seconds", "checks"}
+EXERCISE_KEYS = {"name", "score", "max_score", "status", "seconds", "checks", "calls_failing"}
 CHECK_KEYS = {"name", "points", "max_points", "passed", "hidden", "message", "mistake"}
 STATUSES = {"passed", "failed", "not_implemented", "missing", "error", "timeout"}
 

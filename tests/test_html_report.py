@@ -142,3 +142,63 @@ def test_a_headless_browser_renders_the_charts_and_sorts_the_table(class_report,
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 1600)
     assert len(data) > 30_000  # a blank page compresses to a few kilobytes; charts and text do not
+
+
+# ---------------------------------------------------------------- issue 22: what the report says plainly
+
+def _stub_document(name: str) -> Any:
+    """A submission graded as it was handed out: every exercise still the stub."""
+    from classroom import sample_document
+    from grader.batch_record import BatchDocument
+
+    document = sample_document(name, "failed")
+    for exercise in document["exercises"]:
+        exercise["status"], exercise["score"] = "not_implemented", 0.0
+        for check in exercise["checks"]:
+            check.update(passed=False, points=0.0, message="not implemented yet", mistake=None)
+    document["score"] = 0.0
+    return BatchDocument.from_dict(document, name)
+
+
+def test_a_stub_is_not_started_a_failed_quiz_is_marked_and_rates_say_what_they_count(lesson):
+    documents = [_stub_document("stu"),
+                 sample_batch_document("fay", "failed", quiz={"score": 5, "total": 8, "percent": 62.5, "passed": False}),
+                 sample_batch_document("tim", "timeout")]
+    text = render_html_report(summarize(documents, 2026, mistake_titles(lesson)), documents, lesson.title)
+    page = parse(text)
+    assert '<span class="status status-not-started">not started</span>' in text
+    assert text.count('class="status status-not-started"') == 2  # the row and the feedback, never "graded"
+    assert "<b>1</b><span>not started</span>" in text
+    assert 'data-sort="62.5">62.5% ✗</td>' in text and "✗ not passed" in text
+    notes = page.with_class("p", "rates-note")
+    assert len(notes) == 2 and "Rates are out of all 3 submissions" in text
+    assert "counts as not passed (1 submissions could not be graded normally" in text
+    assert "1 of them missing, broken or timed out (counted as not passed)" in text
+
+
+def test_a_mistake_in_a_function_the_gradient_calls_is_counted_once(tmp_path, lesson):
+    """A stable_softmax without the max shift breaks the gradient that calls it: the class table counts the
+    mistake under stable_softmax only, and the student's feedback says the gradient calls it."""
+    from grader.batch_record import BatchDocument
+    from grader.grading import GradeOptions, grade_submission
+    from grader.render.json_report import report_dict
+    from variants import MISTAKES, build_submission
+
+    function, source = MISTAKES["no_max_shift"]
+    gradient = ("def cross_entropy_gradient(logits, target_index):\n    import numpy as np\n"
+                "    p = stable_softmax(np.asarray(logits, dtype=float))\n    p[target_index] -= 1.0\n    return p\n")
+    file = build_submission(tmp_path, {function: source, "cross_entropy_gradient": gradient})
+    report = grade_submission(file, lesson, GradeOptions(exercises=("stable_softmax", "cross_entropy_gradient")))
+    assert [e.calls_failing for e in report.exercises] == [(), ("stable_softmax",)]
+    assert report.exercises[1].mistakes == ("gradient_no_max_shift",)  # what the gradient's output matched
+    document = report_dict(report)
+    document["batch"] = {"name": "gus", "status": "graded", "message": "", "fingerprint": "0" * 64,
+                         "settings": {}, "grader_error": False, "seconds": 1.0}
+    documents = [BatchDocument.from_dict(document, "gus")]
+    summary = summarize(documents, 2026, mistake_titles(lesson))
+    assert [(m["exercise"], m["mistake"]) for m in summary["mistakes"]] == [("stable_softmax", "no_max_shift")]
+    text = render_html_report(summary, documents, lesson.title)
+    gradient_title = lesson.exercise("cross_entropy_gradient").mistakes["gradient_no_max_shift"].title
+    assert f'<span class="mistake">{gradient_title}</span>' not in text and f"<td>{gradient_title}</td>" not in text
+    assert "<code>cross_entropy_gradient</code></td></tr>" not in text  # no row of the class's mistakes table
+    assert "it calls <code>stable_softmax</code>, not passed: likely the same mistake" in text

@@ -90,9 +90,38 @@ def bars_svg(rows: Sequence[tuple[str, float | None, str, bool]], label: str, cs
     return "".join(parts)
 
 
+NOT_RUN = ("missing", "error", "timeout")  # an exercise's statuses that mean its checks did not run normally
+
+
+def _not_run(exercise: dict[str, Any]) -> int:
+    return sum(exercise["statuses"].get(status, 0) for status in NOT_RUN)
+
+
 def _exercise_rows(summary: dict[str, Any]) -> list[tuple[str, float | None, str, bool]]:
-    return [(e["name"], e["pass_rate"], f"{e['passed']} of {summary['counts']['submissions']} passed every check", False)
+    """Each exercise's rate is over every submission: one where it is missing or did not run counts as not
+    passed, and the tooltip says how many those are."""
+    return [(e["name"], e["pass_rate"], f"{e['passed']} of {summary['counts']['submissions']} passed every check; "
+             f"{_not_run(e)} of them missing, broken or timed out (counted as not passed)", False)
             for e in summary["exercises"]]
+
+
+def _rates_note(summary: dict[str, Any]) -> str:
+    """What the pass rates count, said where they are shown."""
+    counts = summary["counts"]
+    unrun = counts.get("missing", 0) + counts.get("error", 0) + counts.get("timeout", 0)
+    most = max((_not_run(e) for e in summary["exercises"]), default=0)
+    return (f'<p class="lede rates-note">Rates are out of all {counts["submissions"]} submissions: an exercise that '
+            f'is missing, broke (an error, an import that failed) or timed out counts as not passed '
+            f'({unrun} submissions could not be graded normally; up to {most} per exercise did not run).</p>')
+
+
+def shown_status(document: BatchDocument) -> str:
+    """The row's status as the report shows it: a graded submission whose every exercise is still the stub
+    was not started, which "graded" would hide."""
+    exercises = document.exercises
+    if document.status.value == "graded" and exercises and all(e["status"] == "not_implemented" for e in exercises):
+        return "not started"
+    return document.status.value
 
 
 def _check_rows(summary: dict[str, Any]) -> list[tuple[str, float | None, str, bool]]:
@@ -121,17 +150,17 @@ def _mistakes_table(summary: dict[str, Any]) -> str:
 
 
 def _submission_row(index: int, document: BatchDocument) -> str:
-    name, status = document.name, document.status.value
+    name, status = document.name, shown_status(document)
     quiz = document.quiz
     passed = sum(e["status"] == "passed" for e in document.exercises)
     total = len(document.exercises)
     ratio = document.score / document.max_score if document.max_score else 0.0
     quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{percent(quiz["percent"])}%'
-                 f'{" ✓" if quiz["passed"] else ""}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
+                 f'{" ✓" if quiz["passed"] else " ✗"}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
     return (
         f'<tr data-name="{esc(name)}">'
         f'<td data-sort="{esc(name.lower())}"><a href="#feedback-{index}" class="open-feedback">{esc(name)}</a></td>'
-        f'<td data-sort="{esc(status)}"><span class="status status-{esc(status)}">'
+        f'<td data-sort="{esc(status)}"><span class="status status-{esc(status.replace(" ", "-"))}">'
         f'{esc(status)}</span></td>'
         f'<td class="num score" data-sort="{document.score}">{esc(number(document.score))}'
         f'/{esc(number(document.max_score))}</td>'
@@ -168,9 +197,10 @@ def _group_label(group: list[Any], document: BatchDocument) -> str:
 
 def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str], str]) -> str:
     batch = document.batch
+    status = shown_status(document)
     parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch.name)}</strong> '
              f'{esc(number(document.score))}/{esc(number(document.max_score))} '
-             f'<span class="status status-{esc(batch.status.value)}">{esc(batch.status.value)}</span></summary>']
+             f'<span class="status status-{esc(status.replace(" ", "-"))}">{esc(status)}</span></summary>']
     if batch.message:
         parts.append(f'<p class="message">{esc(batch.message)}</p>')
     parts.append('<table class="exercises"><tbody>')
@@ -184,15 +214,19 @@ def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str],
         parts.append('<ul class="failed">')
         for message, group in _same_message_groups(failed):
             labels = _group_label(group, document)
-            mistakes = dict.fromkeys(titles.get((e["name"], c.get("mistake") or ""), "") for e, c in group)
+            mistakes = dict.fromkeys(titles.get((e["name"], c.get("mistake") or ""), "") for e, c in group
+                                     if not e.get("calls_failing"))
+            callers = dict.fromkeys(n for e, _ in group for n in e.get("calls_failing") or ())
             parts.append(f"<li>{labels}"
                          + "".join(f' <span class="mistake">{esc(m)}</span>' for m in mistakes if m)
+                         + (f' <span class="follows">it calls {", ".join(f"<code>{esc(n)}</code>" for n in callers)}, '
+                            f'not passed: likely the same mistake</span>' if callers else "")
                          + f"<pre>{esc(message)}</pre></li>")
         parts.append("</ul>")
     if document.quiz:
         quiz = document.quiz
         parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {percent(quiz["percent"])}%, '
-                     f'{"passed" if quiz["passed"] else "not passed"}</p>')
+                     f'{"✓ passed" if quiz["passed"] else "✗ not passed"}</p>')
     parts.append(f'<p><a href="{esc(quote(document_stem(batch.name)))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
@@ -217,7 +251,7 @@ table.sortable th[aria-sort=ascending]::after{content:" ▲"}table.sortable th[a
 .meter span{display:block;height:100%;background:#e8590c}
 .status{border-radius:10px;padding:1px 8px;font-size:12px;background:#e9ecef}
 .status-graded{background:#d3f9d8}.status-missing{background:#fff3bf}.status-timeout{background:#ffe8cc}
-.status-error{background:#ffe3e3}details.feedback{border:1px solid #dde2ea;border-radius:8px;margin:6px 0;padding:6px 10px}
+.status-error{background:#ffe3e3}.status-not-started{background:#e7f5ff}details.feedback{border:1px solid #dde2ea;border-radius:8px;margin:6px 0;padding:6px 10px}
 details.feedback:target{border-color:#4c6ef5}details summary{cursor:pointer}
 pre{white-space:pre-wrap;background:#f6f8fb;padding:6px 8px;border-radius:4px;margin:4px 0 8px;font-size:12px}
 .mistake{background:#fff0f6;border-radius:4px;padding:0 6px;font-size:12px}.empty{color:#4a5568}
@@ -285,6 +319,9 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocumen
     cards = [("submissions", counts["submissions"]), ("graded", counts["graded"]), ("missing", counts["missing"]),
              ("timeout", counts["timeout"]), ("error", counts["error"]), ("full marks", counts["full_marks"]),
              (f"mean / {number(summary['max_score'])}", mean), (f"median / {number(summary['max_score'])}", median)]
+    not_started = sum(shown_status(d) == "not started" for d in documents)
+    if not_started:  # counted among "graded" too: they were graded, as the stubs they still are
+        cards.insert(2, ("not started", not_started))
     if counts["quiz_taken"]:
         cards.append(("quiz passed", f"{counts['quiz_passed']}/{counts['quiz_taken']}"))
     rows = "".join(_submission_row(i, d) for i, d in enumerate(documents))
@@ -307,10 +344,10 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocumen
 <p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
 <section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary["max_score"])}</section>
-<section id="exercise-rates"><h2>Pass rate per exercise</h2>
+<section id="exercise-rates"><h2>Pass rate per exercise</h2>{_rates_note(summary)}
 {bars_svg(_exercise_rows(summary), "Pass rate per exercise", "exercise-rates")}</section>
 <section id="mistakes"><h2>Most common misconceptions</h2>{_mistakes_table(summary)}</section>
-<section id="check-rates"><h2>Pass rate per check</h2>
+<section id="check-rates"><h2>Pass rate per check</h2>{_rates_note(summary)}
 {bars_svg(_check_rows(summary), "Pass rate per check", "check-rates")}</section>
 <section id="submissions"><h2>Submissions</h2>
 <table id="submissions-table" class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>

@@ -16,6 +16,7 @@ def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
         "max_score": exercise.max_score,
         "status": exercise.status.value,
         "seconds": round(exercise.seconds, 3),
+        "calls_failing": list(exercise.calls_failing),
         "checks": [
             {
                 "name": check.name,
