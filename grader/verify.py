@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from grader.checks import Case, Check
-from grader.compare import compare, matches, show, show_pair
+from grader.compare import closer_to_prediction, compare, matches, show, show_pair
 from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult
 
@@ -46,11 +46,19 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
+    expected: dict[str, Any] = {}
     if not case.raises:
         expected = _expected_outputs(case)
         if all(compare(np.asarray(v, float), expected[k], case.tolerance).ok for k, v in predicted.items()):
             return False  # the mistake gives the right answer here: it cannot be what went wrong
-    return all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items())
+    if not all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items()):
+        return False
+    if not expected:
+        return True
+    # A name is never wrong: the output must be nearer the mistake's output than the right answer, on every
+    # output and strictly on one (outputs near zero can be within tolerance of both).
+    nearer = [closer_to_prediction(outputs[k], v, expected[k]) for k, v in predicted.items()]
+    return all(n[0] for n in nearer) and any(n[1] for n in nearer)
 
 
 def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> tuple[str, ...]:
@@ -170,6 +178,54 @@ def _alternatives(also: tuple[str, ...], exercise: Exercise) -> str:
     return f" (or {titles}: the same output on these inputs)"
 
 
+class PassedCases:
+    """The exercise's cases that came back right, found once per exercise and only when a name needs them."""
+
+    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, Mapping[str, Any]],
+                 exercise: Exercise, lesson: Lesson) -> None:
+        self._calls, self._replies, self._exercise, self._lesson = calls, replies, exercise, lesson
+        self._passed: tuple[Case, ...] | None = None
+
+    def __call__(self) -> tuple[Case, ...]:
+        if self._passed is None:
+            passed = []
+            for case, call_id, hidden in self._calls:
+                reply = self._replies.get(call_id)
+                if reply is not None and case.checks_values and not case.raises and \
+                        verify_case(case, reply, self._exercise, self._lesson, hidden) is None:
+                    passed.append(case)
+            self._passed = tuple(passed)
+        return self._passed
+
+
+def _contradicted(mistake_id: str, passed: tuple[Case, ...], lesson: Lesson) -> bool:
+    """Would this mistake have got a case wrong that the submission got right? Then it is not the mistake."""
+    predict = lesson.predictions.get(mistake_id)
+    if predict is None:
+        return False  # a mistake seen through behaviour (a changed input, no ValueError) is named by its case
+    for case in passed:
+        with np.errstate(all="ignore"):
+            predicted = predict(lesson.reference, case)
+        candidates = [c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c]
+        if not candidates:
+            continue
+        expected = _expected_outputs(case)
+        if not any(all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
+                       for k, v in candidate.items()) for candidate in candidates):
+            return True  # every form of the mistake gets this case wrong, and the submission got it right
+    return False
+
+
+def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> CaseVerdict:
+    """The finding with only the names that no correctly answered case rules out."""
+    if finding.mistake is None or finding.mistake not in lesson.predictions:
+        return finding
+    names = [m for m in (finding.mistake, *finding.also) if not _contradicted(m, passed(), lesson)]
+    if not names:
+        return CaseVerdict(finding.problem, None, finding.not_implemented)
+    return CaseVerdict(finding.problem, names[0], finding.not_implemented, tuple(names[1:]))
+
+
 def check_result(
     check: Check,
     cases: tuple[Case, ...],
@@ -178,13 +234,17 @@ def check_result(
     exercise: Exercise,
     lesson: Lesson,
     unanswered: str,
+    passed: PassedCases | None = None,
 ) -> tuple[CheckResult, bool]:
-    """The check's result, and whether the function was not implemented at all."""
+    """The check's result, and whether the function was not implemented at all. ``passed`` (the exercise's
+    cases that came back right) rules out names that those cases contradict."""
     for case, call_id in zip(cases, call_ids):
         reply = replies.get(call_id)
         finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
         if finding is None:
             continue
+        if passed is not None:
+            finding = _consistent(finding, passed, lesson)
         message = f"{case.describe}: {finding.problem}"
         if finding.mistake:
             mistake = exercise.mistakes[finding.mistake]
