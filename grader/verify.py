@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -61,17 +63,59 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     return all(n[0] for n in nearer) and any(n[1] for n in nearer)
 
 
+class _Predictions:
+    """What each mistake returns for each case, computed once: a class's submissions meet the same cases (the
+    cases of a seed are built once and shared), and a prediction can cost many calls of a probe. Trusted
+    memory only; an entry holds its case and lesson, so their ids stay theirs while it lives."""
+
+    SIZE = 8192
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, str, int], tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]] = \
+            OrderedDict()
+
+    def _entry(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]:
+        key = (id(lesson), mistake_id, id(case))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is case and entry[1] is lesson:
+                self._entries.move_to_end(key)
+                return entry
+        with np.errstate(all="ignore"):
+            predicted = lesson.predictions[mistake_id](lesson.reference, case)
+        candidates = tuple(c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
+        entry = (case, lesson, candidates, [])
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return entry
+
+    def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
+        return self._entry(mistake_id, case, lesson)[2]
+
+    def wrong_on(self, mistake_id: str, case: Case, lesson: Lesson) -> bool:
+        """Does every form of the mistake get this case wrong (so a right answer rules the mistake out)?"""
+        entry = self._entry(mistake_id, case, lesson)
+        if not entry[3]:
+            expected = _expected_outputs(case)
+            right = [all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
+                         for k, v in candidate.items()) for candidate in entry[2]]
+            entry[3].append(bool(entry[2]) and not any(right))
+        return entry[3][0]
+
+
+_predictions = _Predictions()
+
+
 def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> tuple[str, ...]:
     """Every known mistake of the exercise whose predicted output is what came back, in the lesson's order."""
     found = []
     for mistake_id in exercise.mistakes:
-        predict = lesson.predictions.get(mistake_id)
-        if predict is None:
+        if mistake_id not in lesson.predictions:
             continue
-        with np.errstate(all="ignore"):
-            predicted = predict(lesson.reference, case)
-        candidates = predicted if isinstance(predicted, (list, tuple)) else [predicted]
-        if any(_shows(outputs, candidate, case) for candidate in candidates if candidate):
+        if any(_shows(outputs, candidate, case) for candidate in _predictions.candidates(mistake_id, case, lesson)):
             found.append(mistake_id)
     return tuple(found)
 
@@ -141,7 +185,7 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
             return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
-        return CaseVerdict(problem, _mistake_from_exception(exception, exercise))
+        return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
         return CaseVerdict("the worker's reply could not be read")
@@ -200,20 +244,9 @@ class PassedCases:
 
 def _contradicted(mistake_id: str, passed: tuple[Case, ...], lesson: Lesson) -> bool:
     """Would this mistake have got a case wrong that the submission got right? Then it is not the mistake."""
-    predict = lesson.predictions.get(mistake_id)
-    if predict is None:
+    if mistake_id not in lesson.predictions:
         return False  # a mistake seen through behaviour (a changed input, no ValueError) is named by its case
-    for case in passed:
-        with np.errstate(all="ignore"):
-            predicted = predict(lesson.reference, case)
-        candidates = [c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c]
-        if not candidates:
-            continue
-        expected = _expected_outputs(case)
-        if not any(all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
-                       for k, v in candidate.items()) for candidate in candidates):
-            return True  # every form of the mistake gets this case wrong, and the submission got it right
-    return False
+    return any(_predictions.wrong_on(mistake_id, case, lesson) for case in passed)
 
 
 def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> CaseVerdict:

@@ -139,7 +139,7 @@ def test_the_shipped_lesson_stresses_every_class_the_issue_names(lesson):
     assert {c.stress for c in matrix} >= {
         "probability_underflows", "overflow", "mixed_scale", "one_dimensional", "three_dimensional", "other_axis",
         "batch_of_one", "as_many_rows_as_classes", "input_unchanged", "promised_exception", "one_class",
-        "equal_logits", "target_first_class", "target_last_class"}
+        "equal_logits", "target_first_class", "target_last_class", "other_input_types"}
     assert not [c for c in matrix if c.empty]
     for exercise in ("sequence_mean_loss", "torch_classification_loss", "torch_sequence_loss"):
         cell = next(c for c in matrix if c.exercise == exercise and c.stress == "probability_underflows")

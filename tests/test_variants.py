@@ -250,6 +250,15 @@ def _targets_not_flattened(student: Callable[..., Any], reference: ModuleType) -
         torch_loss_and_grad(student, SEQUENCE_LOGITS, SEQUENCE_TARGETS)
 
 
+def _refuses(function_name: str, error: type[Exception], *args: Any) -> Callable[..., None]:
+    """Raises for arguments of a type the contract allows (an int temperature, int32 targets)."""
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        getattr(reference, function_name)(*args)  # the reference takes them
+        with pytest.raises(error):
+            student(*args)
+    return probe
+
+
 MIXED_SCALE_ROWS = np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0]])
 FAR_TARGET_ROWS = np.array([[3.0, -2000.0, 0.0], [0.5, 0.0, 2.0]])  # the first target's probability underflows
 SEQUENCE_LOGITS, SEQUENCE_TARGETS = sequence_batch()
@@ -354,6 +363,13 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_loss_clipped": _torch_differs_on("torch_sequence_loss", FAR_TARGET_ROWS[None], REPLY_TARGETS[None]),
     "sequence_ignore_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, np.array([[0, 1, 2], [2, 1, 0]])),
     "sequence_time_major": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "temperature_int_refused": _refuses("softmax_with_temperature", ValueError, LESSON_LOGITS, 2),
+    "positions_int32_targets": _refuses("per_position_cross_entropy", RuntimeError, REPLY_LOGITS, REPLY_TARGETS.astype(np.int32)),
+    "mean_loss_int32_targets": _refuses("sequence_mean_loss", RuntimeError, REPLY_LOGITS, REPLY_TARGETS.astype(np.int32)),
+    "torch_in_float32": _torch_differs_on("torch_classification_loss", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "sequence_in_float32": _torch_differs_on("torch_sequence_loss", IRREGULAR_ROWS_NEAR_1E4[None], REPLY_TARGETS[None]),
+    "sequence_shifted_targets": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_broadcast_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

@@ -93,10 +93,11 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 (rng.normal(0, 2, size=(1, 4)), 1.5, -1, "a batch of one row, shape (1, 4)"),
                 (rng.normal(0, 2, size=(4, 4)), 2.0, -1, "random (4, 4) logits"),
                 (rng.normal(0, 2, size=(3, 1)), 0.8, -1, "a (3, 1) array: one class per row"),
-                (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]")]
+                (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]"),
+                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),
-                          kwargs={"axis": axis}))
+                          kwargs={"axis": axis}, raised_instead="temperature_int_refused" if isinstance(t, int) else None))
     return cases
 
 
@@ -215,8 +216,17 @@ def _sequence(rng: Rng, positions: int, vocabulary: int, offset: float = 0.0) ->
 @CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
 def random_positions(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 7, 5)
+    narrow, narrow_targets = _int32_targets(rng)
     return [Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t))] + [
-        Case((z, t), describe, ref.per_position_cross_entropy(z, t)) for z, t, describe in _degenerate_sequences(rng)]
+        Case((z, t), describe, ref.per_position_cross_entropy(z, t)) for z, t, describe in _degenerate_sequences(rng)] + [
+        Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets",
+             ref.per_position_cross_entropy(narrow, narrow_targets), raised_instead="positions_int32_targets")]
+
+
+def _int32_targets(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
+    """Targets as int32, numpy's default integer on Windows before numpy 2 (and what many loaders give)."""
+    z, t = _sequence(rng, 4, 5)
+    return z, t.astype(np.int32)
 
 
 def _degenerate_sequences(rng: Rng) -> list[tuple[np.ndarray, np.ndarray, str]]:
@@ -266,7 +276,10 @@ def random_mean(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 9, 6)
     square, square_targets = _sequence(rng, 4, 4)
     inputs = [(z, t, "random (9, 6) logits"), (square, square_targets, "random (4, 4) logits (T == V)")]
-    return [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)]
+    narrow, narrow_targets = _int32_targets(rng)
+    return [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)] + [
+        Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets", ref.sequence_mean_loss(narrow, narrow_targets),
+             raised_instead="mean_loss_int32_targets")]
 
 
 @CHECKS.add("sequence_mean_loss", points=1, hidden=True)
@@ -322,10 +335,10 @@ def uses_epsilon(ref: ModuleType, rng: Rng) -> Case:
 # --- torch_classification_loss -------------------------------------------------------------------
 
 def _torch_case(ref: ModuleType, z: np.ndarray, t: np.ndarray, describe: str, detached: str,
-                tolerance: Tolerance = FLOAT32) -> Case:
-    z = z.astype(np.float32)
+                tolerance: Tolerance = FLOAT32, dtype: str = "float32") -> Case:
+    z = z.astype(np.float32) if dtype == "float32" else z.astype(np.float64)
     loss, grad = mean_loss_and_grad(ref, z.reshape(-1, z.shape[-1]), t.reshape(-1))
-    return Case((Tensor(z, "float32", requires_grad=True), Tensor(t.astype(np.int64), "int64")), describe, loss,
+    return Case((Tensor(z, dtype, requires_grad=True), Tensor(t.astype(np.int64), "int64")), describe, loss,
                 tolerance=tolerance, expect_grad={0: grad.reshape(z.shape)}, detached=detached)
 
 
@@ -343,7 +356,10 @@ def batch_mean(ref: ModuleType, rng: Rng) -> list[Case]:
               (rng.normal(0, 2, size=(1, 5)), np.array([4]), "a batch of one row, 5 classes, target 4 (the last)"),
               (rng.normal(0, 2, size=(4, 1)), np.zeros(4, dtype=np.int64), "a batch of 4 rows and one class (the loss is 0)"),
               (equal, np.array([0, 3, 2]), "a batch of 3 rows whose last row is all equal, targets [0, 3, 2]")]
-    return [_torch_case(ref, z, t, describe, "detached_result") for z, t, describe in inputs]
+    return [_torch_case(ref, z, t, describe, "detached_result") for z, t, describe in inputs] + [
+        _torch_case(ref, rng.normal(1e4, 3, size=(3, 4)), rng.integers(4, size=3),
+                    "a float64 batch of logits around 1e4 (the loss must keep float64's precision)", "detached_result",
+                    Tolerance(), "float64")]
 
 
 @CHECKS.add("torch_classification_loss", points=1, hidden=True)
@@ -405,7 +421,10 @@ def batch_of_sequences(ref: ModuleType, rng: Rng) -> list[Case]:
             _torch_case(ref, rng.normal(0, 2, size=(2, 3, 1)), np.zeros((2, 3), dtype=np.int64),
                         "a (2, 3, 1) batch: a vocabulary of one (the loss is 0)", "sequence_detached_result"),
             _torch_case(ref, equal, rng.integers(4, size=(2, 3)), "a (2, 3, 4) batch with one position of equal logits",
-                        "sequence_detached_result")]
+                        "sequence_detached_result"),
+            _torch_case(ref, rng.normal(1e4, 3, size=(2, 3, 5)), rng.integers(5, size=(2, 3)),
+                        "a float64 (2, 3, 5) batch around 1e4 (the loss must keep float64's precision)",
+                        "sequence_detached_result", Tolerance(), "float64")]
 
 
 @CHECKS.add("torch_sequence_loss", points=1, hidden=True)

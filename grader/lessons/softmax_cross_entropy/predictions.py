@@ -348,9 +348,11 @@ def perturbs_whole_row(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": forms.row_differences(f, x, epsilon)} if x.ndim > 1 else None
 
 
-def perturbs_all_elements(ref: ModuleType, case: Case) -> Outputs:
+def perturbs_all_elements(ref: ModuleType, case: Case) -> list[Outputs]:
+    """One directional derivative copied into every entry, or returned as the single number it is."""
     f, x, epsilon = _differences(case)
-    return {"value": forms.all_at_once_differences(f, x, epsilon)}
+    everywhere = forms.all_at_once_differences(f, x, epsilon)
+    return _values([everywhere, np.asarray(everywhere.flat[0])])
 
 
 def f_on_a_slice(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -489,11 +491,13 @@ def _mean_of_positions(form: RowLosses) -> Callable[[ModuleType, Case], list[Out
 
 
 def _torch_mean(form: RowLosses) -> Callable[[ModuleType, Case], list[Outputs]]:
-    """The form in float32 over the flattened rows, averaged (the loss only: its gradient is not predicted)."""
+    """The form over the flattened rows in the tensor's own precision, averaged (the loss only: its gradient
+    is not predicted)."""
     def predict(ref: ModuleType, case: Case) -> list[Outputs]:
         z, targets = _torch_inputs(case)
         rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
-        return _values([np.mean(losses) for losses in _as_list(form(rows, flat, single=True))])
+        single = getattr(case.args[0], "dtype", "float32") == "float32"
+        return _values([np.mean(losses) for losses in _as_list(form(rows, flat, single=single))])
     return predict
 
 
@@ -532,11 +536,15 @@ def temperature_after_softmax(ref: ModuleType, case: Case) -> list[Outputs] | No
     return _values([p / temperature, ref.stable_softmax(p / temperature, axis=axis)])
 
 
-def temperature_ignored(ref: ModuleType, case: Case) -> Outputs | None:
+FIXED_TEMPERATURES = (1.0, 2.0, 0.5)  # what code that ignores its argument divides by: nothing, or a constant
+
+
+def temperature_ignored(ref: ModuleType, case: Case) -> list[Outputs] | None:
     if case.raises:
         return None
     z, _ = case.plain_args()
-    return {"value": ref.stable_softmax(np.asarray(z, float), axis=int(case.kwargs.get("axis", -1)))}
+    axis = int(case.kwargs.get("axis", -1))
+    return _values([ref.stable_softmax(np.asarray(z, float) / fixed, axis=axis) for fixed in FIXED_TEMPERATURES])
 
 
 def difference_times_epsilon(ref: ModuleType, case: Case) -> Outputs:
@@ -561,6 +569,43 @@ def ignore_index_real_token(ref: ModuleType, case: Case) -> list[Outputs]:
         grad[keep] = kept_grad
         outputs.append({"value": loss, "grad:0": grad.reshape(z.shape)})
     return outputs
+
+
+def torch_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """logits.float() (or a float32 cast) before the loss: float64 logits rounded and summed in float32."""
+    z, targets = _torch_inputs(case)
+    if case.args[0].dtype != "float64":
+        return None
+    rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
+    rounded_loss, rounded_grad = mean_loss_and_grad(ref, forms.single_precision(rows), flat)
+    in_float32 = float(np.mean(forms.float32_position_losses(rows, flat)))
+    return [{"value": rounded_loss, "grad:0": rounded_grad.reshape(z.shape)}, {"value": in_float32}]
+
+
+def sequence_shifted_targets(ref: ModuleType, case: Case) -> Outputs | None:
+    """logits[:, :-1] scored against targets[:, 1:] (the causal-LM shift, though targets are already the next
+    tokens): position t is judged on token t + 1, the last position on nothing."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    if positions < 2:
+        return None
+    rows = z[:, :-1].reshape(-1, vocabulary)
+    loss, grad = mean_loss_and_grad(ref, rows, targets[:, 1:].reshape(-1))
+    full = np.zeros_like(z)
+    full[:, :-1] = grad.reshape(batch, positions - 1, vocabulary)
+    return {"value": loss, "grad:0": full}
+
+
+def sequence_broadcast_index(ref: ModuleType, case: Case) -> Outputs | None:
+    """log_probs[..., range(T), targets] on (B, T, V): a (B, B, T) table pairing every sequence with every
+    sequence's targets, averaged (right only when B == 1)."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    if batch == 1:
+        return None
+    log_probs = z - forms.shifted_logsumexp(z, axis=2)[..., None]
+    table = log_probs[..., np.arange(positions), targets]
+    return {"value": -float(np.mean(table))}
 
 
 def sequence_time_major(ref: ModuleType, case: Case) -> Outputs | None:
@@ -666,4 +711,8 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_loss_clipped": _torch_mean(forms.clipped_losses),
     "sequence_ignore_index": ignore_index_real_token,
     "sequence_time_major": sequence_time_major,
+    "torch_in_float32": torch_in_float32,
+    "sequence_in_float32": torch_in_float32,
+    "sequence_shifted_targets": sequence_shifted_targets,
+    "sequence_broadcast_index": sequence_broadcast_index,
 }

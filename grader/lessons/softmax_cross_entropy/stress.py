@@ -116,6 +116,19 @@ def as_many_rows_as_classes(exercise: str, case: Case) -> bool:
     return z.ndim >= 2 and z.shape[-2] == z.shape[-1]
 
 
+@STRESS.add("an input type the docstring allows besides the usual one: an int temperature, int32 targets, "
+            "float64 tensors")
+def other_input_types(exercise: str, case: Case) -> bool:
+    if exercise == "softmax_with_temperature" and not case.raises:
+        return isinstance(case.args[1], (int, np.integer)) and not isinstance(case.args[1], bool)
+    logits = case.args[_logits_position(case)]
+    if isinstance(logits, Tensor) and logits.dtype == "float64":
+        return True
+    targets = case.args[_logits_position(case) + 1]
+    return (isinstance(targets, Tensor) and targets.dtype == "int32") or \
+        (isinstance(targets, np.ndarray) and targets.dtype == np.int32)
+
+
 @STRESS.add("the caller's input checked unchanged after the call")
 def input_unchanged(exercise: str, case: Case) -> bool:
     return bool(case.unchanged)

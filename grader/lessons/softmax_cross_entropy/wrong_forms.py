@@ -13,7 +13,9 @@ import numpy as np
 
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 
-EPSILON_FLOORS = (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)
+# The small floors code clips probabilities to or adds to them: round numbers, and float64's machine epsilon
+# (np.finfo(float).eps, scikit-learn's log_loss floor since 1.3).
+EPSILON_FLOORS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, float(np.finfo(np.float64).eps))
 COMMON_FIXED_STEPS = (1e-5, 1e-4, 1e-6, 1e-3, 1e-7)
 
 
