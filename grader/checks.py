@@ -63,7 +63,7 @@ class Case:
     tolerance: Tolerance = Tolerance()
     raises: str | None = None
     returned_instead: str | None = None  # the mistake a case that must raise shows by returning a value
-    raised_instead: str | None = None  # ... and by raising another exception (an assert, a TypeError)
+    raised_instead: str | None = None  # ... by raising another exception; a value case: by raising at all
     unchanged: Mapping[int, str] = field(default_factory=dict)
     drifted: str | None = None  # the mistake an argument changed by rounding only shows (restored by arithmetic)
     checks_values: bool = True  # False: a check of one property (input unchanged): it passes or fails on that alone

@@ -122,10 +122,38 @@ def compare(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden: bool =
 
 
 def matches(got: np.ndarray, predicted: Any, tolerance: Tolerance) -> bool:
-    """Does an output look like a known mistake's output: same shape, same NaN/inf, close values?"""
+    """Does an output look like a known mistake's output: same shape, same NaN/inf, close values?
+
+    Close relative to the size of the values: the absolute part of the tolerance shrinks with them, so
+    outputs near zero (1e-10 where 1 was due) match a prediction only if they agree in their own digits.
+    """
     predicted = np.asarray(predicted, dtype=float)
     if got.dtype.kind not in "iuf" or got.shape != predicted.shape:
         return False
     got = got.astype(float)
-    rtol, atol = 10 * tolerance.rtol, 10 * tolerance.atol
+    rtol = 10 * tolerance.rtol
+    atol = min(10 * tolerance.atol, 1e-3 * _scale(got, predicted))
     return bool(np.isclose(got, predicted, rtol=rtol, atol=atol, equal_nan=True).all())
+
+
+def closer_to_prediction(got: np.ndarray, predicted: Any, expected: Any) -> tuple[bool, bool]:
+    """Is the output at least as close to the prediction as to the right answer, and strictly closer?"""
+    got, predicted, expected = (np.asarray(a, dtype=float) for a in (got, predicted, expected))
+    if not got.shape == predicted.shape == expected.shape:
+        return True, True
+    to_prediction, to_expected = _distance(got, predicted), _distance(got, expected)
+    return to_prediction <= to_expected, to_prediction < to_expected
+
+
+def _scale(*arrays: np.ndarray) -> float:
+    finite = [np.abs(a[np.isfinite(a)]) for a in arrays]
+    return max((float(f.max()) for f in finite if f.size), default=0.0)
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest entry-wise difference; inf where one has NaN or inf that the other does not share."""
+    with np.errstate(all="ignore"):
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+        difference = np.where(same, 0.0, np.abs(a - b))
+    difference = np.where(np.isnan(difference), np.inf, difference)
+    return float(difference.max()) if difference.size else 0.0

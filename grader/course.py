@@ -5,7 +5,7 @@ A course folder holds, for each lesson NAME::
     exercises/NAME.py          the stubs students edit
     solutions/NAME.py          the reference (instructor side; absent in a student copy)
     quizzes/NAME.yaml          the mastery quiz
-    grader/lessons/NAME/       lesson.yaml, __init__.py (CHECKS, PREDICTIONS), known_wrong/, student_README.md
+    grader/lessons/NAME/       lesson.yaml, __init__.py (CHECKS, PREDICTIONS, STRESS), known_wrong/, student_README.md
 
 A lesson is the folder grader/lessons/NAME/ with a lesson.yaml; its other files are cross-checked
 when it loads (one name everywhere). The course is the project holding this grader, unless the
@@ -206,7 +206,8 @@ class Course:
             if not hasattr(package, attribute):
                 raise UsageError(f"{directory / '__init__.py'}: must export {attribute}")
         predictions = (load_predictions(directory, _mistake_ids(raw)) if released else package.PREDICTIONS)
-        lesson = parse_lesson(raw, where, package.CHECKS, predictions)
+        stress = None if released else getattr(package, "STRESS", None)  # the stress matrix is validate's, not a student's
+        lesson = parse_lesson(raw, where, package.CHECKS, predictions, stress)
         quiz = self.data_root / "quizzes" / lesson.quiz_file
         if not quiz.is_file():
             raise UsageError(f"{where}: its quiz {quiz} is not there (a lesson's quiz is quizzes/{name}.yaml)")

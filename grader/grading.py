@@ -23,7 +23,7 @@ from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, Program, 
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
 from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile, exercise_calls
-from grader.verify import check_result, exception_text
+from grader.verify import PassedCases, check_result, exception_text
 
 DEFAULT_SEED = 2026
 
@@ -153,10 +153,13 @@ def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: 
 
     unanswered = f"not run: {outcome.detail}" if ending is not TaskEnding.DONE else "no reply for this call"
     results, stubbed = [], []
+    calls = tuple((case, call_id, check.hidden) for check, cases, ids in prepared.cases for case, call_id in zip(cases, ids))
+    passed = PassedCases(calls, outcome.replies, exercise, lesson)
     for check, cases, ids in prepared.cases:
-        result, not_implemented = check_result(check, cases, outcome.replies, ids, exercise, lesson, unanswered)
+        result, not_implemented = check_result(check, cases, outcome.replies, ids, exercise, lesson, unanswered, passed)
         results.append(result)
         stubbed.append(not_implemented)
+    results = _withhold_free_points(prepared, results)
     if ending in _UNFINISHED_STATUS:
         status = _UNFINISHED_STATUS[ending]
     elif all(stubbed):
@@ -168,6 +171,30 @@ def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: 
     return ExerciseResult(
         exercise.name, status, tuple(results), exercise.hints[0], outcome.detail, outcome.output, outcome.seconds
     )
+
+
+WITHHELD = ("but this point counts only once one of the exercise's value checks passes: code that does nothing "
+            "(returns zeros or its input, or raises for every call) does that too")
+
+
+def checks_a_property(cases: tuple[Case, ...]) -> bool:
+    """A check of behaviour only (the input left unchanged, an exception raised): no case judges a value."""
+    return all(case.raises is not None or not case.checks_values for case in cases)
+
+
+def _withhold_free_points(prepared: _PreparedExercise, results: list[CheckResult]) -> list[CheckResult]:
+    """No points for doing nothing: a property check that passed counts only beside a passing value check."""
+    kinds = [checks_a_property(cases) for _, cases, _ in prepared.cases]
+    if all(kinds) or any(r.passed and not prop for r, prop in zip(results, kinds)):
+        return results  # an exercise of properties alone, or a real attempt: every point stands
+    return [dataclasses.replace(r, passed=False, message=f"{_what_held(cases)} {WITHHELD}")
+            if prop and r.passed else r for r, prop, (_, cases, _) in zip(results, kinds, prepared.cases)]
+
+
+def _what_held(cases: tuple[Case, ...]) -> str:
+    if any(case.raises for case in cases):
+        return f"{cases[0].describe}: raised {next(c.raises for c in cases if c.raises)} as it should,"
+    return f"{cases[0].describe}: the input was left unchanged,"
 
 
 def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, ...]:

@@ -117,8 +117,31 @@ def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_ne
     return "\n".join(lines) + "\n"
 
 
+def render_stress_matrix(validation: Validation) -> list[str]:
+    """The exercise x stress class table: how many hidden checks stress each cell, '-' where lesson.yaml says
+    why the class does not apply, and ✗ for an empty cell."""
+    if not validation.matrix:
+        return []
+    classes = list(dict.fromkeys(c.stress for c in validation.matrix))
+    titles = {c.stress: c.title for c in validation.matrix}
+    exercises = list(dict.fromkeys(c.exercise for c in validation.matrix))
+    width = max(len(e) for e in exercises)
+    cells = {(c.exercise, c.stress): c for c in validation.matrix}
+    lines = ["Stress matrix (hidden checks per class; - does not apply, see lesson.yaml's not_stressed; ✗ empty):"]
+    lines.append(" " * (width + 2) + " ".join(f"{i + 1:>2}" for i in range(len(classes))))
+    for exercise in exercises:
+        marks = []
+        for stress in classes:
+            cell = cells[(exercise, stress)]
+            marks.append(f"{len(cell.checks):>2}" if cell.checks else (" -" if cell.reason is not None else " ✗"))
+        lines.append(f"  {exercise:<{width}} " + " ".join(marks))
+    lines += [f"  {i + 1:>2}. {stress}: {titles[stress]}" for i, stress in enumerate(classes)]
+    return lines + [""]
+
+
 def render_validation(validation: Validation, color: bool = False) -> str:
     lines = [f"Validating lesson {validation.lesson} (seed {validation.seed})", ""]
+    lines += render_stress_matrix(validation)
     for finding in validation.findings:
         symbol, colour = ("✓", "green") if finding.ok else ("✗", "red")
         shown = style(symbol, colour, color)

@@ -5,7 +5,7 @@ Which lessons exist, and where their files are, is the course's business (``grad
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 from grader.checks import Case, Check, CheckRegistry
 from grader.errors import UsageError
 from grader.quiz.schema import Quiz, load_quiz
+from grader.stress import StressClass, StressRegistry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the project that holds this grader (its own course)
 FORMAT_VERSION = 1  # of lesson.yaml
@@ -38,6 +39,7 @@ class Exercise:
     hints: tuple[str, ...]
     mistakes: Mapping[str, Mistake]
     checks: tuple[Check, ...]
+    not_stressed: Mapping[str, str] = field(default_factory=dict)  # stress class -> why it does not apply
 
     @property
     def max_score(self) -> float:
@@ -57,6 +59,7 @@ class Lesson:
     pass_above: float = 0.75  # the quiz passes above this fraction correct (the quiz file says the same)
     answers_file: str = "quiz_answers.yaml"  # beside exercises/ in a student's project
     progress_file: str = ".grade-progress.json"
+    stress: tuple[StressClass, ...] = ()  # the stress matrix's columns (the lesson package's STRESS)
 
     def exercise(self, name: str) -> Exercise:
         for exercise in self.exercises:
@@ -132,7 +135,21 @@ def _parse_mistakes(raw: Any, where: Path, exercise: str) -> dict[str, Mistake]:
     return mistakes
 
 
-def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Mapping[str, Prediction]) -> Lesson:
+def _parse_not_stressed(raw: Any, where: Path, exercise: str, stress: StressRegistry | None) -> dict[str, str]:
+    """An exercise's ``not_stressed``: stress class -> the reason it does not apply to the exercise."""
+    _require(isinstance(raw, dict), where, f"exercise {exercise}: 'not_stressed' must map stress classes to reasons")
+    for stress_id, reason in raw.items():
+        _require(isinstance(reason, str) and reason.strip(), where,
+                 f"exercise {exercise}, not_stressed {stress_id}: the reason must be non-empty text")
+        if stress is not None:
+            _require(stress_id in stress.ids(), where,
+                     f"exercise {exercise}, not_stressed: unknown stress class {stress_id!r}; the lesson's classes are "
+                     f"{', '.join(stress.ids()) or 'none (STRESS in the lesson package)'}")
+    return {str(k): " ".join(v.split()) for k, v in raw.items()}
+
+
+def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Mapping[str, Prediction],
+                 stress: StressRegistry | None = None) -> Lesson:
     """Validate the lesson YAML and join it with the lesson's checks; author errors exit 2."""
     _require(isinstance(raw, dict), where, "the lesson file must be a mapping")
     for key in ("name", "title", "student_file", "exercises"):
@@ -161,7 +178,12 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
         mistakes = _parse_mistakes(entry.get("mistakes", {}), where, name)
         checks = registry.for_exercise(name)
         _require(bool(checks), where, f"exercise {name}: no checks are registered for it")
-        exercises.append(Exercise(name, tuple(" ".join(h.split()) for h in entry["hints"]), mistakes, checks))
+        unknown_entry_keys = sorted(set(entry) - {"name", "hints", "mistakes", "not_stressed"})
+        _require(not unknown_entry_keys, where, f"exercise {name}: unknown keys {unknown_entry_keys}; an exercise has "
+                                                "name, hints, mistakes and not_stressed")
+        not_stressed = _parse_not_stressed(entry.get("not_stressed", {}), where, name, stress)
+        exercises.append(Exercise(name, tuple(" ".join(h.split()) for h in entry["hints"]), mistakes, checks,
+                                  not_stressed))
     names = [e.name for e in exercises]
     _require(len(set(names)) == len(names), where, "exercise names must be unique")
     orphans = sorted({c.exercise for c in registry} - set(names))
@@ -170,7 +192,7 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     unknown = sorted(set(predictions) - known)
     _require(not unknown, where, f"predictions for mistakes the lesson does not describe: {unknown}")
     return Lesson(lesson_name, raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent,
-                  quiz_file=quiz_file, pass_above=float(pass_above))
+                  quiz_file=quiz_file, pass_above=float(pass_above), stress=tuple(stress or ()))
 
 
 def load_lesson(name: str | None = None, root: Path | None = None) -> Lesson:

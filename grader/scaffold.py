@@ -1,7 +1,7 @@
 """``grade new-lesson NAME``: a new lesson's files, with placeholders that already validate.
 
 It writes exercises/NAME.py (the stub), solutions/NAME.py (the reference), quizzes/NAME.yaml (two
-keyed questions) and grader/lessons/NAME/ (lesson.yaml, __init__.py, checks.py, predictions.py,
+keyed questions) and grader/lessons/NAME/ (lesson.yaml, __init__.py, checks.py, predictions.py, stress.py,
 known_wrong/<mistake>.py and student_README.md). The placeholder exercise doubles an array; its
 known mistake forgets to. Replace both, following docs/writing-a-lesson.md.
 """
@@ -54,13 +54,40 @@ def double(x):
                           "Multiplying by one returns the input unchanged: multiply by two."],
                 "mistakes": {"forgot_to_double": {"title": "returning the input unchanged",
                                                   "hint": "The result must be twice the input: return 2 * x."}},
+                "not_stressed": {"two_dimensional": "replace with a 2-D case in a hidden check, or say here why "
+                                                    "the exercise takes 1-D input only"},
             }],
         }, sort_keys=False),
         f"{lesson}/__init__.py": f'''"""{title}."""
 from .checks import CHECKS
 from .predictions import PREDICTIONS
+from .stress import STRESS
 
-__all__ = ["CHECKS", "PREDICTIONS"]
+__all__ = ["CHECKS", "PREDICTIONS", "STRESS"]
+''',
+        f"{lesson}/stress.py": '''"""The lesson's stress classes: the kinds of input that break code, as predicates on a case.
+
+grade validate prints the matrix (exercise x class) and fails on a cell with no hidden case in it,
+unless lesson.yaml's not_stressed says why the class does not apply to that exercise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import Case
+from grader.stress import StressRegistry
+
+STRESS = StressRegistry()
+
+
+@STRESS.add("large values: magnitude 1e6 or more")
+def large_values(exercise: str, case: Case) -> bool:
+    return bool((np.abs(np.asarray(case.args[0], dtype=float)) >= 1e6).any())
+
+
+@STRESS.add("2-D input")
+def two_dimensional(exercise: str, case: Case) -> bool:
+    return np.ndim(case.args[0]) >= 2
 ''',
         f"{lesson}/checks.py": '''"""The lesson's checks: each builds cases from the reference, on the trusted side."""
 from __future__ import annotations
@@ -81,9 +108,10 @@ def small_numbers(ref: ModuleType, rng: np.random.Generator) -> Case:
 
 
 @CHECKS.add("double", points=1, hidden=True)
-def random_numbers(ref: ModuleType, rng: np.random.Generator) -> Case:
-    x = rng.normal(0, 10, size=5)
-    return Case((x,), "five random numbers around 0", ref.double(x))
+def random_numbers(ref: ModuleType, rng: np.random.Generator) -> list[Case]:
+    x, large = rng.normal(0, 10, size=5), rng.normal(0, 1e7, size=5)
+    return [Case((x,), "five random numbers around 0", ref.double(x)),
+            Case((large,), "five random numbers of magnitude ~1e7", ref.double(large))]
 ''',
         f"{lesson}/predictions.py": '''"""What each known mistake returns for a case, so feedback can name it."""
 from __future__ import annotations

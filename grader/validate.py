@@ -5,7 +5,8 @@ full marks, the stub zero (every exercise "not implemented"), and each known-wro
 (``known_wrong/<mistake>.py`` swapped into the reference) must lose points on its own exercise,
 be named there (so the student sees its hint) and leave every other exercise with full marks.
 The lesson's data is checked too: a known-wrong file for every mistake, three hint tiers per
-exercise, a quiz that loads with exactly one correct choice per question.
+exercise, a quiz that loads with exactly one correct choice per question, and the stress matrix
+(``grader.stress``): every exercise's checks put a case in every stress class, or lesson.yaml says why not.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from grader.model import ExerciseStatus, Report
 from grader.quiz import load_quiz
 from grader.formatting import points
 from grader.sandbox.runner import Limits
+from grader.stress import StressCell, stress_matrix
 
 HINT_TIERS = ("concept", "formula", "common bug")
 
@@ -41,6 +43,7 @@ class Validation:
     seed: int
     findings: tuple[ValidationFinding, ...]
     seconds: float = 0.0
+    matrix: tuple[StressCell, ...] = ()  # exercise x stress class
 
     @property
     def failures(self) -> tuple[ValidationFinding, ...]:
@@ -137,6 +140,26 @@ def _quiz_findings(lesson: Lesson, quiz_path: Path | None) -> list[ValidationFin
     return [ValidationFinding("quiz", True, f"{(quiz_path or lesson.quiz_path).name}: {len(quiz.questions)} questions, exactly one correct choice each")]
 
 
+def _stress_findings(lesson: Lesson, matrix: tuple[StressCell, ...]) -> list[ValidationFinding]:
+    if not lesson.stress:
+        return [ValidationFinding("stress matrix", False, "the lesson names no stress classes (STRESS in its package, "
+                                                         "see docs/writing-a-lesson.md)")]
+    findings = []
+    empty = [f"{c.exercise} x {c.stress}" for c in matrix if c.empty]
+    if empty:
+        findings.append(ValidationFinding("stress matrix", False, f"{len(empty)} empty cell{'s' if len(empty) != 1 else ''}, "
+                                          "no hidden case and no reason in lesson.yaml's not_stressed: " + "; ".join(empty)))
+    else:
+        covered = sum(1 for c in matrix if c.checks)
+        findings.append(ValidationFinding("stress matrix", True, f"{len(lesson.exercises)} exercises x {len(lesson.stress)} "
+                                          f"classes: {covered} cells stressed, the other {len(matrix) - covered} say why not"))
+    stale = [f"{c.exercise} x {c.stress} ({', '.join(c.checks)})" for c in matrix if c.checks and c.reason is not None]
+    if stale:
+        findings.append(ValidationFinding("not_stressed", False, "says a class does not apply, but a check stresses it "
+                                          "(remove the reason): " + "; ".join(stale)))
+    return findings
+
+
 def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[KnownWrong, str]]]:
     """Findings about the known-wrong files, and the usable ones with the exercise each belongs to."""
     owner = {m: e.name for e in lesson.exercises for m in e.mistakes}
@@ -171,6 +194,8 @@ def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = L
     require_instructor_project(lesson, "validate")
     started = time.monotonic()
     findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path)
+    matrix = stress_matrix(lesson, seed) if lesson.stress else ()
+    findings += _stress_findings(lesson, matrix)
     known_findings, usable = _known_wrong(lesson)
     findings += known_findings
     reference_text = lesson.reference_path.read_text(encoding="utf-8")
@@ -191,4 +216,4 @@ def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = L
         reports = grade_files(paths, lesson, GradeOptions(seed=seed, limits=limits))
     findings += [_reference_finding(reports[0]), _stub_finding(reports[1])]
     findings += [_known_wrong_finding(k, e, r) for (k, e), r in zip(variants, reports[2:])]
-    return Validation(lesson.name, seed, tuple(findings), time.monotonic() - started)
+    return Validation(lesson.name, seed, tuple(findings), time.monotonic() - started, matrix)

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 
 from grader.checks import Case, Check
-from grader.compare import compare, matches, show, show_pair
+from grader.compare import closer_to_prediction, compare, matches, show, show_pair
 from grader.lesson import Exercise, Lesson
 from grader.model import CheckResult
 
@@ -46,24 +48,74 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
+    expected: dict[str, Any] = {}
     if not case.raises:
         expected = _expected_outputs(case)
         if all(compare(np.asarray(v, float), expected[k], case.tolerance).ok for k, v in predicted.items()):
             return False  # the mistake gives the right answer here: it cannot be what went wrong
-    return all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items())
+    if not all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items()):
+        return False
+    if not expected:
+        return True
+    # A name is never wrong: the output must be nearer the mistake's output than the right answer, on every
+    # output and strictly on one (outputs near zero can be within tolerance of both).
+    nearer = [closer_to_prediction(outputs[k], v, expected[k]) for k, v in predicted.items()]
+    return all(n[0] for n in nearer) and any(n[1] for n in nearer)
+
+
+class _Predictions:
+    """What each mistake returns for each case, computed once: a class's submissions meet the same cases (the
+    cases of a seed are built once and shared), and a prediction can cost many calls of a probe. Trusted
+    memory only; an entry holds its case and lesson, so their ids stay theirs while it lives."""
+
+    SIZE = 8192
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, str, int], tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]] = \
+            OrderedDict()
+
+    def _entry(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]:
+        key = (id(lesson), mistake_id, id(case))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] is case and entry[1] is lesson:
+                self._entries.move_to_end(key)
+                return entry
+        with np.errstate(all="ignore"):
+            predicted = lesson.predictions[mistake_id](lesson.reference, case)
+        candidates = tuple(c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
+        entry = (case, lesson, candidates, [])
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return entry
+
+    def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
+        return self._entry(mistake_id, case, lesson)[2]
+
+    def wrong_on(self, mistake_id: str, case: Case, lesson: Lesson) -> bool:
+        """Does every form of the mistake get this case wrong (so a right answer rules the mistake out)?"""
+        entry = self._entry(mistake_id, case, lesson)
+        if not entry[3]:
+            expected = _expected_outputs(case)
+            right = [all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
+                         for k, v in candidate.items()) for candidate in entry[2]]
+            entry[3].append(bool(entry[2]) and not any(right))
+        return entry[3][0]
+
+
+_predictions = _Predictions()
 
 
 def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson) -> tuple[str, ...]:
     """Every known mistake of the exercise whose predicted output is what came back, in the lesson's order."""
     found = []
     for mistake_id in exercise.mistakes:
-        predict = lesson.predictions.get(mistake_id)
-        if predict is None:
+        if mistake_id not in lesson.predictions:
             continue
-        with np.errstate(all="ignore"):
-            predicted = predict(lesson.reference, case)
-        candidates = predicted if isinstance(predicted, (list, tuple)) else [predicted]
-        if any(_shows(outputs, candidate, case) for candidate in candidates if candidate):
+        if any(_shows(outputs, candidate, case) for candidate in _predictions.candidates(mistake_id, case, lesson)):
             found.append(mistake_id)
     return tuple(found)
 
@@ -133,7 +185,7 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
             return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
-        return CaseVerdict(problem, _mistake_from_exception(exception, exercise))
+        return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
     outputs = reply.get("outputs") or {}
     if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
         return CaseVerdict("the worker's reply could not be read")
@@ -170,6 +222,43 @@ def _alternatives(also: tuple[str, ...], exercise: Exercise) -> str:
     return f" (or {titles}: the same output on these inputs)"
 
 
+class PassedCases:
+    """The exercise's cases that came back right, found once per exercise and only when a name needs them."""
+
+    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, Mapping[str, Any]],
+                 exercise: Exercise, lesson: Lesson) -> None:
+        self._calls, self._replies, self._exercise, self._lesson = calls, replies, exercise, lesson
+        self._passed: tuple[Case, ...] | None = None
+
+    def __call__(self) -> tuple[Case, ...]:
+        if self._passed is None:
+            passed = []
+            for case, call_id, hidden in self._calls:
+                reply = self._replies.get(call_id)
+                if reply is not None and case.checks_values and not case.raises and \
+                        verify_case(case, reply, self._exercise, self._lesson, hidden) is None:
+                    passed.append(case)
+            self._passed = tuple(passed)
+        return self._passed
+
+
+def _contradicted(mistake_id: str, passed: tuple[Case, ...], lesson: Lesson) -> bool:
+    """Would this mistake have got a case wrong that the submission got right? Then it is not the mistake."""
+    if mistake_id not in lesson.predictions:
+        return False  # a mistake seen through behaviour (a changed input, no ValueError) is named by its case
+    return any(_predictions.wrong_on(mistake_id, case, lesson) for case in passed)
+
+
+def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> CaseVerdict:
+    """The finding with only the names that no correctly answered case rules out."""
+    if finding.mistake is None or finding.mistake not in lesson.predictions:
+        return finding
+    names = [m for m in (finding.mistake, *finding.also) if not _contradicted(m, passed(), lesson)]
+    if not names:
+        return CaseVerdict(finding.problem, None, finding.not_implemented)
+    return CaseVerdict(finding.problem, names[0], finding.not_implemented, tuple(names[1:]))
+
+
 def check_result(
     check: Check,
     cases: tuple[Case, ...],
@@ -178,13 +267,17 @@ def check_result(
     exercise: Exercise,
     lesson: Lesson,
     unanswered: str,
+    passed: PassedCases | None = None,
 ) -> tuple[CheckResult, bool]:
-    """The check's result, and whether the function was not implemented at all."""
+    """The check's result, and whether the function was not implemented at all. ``passed`` (the exercise's
+    cases that came back right) rules out names that those cases contradict."""
     for case, call_id in zip(cases, call_ids):
         reply = replies.get(call_id)
         finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
         if finding is None:
             continue
+        if passed is not None:
+            finding = _consistent(finding, passed, lesson)
         message = f"{case.describe}: {finding.problem}"
         if finding.mistake:
             mistake = exercise.mistakes[finding.mistake]

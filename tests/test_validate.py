@@ -25,9 +25,10 @@ def test_grade_validate_passes_on_the_project():
     assert "✓ stub: 0/35, every exercise not implemented" in lines
     assert "✓ hints: every exercise has 3 tiers (concept, formula, common bug)" in lines
     assert "✓ quiz: softmax_cross_entropy.yaml: 8 questions, exactly one correct choice each" in lines
+    assert any(line.startswith("✓ stress matrix: 9 exercises x 15 classes: ") for line in lines)
     for mistake in MISTAKES:
         assert any(line.startswith(f"✓ known_wrong/{mistake}.py: ") and "named on it" in line for line in lines), mistake
-    assert lines[-1].startswith(f"All {len(MISTAKES) + 5} checks passed")
+    assert lines[-1].startswith(f"All {len(MISTAKES) + 6} checks passed")
 
 
 def test_every_known_mistake_of_the_lesson_has_a_known_wrong_file(lesson):

@@ -250,7 +250,17 @@ def _targets_not_flattened(student: Callable[..., Any], reference: ModuleType) -
         torch_loss_and_grad(student, SEQUENCE_LOGITS, SEQUENCE_TARGETS)
 
 
+def _refuses(function_name: str, error: type[Exception], *args: Any) -> Callable[..., None]:
+    """Raises for arguments of a type the contract allows (an int temperature, int32 targets)."""
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        getattr(reference, function_name)(*args)  # the reference takes them
+        with pytest.raises(error):
+            student(*args)
+    return probe
+
+
 MIXED_SCALE_ROWS = np.array([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0]])
+FAR_TARGET_ROWS = np.array([[3.0, -2000.0, 0.0], [0.5, 0.0, 2.0]])  # the first target's probability underflows
 SEQUENCE_LOGITS, SEQUENCE_TARGETS = sequence_batch()
 
 MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
@@ -330,6 +340,36 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "differences_in_float32": _differs_on("finite_difference_gradient", cubic, np.array([1.1, 2.3, 3.7])),
     "backward_inside": _calls_backward("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_backward_inside": _calls_backward("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "temperature_after_softmax": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
+    "temperature_ignored": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
+    "loss_argmax_target": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "loss_summed_over_classes": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "gradient_argmax_target": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_averaged_over_classes": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_log_probabilities": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_sigmoid_derivative": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "positions_clipped": _differs_on("per_position_cross_entropy", FAR_TARGET_ROWS, REPLY_TARGETS),
+    "positions_argmax_target": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_summed_over_classes": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_log_of_softmax": _differs_on("sequence_mean_loss", FAR_TARGET_ROWS, REPLY_TARGETS),
+    "mean_loss_clipped": _differs_on("sequence_mean_loss", FAR_TARGET_ROWS, REPLY_TARGETS),
+    "mean_loss_argmax_target": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_summed_over_classes": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "difference_times_epsilon": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "torch_log_of_softmax": _torch_differs_on("torch_classification_loss", FAR_TARGET_ROWS, REPLY_TARGETS),
+    "torch_loss_clipped": _torch_differs_on("torch_classification_loss", FAR_TARGET_ROWS, REPLY_TARGETS),
+    "torch_ignore_index": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, np.array([0, 2])),
+    "sequence_log_of_softmax": _torch_differs_on("torch_sequence_loss", FAR_TARGET_ROWS[None], REPLY_TARGETS[None]),
+    "sequence_loss_clipped": _torch_differs_on("torch_sequence_loss", FAR_TARGET_ROWS[None], REPLY_TARGETS[None]),
+    "sequence_ignore_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, np.array([[0, 1, 2], [2, 1, 0]])),
+    "sequence_time_major": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "temperature_int_refused": _refuses("softmax_with_temperature", ValueError, LESSON_LOGITS, 2),
+    "positions_int32_targets": _refuses("per_position_cross_entropy", RuntimeError, REPLY_LOGITS, REPLY_TARGETS.astype(np.int32)),
+    "mean_loss_int32_targets": _refuses("sequence_mean_loss", RuntimeError, REPLY_LOGITS, REPLY_TARGETS.astype(np.int32)),
+    "torch_in_float32": _torch_differs_on("torch_classification_loss", IRREGULAR_ROWS_NEAR_1E4, REPLY_TARGETS),
+    "sequence_in_float32": _torch_differs_on("torch_sequence_loss", IRREGULAR_ROWS_NEAR_1E4[None], REPLY_TARGETS[None]),
+    "sequence_shifted_targets": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "sequence_broadcast_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 

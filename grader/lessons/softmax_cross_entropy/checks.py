@@ -49,11 +49,16 @@ def rows_of_different_scale(ref: ModuleType, rng: Rng) -> Case:
 @CHECKS.add("stable_softmax", points=1, hidden=True)
 def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
-    for shape in ((3, 4), (2, 3, 4)):
+    for shape in ((3, 4), (2, 3, 4), (4, 4)):
         z = rng.normal(0, 2, size=shape)
         for axis in range(-1, len(shape)):
             cases.append(Case((z,), f"random {shape} logits with axis={axis}", ref.stable_softmax(z, axis=axis),
                               kwargs={"axis": axis}))
+    one_row, one_class, equal = rng.normal(0, 2, size=(1, 5)), rng.normal(0, 2, size=(3, 1)), np.full((2, 4), 2.5)
+    for z, describe in ((one_row, "a batch of one row, shape (1, 5)"), (one_class, "a (3, 1) array: one class per row"),
+                        (equal, "rows of equal logits (2.5 everywhere)")):
+        cases += [Case((z,), f"{describe}, axis={axis}", ref.stable_softmax(z, axis=axis), kwargs={"axis": axis})
+                  for axis in (-1, 0)]
     return cases
 
 
@@ -81,6 +86,18 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
         z = rng.normal(offset, 2, size=(3, 5))
         cases.append(Case((z, t), f"random (3, 5) logits around {offset:g}, temperature {t}, axis={axis}",
                           ref.softmax_with_temperature(z, t, axis=axis), kwargs={"axis": axis}))
+    mixed = rng.normal(0, 1, size=(3, 4)) + np.array([[0.0], [-1500.0], [800.0]])
+    mixed[2, 1] -= 1200.0  # one entry of the last row far below its max: its probability underflows to 0
+    stresses = [(mixed, 0.5, -1, "a (3, 4) batch of rows around 0, -1500 and 800 (one entry 1200 below its row's max)"),
+                (rng.normal(0, 2, size=(2, 3, 4)), 0.7, 1, "random (2, 3, 4) logits"),
+                (rng.normal(0, 2, size=(1, 4)), 1.5, -1, "a batch of one row, shape (1, 4)"),
+                (rng.normal(0, 2, size=(4, 4)), 2.0, -1, "random (4, 4) logits"),
+                (rng.normal(0, 2, size=(3, 1)), 0.8, -1, "a (3, 1) array: one class per row"),
+                (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]"),
+                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
+    for z, t, axis, describe in stresses:
+        cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),
+                          kwargs={"axis": axis}, raised_instead="temperature_int_refused" if isinstance(t, int) else None))
     return cases
 
 
@@ -130,6 +147,11 @@ def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
         z = rng.normal(0, 4, size=size)
         t = int(rng.integers(size))
         cases.append(Case((z, t), f"random logits over {size} classes", ref.cross_entropy_from_logits(z, t)))
+    z = rng.normal(0, 4, size=5)
+    degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the loss is 0)"),
+                  (np.full(4, -3.0), 3, "equal logits [-3, -3, -3, -3] with target 3 (the loss is log 4)"),
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+    cases += [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in degenerate]
     return cases
 
 
@@ -159,14 +181,24 @@ def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
         assert np.allclose(numeric, analytic, atol=1e-6) and abs(analytic.sum()) < 1e-9
         cases.append(Case((z, t), f"random logits over {size} classes (p - y must match central differences "
                                   "of the loss and sum to zero)", analytic))
+    z = rng.normal(0, 3, size=5)
+    degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the gradient is [0])"),
+                  (np.full(4, 1.0), 3, "equal logits [1, 1, 1, 1] with target 3"),
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+    cases += [Case((z, t), describe, ref.cross_entropy_gradient(z, t)) for z, t, describe in degenerate]
     return cases
 
 
 @CHECKS.add("cross_entropy_gradient", points=1, hidden=True)
-def large_logits_gradient(ref: ModuleType, rng: Rng) -> Case:
+def large_logits_gradient(ref: ModuleType, rng: Rng) -> list[Case]:
     z = rng.normal(1000, 3, size=5)
     t = int(rng.integers(5))
-    return Case((z, t), "logits around 1000", ref.cross_entropy_gradient(z, t))
+    far = rng.normal(0, 1, size=6)
+    far_target = int(rng.integers(6))
+    far[far_target] -= 1500.0
+    return [Case((z, t), "logits around 1000", ref.cross_entropy_gradient(z, t)),
+            Case((far, far_target), "a target logit ~1500 below the others (its probability underflows to 0)",
+                 ref.cross_entropy_gradient(far, far_target))]
 
 
 # --- per_position_cross_entropy ------------------------------------------------------------------
@@ -182,9 +214,30 @@ def _sequence(rng: Rng, positions: int, vocabulary: int, offset: float = 0.0) ->
 
 
 @CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
-def random_positions(ref: ModuleType, rng: Rng) -> Case:
+def random_positions(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 7, 5)
-    return Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t))
+    narrow, narrow_targets = _int32_targets(rng)
+    return [Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t))] + [
+        Case((z, t), describe, ref.per_position_cross_entropy(z, t)) for z, t, describe in _degenerate_sequences(rng)] + [
+        Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets",
+             ref.per_position_cross_entropy(narrow, narrow_targets), raised_instead="positions_int32_targets")]
+
+
+def _int32_targets(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
+    """Targets as int32, numpy's default integer on Windows before numpy 2 (and what many loaders give)."""
+    z, t = _sequence(rng, 4, 5)
+    return z, t.astype(np.int32)
+
+
+def _degenerate_sequences(rng: Rng) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """One position; one class; equal logits; targets at the first and the last class."""
+    z, _ = _sequence(rng, 4, 5)
+    equal = rng.normal(0, 3, size=(3, 4))
+    equal[1] = 2.0
+    return [(rng.normal(0, 3, size=(1, 6)), np.array([5]), "a single position, shape (1, 6), target 5 (the last class)"),
+            (rng.normal(0, 3, size=(3, 1)), np.zeros(3, dtype=np.int64), "a vocabulary of one, shape (3, 1) (every loss is 0)"),
+            (equal, np.array([3, 1, 0]), "(3, 4) logits whose second row is all equal"),
+            (z, np.array([0, 4, 0, 4]), "random (4, 5) logits with targets only at the first and last class")]
 
 
 @CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
@@ -193,13 +246,19 @@ def as_many_positions_as_classes(ref: ModuleType, rng: Rng) -> Case:
     return Case((z, t), "random (4, 4) logits (T == V)", ref.per_position_cross_entropy(z, t))
 
 
-@CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
-def large_logits_positions(ref: ModuleType, rng: Rng) -> Case:
+def _mixed_rows(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
+    """(5, 6) rows around 1000, 0 and -5000, of scale 1 to 1000, and one target ~1500 below its row's max."""
     z, t = _sequence(rng, 5, 6)
     z = z * np.array([[1.0], [100.0], [1.0], [1000.0], [1.0]]) + np.array([[1000.0], [0.0], [-5000.0], [0.0], [0.0]])
     # Whatever the seed, one target's probability underflows to 0 (-log of the softmax then gives inf):
     # in a row of scale 1000 the target is usually far below the max, but not always.
     z[3, t[3]] = np.delete(z[3], t[3]).max() - 1500.0
+    return z, t
+
+
+@CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
+def large_logits_positions(ref: ModuleType, rng: Rng) -> Case:
+    z, t = _mixed_rows(rng)
     return Case((z, t), "(5, 6) logits with rows around 1000, -5000 and of scale up to 1000 (one target ~1500 below "
                         "the rest of its row)", ref.per_position_cross_entropy(z, t))
 
@@ -213,15 +272,23 @@ def lesson_mean(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("sequence_mean_loss", points=1, hidden=True)
-def random_mean(ref: ModuleType, rng: Rng) -> Case:
+def random_mean(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 9, 6)
-    return Case((z, t), "random (9, 6) logits", ref.sequence_mean_loss(z, t))
+    square, square_targets = _sequence(rng, 4, 4)
+    inputs = [(z, t, "random (9, 6) logits"), (square, square_targets, "random (4, 4) logits (T == V)")]
+    narrow, narrow_targets = _int32_targets(rng)
+    return [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)] + [
+        Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets", ref.sequence_mean_loss(narrow, narrow_targets),
+             raised_instead="mean_loss_int32_targets")]
 
 
 @CHECKS.add("sequence_mean_loss", points=1, hidden=True)
-def large_logits_mean(ref: ModuleType, rng: Rng) -> Case:
+def large_logits_mean(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 5, 5, offset=1e4)
-    return Case((z, t), "(5, 5) logits around 1e4", ref.sequence_mean_loss(z, t))
+    mixed, mixed_targets = _mixed_rows(rng)
+    return [Case((z, t), "(5, 5) logits around 1e4", ref.sequence_mean_loss(z, t)),
+            Case((mixed, mixed_targets), "(5, 6) logits with rows around 1000, -5000 and of scale up to 1000 (one target "
+                                         "~1500 below the rest of its row)", ref.sequence_mean_loss(mixed, mixed_targets))]
 
 
 # --- finite_difference_gradient ------------------------------------------------------------------
@@ -242,9 +309,13 @@ def lesson_loss_gradient(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
-def any_shape(ref: ModuleType, rng: Rng) -> Case:
-    probe, x = _curved(rng, (3, 4)), rng.uniform(-2, 2, size=(3, 4))
-    return Case((probe, x), "a curved function of a (3, 4) array", _differences(ref, probe, x), tolerance=DIFFERENCES)
+def any_shape(ref: ModuleType, rng: Rng) -> list[Case]:
+    cases = []
+    for shape in ((3, 4), (2, 2, 3)):
+        probe, x = _curved(rng, shape), rng.uniform(-2, 2, size=shape)
+        cases.append(Case((probe, x), f"a curved function of a {shape} array", _differences(ref, probe, x),
+                          tolerance=DIFFERENCES))
+    return cases
 
 
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
@@ -264,10 +335,10 @@ def uses_epsilon(ref: ModuleType, rng: Rng) -> Case:
 # --- torch_classification_loss -------------------------------------------------------------------
 
 def _torch_case(ref: ModuleType, z: np.ndarray, t: np.ndarray, describe: str, detached: str,
-                tolerance: Tolerance = FLOAT32) -> Case:
-    z = z.astype(np.float32)
+                tolerance: Tolerance = FLOAT32, dtype: str = "float32") -> Case:
+    z = z.astype(np.float32) if dtype == "float32" else z.astype(np.float64)
     loss, grad = mean_loss_and_grad(ref, z.reshape(-1, z.shape[-1]), t.reshape(-1))
-    return Case((Tensor(z, "float32", requires_grad=True), Tensor(t.astype(np.int64), "int64")), describe, loss,
+    return Case((Tensor(z, dtype, requires_grad=True), Tensor(t.astype(np.int64), "int64")), describe, loss,
                 tolerance=tolerance, expect_grad={0: grad.reshape(z.shape)}, detached=detached)
 
 
@@ -278,15 +349,39 @@ def lesson_batch(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("torch_classification_loss", points=1, hidden=True)
-def batch_mean(ref: ModuleType, rng: Rng) -> Case:
-    return _torch_case(ref, rng.normal(0, 2, size=(6, 4)), rng.integers(4, size=6), "a random batch of 6 rows, 4 classes",
-                       "detached_result")
+def batch_mean(ref: ModuleType, rng: Rng) -> list[Case]:
+    equal = rng.normal(0, 2, size=(3, 4))
+    equal[2] = -1.0
+    inputs = [(rng.normal(0, 2, size=(6, 4)), rng.integers(4, size=6), "a random batch of 6 rows, 4 classes"),
+              (rng.normal(0, 2, size=(1, 5)), np.array([4]), "a batch of one row, 5 classes, target 4 (the last)"),
+              (rng.normal(0, 2, size=(4, 1)), np.zeros(4, dtype=np.int64), "a batch of 4 rows and one class (the loss is 0)"),
+              (equal, np.array([0, 3, 2]), "a batch of 3 rows whose last row is all equal, targets [0, 3, 2]")]
+    return [_torch_case(ref, z, t, describe, "detached_result") for z, t, describe in inputs] + [
+        _torch_case(ref, rng.normal(1e4, 3, size=(3, 4)), rng.integers(4, size=3),
+                    "a float64 batch of logits around 1e4 (the loss must keep float64's precision)", "detached_result",
+                    Tolerance(), "float64")]
 
 
 @CHECKS.add("torch_classification_loss", points=1, hidden=True)
-def large_logits_batch(ref: ModuleType, rng: Rng) -> Case:
-    return _torch_case(ref, rng.normal(1000, 3, size=(3, 5)), rng.integers(5, size=3), "a batch of logits around 1000",
-                       "detached_result", FLOAT32_LARGE)
+def large_logits_batch(ref: ModuleType, rng: Rng) -> list[Case]:
+    far, far_targets = _far_target(rng, (4, 5))
+    mixed = rng.normal(0, 2, size=(3, 5)) + np.array([[0.0], [2000.0], [-1500.0]])
+    return [_torch_case(ref, rng.normal(1000, 3, size=(3, 5)), rng.integers(5, size=3), "a batch of logits around 1000",
+                        "detached_result", FLOAT32_LARGE),
+            _torch_case(ref, far, far_targets, "a float32 batch of 4 rows, one target ~300 below its row (its probability "
+                                               "underflows to 0 in float32)", "detached_result", FLOAT32_LARGE),
+            _torch_case(ref, mixed, rng.integers(5, size=3), "a batch of rows around 0, 2000 and -1500",
+                        "detached_result", FLOAT32_LARGE)]
+
+
+def _far_target(rng: Rng, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Random logits with one target 300 below its row's max: exp(-300) is 0 in float32 (not in float64)."""
+    z = rng.normal(0, 2, size=shape)
+    targets = rng.integers(shape[-1], size=shape[:-1])
+    rows, flat = z.reshape(-1, shape[-1]), targets.reshape(-1)
+    row = int(rng.integers(rows.shape[0]))
+    rows[row, flat[row]] = np.delete(rows[row], flat[row]).max() - 300.0
+    return rows.reshape(shape), targets
 
 
 @CHECKS.add("torch_classification_loss", points=1, hidden=True)
@@ -310,9 +405,26 @@ def as_many_positions_as_words(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("torch_sequence_loss", points=1, hidden=True)
-def batch_of_sequences(ref: ModuleType, rng: Rng) -> Case:
-    return _torch_case(ref, rng.normal(0, 2, size=(3, 5, 7)), rng.integers(7, size=(3, 5)),
-                       "a random (3, 5, 7) batch", "sequence_detached_result")
+def batch_of_sequences(ref: ModuleType, rng: Rng) -> list[Case]:
+    far, far_targets = _far_target(rng, (2, 3, 5))
+    mixed = rng.normal(0, 2, size=(2, 3, 5)) + np.array([[[0.0], [1000.0], [-1200.0]], [[5.0], [0.0], [-5.0]]])
+    equal = rng.normal(0, 2, size=(2, 3, 4))
+    equal[1, 1] = 0.5
+    return [_torch_case(ref, rng.normal(0, 2, size=(3, 5, 7)), rng.integers(7, size=(3, 5)),
+                        "a random (3, 5, 7) batch", "sequence_detached_result"),
+            _torch_case(ref, far, far_targets, "a float32 (2, 3, 5) batch, one target ~300 below its row (its probability "
+                                               "underflows to 0 in float32)", "sequence_detached_result", FLOAT32_LARGE),
+            _torch_case(ref, mixed, rng.integers(5, size=(2, 3)), "a (2, 3, 5) batch with positions around 0, 1000 and -1200",
+                        "sequence_detached_result", FLOAT32_LARGE),
+            _torch_case(ref, rng.normal(0, 2, size=(1, 3, 5)), np.array([[4, 0, 4]]),
+                        "a batch of one sequence, (1, 3, 5), targets at the first and last token", "sequence_detached_result"),
+            _torch_case(ref, rng.normal(0, 2, size=(2, 3, 1)), np.zeros((2, 3), dtype=np.int64),
+                        "a (2, 3, 1) batch: a vocabulary of one (the loss is 0)", "sequence_detached_result"),
+            _torch_case(ref, equal, rng.integers(4, size=(2, 3)), "a (2, 3, 4) batch with one position of equal logits",
+                        "sequence_detached_result"),
+            _torch_case(ref, rng.normal(1e4, 3, size=(2, 3, 5)), rng.integers(5, size=(2, 3)),
+                        "a float64 (2, 3, 5) batch around 1e4 (the loss must keep float64's precision)",
+                        "sequence_detached_result", Tolerance(), "float64")]
 
 
 @CHECKS.add("torch_sequence_loss", points=1, hidden=True)

@@ -51,10 +51,12 @@ def global_max(ref: ModuleType, case: Case) -> Outputs:
 
 
 def wrong_axis(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """The softmax along one fixed axis, whatever `axis` says: every axis is listed, the asked one too (fixed
+    code gets that case right, so a right answer there does not rule the mistake out)."""
     z, axis = _softmax_parts(case)
     if z.ndim < 2:
         return None
-    return [{"value": ref.stable_softmax(z, axis=other)} for other in range(z.ndim) if other != axis % z.ndim]
+    return [{"value": ref.stable_softmax(z, axis=each)} for each in range(z.ndim)]
 
 
 def temperature_multiplied(ref: ModuleType, case: Case) -> Outputs | None:
@@ -346,9 +348,11 @@ def perturbs_whole_row(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": forms.row_differences(f, x, epsilon)} if x.ndim > 1 else None
 
 
-def perturbs_all_elements(ref: ModuleType, case: Case) -> Outputs:
+def perturbs_all_elements(ref: ModuleType, case: Case) -> list[Outputs]:
+    """One directional derivative copied into every entry, or returned as the single number it is."""
     f, x, epsilon = _differences(case)
-    return {"value": forms.all_at_once_differences(f, x, epsilon)}
+    everywhere = forms.all_at_once_differences(f, x, epsilon)
+    return _values([everywhere, np.asarray(everywhere.flat[0])])
 
 
 def f_on_a_slice(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -458,6 +462,164 @@ def sequence_sum_over_sequences(ref: ModuleType, case: Case) -> Outputs:
     return {"value": outputs["value"] * batch, "grad:0": outputs["grad:0"] * batch}
 
 
+# --- the same wrong loss wherever a loss is computed (wrong_forms' per-row forms) ---------------------
+
+RowLosses = Callable[..., "np.ndarray | list[np.ndarray]"]
+
+
+def _as_list(losses: "np.ndarray | list[np.ndarray]") -> list[np.ndarray]:
+    return losses if isinstance(losses, list) else [losses]
+
+
+def _single_example(form: RowLosses) -> Callable[[ModuleType, Case], list[Outputs]]:
+    def predict(ref: ModuleType, case: Case) -> list[Outputs]:
+        z, target = _target_probability(case)
+        return _values([losses[0] for losses in _as_list(form(z[None, :], np.array([target])))])
+    return predict
+
+
+def _each_position(form: RowLosses) -> Callable[[ModuleType, Case], list[Outputs]]:
+    def predict(ref: ModuleType, case: Case) -> list[Outputs]:
+        return _values(_as_list(form(*_positions(case))))
+    return predict
+
+
+def _mean_of_positions(form: RowLosses) -> Callable[[ModuleType, Case], list[Outputs]]:
+    def predict(ref: ModuleType, case: Case) -> list[Outputs]:
+        return _values([np.mean(losses) for losses in _as_list(form(*_positions(case)))])
+    return predict
+
+
+def _torch_mean(form: RowLosses) -> Callable[[ModuleType, Case], list[Outputs]]:
+    """The form over the flattened rows in the tensor's own precision, averaged (the loss only: its gradient
+    is not predicted)."""
+    def predict(ref: ModuleType, case: Case) -> list[Outputs]:
+        z, targets = _torch_inputs(case)
+        rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
+        single = getattr(case.args[0], "dtype", "float32") == "float32"
+        return _values([np.mean(losses) for losses in _as_list(form(rows, flat, single=single))])
+    return predict
+
+
+def gradient_argmax_target(ref: ModuleType, case: Case) -> Outputs:
+    z, _ = _target_probability(case)
+    return {"value": ref.stable_softmax(z) - np.eye(z.size)[int(np.argmax(z))]}
+
+
+def gradient_averaged_over_classes(ref: ModuleType, case: Case) -> Outputs:
+    z, target = _target_probability(case)
+    return {"value": forms.over_the_classes(ref.cross_entropy_gradient(z, target), z.size)}
+
+
+def gradient_log_probabilities(ref: ModuleType, case: Case) -> list[Outputs]:
+    """log p - y, from log-space (finite) or from the probabilities (-inf where p underflows)."""
+    z, target = _target_probability(case)
+    y = np.eye(z.size)[target]
+    log_p = z - forms.shifted_logsumexp(z, axis=0)
+    return _values([log_p - y, np.log(ref.stable_softmax(z)) - y])
+
+
+def gradient_sigmoid_derivative(ref: ModuleType, case: Case) -> list[Outputs]:
+    """p(1 - p), the sigmoid's derivative, alone or times p - y."""
+    z, target = _target_probability(case)
+    p = ref.stable_softmax(z)
+    return _values([p * (1 - p), (p - np.eye(z.size)[target]) * p * (1 - p)])
+
+
+def temperature_after_softmax(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """softmax(z) / T, or the softmax of softmax(z) / T: the temperature applied to probabilities."""
+    if case.raises:
+        return None
+    z, temperature = case.plain_args()
+    axis = int(case.kwargs.get("axis", -1))
+    p = ref.stable_softmax(np.asarray(z, float), axis=axis)
+    return _values([p / temperature, ref.stable_softmax(p / temperature, axis=axis)])
+
+
+FIXED_TEMPERATURES = (1.0, 2.0, 0.5)  # what code that ignores its argument divides by: nothing, or a constant
+
+
+def temperature_ignored(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    if case.raises:
+        return None
+    z, _ = case.plain_args()
+    axis = int(case.kwargs.get("axis", -1))
+    return _values([ref.stable_softmax(np.asarray(z, float) / fixed, axis=axis) for fixed in FIXED_TEMPERATURES])
+
+
+def difference_times_epsilon(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.times_step_differences(f, x, epsilon)}
+
+
+IGNORED_TOKEN_IDS = (0,)  # the ids code sets ignore_index to by habit (a padding token)
+
+
+def ignore_index_real_token(ref: ModuleType, case: Case) -> list[Outputs]:
+    """nn.CrossEntropyLoss(ignore_index=0): the positions whose target is token 0 leave the mean."""
+    z, targets = _torch_inputs(case)
+    rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
+    outputs = []
+    for ignored in IGNORED_TOKEN_IDS:
+        keep = flat != ignored
+        if keep.all() or not keep.any():
+            continue
+        loss, kept_grad = mean_loss_and_grad(ref, rows[keep], flat[keep])
+        grad = np.zeros_like(rows)
+        grad[keep] = kept_grad
+        outputs.append({"value": loss, "grad:0": grad.reshape(z.shape)})
+    return outputs
+
+
+def torch_in_float32(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """logits.float() (or a float32 cast) before the loss: float64 logits rounded and summed in float32."""
+    z, targets = _torch_inputs(case)
+    if case.args[0].dtype != "float64":
+        return None
+    rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
+    rounded_loss, rounded_grad = mean_loss_and_grad(ref, forms.single_precision(rows), flat)
+    in_float32 = float(np.mean(forms.float32_position_losses(rows, flat)))
+    return [{"value": rounded_loss, "grad:0": rounded_grad.reshape(z.shape)}, {"value": in_float32}]
+
+
+def sequence_shifted_targets(ref: ModuleType, case: Case) -> Outputs | None:
+    """logits[:, :-1] scored against targets[:, 1:] (the causal-LM shift, though targets are already the next
+    tokens): position t is judged on token t + 1, the last position on nothing."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    if positions < 2:
+        return None
+    rows = z[:, :-1].reshape(-1, vocabulary)
+    loss, grad = mean_loss_and_grad(ref, rows, targets[:, 1:].reshape(-1))
+    full = np.zeros_like(z)
+    full[:, :-1] = grad.reshape(batch, positions - 1, vocabulary)
+    return {"value": loss, "grad:0": full}
+
+
+def sequence_broadcast_index(ref: ModuleType, case: Case) -> Outputs | None:
+    """log_probs[..., range(T), targets] on (B, T, V): a (B, B, T) table pairing every sequence with every
+    sequence's targets, averaged (right only when B == 1)."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    if batch == 1:
+        return None
+    log_probs = z - forms.shifted_logsumexp(z, axis=2)[..., None]
+    table = log_probs[..., np.arange(positions), targets]
+    return {"value": -float(np.mean(table))}
+
+
+def sequence_time_major(ref: ModuleType, case: Case) -> Outputs | None:
+    """logits.transpose(0, 1) flattened time-major, targets flattened batch-major: rows paired with the wrong
+    targets."""
+    z, targets = _torch_inputs(case)
+    batch, positions, vocabulary = z.shape
+    if batch == 1 or positions == 1:
+        return None  # the two orders agree
+    rows = z.transpose(1, 0, 2).reshape(-1, vocabulary)
+    loss, grad = mean_loss_and_grad(ref, rows, targets.reshape(-1))
+    return {"value": loss, "grad:0": grad.reshape(positions, batch, vocabulary).transpose(1, 0, 2)}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -526,4 +688,31 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_sum_over_sequences": sequence_sum_over_sequences,
     "backward_inside": backward_inside,
     "sequence_backward_inside": backward_inside,
+    "loss_argmax_target": _single_example(forms.argmax_target_losses),
+    "loss_summed_over_classes": _single_example(forms.summed_over_classes_losses),
+    "gradient_argmax_target": gradient_argmax_target,
+    "gradient_averaged_over_classes": gradient_averaged_over_classes,
+    "gradient_log_probabilities": gradient_log_probabilities,
+    "gradient_sigmoid_derivative": gradient_sigmoid_derivative,
+    "temperature_after_softmax": temperature_after_softmax,
+    "temperature_ignored": temperature_ignored,
+    "positions_clipped": _each_position(forms.clipped_losses),
+    "positions_argmax_target": _each_position(forms.argmax_target_losses),
+    "positions_summed_over_classes": _each_position(forms.summed_over_classes_losses),
+    "mean_loss_log_of_softmax": _mean_of_positions(forms.log_of_softmax_losses),
+    "mean_loss_clipped": _mean_of_positions(forms.clipped_losses),
+    "mean_loss_argmax_target": _mean_of_positions(forms.argmax_target_losses),
+    "mean_loss_summed_over_classes": _mean_of_positions(forms.summed_over_classes_losses),
+    "difference_times_epsilon": difference_times_epsilon,
+    "torch_log_of_softmax": _torch_mean(forms.log_of_softmax_losses),
+    "torch_loss_clipped": _torch_mean(forms.clipped_losses),
+    "torch_ignore_index": ignore_index_real_token,
+    "sequence_log_of_softmax": _torch_mean(forms.log_of_softmax_losses),
+    "sequence_loss_clipped": _torch_mean(forms.clipped_losses),
+    "sequence_ignore_index": ignore_index_real_token,
+    "sequence_time_major": sequence_time_major,
+    "torch_in_float32": torch_in_float32,
+    "sequence_in_float32": torch_in_float32,
+    "sequence_shifted_targets": sequence_shifted_targets,
+    "sequence_broadcast_index": sequence_broadcast_index,
 }

@@ -13,7 +13,9 @@ import numpy as np
 
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 
-EPSILON_FLOORS = (1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16)
+# The small floors code clips probabilities to or adds to them: round numbers, and float64's machine epsilon
+# (np.finfo(float).eps, scikit-learn's log_loss floor since 1.3).
+EPSILON_FLOORS = (1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16, float(np.finfo(np.float64).eps))
 COMMON_FIXED_STEPS = (1e-5, 1e-4, 1e-6, 1e-3, 1e-7)
 
 
@@ -203,3 +205,54 @@ def softmax_then_loss(ref: ModuleType, logits: np.ndarray, targets: np.ndarray) 
     # Back through the softmax: dz = p * (dp - sum(p * dp)) per row.
     grad = p * (grad_p - np.sum(p * grad_p, axis=1, keepdims=True))
     return loss, grad
+
+
+# --- per-row loss forms: one wrong way to compute the loss of each row, shared by every loss exercise ----
+# Each takes (N, V) logits and (N,) targets and returns the N row losses, in float64 arithmetic or, with
+# single=True, in float32 as torch code computes it. The single-example, per-position, mean and torch
+# exercises apply the same form to their own inputs, so a mistake is named wherever it recurs.
+
+def _probabilities(z: np.ndarray, single: bool) -> np.ndarray:
+    if single:
+        return float32_softmax(z, axis=1).astype(np.float32)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _picked(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    return values[np.arange(values.shape[0]), np.asarray(targets)]
+
+
+def log_of_softmax_losses(z: np.ndarray, targets: np.ndarray, single: bool = False) -> list[np.ndarray]:
+    """-log(softmax(z)[t]) (inf once p_t underflows), and -sum(one_hot * log p) (NaN once any p underflows:
+    0 * log 0)."""
+    p = _probabilities(z, single)
+    one_hot = np.eye(z.shape[1], dtype=p.dtype)[np.asarray(targets)]
+    return [-np.log(_picked(p, targets)).astype(np.float64), -(one_hot * np.log(p)).sum(axis=1).astype(np.float64)]
+
+
+def clipped_losses(z: np.ndarray, targets: np.ndarray, single: bool = False) -> list[np.ndarray]:
+    """-log(max(p_t, eps)) and -log(p_t + eps), for the usual floors eps."""
+    p_t = _picked(_probabilities(z, single), targets).astype(np.float64)
+    floors = [np.float64(np.float32(f)) if single else f for f in EPSILON_FLOORS]
+    return [-np.log(np.maximum(p_t, f)) for f in floors] + [-np.log(p_t + f) for f in floors]
+
+
+def argmax_target_losses(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The loss of the predicted class (argmax) instead of the target's: log-sum-exp minus the largest logit."""
+    return shifted_logsumexp(z, axis=1) - z.max(axis=1)
+
+
+def summed_over_classes_losses(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """-sum(log p) over every class, the target's and all the others': V * log-sum-exp - sum(z)."""
+    return z.shape[1] * shifted_logsumexp(z, axis=1) - z.sum(axis=1)
+
+
+def times_step_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """(f(x + eps e_i) - f(x - eps e_i)) / 2 * eps: the step multiplies instead of dividing (about g * eps**2)."""
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        nudge = np.zeros_like(x)
+        nudge[index] = step
+        gradient[index] = (f(x + nudge) - f(x - nudge)) / 2 * step
+    return gradient

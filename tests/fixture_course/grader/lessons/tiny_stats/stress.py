@@ -1,0 +1,14 @@
+"""The fixture lesson's stress classes."""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import Case
+from grader.stress import StressRegistry
+
+STRESS = StressRegistry()
+
+
+@STRESS.add("values far from zero (magnitude 8 or more)")
+def far_from_zero(exercise: str, case: Case) -> bool:
+    return bool((np.abs(np.asarray(case.args[0], dtype=float)) >= 8).any())
