@@ -231,6 +231,10 @@ def test_answers_written_by_a_one_lesson_copy_count_in_a_course_of_several(two_l
     assert json.loads(other.stdout)["quiz"] is None
     assert json.loads(other.stdout)["left_out"] == [
         "quiz_answers.yaml is not graded for lesson doubling: its header says it is lesson tiny_stats's"]
+    gradescope = grade(student, "--lesson", "doubling", "check", str(student), "--format", "gradescope",
+                       "--unconfined", "--seed", "1", course=two_lessons)
+    assert ("Left out of grading: quiz_answers.yaml is not graded for lesson doubling"
+            in json.loads(gradescope.stdout)["output"])
 
 
 def test_a_plain_answers_file_is_the_chosen_lessons_in_a_course_of_several(two_lessons, tmp_path):

@@ -39,6 +39,7 @@ def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) 
     lines = [f"Graded {counted(len(report.exercises), 'exercise')} (seed {report.seed})."]
     if report.choice is not None:
         lines.append(f"NOTE: {report.choice.note}.")
+    lines += [f"Left out of grading: {note}" for note in report.notes]  # an answers file not used, IPython lines
     if report.unconfined:
         lines.append(f"NOTE: graded WITHOUT full confinement (missing: {', '.join(report.unconfined)}).")
     import_error, file_problem = report.import_error, report.file_problem
