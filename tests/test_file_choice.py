@@ -83,6 +83,12 @@ def test_prefer_chooses_and_says_so(tmp_path):
     assert newest.relative == IPYNB and newest.choice is not None and "saved earlier" in newest.choice.reason
     assert choose_file(folder, PY, IPYNB, Prefer.IPYNB).choice.reason == "--prefer ipynb"  # type: ignore[union-attr]
     assert choose_file(folder, PY, IPYNB, Prefer.PY).relative == PY
+    # both untouched, as in a fresh release: the .py, saying why
+    shutil.copy(STUB, folder / PY)
+    both = choose_file(folder, PY, IPYNB)
+    assert both.relative == PY and both.choice.reason == "both are still the untouched stub, and the .py file is graded then"  # type: ignore[union-attr]
+    shutil.copy(REFERENCE, folder / PY)
+    os.utime(folder / PY, (1_000_000, 1_000_000))
     # neither is the stub: the newest, and the note says how to choose otherwise
     stub_notebook(folder / IPYNB, REFERENCE)
     os.utime(folder / IPYNB, (2_000_000, 2_000_000))
