@@ -197,6 +197,25 @@ def _what_held(cases: tuple[Case, ...]) -> str:
     return f"{cases[0].describe}: the input was left unchanged,"
 
 
+def _knock_on(results: tuple[ExerciseResult, ...], outcomes: list[TaskOutcome]) -> tuple[ExerciseResult, ...]:
+    """A failing exercise that calls the student's own function of another exercise that fails too says so:
+    the cause may be there ("uses your stable_softmax, which fails its own checks")."""
+    by_name = {r.name: r for r in results}
+    annotated = []
+    for result, outcome in zip(results, outcomes):
+        used = dict.fromkeys(name for reply in outcome.replies.values() for name in reply.get("uses", ()))
+        failing = [name for name in used if name in by_name and name != result.name
+                   and by_name[name].status not in (ExerciseStatus.PASSED, ExerciseStatus.NOT_IMPLEMENTED)]
+        if result.status is not ExerciseStatus.FAILED or not failing:
+            annotated.append(result)
+            continue
+        causes = " and ".join(f"your {name}, which fails its own checks" for name in failing)
+        note = f"\nIt uses {causes}: fix {' and '.join(failing)} first; this exercise may pass once {'they pass' if len(failing) > 1 else 'it passes'}."
+        checks = tuple(dataclasses.replace(c, message=c.message + note) if not c.passed else c for c in result.checks)
+        annotated.append(dataclasses.replace(result, checks=checks))
+    return tuple(annotated)
+
+
 def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, ...]:
     known = [e.name for e in lesson.exercises]
     unknown = [n for n in names if n not in known]
@@ -292,7 +311,7 @@ def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeO
     outcomes = run_job(job, settled)
     if program is not None:
         outcomes = [_locate_outcome(o, program, shown_path) for o in outcomes]
-    results = tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes))
+    results = _knock_on(tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes)), outcomes)
     sandboxed = [o.protections for o in outcomes if o.protections]
     unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))
     notes = program.notes if program is not None else ()

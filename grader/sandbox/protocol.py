@@ -252,4 +252,12 @@ def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
         "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
         "exception": clean_exception(message.get("exception")),
         "detail": text_field(message.get("detail")),
+        "uses": _names(message.get("uses")),
     }
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Function names a call went through, as the worker says: identifiers only, a few (for messages)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value[:32] if isinstance(v, str) and len(v) <= 100 and v.isidentifier())
