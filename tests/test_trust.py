@@ -6,10 +6,16 @@ import os
 import shutil
 import time
 
+import json
+
 import nbformat
+from click.testing import CliRunner
 from nbformat import v4
 
 from grader.batch import BatchOptions, BatchRunner, discover, fingerprint
+from grader.cli import main
+from grader.sandbox.collect import submission_seconds
+from grader.sandbox.server import warm_server
 from variants import STUB, build_submission
 
 
@@ -49,3 +55,44 @@ def test_resume_regrades_when_the_notebook_is_graded_instead_of_the_py_file(tmp_
     seen.clear()  # nothing changed since: reused
     BatchRunner(lesson, tmp_path / "out", options).run([nora], lambda graded: seen.append(graded.reused))
     assert seen == [True]
+
+
+SLEEPER_PRELUDE = "import time\ntime.sleep(3.6)  # just under the import's 4 x 1 s of waiting\n"
+
+
+def test_a_sleeping_submission_holds_its_slot_for_its_own_time_only(tmp_path, lesson):
+    """A file that waits just under the limit at import and forever in every function once held a batch slot
+    for about 72 time limits (each exercise 4 x, then a fresh worker's re-import 4 x). Now it has the
+    submission's time for all its exercises together; the rest of the class is graded as ever."""
+    timeout = 1.0
+    submissions = tmp_path / "submissions"
+    for name in ("amy", "zed"):
+        (submissions / name).mkdir(parents=True)
+    build_submission(submissions / "amy", {})
+    sleeping = {e.name: f"def {e.name}(*args, **kwargs):\n    time.sleep(10**6)\n" for e in lesson.exercises}
+    build_submission(submissions / "zed", sleeping, prelude=SLEEPER_PRELUDE)
+    warm_server()
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(tmp_path / "out"), "--seed", "7",
+                                       "--timeout", str(timeout), "--jobs", "1"], catch_exceptions=False)
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    exercises = len(lesson.exercises)
+    budget = submission_seconds(timeout, exercises)
+    assert budget == timeout * (exercises + 4)
+    # The sleeper's time, plus generous room for starting and ending workers and for grading amy: far below
+    # the 2 x 4 x 9 = 72 s of waiting the sleeper could cost before.
+    assert elapsed < budget + 20, elapsed
+
+    amy = json.loads((tmp_path / "out" / "amy.json").read_text())
+    assert amy["score"] == amy["max_score"] == 35 and amy["batch"]["status"] == "graded"
+    zed = json.loads((tmp_path / "out" / "zed.json").read_text())
+    assert zed["score"] == 0 and zed["batch"]["status"] == "timeout"
+    ran_out = f"the submission's time ran out: {budget:g} s for all its exercises together"
+    statuses = [e["status"] for e in zed["exercises"]]
+    assert statuses == ["timeout"] * exercises
+    out_of_time = [e["name"] for e in zed["exercises"]
+                   if all(c["message"].endswith(f"not run: {ran_out} (the {timeout:g} s time limit x ({exercises} exercises + 4))")
+                          for c in e["checks"])]
+    # the first exercise or two time out on their own limit; the rest are stopped or never run
+    assert out_of_time == [e.name for e in lesson.exercises][-len(out_of_time):] and len(out_of_time) >= exercises - 2
