@@ -149,7 +149,7 @@ class SubmissionClock:
     def __init__(self, timeout: float, tasks: int) -> None:
         self.budget = submission_seconds(timeout, tasks)
         self.detail = (f"the submission's time ran out: {self.budget:g} s for all its exercises together "
-                       f"(the {timeout:g} s time limit x ({tasks} exercises + {WALL_FACTOR}))")
+                       f"(the {timeout:g} s time limit x ({tasks} exercise{'' if tasks == 1 else 's'} + {WALL_FACTOR}))")
         self.spent = 0.0
 
     @property
