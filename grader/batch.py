@@ -149,9 +149,15 @@ def student_file_of(submission: Submission, student_file: str) -> SubmissionFile
 
 
 def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
-    """sha256 of every file grading reads (absent and refused ones count too, by what happened)."""
+    """sha256 of which file is graded and of every file grading reads (absent and refused ones count too,
+    by what happened): a notebook saved after the .py is graded instead of it, though no content changed."""
     root = submission.path.parent
     digest = hashlib.sha256((entry_kind(root, submission.path.name) or "absent").encode())
+    try:  # which file is graded: with a .py and a notebook both there, the one saved last
+        chosen = "graded:" + student_file_of(submission, lesson.student_file).relative
+    except (UsageError, Refused) as exc:
+        chosen = "graded: none: " + exc.message
+    digest.update(b"\0" + chosen.encode("utf-8", "surrogateescape"))
     for file in _graded_files(submission, lesson):
         digest.update(b"\0" + file.relative.encode("utf-8", "surrogateescape") + b"\0")
         if entry_kind(file.base, file.relative) is None:
