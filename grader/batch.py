@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
+from grader.shards import Shard
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
@@ -46,15 +46,6 @@ SUBMISSION_SUFFIXES = (".py", ".ipynb")  # a single-file submission: the exercis
 class Submission:
     name: str
     path: Path  # the entry: a directory or a single file
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int  # 1-based
-    count: int
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
 
 
 @dataclass(frozen=True)
@@ -107,13 +98,6 @@ def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
             )
         submissions[name] = Submission(name, entry)
     return sorted(submissions.values(), key=lambda s: s.name)
-
-
-def parse_shard(text: str) -> Shard:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise UsageError(f"--shard {text}: expected I/N with 1 <= I <= N, like 2/4")
-    return Shard(int(match.group(1)), int(match.group(2)))
 
 
 def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Submission]:

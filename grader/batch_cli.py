@@ -11,7 +11,7 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, discover, parse_shard, select_shard
+from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.batch_record import BatchDocument
 from grader.class_outputs import write_class_outputs
 from grader.credit import require_confinement
@@ -22,6 +22,7 @@ from grader.outputs import document_stem, writable_directory, write_atomic
 from grader.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
+from grader.shards import Placement, Shard
 from grader.summary import merge
 
 
@@ -72,10 +73,12 @@ def _counts_line(summary: dict[str, Any]) -> str:
     return f"{counted(counts['submissions'], 'submission')} ({', '.join(parts) or 'none'})"
 
 
-def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
-              junit: Path | None, unconfined: bool = False, seed_note: str = "", excel_csv: bool = False) -> None:
+def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions,
+              placed: Shard | Placement | None, junit: Path | None, unconfined: bool = False, seed_note: str = "",
+              excel_csv: bool = False) -> None:
+    """Grade the class, or the slice ``placed`` says (``--shard I/N``, or a Placement read from an array job)."""
     started = time.monotonic()
-    shard = parse_shard(shard_text) if shard_text is not None else None
+    shard = placed.shard if isinstance(placed, Placement) else placed
     if out.resolve() == submissions_dir.resolve():
         raise UsageError(f"--out {out}: give a directory other than the submissions themselves")
     found = discover(submissions_dir, exclude=out)
@@ -88,6 +91,8 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     if seed_note:
         click.echo(seed_note, file=sys.stderr)
+    if isinstance(placed, Placement):
+        click.echo(f"Grading {placed}.", file=sys.stderr)
     runner = BatchRunner(lesson, out, options)
     progress = Progress(len(selected))
     try:

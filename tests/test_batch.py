@@ -14,11 +14,11 @@ from click.testing import CliRunner, Result
 
 import grader.assess
 import grader.batch
-from grader.batch import (BatchOptions, BatchRunner, Submission, checks_signature, discover, parse_shard,
-                          select_shard)
+from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.lesson import load_lesson
 from grader.cli import main
 from grader.errors import UsageError
+from grader.shards import parse_shard
 from classroom import EXPECTED, build_class, mistake
 from variants import REFERENCE, STUB, build_submission
 
