@@ -82,7 +82,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     if out.resolve() == submissions_dir.resolve():
         raise UsageError(f"--out {out}: give a directory other than the submissions themselves")
     found = discover(submissions_dir, exclude=out)
-    if not found and shard is None:
+    if not found:  # a shard of it too: every task of an array job seeing none means the class is elsewhere
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
