@@ -124,7 +124,7 @@ def student_file_of(submission: Submission, student_file: str) -> SubmissionFile
     if kind == "dir":
         found = submission_file_in(submission.path, student_file)
         if found is None:
-            raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
+            raise UsageError(f"{entry}: no {student_file} at its root or under exercises/")
         return SubmissionFile(root, f"{entry}/{found.relative}")
     if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
         raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
@@ -215,8 +215,9 @@ class BatchRunner:
                 assessment = assess(self.lesson, student_file, self.grading, answers=answers)
                 report = assessment.report
                 batch_status, message = submission_status(report)
-                if assessment.quiz_problem is not None:
-                    quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
+                if assessment.quiz_problem is not None and answers is not None:  # named inside the class's folder
+                    problem = assessment.quiz_problem.message.replace(str(answers.path), answers.relative, 1)
+                    quiz_problem = f"quiz not graded: {problem}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
                 report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)

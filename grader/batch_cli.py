@@ -13,7 +13,7 @@ import click
 
 from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.batch_record import BatchDocument
-from grader.class_outputs import write_class_outputs
+from grader.class_outputs import ClassOutputs, write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
@@ -73,6 +73,12 @@ def _counts_line(summary: dict[str, Any]) -> str:
     return f"{counted(counts['submissions'], 'submission')} ({', '.join(parts) or 'none'})"
 
 
+def _wrote(out: Path, outputs: ClassOutputs, documents: Sequence[BatchDocument], junit: Path | None) -> str:
+    """Every file written: ``wrote results/ (7 results as <name>.json, gradebook.csv, ...) and junit.xml``."""
+    names = [f"{counted(len(documents), 'result')} as <name>.json", *(path.name for path in outputs.files)]
+    return f"wrote {out}/ ({', '.join(names)})" + (f" and {junit}" if junit is not None else "")
+
+
 def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions,
               placed: Shard | Placement | None, junit: Path | None, unconfined: bool = False, seed_note: str = "",
               excel_csv: bool = False) -> None:
@@ -105,7 +111,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     where = f"shard {shard} of " if shard else ""
     reused = f", {progress.reused} unchanged and not regraded" if progress.reused else ""
     click.echo(f"Graded {where}{_counts_line(outputs.summary)}{reused} in {time.monotonic() - started:.1f}s; "
-               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
+               f"{_wrote(out, outputs, documents, junit)}", file=sys.stderr)
 
 
 def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None,
@@ -117,5 +123,5 @@ def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Pat
     outputs = write_class_outputs(out, documents, seed, lesson, excel_csv=excel_csv)
     if junit is not None:
         write_junit(junit, documents)
-    click.echo(f"Merged {len(directories)} directories: {_counts_line(outputs.summary)}; "
-               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
+    click.echo(f"Merged {counted(len(directories), 'directory', 'directories')}: {_counts_line(outputs.summary)}; "
+               f"{_wrote(out, outputs, documents, junit)}", file=sys.stderr)

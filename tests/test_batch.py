@@ -70,13 +70,15 @@ def test_every_submission_gets_a_row_and_the_batch_exits_0(graded_class):
 
 
 def test_rows_say_why_a_submission_did_not_run(graded_class):
-    _, out, _ = graded_class
+    submissions, out, _ = graded_class
     rows = {row["name"]: row for row in gradebook(out)}
     assert "SyntaxError" in rows["dave"]["message"]
     assert rows["erin"]["message"].startswith("timeout in stable_softmax")
-    assert "no softmax_cross_entropy.py" in rows["gina"]["message"]
-    assert "not a Python file" in rows["notes.txt"]["message"]
-    assert rows["bob"]["message"].startswith("quiz not graded:") and "q1" in rows["bob"]["message"]
+    # Paths are named inside the submissions folder, never where the instructor keeps it.
+    assert rows["gina"]["message"] == "gina: no softmax_cross_entropy.py at its root or under exercises/"
+    assert rows["notes.txt"]["message"].startswith("notes.txt: not a Python file")
+    assert rows["bob"]["message"].startswith("quiz not graded: bob/quiz_answers.yaml: question q1")
+    assert str(submissions.parent) not in (out / "gradebook.csv").read_text() + (out / "summary.md").read_text()
     assert rows["alice"]["message"] == rows["carol"]["message"] == ""
 
 
@@ -149,6 +151,9 @@ def test_progress_is_one_line_per_submission_off_a_terminal(graded_class):
     assert {line.split("]")[0] for line in lines} == {f"[{i}/8" for i in range(1, 9)}
     assert any(line.endswith("alice: 35/35 graded") for line in lines)
     assert "Graded 8 submissions (4 graded, 1 missing, 1 timeout, 2 error)" in result.stderr
+    _, out, _ = graded_class  # the last line names every file written
+    assert result.stderr.rstrip().endswith(f"; wrote {out}/ (8 results as <name>.json, gradebook.csv, summary.json, "
+                                           f"summary.md, report.html) and {out / 'junit.xml'}")
     assert result.stderr.startswith("Sandbox: ")  # which protections graded this class, said first
 
 
@@ -177,6 +182,8 @@ def test_shards_merged_equal_one_unsharded_run(graded_class, tmp_path):
     result = run("merge", *(str(tmp_path / f"shard{i}") for i in (3, 1, 2)), "--out", str(merged),
                  "--junit", str(tmp_path / "merged.xml"))
     assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Merged 3 directories: 8 submissions")
+    assert f"wrote {merged}/ (8 results as <name>.json, gradebook.csv," in result.stderr
     from test_reporters import assert_junit
 
     assert len(assert_junit((tmp_path / "merged.xml").read_text(encoding="utf-8"))) == len(EXPECTED)
