@@ -126,8 +126,8 @@ def _slurm(environ: Mapping[str, str], task: int, option: int | None) -> Placeme
         raise _problem(f"{listed} tasks; " + ("ids that are not evenly spaced (--array=1,2,5) cannot be placed: use "
                                               "--array=A-B or A-B:S" if irregular else "give one number of tasks"))
     count = counts[0][1]
-    if low is None:
-        low = high - (count - 1) * step  # type: ignore[operator]  # high is known when low is not
+    if low is None:  # only the last id given: count back from it
+        low = (high or 0) - (count - 1) * step
     if task < low or (task - low) % step or (task - low) // step >= count:
         raise _problem(f"{SLURM_ID}={task} is not one of the array's {count} ids from {low} in steps of {step}")
     spec = f"{low}-{low + (count - 1) * step}" + (f":{step}" if step != 1 else "")
