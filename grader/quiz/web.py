@@ -201,7 +201,7 @@ class QuizRequestHandler(BaseHTTPRequestHandler):
         data = self.rfile.read(int(length))
         try:
             fields = parse_qs(data.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(data),
-                              max_num_fields=len(names), errors="strict")
+                              max_num_fields=16, errors="strict")
         except (UnicodeDecodeError, ValueError):
             raise Refusal(HTTPStatus.BAD_REQUEST, "The form could not be read (not the quiz's own form).") from None
         unknown = sorted(set(fields) - set(names))
