@@ -345,24 +345,61 @@ def test_the_server_listens_on_127_0_0_1_only(quiz: Quiz, save: Path) -> None:
         server.server_close()
 
 
+class Command:
+    """`grade quiz --web --no-browser` as a learner runs it, in a process of its own; ``stop`` presses Ctrl-C."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen([*args, "quiz", "--web", "--no-browser"], cwd=cwd, env=env,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, start_new_session=True)
+        self.first = self.process.stdout.readline()  # written once the server listens
+        assert self.first.startswith("The mastery quiz is at http://127.0.0.1:"), self.process.stderr.read()
+        self.client = Client(int(self.first.split("http://127.0.0.1:")[1].split("/")[0]))
+
+    def stop(self) -> tuple[int, str, str]:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to the whole group
+        stdout, stderr = self.process.communicate(timeout=60)
+        return self.process.returncode, stdout, stderr
+
+
 def test_ctrl_c_stops_the_command_with_exit_130_and_one_line(tmp_path: Path, quiz: Quiz) -> None:
     project = make_project(tmp_path)
-    process = subprocess.Popen([str(GRADE), "quiz", "--web", "--no-browser"], cwd=project, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    command = Command([str(GRADE)], project)
     try:
-        first = process.stdout.readline()  # the server listens once this line is written
-        assert first.startswith("The mastery quiz is at http://127.0.0.1:") and "Ctrl-C" in first
-        port = int(first.split("http://127.0.0.1:")[1].split("/")[0])
-        served = Client(port)
-        page = served.get()
-        assert served.answer("q1", right(quiz, "q1"), page).status == 303
+        assert "Ctrl-C" in command.first
+        assert command.client.answer("q1", right(quiz, "q1")).status == 303
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+        code, stdout, stderr = command.stop()
+    assert code == 130
     assert stderr == ""
     assert stdout == ("\nStopped with 1 of 8 questions answered. Your answers are saved in "
                       f"{project / 'quiz_answers.yaml'}; run `grade quiz --web` to continue: the "
                       "questions you answered are skipped.\n")
     assert yaml.safe_load((project / "quiz_answers.yaml").read_text()) == {"q1": right(quiz, "q1")}
     assert f"# lesson: {LESSON}" in (project / "quiz_answers.yaml").read_text()
+
+
+def test_in_the_student_copy_the_page_quiz_is_graded_by_grade(tmp_path: Path, quiz: Quiz) -> None:
+    """The copy made by `grade release` serves the quiz with its own grader, and its `grade` scores the answers."""
+    copy = tmp_path / "student"
+    released = CliRunner().invoke(main, ["release", str(copy), "--no-verify"])
+    assert released.exit_code == 0, released.output
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    given = {qid: wrong(quiz, qid) if qid == "q8" else right(quiz, qid) for qid in quiz.ids}
+    command = Command([sys.executable, "-m", "grader"], copy, env)
+    try:
+        for qid, choice in given.items():
+            assert command.client.answer(qid, choice).status == 303
+        assert "Passed: 7/8 = 87.5%" in command.client.get().body
+    finally:
+        code, stdout, stderr = command.stop()
+    assert (code, stderr) == (130, "")
+    assert "Every question is answered; your answers are in quiz_answers.yaml." in stdout
+    scored = subprocess.run([sys.executable, "-m", "grader", "quiz", "--answers", "quiz_answers.yaml"], cwd=copy,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert scored.returncode == 0 and "Passed: 7/8 = 87.5%" in scored.stdout
+    listed = subprocess.run([sys.executable, "-m", "grader", "list"], cwd=copy, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert "Quiz: 7/8 correct (88%), passed" in listed.stdout, listed.stdout + listed.stderr
