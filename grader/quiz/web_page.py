@@ -153,7 +153,7 @@ def result_page(web: WebQuiz, token: str, after: str | None = None) -> str:
     if after is not None:
         body.append(feedback(quiz.question(after), web.answers[after] or ""))
     body.append(
-        f"<h2 id=\"result\">{verdict}: {result.score}/{result.total} = {percent(result.percent)}%</h2>\n"
+        f"<h2 id=\"result\">Your result: {verdict.lower()}</h2>\n"
         f"<p class=\"score\">{verdict}: {result.score}/{result.total} = {percent(result.percent)}% \u2014 the "
         f"lesson needs more than {percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.</p>\n"
     )
