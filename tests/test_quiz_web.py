@@ -1,6 +1,7 @@
 """`grade quiz --web`: the server's handling of every request, talked to over HTTP (no browser; fast)."""
 from __future__ import annotations
 
+import html
 import os
 import signal
 import socket
@@ -100,10 +101,40 @@ def test_a_question_page_has_labelled_radio_buttons_and_nothing_of_the_key(serve
     assert form.radios == [(c.id, True) for c in quiz.questions[0].choices] and form.legends == 1
     assert "script" not in form.tags and "http" not in page.body.replace(f'content="width', "")
     assert "Question 1 of 8 (q1)" in page.body and "Pass: more than 75% correct (7 of 8)" in page.body
+    shown = html.unescape(page.body)
     for question in quiz.questions:  # no key, no salt, no explanation: nothing that tells the answer
-        assert question.salt not in page.body and question.key not in page.body
-        assert not [c for c in question.choices if c.explanation[:40] in page.body]
+        assert question.salt not in shown and question.key not in shown
+        assert not [c for c in question.choices if c.explanation[:40] in shown]
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_no_page_tells_an_answer_before_it_is_given(serve, quiz: Quiz) -> None:
+    served = serve()
+    pages = [served.get()]
+    for question in quiz.questions:
+        pages.append(served.get(served.answer(question.id, wrong(quiz, question.id)).headers["location"]))
+        pages.append(served.get())
+    for number, question in enumerate(quiz.questions):
+        before = pages[:1 + 2 * number]  # every page served before this question was answered
+        for page in before:
+            shown = html.unescape(page.body)
+            assert question.key not in shown and question.salt not in shown
+            assert not [c.id for c in question.choices if c.explanation[:40] in shown], question.id
+    assert quiz.questions[-1].answer.explanation[:40] in html.unescape(pages[-1].body)  # once answered, shown
+
+
+def test_an_error_of_grade_itself_is_one_line_and_a_page(serve, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    served = serve()
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(web_module, "question_page", broken)
+    reply = served.get()
+    assert reply.status == 500 and "an error in grade: RuntimeError: a bug" in reply.body
+    assert capsys.readouterr().err == "grade quiz --web: internal error on GET /: RuntimeError: a bug\n"
+    monkeypatch.undo()
+    assert served.get().status == 200
 
 
 def test_the_style_sheet_is_the_only_other_thing_served(serve) -> None:
@@ -135,7 +166,7 @@ def test_an_answer_is_saved_with_the_terminal_quizs_writer_and_explained(serve, 
     assert "Wrong.</span> Question q2" in page.body and q2.choice(choice).explanation[:60] in page.body
     assert f"The answer is</strong> {q2.answer.id})" in page.body and q2.answer.explanation[:60] in page.body
     assert f"Reread the lesson section \u201c{q2.reread}\u201d; redo exercise <code>{q2.exercise}</code>" in page.body
-    assert quiz.question("q3").answer.explanation[:40] not in page.body
+    assert quiz.question("q3").answer.explanation[:40] not in html.unescape(page.body)
 
 
 def test_six_of_eight_is_75_percent_and_not_passed(serve, quiz: Quiz, save: Path, tmp_path: Path) -> None:

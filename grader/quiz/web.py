@@ -112,6 +112,11 @@ class QuizRequestHandler(BaseHTTPRequestHandler):
         except GradeError as error:  # the answers file could not be written
             sys.stderr.write(f"{error.message}\n")
             return _refused(HTTPStatus.INTERNAL_SERVER_ERROR, f"{error.message}. Your answer was not recorded.")
+        except Exception as error:  # noqa: BLE001 (a bug of grade's: one line here and on the page, the quiz goes on)
+            problem = f"{type(error).__name__}: {error}"
+            sys.stderr.write(f"grade quiz --web: internal error on {self.command} {self.path[:80]}: {problem}\n")
+            return _refused(HTTPStatus.INTERNAL_SERVER_ERROR, f"The quiz server failed on this request (an error in "
+                                                              f"grade: {problem}); reload the quiz to go on.")
 
     def _host_refusal(self) -> Response | None:
         """Only requests addressed to this server by 127.0.0.1 or localhost, and forms from its own pages."""
