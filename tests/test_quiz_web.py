@@ -1,6 +1,7 @@
 """`grade quiz --web`: the server's handling of every request, talked to over HTTP (no browser; fast)."""
 from __future__ import annotations
 
+import _thread
 import html
 import os
 import signal
@@ -358,6 +359,23 @@ def test_the_command_opens_a_browser_unless_told_not_to(tmp_path: Path, monkeypa
     assert CliRunner().invoke(main, ["--lesson", LESSON, "quiz", "--web", "--no-browser", "--port", "8123"]).exit_code == 0
     answers = project / "quiz_answers.yaml"
     assert calls == [(answers, LESSON, 0, True), (answers, LESSON, 8123, False)]
+
+
+def test_the_browser_is_sent_to_the_address_printed_and_ctrl_c_returns_130(quiz: Quiz, save: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = {}
+
+    def browser(url: str) -> bool:  # the browser loads the page, then the learner presses Ctrl-C
+        seen["url"], seen["page"] = url, Client(int(url.split(":")[2].strip("/"))).get()
+        _thread.interrupt_main()
+        return True
+
+    monkeypatch.setattr(web_module.webbrowser, "open", browser)
+    said: list[str] = []
+    code = web_module.serve_quiz(WebQuiz(quiz, save), 0, True, said.append, lambda answers: "stopped\n")
+    assert code == 130 and seen["page"].status == 200 and "Question 1 of 8" in seen["page"].body
+    assert said == [f"The mastery quiz is at {seen['url']} (this computer only). Press Ctrl-C here to stop.\n",
+                    "\nstopped\n"]
 
 
 def test_a_browser_that_cannot_be_opened_is_said_with_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
