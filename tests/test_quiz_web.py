@@ -344,6 +344,15 @@ def test_web_options_out_of_place_exit_2(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+def test_a_broken_answers_file_is_refused_before_serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (make_project(tmp_path) / "quiz_answers.yaml").write_text("q1: z\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["quiz", "--web", "--no-browser"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"Error: {tmp_path / 'quiz_answers.yaml'}: question q1: 'z' is not a choice; allowed: " \
+                            "a, b, c, d\n"
+
+
 def test_the_command_opens_a_browser_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path)
     (project / "exercises" / "deep").mkdir()
