@@ -60,19 +60,16 @@ def wrong(quiz: Quiz, qid: str) -> str:
     return next(c.id for c in question.choices if not question.is_correct(c.id))
 
 
-def on_page(driver: Any, page: str, question: str | None = None) -> Any:
-    """Wait until the browser shows that page (and question), and return its <main>."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.common.by import By
+def on_page(driver: Any, page: str, question: str | None = None) -> None:
+    """Wait until the browser shows that page (and question). Both marks are read in one script, in one
+    document; while the browser navigates the script may fail, and is tried again."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def shown(browser: Any) -> Any:
-        main = browser.find_element(By.TAG_NAME, "main")
-        found = (main.get_attribute("data-page"), main.get_attribute("data-question"))
-        return main if found == (page, question) else False
-
-    return WebDriverWait(driver, 60, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-                         ).until(shown, f"the browser never showed the {page} page {question or ''}")
+    read = "const m = document.querySelector('main'); return m && [m.dataset.page, m.dataset.question || null];"
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(
+        lambda browser: browser.execute_script(read) == [page, question],
+        f"the browser never showed the {page} page {question or ''}")
 
 
 def click_answer(driver: Any, qid: str, choice: str) -> None:
