@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from grader.lesson import Lesson
 from grader.model import ExerciseStatus, Report
 from grader.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
+from grader.shards import Shard
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
@@ -46,15 +46,6 @@ SUBMISSION_SUFFIXES = (".py", ".ipynb")  # a single-file submission: the exercis
 class Submission:
     name: str
     path: Path  # the entry: a directory or a single file
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int  # 1-based
-    count: int
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
 
 
 @dataclass(frozen=True)
@@ -110,13 +101,6 @@ def discover(root: Path, exclude: Path | None = None) -> list[Submission]:
     return sorted(submissions.values(), key=lambda s: s.name)
 
 
-def parse_shard(text: str) -> Shard:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise UsageError(f"--shard {text}: expected I/N with 1 <= I <= N, like 2/4")
-    return Shard(int(match.group(1)), int(match.group(2)))
-
-
 def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Submission]:
     """The I-th of N round-robin slices of the submissions sorted by name: deterministic, balanced."""
     ordered = sorted(submissions, key=lambda s: s.name)
@@ -143,7 +127,7 @@ def student_file_of(submission: Submission, student_file: str, prefer: Prefer = 
     if kind == "dir":
         found = submission_file_in(submission.path, student_file, prefer)
         if found is None:
-            raise UsageError(f"{submission.path}: no {student_file} at its root or under exercises/")
+            raise UsageError(f"{entry}: no {student_file} at its root or under exercises/")
         return dataclasses.replace(found, base=root, relative=f"{entry}/{found.relative}")
     if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
         raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
@@ -151,10 +135,16 @@ def student_file_of(submission: Submission, student_file: str, prefer: Prefer = 
     return SubmissionFile(root, entry)  # a .py file or notebook, or a link or other entry that reading refuses
 
 
-def fingerprint(submission: Submission, lesson: Lesson) -> str | None:
-    """sha256 of every file grading reads (absent and refused ones count too, by what happened)."""
+def fingerprint(submission: Submission, lesson: Lesson, prefer: Prefer = Prefer.STARTED) -> str | None:
+    """sha256 of which file is graded and of every file grading reads (absent and refused ones count too,
+    by what happened): a notebook saved after the .py is graded instead of it, though no content changed."""
     root = submission.path.parent
     digest = hashlib.sha256((entry_kind(root, submission.path.name) or "absent").encode())
+    try:  # which file is graded: with a .py and a notebook both there, the one --prefer chooses
+        chosen = "graded:" + student_file_of(submission, lesson.student_file, prefer).relative
+    except (UsageError, Refused) as exc:
+        chosen = "graded: none: " + exc.message
+    digest.update(b"\0" + chosen.encode("utf-8", "surrogateescape"))
     for file in _graded_files(submission, lesson):
         digest.update(b"\0" + file.relative.encode("utf-8", "surrogateescape") + b"\0")
         if entry_kind(file.base, file.relative) is None:
@@ -238,8 +228,9 @@ class BatchRunner:
                                     left_out=(unused,) if unused else ())
                 report = assessment.report
                 batch_status, message = submission_status(report)
-                if assessment.quiz_problem is not None:
-                    quiz_problem = f"quiz not graded: {assessment.quiz_problem.message}"
+                if assessment.quiz_problem is not None and answers is not None:  # named inside the class's folder
+                    problem = assessment.quiz_problem.message.replace(str(answers.file.path), answers.file.relative, 1)
+                    quiz_problem = f"quiz not graded: {problem}"
             except Exception as exc:  # a grader bug costs this submission a row, not the batch
                 text = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
                 report = unrun_report(str(student_file.path), self.lesson, self.grading, ExerciseStatus.ERROR, text)
@@ -258,7 +249,7 @@ class BatchRunner:
         return document
 
     def _one(self, submission: Submission) -> Graded:
-        print_ = fingerprint(submission, self.lesson)
+        print_ = fingerprint(submission, self.lesson, self.options.prefer)
         if self.options.resume:
             reused = self._reusable(submission.name, print_)
             if reused is not None:

@@ -11,9 +11,9 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, discover, parse_shard, select_shard
+from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.batch_record import BatchDocument
-from grader.class_outputs import write_class_outputs
+from grader.class_outputs import ClassOutputs, write_class_outputs
 from grader.credit import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
@@ -22,6 +22,7 @@ from grader.outputs import document_stem, writable_directory, write_atomic
 from grader.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
+from grader.shards import Placement, Shard
 from grader.summary import merge
 
 
@@ -72,14 +73,22 @@ def _counts_line(summary: dict[str, Any]) -> str:
     return f"{counted(counts['submissions'], 'submission')} ({', '.join(parts) or 'none'})"
 
 
-def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions, shard_text: str | None,
-              junit: Path | None, unconfined: bool = False, seed_note: str = "", excel_csv: bool = False) -> None:
+def _wrote(out: Path, outputs: ClassOutputs, documents: Sequence[BatchDocument], junit: Path | None) -> str:
+    """Every file written: ``wrote results/ (7 results as <name>.json, gradebook.csv, ...) and junit.xml``."""
+    names = [f"{counted(len(documents), 'result')} as <name>.json", *(path.name for path in outputs.files)]
+    return f"wrote {out}/ ({', '.join(names)})" + (f" and {junit}" if junit is not None else "")
+
+
+def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOptions,
+              placed: Shard | Placement | None, junit: Path | None, unconfined: bool = False, seed_note: str = "",
+              excel_csv: bool = False) -> None:
+    """Grade the class, or the slice ``placed`` says (``--shard I/N``, or a Placement read from an array job)."""
     started = time.monotonic()
-    shard = parse_shard(shard_text) if shard_text is not None else None
+    shard = placed.shard if isinstance(placed, Placement) else placed
     if out.resolve() == submissions_dir.resolve():
         raise UsageError(f"--out {out}: give a directory other than the submissions themselves")
     found = discover(submissions_dir, exclude=out)
-    if not found and shard is None:
+    if not found:  # a shard of it too: every task of an array job seeing none means the class is elsewhere
         raise UsageError(f"{submissions_dir}: no submissions in it (one sub-directory or .py file per student)")
     selected = select_shard(found, shard)
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
@@ -88,6 +97,8 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     if seed_note:
         click.echo(seed_note, file=sys.stderr)
+    if isinstance(placed, Placement):
+        click.echo(f"Grading {placed}.", file=sys.stderr)
     runner = BatchRunner(lesson, out, options)
     progress = Progress(len(selected))
     try:
@@ -100,7 +111,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     where = f"shard {shard} of " if shard else ""
     reused = f", {progress.reused} unchanged and not regraded" if progress.reused else ""
     click.echo(f"Graded {where}{_counts_line(outputs.summary)}{reused} in {time.monotonic() - started:.1f}s; "
-               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
+               f"{_wrote(out, outputs, documents, junit)}", file=sys.stderr)
 
 
 def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None,
@@ -112,5 +123,5 @@ def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Pat
     outputs = write_class_outputs(out, documents, seed, lesson, excel_csv=excel_csv)
     if junit is not None:
         write_junit(junit, documents)
-    click.echo(f"Merged {len(directories)} directories: {_counts_line(outputs.summary)}; "
-               f"wrote {out}/ (gradebook.csv, summary.json, report.html)", file=sys.stderr)
+    click.echo(f"Merged {counted(len(directories), 'directory', 'directories')}: {_counts_line(outputs.summary)}; "
+               f"{_wrote(out, outputs, documents, junit)}", file=sys.stderr)

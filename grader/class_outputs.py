@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from grader.batch import Shard
+from grader.shards import Shard
 from grader.batch_record import BatchDocument
 from grader.lesson import Lesson
 from grader.outputs import write_atomic

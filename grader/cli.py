@@ -280,7 +280,11 @@ def doctor() -> None:
               help="Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, "
                    "else the seed of the results resumed, else a fresh random seed; never the practice seed]")
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
-@click.option("--shard", metavar="I/N", help="Grade only the I-th of N slices of the submissions (for CI matrices).")
+@click.option("--shard", metavar="I/N|auto",
+              help="Grade only the I-th of N slices of the submissions (for CI matrices); auto: the slice of this "
+                   "task of a Slurm, Kubernetes or AWS Batch array job, or $GRADE_SHARD_INDEX of $GRADE_SHARD_COUNT.")
+@click.option("--shard-count", type=int, default=None, metavar="N",
+              help="With --shard auto: how many tasks run, where the engine does not say (Kubernetes, AWS Batch).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
 @click.option("--excel-csv", is_flag=True,
               help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
@@ -289,8 +293,8 @@ def doctor() -> None:
 @prefer_option
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
-          seed: int | None, resume: bool, shard: str | None, junit: Path | None, excel_csv: bool,
-          unconfined: bool, prefer: Prefer) -> None:
+          seed: int | None, resume: bool, shard: str | None, shard_count: int | None, junit: Path | None,
+          excel_csv: bool, unconfined: bool, prefer: Prefer) -> None:
     """Grade every submission in SUBMISSIONS: each sub-directory, .py file or .ipynb notebook is one student's.
 
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
@@ -298,14 +302,16 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     """
     from grader.batch import BatchOptions
     from grader.batch_cli import run_batch
+    from grader.shards import choose_shard
 
     lesson = selection(ctx).lesson_or_sole()
-    if shard is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
+    placed = choose_shard(shard, os.environ, shard_count)
+    if placed is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
         raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
     options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
                            memory_mb=memory_mb, prefer=prefer)
-    run_batch(lesson, submissions, out, options, shard, junit, unconfined, seed_line(chosen, how), excel_csv)
+    run_batch(lesson, submissions, out, options, placed, junit, unconfined, seed_line(chosen, how), excel_csv)
 
 
 @main.command()

@@ -22,7 +22,7 @@ from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, Exerc
 from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile, exercise_calls
+from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile
 from grader.verify import PassedCases, check_result, exception_text
 
 DEFAULT_SEED = 2026
@@ -197,6 +197,25 @@ def _what_held(cases: tuple[Case, ...]) -> str:
     return f"{cases[0].describe}: the input was left unchanged,"
 
 
+def _knock_on(results: tuple[ExerciseResult, ...], outcomes: list[TaskOutcome]) -> tuple[ExerciseResult, ...]:
+    """A failing exercise that calls the student's own function of another exercise that fails too says so:
+    the cause may be there ("uses your stable_softmax, which fails its own checks")."""
+    by_name = {r.name: r for r in results}
+    annotated = []
+    for result, outcome in zip(results, outcomes):
+        used = dict.fromkeys(name for reply in outcome.replies.values() for name in reply.get("uses", ()))
+        failing = [name for name in used if name in by_name and name != result.name
+                   and by_name[name].status not in (ExerciseStatus.PASSED, ExerciseStatus.NOT_IMPLEMENTED)]
+        if result.status is not ExerciseStatus.FAILED or not failing:
+            annotated.append(result)
+            continue
+        causes = " and ".join(f"your {name}, which fails its own checks" for name in failing)
+        note = f"\nIt uses {causes}: fix {' and '.join(failing)} first; this exercise may pass once {'they pass' if len(failing) > 1 else 'it passes'}."
+        checks = tuple(dataclasses.replace(c, message=c.message + note) if not c.passed else c for c in result.checks)
+        annotated.append(dataclasses.replace(result, checks=checks, calls_failing=tuple(failing)))
+    return tuple(annotated)
+
+
 def select_exercises(lesson: Lesson, names: tuple[str, ...]) -> tuple[Exercise, ...]:
     known = [e.name for e in lesson.exercises]
     unknown = [n for n in names if n not in known]
@@ -287,20 +306,6 @@ def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> 
     return dataclasses.replace(outcome, replies=replies, exception=_located(outcome.exception, program), output=output)
 
 
-def _with_calls_failing(results: tuple[ExerciseResult, ...], source: bytes) -> tuple[ExerciseResult, ...]:
-    """Each exercise that did not pass, with the graded exercises its function calls that did not pass either
-    (a stable_softmax without the max shift also breaks the gradient that calls it: fix that one first)."""
-    status = {r.name: r.status for r in results}
-    if all(s is ExerciseStatus.PASSED for s in status.values()) or all(s is ExerciseStatus.ERROR for s in status.values()):
-        return results  # all passed, or nothing ran (the file does not import): no exercise to blame on another
-    calls = exercise_calls(source, frozenset(status))
-    return tuple(
-        dataclasses.replace(r, calls_failing=tuple(n for n in status if n in calls.get(r.name, ())
-                                                   and status[n] is not ExerciseStatus.PASSED))
-        if r.status is not ExerciseStatus.PASSED else r
-        for r in results)
-
-
 def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeOptions,
                  on_progress: Callable[[str], None] | None = None, program: Program | None = None) -> Report:
     """Grade source bytes already read (``program``: where they came from, to name cells in messages)."""
@@ -312,7 +317,7 @@ def grade_source(shown_path: str, source: bytes, lesson: Lesson, options: GradeO
     outcomes = run_job(job, settled)
     if program is not None:
         outcomes = [_locate_outcome(o, program, shown_path) for o in outcomes]
-    results = _with_calls_failing(tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes)), source)
+    results = _knock_on(tuple(_exercise_result(p, o, lesson) for p, o in zip(prepared, outcomes)), outcomes)
     sandboxed = [o.protections for o in outcomes if o.protections]
     unconfined = tuple(dict.fromkeys(layer for p in sandboxed for layer in missing_layers(p)))
     notes = program.notes if program is not None else ()

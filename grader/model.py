@@ -47,7 +47,7 @@ class ExerciseResult:
     detail: str = ""  # why the exercise as a whole did not run normally (import error, timeout...)
     output: str = ""  # what the student's code printed, capped
     seconds: float = 0.0
-    calls_failing: tuple[str, ...] = ()  # exercises this one calls that did not pass: its failures may be theirs
+    calls_failing: tuple[str, ...] = ()  # the student's failing exercises this one's function used: the cause may be there
 
     @property
     def score(self) -> float:

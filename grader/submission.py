@@ -180,20 +180,6 @@ def untouched_stub(file: SubmissionFile) -> bool:
     return bool(functions) and all(_only_raises_not_implemented(f) for f in functions)
 
 
-def exercise_calls(source: bytes, names: frozenset[str] | set[str]) -> dict[str, frozenset[str]]:
-    """For each function of ``names`` defined at the source's top level, the other ones of ``names`` its body
-    refers to (read, never run; nothing for source that is large or does not parse)."""
-    if len(source) > MAX_STUB_BYTES:
-        return {}
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    return {node.name: frozenset(n.id for n in ast.walk(node)
-                                 if isinstance(n, ast.Name) and n.id in names and n.id != node.name)
-            for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names}
-
-
 def choose_file(base: Path, python: str, notebook: str, prefer: Prefer = Prefer.STARTED) -> SubmissionFile:
     """Of a .py file and a notebook both in ``base``, the one to grade, with the choice and its reason."""
     def chosen(graded: str, reason: str) -> SubmissionFile:

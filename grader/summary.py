@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.batch import Shard
+from grader.shards import Shard
 from grader.batch_record import STATUS_ORDER, BatchDocument, BatchStatus
 from grader.outputs import document_stem
 from grader.errors import UsageError

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import statistics
 from pathlib import Path
@@ -14,11 +15,11 @@ from click.testing import CliRunner, Result
 
 import grader.assess
 import grader.batch
-from grader.batch import (BatchOptions, BatchRunner, Submission, checks_signature, discover, parse_shard,
-                          select_shard)
+from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.lesson import load_lesson
 from grader.cli import main
 from grader.errors import UsageError
+from grader.shards import parse_shard
 from classroom import EXPECTED, build_class, mistake
 from variants import REFERENCE, STUB, build_submission
 
@@ -69,13 +70,15 @@ def test_every_submission_gets_a_row_and_the_batch_exits_0(graded_class):
 
 
 def test_rows_say_why_a_submission_did_not_run(graded_class):
-    _, out, _ = graded_class
+    submissions, out, _ = graded_class
     rows = {row["name"]: row for row in gradebook(out)}
     assert "SyntaxError" in rows["dave"]["message"]
     assert rows["erin"]["message"].startswith("timeout in stable_softmax")
-    assert "no softmax_cross_entropy.py" in rows["gina"]["message"]
-    assert "not a Python file" in rows["notes.txt"]["message"]
-    assert rows["bob"]["message"].startswith("quiz not graded:") and "q1" in rows["bob"]["message"]
+    # Paths are named inside the submissions folder, never where the instructor keeps it.
+    assert rows["gina"]["message"] == "gina: no softmax_cross_entropy.py at its root or under exercises/"
+    assert rows["notes.txt"]["message"].startswith("notes.txt: not a Python file")
+    assert rows["bob"]["message"].startswith("quiz not graded: bob/quiz_answers.yaml: question q1")
+    assert str(submissions.parent) not in (out / "gradebook.csv").read_text() + (out / "summary.md").read_text()
     assert rows["alice"]["message"] == rows["carol"]["message"] == ""
 
 
@@ -148,6 +151,9 @@ def test_progress_is_one_line_per_submission_off_a_terminal(graded_class):
     assert {line.split("]")[0] for line in lines} == {f"[{i}/8" for i in range(1, 9)}
     assert any(line.endswith("alice: 35/35 graded") for line in lines)
     assert "Graded 8 submissions (4 graded, 1 missing, 1 timeout, 2 error)" in result.stderr
+    _, out, _ = graded_class  # the last line names every file written
+    assert result.stderr.rstrip().endswith(f"; wrote {out}/ (8 results as <name>.json, gradebook.csv, summary.json, "
+                                           f"summary.md, report.html) and {out / 'junit.xml'}")
     assert result.stderr.startswith("Sandbox: ")  # which protections graded this class, said first
 
 
@@ -176,6 +182,8 @@ def test_shards_merged_equal_one_unsharded_run(graded_class, tmp_path):
     result = run("merge", *(str(tmp_path / f"shard{i}") for i in (3, 1, 2)), "--out", str(merged),
                  "--junit", str(tmp_path / "merged.xml"))
     assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Merged 3 directories: 8 submissions")
+    assert f"wrote {merged}/ (8 results as <name>.json, gradebook.csv," in result.stderr
     from test_reporters import assert_junit
 
     assert len(assert_junit((tmp_path / "merged.xml").read_text(encoding="utf-8"))) == len(EXPECTED)
@@ -187,6 +195,43 @@ def test_shards_merged_equal_one_unsharded_run(graded_class, tmp_path):
         for exercise in document["exercises"]:
             exercise.pop("seconds")
     assert merged_docs == whole_docs
+
+
+def engine_run(submissions: Path, out: Path, variables: dict[str, str]) -> Result:
+    """grade batch --shard auto as a task of an array job: the engine's variables and no one else's."""
+    cleared = {k: None for k in os.environ if k.startswith(("SLURM_", "JOB_COMPLETION", "AWS_BATCH_", "GRADE_SHARD_"))}
+    return CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--timeout", "1", "--jobs", "2",
+                                     "--seed", CLASS_SEED, "--shard", "auto"], env={**cleared, **variables})
+
+
+@pytest.mark.parametrize("engine, variables", [
+    ("AWS Batch array job", lambda k, n: {"AWS_BATCH_JOB_ARRAY_INDEX": str(k), "GRADE_SHARD_COUNT": str(n)}),
+    ("workflow's variables", lambda k, n: {"GRADE_SHARD_INDEX": str(k), "GRADE_SHARD_COUNT": str(n),
+                                           "GITHUB_ACTIONS": "true"}),
+])
+def test_shard_auto_tasks_merge_to_one_run(graded_class, tmp_path, engine, variables):
+    """Slurm and Kubernetes: tests/test_cluster_recipes.py runs their recipes."""
+    submissions, whole, _ = graded_class
+    for index in range(3):
+        result = engine_run(submissions, tmp_path / f"task{index}", variables(index, 3))
+        assert result.exit_code == 0, result.output
+        assert f"Grading shard {index + 1}/3 from the {engine} (" in result.stderr
+    merged = tmp_path / "merged"
+    assert run("merge", *(str(tmp_path / f"task{i}") for i in range(3)), "--out", str(merged)).exit_code == 0
+    for name in ("gradebook.csv", "summary.json", "summary.md", "report.html"):
+        assert (merged / name).read_text() == (whole / name).read_text(), name
+
+
+def test_shard_auto_outside_an_array_job_exits_2(tmp_path):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    build_submission(submissions, {}, name="amy.py")
+    result = engine_run(submissions, tmp_path / "out", {})
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("Error: --shard auto: no array-job index in the environment")
+    out_of_range = engine_run(submissions, tmp_path / "out", {"JOB_COMPLETION_INDEX": "4", "JOB_COMPLETIONS": "4"})
+    assert out_of_range.exit_code == 2 and "JOB_COMPLETION_INDEX=4 is out of range for 4 tasks" in out_of_range.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_merge_refuses_an_incomplete_or_inconsistent_set(graded_class, tmp_path):
@@ -269,6 +314,10 @@ def test_an_empty_shard_is_not_an_error(tmp_path):
     ("collision", (), "would both be named 'amy'"),
     ("ok", ("--shard", "5/4", "--seed", "7"), "expected I/N"),
     ("ok", ("--shard", "1/2"), "every shard must grade with one seed"),
+    ("ok", ("--shard", "4/3"), "--shard 4/3: expected I/N"),  # the shard is wrong before any seed is missing
+    ("ok", ("--shard", "auto"), "--shard auto: no array-job index in the environment"),
+    ("ok", ("--shard", "auto", "--shard-count", "0"), "--shard-count 0: expected a number of tasks"),
+    ("ok", ("--shard", "1/2", "--shard-count", "2", "--seed", "7"), "--shard-count 2: only with --shard auto"),
     ("ok", ("--seed", "2026"), "the practice seed, whose reference answers ship in the student release"),
     ("same", (), "other than the submissions"),
 ])

@@ -74,10 +74,12 @@ def stable_softmax(logits, axis=-1):
     return np.zeros_like(logits).view(Liar)
 '''
     report = grade(build_submission(tmp_path, {SOFTMAX: lying}), exercises=(SOFTMAX,))
-    # Every check of the values fails; the one check of a property that holds (the input is left
-    # unchanged) is the only point, whatever the returned object claims about itself.
+    # Every check of the values fails, whatever the returned object claims about itself; the check of a
+    # property that holds (the input is left unchanged) says so but earns nothing beside no right value.
     checks = softmax_exercise(report).checks
-    assert [c.name for c in checks if c.passed] == ["input_unchanged"] and report.score == 1
+    assert not [c.name for c in checks if c.passed] and report.score == 0
+    assert "the input was left unchanged, but this point counts only once" in \
+        next(c for c in checks if c.name == "input_unchanged").message
     always_equal = '''
 class AlwaysEqual:
     def __eq__(self, other):

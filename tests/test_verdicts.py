@@ -137,3 +137,43 @@ def test_a_name_that_a_correctly_answered_case_rules_out_is_dropped(grade, tmp_p
     assert "mean_loss_log_of_softmax" in result.mistakes
     assert "mean_loss_no_max_shift" not in result.mistakes
     assert not any("without subtracting the max" in c.message for c in result.checks)
+
+
+def test_a_failure_caused_by_the_student_s_own_earlier_function_says_so(grade, tmp_path):
+    unstable = '''def stable_softmax(logits, axis=-1):
+    e = np.exp(logits)
+    return e / e.sum(axis=axis, keepdims=True)
+'''
+    gradient = '''def cross_entropy_gradient(logits, target_index):
+    y = np.zeros(len(logits))
+    y[target_index] = 1.0
+    return stable_softmax(logits) - y
+'''
+    report = grade(build_submission(tmp_path, {"stable_softmax": unstable, "cross_entropy_gradient": gradient}))
+    failed = [c for c in exercise(report, "cross_entropy_gradient").checks if not c.passed]
+    assert failed and all(c.message.endswith("It uses your stable_softmax, which fails its own checks: fix "
+                                             "stable_softmax first; this exercise may pass once it passes.")
+                          for c in failed)
+    assert "It uses" not in " ".join(c.message for c in exercise(report, "stable_softmax").checks)
+
+
+def test_an_exercise_that_calls_a_passing_function_gets_no_such_note(grade, tmp_path):
+    gradient = '''def cross_entropy_gradient(logits, target_index):
+    return -(stable_softmax(logits) - np.eye(len(logits))[target_index])
+'''
+    report = grade(build_submission(tmp_path, {"cross_entropy_gradient": gradient}))
+    failed = [c for c in exercise(report, "cross_entropy_gradient").checks if not c.passed]
+    assert failed and not any("It uses" in c.message for c in failed)
+
+
+def test_the_worker_s_word_on_which_functions_a_call_used_is_bounded():
+    """Untrusted like every reply field: identifiers only, at most 32, and only ever text for a message."""
+    from grader.sandbox.protocol import clean_reply
+
+    def uses(value: object) -> tuple[str, ...]:
+        return clean_reply({"id": "0.0", "status": "ok", "uses": value})["uses"]  # type: ignore[index]
+
+    assert uses(["stable_softmax"]) == ("stable_softmax",)
+    assert uses("stable_softmax") == () and uses(None) == () and uses([1, b"x", {"a": 1}]) == ()
+    assert uses(["::error::x", "a b", "x" * 101, "ok_name"]) == ("ok_name",)
+    assert len(uses([f"f{i}" for i in range(10_000)])) == 32

@@ -101,25 +101,123 @@ def test_the_structure_check_finds_problems():
     assert len(workflow_problems(bad)) == 5
 
 
-def test_the_classroom_workflow_feeds_the_reporter():
-    """The reporter (education/autograding-grading-reporter, src/main.js) reads, for each id in `runners`,
-    the base64 JSON in the environment variable <ID upper-cased>_RESULTS; src/notify-classroom.js gives
-    the points to the check run named run-autograding-tests."""
-    text = (ROOT / "docs" / "examples" / "classroom.yml").read_text()
-    workflow = yaml.safe_load(text)
-    assert list(workflow["jobs"]) == ["run-autograding-tests"]
-    job = workflow["jobs"]["run-autograding-tests"]
-    assert workflow["permissions"]["checks"] == "write"
-    steps = {step.get("id"): step for step in job["steps"]}
-    runs = [step.get("run", "") for step in job["steps"]]
-    doctor = next(i for i, run in enumerate(runs) if " doctor" in run)
-    grading = next(i for i, run in enumerate(runs) if "--format classroom" in run)
-    assert doctor < grading and job["steps"][grading]["id"] == "grade"
-    assert steps["grade"]["env"]["GRADE_SEED"] == "${{ secrets.GRADE_SEED }}"
-    assert 'base64 -w0 classroom.json)" >> "$GITHUB_OUTPUT"' in steps["grade"]["run"]
-    reporter = next(step for step in job["steps"] if step.get("uses", "").startswith("education/autograding-grading-reporter@"))
-    runners = reporter["with"]["runners"].split(",")
-    for runner in runners:
-        assert reporter["env"][f"{runner.strip().upper()}_RESULTS"] == f"${{{{ steps.{runner.strip()}.outputs.result }}}}"
-    body = "\n".join(line for line in text.split("\n") if not line.startswith("#")).strip()
-    assert body in (ROOT / "docs" / "batch.md").read_text(), "docs/batch.md and the Classroom workflow differ"
+# Where an example workflow runs, from the marker comment on its first line. A workflow that runs in a
+# repository a student can push to hands its secrets to the student (they can push a workflow that prints them).
+RUNS_IN = re.compile(r"\A# runs in: (a student's repository|the instructor's repository)\n")
+STUDENT = "a student's repository"
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+SECRET = re.compile(r"\bsecrets\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\s*\[\s*'([^']*)'\s*\])?")
+DOCS_WORKFLOWS = sorted(p for pattern in ("*.yml", "*.yaml") for p in (ROOT / "docs").rglob(pattern))
+
+
+def _strings_and_keys(node) -> list[tuple[str, str]]:
+    """(key, string) for every string in a parsed workflow, keys included (a key's own entry has key "")."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.append(("", str(key)))
+            if isinstance(value, str):
+                found.append((str(key), value))
+            else:
+                found.extend(_strings_and_keys(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_strings_and_keys(item))
+    elif isinstance(node, str):
+        found.append(("", node))
+    return found
+
+
+def secrets_named(text: str) -> set[str]:
+    """Every secret a workflow can read: ``secrets.NAME``, ``secrets['NAME']``, the whole context
+    (``toJSON(secrets)``) and ``secrets: inherit`` or a ``secrets:`` mapping passed to a called workflow."""
+    names = set()
+    for key, value in _strings_and_keys(yaml.safe_load(text)):
+        if key == "secrets":
+            names.add(f"all secrets ({value!r} to a called workflow)")
+        if key == "" and value == "secrets":
+            names.add("the secrets passed to a called workflow")
+        for expression in EXPRESSION.findall(value):
+            for match in SECRET.finditer(expression):
+                names.add(match.group(1) or match.group(2) or "the whole secrets context")
+    return names
+
+
+def student_repository_problems(text: str) -> list[str]:
+    """Why a workflow may not be given to students: it says not where it runs, or it runs in a student's
+    repository and reads a secret other than GITHUB_TOKEN (which covers that repository only)."""
+    marker = RUNS_IN.match(text)
+    if marker is None:
+        return ["no first line '# runs in: a student's repository' or '# runs in: the instructor's repository'"]
+    if marker.group(1) != STUDENT:
+        return []
+    return [f"runs in a student's repository and reads {name}"
+            for name in sorted(secrets_named(text)) if name.upper() != "GITHUB_TOKEN"]
+
+
+def test_example_workflows_in_docs_hand_students_no_secret():
+    assert {p.name for p in DOCS_WORKFLOWS} >= {"classroom.yml", "classroom-grade.yml", "grade-class.yml"}
+    problems = {p.name: student_repository_problems(p.read_text()) for p in DOCS_WORKFLOWS}
+    assert problems == {p.name: [] for p in DOCS_WORKFLOWS}
+    assert secrets_named((ROOT / "docs" / "examples" / "classroom-grade.yml").read_text()) == {
+        "CLASSROOM_TOKEN", "GRADE_SEED"}  # the instructor's own repository may hold them
+
+
+def test_the_secret_scan_refuses_a_student_workflow_that_reads_secrets():
+    student = "# runs in: a student's repository\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    bad = {
+        "secrets.GRADER_TOKEN": "      - uses: actions/checkout@v5\n        with:\n          token: ${{ secrets.GRADER_TOKEN }}\n",
+        "secrets['GRADE_SEED']": "      - run: echo go\n        env:\n          S: \"${{ secrets['GRADE_SEED'] }}\"\n",
+        "toJSON(secrets)": "      - run: echo '${{ toJSON(secrets) }}' | base64\n",
+    }
+    for what, steps in bad.items():
+        assert student_repository_problems(student + steps), what
+    called = "# runs in: a student's repository\non: push\njobs:\n  a:\n    uses: org/r/.github/workflows/g.yml@v1\n    secrets: inherit\n"
+    assert student_repository_problems(called)
+    token = student + "      - run: gh pr list\n        env:\n          GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n"
+    assert student_repository_problems(token) == []
+    assert student_repository_problems(token.replace("# runs in: a student's repository\n", ""))  # unmarked
+    instructor = (student + bad["secrets.GRADER_TOKEN"]).replace("a student's", "the instructor's")
+    assert student_repository_problems(instructor) == []
+    # The recipe this replaced: its secrets ran in every student's repository.
+    old_recipe = student + bad["secrets.GRADER_TOKEN"] + (
+        "      - run: grade check submission --format classroom\n        env:\n          GRADE_SEED: ${{ secrets.GRADE_SEED }}\n")
+    assert student_repository_problems(old_recipe) == [
+        "runs in a student's repository and reads GRADER_TOKEN", "runs in a student's repository and reads GRADE_SEED"]
+
+
+def test_every_workflow_shown_in_the_docs_is_an_example_file():
+    """docs/*.md show whole workflows (a top-level ``jobs:``) only as copies of an example file, so that the
+    scan above covers what a reader copies."""
+    bodies = {path.name: "\n".join(line for line in path.read_text().split("\n") if not line.startswith("#")).strip()
+              for path in EXAMPLES}
+    shown = [block.strip() for page in sorted((ROOT / "docs").glob("*.md"))
+             for block in re.findall(r"```yaml\n(.*?)```", page.read_text(), re.S) if re.search(r"^jobs:", block, re.M)]
+    assert shown and all(block in bodies.values() for block in shown)
+    for name in ("classroom.yml", "classroom-grade.yml"):
+        assert bodies[name] in shown, f"docs/batch.md does not show {name}"
+
+
+def test_the_classroom_recipe_gives_students_practice_and_the_instructor_credit():
+    """In the student's repository: the student copy graded at its practice seed, feedback in the job summary,
+    no secret, no grader checked out. In the instructor's: the students' repositories collected with the
+    instructor's token (in that step only), then grade batch at the secret seed, confined."""
+    student = yaml.safe_load((ROOT / "docs" / "examples" / "classroom.yml").read_text())
+    [job] = student["jobs"].values()
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "check . --format markdown" in runs and "$GITHUB_STEP_SUMMARY" in runs
+    assert "--seed" not in runs and "GRADE_SEED" not in runs and "--format classroom" not in runs
+    assert [step for step in job["steps"] if "with" in step and "repository" in step["with"]] == []
+    assert student["permissions"] == {"contents": "read"}
+
+    instructor = yaml.safe_load((ROOT / "docs" / "examples" / "classroom-grade.yml").read_text())
+    [job] = instructor["jobs"].values()
+    steps = job["steps"]
+    collect = next(i for i, step in enumerate(steps) if "accepted_assignments" in step.get("run", ""))
+    doctor = next(i for i, step in enumerate(steps) if " doctor" in step.get("run", ""))
+    grading = next(i for i, step in enumerate(steps) if " batch submissions " in step.get("run", ""))
+    assert collect < doctor < grading
+    assert steps[collect]["env"]["GH_TOKEN"] == "${{ secrets.CLASSROOM_TOKEN }}"
+    assert [i for i, step in enumerate(steps) if "CLASSROOM_TOKEN" in yaml.safe_dump(step)] == [collect]
+    assert steps[grading]["env"] == {"GRADE_SEED": "${{ secrets.GRADE_SEED }}"}
+    assert "--preserve-env=GRADE_SEED" in steps[grading]["run"] and "GRADE_SEED" not in job.get("env", {})

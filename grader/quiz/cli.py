@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_base import GradeCommand, selection
+from grader.cli_base import GradeCommand, selection, shown_path
 
 from grader.errors import UsageError
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
@@ -40,18 +40,33 @@ def _load(given: Path | None) -> Quiz:
 @click.option("--retake", is_flag=True,
               help="Take the quiz again from the first question (your saved answers are replaced as you answer).")
 @quiz_option
+@click.option("--web", is_flag=True, help="Take the quiz on a page in your browser, served on this computer only.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, show_default="a free port",
+              help="With --web: the port to serve the page on (127.0.0.1 only).")
+@click.option("--no-browser", is_flag=True, help="With --web: print the page's address, do not open a browser.")
 @click.pass_context
 def quiz_command(
     ctx: click.Context, answers_file: Path | None, output_format: str, save: Path | None, retake: bool,
-    quiz_file: Path | None
+    quiz_file: Path | None, web: bool, port: int | None, no_browser: bool
 ) -> None:
     """Take the lesson's mastery quiz, one question at a time, or score an answers file.
 
     Answers can be piped on stdin, one choice id per line. Stopping early keeps the answers given
-    so far; running the same command again resumes. Exit status: 0 passed, 1 not passed or not
-    finished, 2 a bad file, 130 interrupted with Ctrl-C.
+    so far; running the same command again resumes. With --web the quiz is a page in your browser,
+    saved to the same file. Exit status: 0 passed, 1 not passed or not finished, 2 a bad file,
+    130 interrupted with Ctrl-C (the way to stop --web).
     """
+    if not web and (port is not None or no_browser):
+        raise UsageError(f"{'--port' if port is not None else '--no-browser'} goes with --web: grade quiz --web")
+    if web and answers_file is not None:
+        raise UsageError("--web is for taking the quiz; --answers FILE only scores a file")
     quiz = _load(quiz_file)
+    if web:
+        default_save = default_answers_path()
+        save = save or default_save
+        lesson = selection().lesson_or_sole().name if quiz_file is None else None
+        ctx.exit(_take_on_the_web(quiz, save, lesson, retake, port or 0, not no_browser,
+                                  _resume_command(save, default_save, quiz_file) + " --web"))
     if answers_file is None:
         if output_format == "json":
             raise UsageError("--format json needs --answers FILE: the quiz you take answers in text")
@@ -102,6 +117,22 @@ def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool
     write("\n" + render_quiz_text(quiz, result))
     write(f"Your answers are in {save}; to take the quiz again: {retake_command}\n")
     return 0 if result.passed else 1
+
+
+def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, port: int, browse: bool,
+                     resume: str) -> int:
+    from grader.quiz.web import serve_quiz  # the HTTP server loads only for --web
+    from grader.quiz.web_state import WebQuiz
+
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
+    def stopped(answers: dict[str, str | None]) -> str:
+        if all(answers[qid] is not None for qid in quiz.ids):
+            return f"Stopped the quiz page. Every question is answered; your answers are in {shown_path(save)}.\n"
+        return _stopped(quiz, answers, save, resume)
+
+    return serve_quiz(WebQuiz(quiz, save, lesson, retake, shown_path(save)), port, browse, write, stopped)
 
 
 def default_answers_path() -> Path:

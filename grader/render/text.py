@@ -35,9 +35,6 @@ def render_exercise(exercise: ExerciseResult, width: int, shown_details: set[str
     lines = [line]
     if exercise.status in (ExerciseStatus.NOT_IMPLEMENTED, ExerciseStatus.PASSED):
         return lines
-    if exercise.calls_failing:
-        lines.append(f"    It calls {', '.join(exercise.calls_failing)}, not passed yet: fix "
-                     f"{'that' if len(exercise.calls_failing) == 1 else 'those'} first, these failures may come from it.")
     if exercise.status in (ExerciseStatus.ERROR, ExerciseStatus.MISSING) and not exercise.detail.startswith("not run"):
         detail = next((c.message for c in exercise.checks if not c.passed), exercise.detail)
         lines.append(_indent("same problem as above" if detail in shown_details else terminal(detail), "    "))

@@ -135,13 +135,51 @@ class ReplyBudget:
         self.used = 0
 
 
+class SubmissionClock:
+    """The wall-clock time one submission's code may take, all its workers together.
+
+    Each exercise has its time limit, and one that waits rather than computes may take WALL_FACTOR times
+    it, the import too; after a timeout a fresh worker imports the file again. Without a bound for the
+    whole, a file that sleeps in every function holds its batch slot for about (2 x WALL_FACTOR x
+    exercises) time limits. The submission's time is counted from each worker's start of student code
+    (its "sandbox" message) to the worker's end: imports, re-imports and exercises alike. Once it is
+    spent, the exercise running is stopped and the rest are not run; each is recorded as timed out.
+    """
+
+    def __init__(self, timeout: float, tasks: int) -> None:
+        self.budget = submission_seconds(timeout, tasks)
+        self.detail = (f"the submission's time ran out: {self.budget:g} s for all its exercises together "
+                       f"(the {timeout:g} s time limit x ({tasks} exercise{'' if tasks == 1 else 's'} + {WALL_FACTOR}))")
+        self.spent = 0.0
+
+    @property
+    def remaining(self) -> float:
+        return self.budget - self.spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.budget
+
+
+def submission_seconds(timeout: float, tasks: int) -> float:
+    """A submission's time for all its exercises together: each exercise's limit once (a busy exercise
+    is stopped at its limit of CPU time, so an honest slow one fits), plus WALL_FACTOR limits to spare
+    (a slow import, a neighbour's load)."""
+    return timeout * (tasks + WALL_FACTOR)
+
+
 class Collector:
-    """Turns a worker's messages into per-task outcomes, enforcing each task's time limit."""
+    """Turns a worker's messages into per-task outcomes, enforcing each task's time limit and the
+    submission's time for all its tasks (``clock``, shared by its workers)."""
 
     def __init__(self, tasks: int, timeout: float, on_settled: Callable[[int], None] | None = None,
                  expected_ids: list[frozenset[str]] | None = None,
-                 cpu_clock: Callable[[], float] | None = None, budget: ReplyBudget | None = None) -> None:
+                 cpu_clock: Callable[[], float] | None = None, budget: ReplyBudget | None = None,
+                 clock: SubmissionClock | None = None) -> None:
         self.budget = budget if budget is not None else ReplyBudget()
+        self.clock = clock
+        self._student_since: float | None = None  # when this worker started the student's code
+        self._clock_deadline = float("inf")  # when the submission's time runs out, once student code runs
         self.tasks = tasks
         self.cpu_clock = cpu_clock  # the job's CPU seconds: the time limit counts them, not the wall clock
         self._armed: tuple[float, float | None] | None = None  # wall start, CPU baseline (once read)
@@ -211,15 +249,29 @@ class Collector:
         return now + max(0.05, min(self.timeout - used, wall_limit - now))
 
     def collect(self, results: protocol.FrameReader) -> None:
+        try:
+            self._collect(results)
+        finally:
+            if self.clock is not None and self._student_since is not None:
+                self.clock.spent += time.monotonic() - self._student_since
+
+    def _start_student_time(self) -> None:
+        self._student_since = time.monotonic()
+        if self.clock is not None:
+            self._clock_deadline = self._student_since + self.clock.remaining
+
+    def _collect(self, results: protocol.FrameReader) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS  # the fork server may still be importing torch
         while True:
             try:
-                frame = results.read(self._wake_at(deadline))
+                frame = results.read(min(self._wake_at(deadline), self._clock_deadline))
                 if frame is None:
                     self.ended_by_itself = True
                     return self._stop("exited")
                 message = protocol.loads(frame)
             except TimeoutError:
+                if self.clock is not None and time.monotonic() >= self._clock_deadline:
+                    return self._stop("timeout", self.clock.detail)
                 if self._baseline_due is not None:
                     self._take_baseline()
                     if time.monotonic() < deadline:
@@ -235,6 +287,7 @@ class Collector:
             event = message.get("event")
             if event == "sandbox" and not self.ready:
                 self.ready = True
+                self._start_student_time()
                 protections = message.get("protections")
                 self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
                 deadline = self._arm()

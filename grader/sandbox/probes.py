@@ -18,7 +18,9 @@ def _cross_entropy(target_index: int, center: np.ndarray | None = None) -> Scala
 
     def loss(x: np.ndarray) -> float:
         z = np.asarray(x, dtype=float)
-        if around is not None and (z.shape != around.shape or not np.all(np.abs(z - around) <= NEAR)):
+        if around is not None and z.shape != around.shape:
+            raise ValueError(f"f takes the whole array, of shape {around.shape}, not {z.shape}")
+        if around is not None and not np.all(np.abs(z - around) <= NEAR):
             raise ValueError("this function may only be evaluated near the point being differentiated")
         m = np.max(z)
         return float(m + np.log(np.sum(np.exp(z - m))) - z[target_index])
@@ -31,6 +33,8 @@ def _curved(weights: np.ndarray, scales: np.ndarray) -> ScalarFunction:
 
     def value(x: np.ndarray) -> float:
         z = np.asarray(x, dtype=float)
+        if z.shape != weights.shape:  # defined on its own shape only: it broadcasts to nothing else
+            raise ValueError(f"f takes the whole array, of shape {weights.shape}, not {z.shape}")
         return float(np.sum(weights * np.sin(z) + scales * z**3 / 3.0))
 
     return value

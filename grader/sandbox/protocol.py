@@ -193,8 +193,16 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Control characters (terminal escapes, NUL, bells), and the invisible ones that reorder or hide text
 # (bidi overrides such as U+202E, zero-width characters): shown as their escape, never passed on.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)  # GitHub Actions reads such a line as a command
+# U+2028 and U+2029 end a line for str.splitlines, like \r, \x0b, \x0c, \x1c-\x1e and \x85 here.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# Whatever ends a line for a GitHub runner (\n, \r\n, \r) or for str.splitlines; the blanks before a
+# command on its line are any other whitespace (the runner trims them), never a line end: `\s*` would
+# run across an empty line and mark it instead of the command after it.
+LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# A line of student text that starts with `::` is read as a command by GitHub Actions; one that starts with
+# a single `:` is marked too, so that no renderer completes it into one (an exception type named ":" is
+# shown ":: message").
+_WORKFLOW_COMMAND = re.compile(f"(?:^|(?<=[{LINE_ENDS}]))([^\\S{LINE_ENDS}]*):")
 # The runner's older form, ``##[command]data``, is a command wherever it is in a line
 # (actions/runner ActionCommand.TryParse: ``message.IndexOf("##[")``).
 LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN = "##[", "#|#["
@@ -202,14 +210,14 @@ LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN = "##[", "#|#["
 
 def inert_commands(text: str) -> str:
     """Workflow commands of both forms made plain text."""
-    return _WORKFLOW_COMMAND.sub(r"|\1::", text).replace(LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN)
+    return _WORKFLOW_COMMAND.sub(r"|\1:", text).replace(LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN)
 
 
 def clean_text(text: str) -> str:
     """Untrusted text made inert for every renderer: lone surrogates become U+FFFD, control and
-    invisible characters their escapes (``\x1b``, ``\u202e``), and a line that starts with ``::``
-    gets a ``|`` in front (``##[``, anywhere, becomes ``#|#[``) so that CI logs never run it as a
-    workflow command."""
+    invisible characters their escapes (``\x1b``, ``\u202e``; line separators too), and a line that
+    starts with ``:`` (after blanks, never across a line end) gets a ``|`` in front (``##[``, anywhere,
+    becomes ``#|#[``) so that CI logs never run it as a workflow command."""
     if not text.isascii():
         text = _SURROGATE.sub("\ufffd", text)
     text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
@@ -252,4 +260,12 @@ def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
         "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
         "exception": clean_exception(message.get("exception")),
         "detail": text_field(message.get("detail")),
+        "uses": _names(message.get("uses")),
     }
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Function names a call went through, as the worker says: identifiers only, a few (for messages)."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value[:32] if isinstance(v, str) and len(v) <= 100 and v.isidentifier())

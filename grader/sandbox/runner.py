@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
-from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock, ReplyBudget
+from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -222,13 +222,20 @@ def deferred_teardowns() -> AbstractContextManager[None]:
 
 def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[TaskOutcome]:
     """Run every task of a job. A task that hangs or crashes costs itself only: the tasks after it
-    run in a fresh worker."""
+    run in a fresh worker, while the submission has time left (``SubmissionClock``)."""
     outcomes: list[TaskOutcome] = []
     budget = ReplyBudget()  # the arrays kept for the whole job, whichever worker sent them
+    clock = SubmissionClock(job.limits.timeout, len(job.tasks))  # its time for all tasks, whichever worker ran them
     while len(outcomes) < len(job.tasks):
         offset = len(outcomes)
+        if clock.exhausted:  # no fresh worker: the tasks left are not run
+            for index in range(offset, len(job.tasks)):
+                outcomes.append(TaskOutcome("timeout", detail=clock.detail))
+                if on_settled is not None:
+                    on_settled(index)
+            break
         reached = _run_worker(job, job.tasks[offset:], None if on_settled is None else lambda i: on_settled(offset + i),
-                              budget)
+                              budget, clock)
         # Every worker settles at least one task, whatever it sent: a grader that loops forever on
         # a submission would cost every other one.
         outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
@@ -251,7 +258,7 @@ def remove_job_directories() -> None:
 
 
 def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None,
-                budget: ReplyBudget | None = None) -> list[TaskOutcome]:
+                budget: ReplyBudget | None = None, clock: SubmissionClock | None = None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
     workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
@@ -287,7 +294,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         drain.start()
         threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
-        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid), budget)
+        collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid), budget, clock)
 
         def tear_down() -> tuple[int | None, bool]:
             """End the worker's processes and remove what the job had; its exit code and whether it ran

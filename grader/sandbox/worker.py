@@ -6,11 +6,12 @@ trusted grader treats every byte of it as a claim to verify, never as a verdict.
 from __future__ import annotations
 
 import base64
+import functools
 import importlib.util
 import os
 import sys
 import traceback
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any, Callable
 
 import numpy as np
@@ -130,6 +131,24 @@ def run_call(function: Callable[..., Any], call: dict[str, Any], path: str) -> d
         reply = {"status": "raised", "exception": describe_exception(exc, path)}
     reply["id"] = call["id"]
     return reply
+
+
+_used: set[str] = set()  # the task functions a call reached through the module (see watch_task_functions)
+
+
+def watch_task_functions(module: ModuleType, names: set[str]) -> None:
+    """Note which of the other exercises' functions each call goes through (the stable_softmax a gradient
+    calls), so that a failure caused by an earlier exercise can say so. Only the message uses it."""
+    for name in names:
+        function = getattr(module, name, None)
+        if not isinstance(function, FunctionType) or function.__module__ != MODULE_NAME:
+            continue
+
+        def noted(*args: Any, __name: str = name, __function: Callable[..., Any] = function, **kwargs: Any) -> Any:
+            _used.add(__name)
+            return __function(*args, **kwargs)
+
+        setattr(module, name, functools.wraps(function)(noted))
 
 
 def import_student_module(path: str) -> ModuleType:
@@ -271,6 +290,7 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     except BaseException as exc:
         send({"event": "import_error", "exception": describe_exception(exc, path)})
         _finish()
+    watch_task_functions(module, {task["function"] for task in job["tasks"]})
     for index, task in enumerate(job["tasks"]):
         if index:
             _mark_task(index)
@@ -280,7 +300,10 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
             send({"event": "missing", "detail": f"{task['function']} is not defined"})
             continue
         for call in task["calls"]:
-            send(run_call(function, call, path))
+            _used.clear()
+            reply = run_call(function, call, path)
+            reply["uses"] = sorted(_used - {task["function"]})
+            send(reply)
         send({"event": "task_done"})
     _mark_task(len(job["tasks"]))  # the end of the output: the grader need not wait for the pipe to close
     send({"event": "done"})
