@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from nbformat import v4
 
 from grader.batch import BatchOptions, BatchRunner, discover, fingerprint
+from grader.submission import Prefer
 from grader.cli import main
 from grader.sandbox.collect import submission_seconds
 from grader.sandbox.server import warm_server
@@ -39,13 +40,16 @@ def test_resume_regrades_when_the_notebook_is_graded_instead_of_the_py_file(tmp_
     _saved_at(notebook, 1_000_000_000)
     _saved_at(py, 1_000_000_100)  # the .py saved last: it is graded
     [nora] = discover(submissions)
-    options = BatchOptions(seed=7, timeout=5, resume=True)
+    # By the time of saving alone (--prefer newest; by default the untouched stub never displaces the .py).
+    options = BatchOptions(seed=7, timeout=5, resume=True, prefer=Prefer.NEWEST)
     first = BatchRunner(lesson, tmp_path / "out", options).run([nora])[0]
     assert first.report["score"] == 35
-    before = fingerprint(nora, lesson)
+    before, by_default = fingerprint(nora, lesson, Prefer.NEWEST), fingerprint(nora, lesson)
 
     _saved_at(notebook, 1_000_000_200)  # no byte changed; the notebook is now the one saved last
-    assert fingerprint(nora, lesson) != before
+    assert fingerprint(nora, lesson) == by_default  # the finished .py is still the one graded by default
+    assert fingerprint(nora, lesson, Prefer.IPYNB) != by_default  # --prefer chooses another file: regraded
+    assert fingerprint(nora, lesson, Prefer.NEWEST) != before
     seen = []
     again = BatchRunner(lesson, tmp_path / "out", options).run([nora], lambda graded: seen.append(graded.reused))
     assert seen == [False]
