@@ -370,6 +370,9 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_in_float32": _torch_differs_on("torch_sequence_loss", IRREGULAR_ROWS_NEAR_1E4[None], REPLY_TARGETS[None]),
     "sequence_shifted_targets": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_broadcast_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "torch_label_smoothing": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_label_smoothing": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "mean_loss_whole_array_normalised": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
 }
 
 

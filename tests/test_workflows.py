@@ -107,7 +107,13 @@ RUNS_IN = re.compile(r"\A# runs in: (a student's repository|the instructor's rep
 STUDENT = "a student's repository"
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 SECRET = re.compile(r"\bsecrets\b(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\s*\[\s*'([^']*)'\s*\])?")
-DOCS_WORKFLOWS = sorted(p for pattern in ("*.yml", "*.yaml") for p in (ROOT / "docs").rglob(pattern))
+def _is_workflow(path: Path) -> bool:
+    """A GitHub Actions workflow (it has jobs), not another tool's YAML (a Kubernetes manifest)."""
+    return any(isinstance(doc, dict) and "jobs" in doc for doc in yaml.safe_load_all(path.read_text()))
+
+
+DOCS_YAML = sorted(p for pattern in ("*.yml", "*.yaml") for p in (ROOT / "docs").rglob(pattern))
+DOCS_WORKFLOWS = [p for p in DOCS_YAML if _is_workflow(p)]
 
 
 def _strings_and_keys(node) -> list[tuple[str, str]]:
@@ -157,6 +163,7 @@ def student_repository_problems(text: str) -> list[str]:
 
 def test_example_workflows_in_docs_hand_students_no_secret():
     assert {p.name for p in DOCS_WORKFLOWS} >= {"classroom.yml", "classroom-grade.yml", "grade-class.yml"}
+    assert {p.name for p in DOCS_YAML} - {p.name for p in DOCS_WORKFLOWS} >= {"grade-class.yaml"}  # Kubernetes
     problems = {p.name: student_repository_problems(p.read_text()) for p in DOCS_WORKFLOWS}
     assert problems == {p.name: [] for p in DOCS_WORKFLOWS}
     assert secrets_named((ROOT / "docs" / "examples" / "classroom-grade.yml").read_text()) == {

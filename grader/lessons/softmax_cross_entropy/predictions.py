@@ -608,6 +608,33 @@ def sequence_broadcast_index(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": -float(np.mean(table))}
 
 
+SMOOTHINGS = (0.1, 0.05, 0.2, 0.01)  # label smoothing as libraries and recipes default it
+
+
+def label_smoothing(ref: ModuleType, case: Case) -> list[Outputs]:
+    """(1 - s) * the loss + s * the mean of -log p over the classes (nn.CrossEntropyLoss(label_smoothing=s),
+    timm's LabelSmoothingCrossEntropy): the target softened towards the uniform distribution."""
+    z, targets = _torch_inputs(case)
+    rows, flat = z.reshape(-1, z.shape[-1]), targets.reshape(-1)
+    count, classes = rows.shape
+    log_p = rows - forms.shifted_logsumexp(rows, axis=1)[:, None]
+    p = np.exp(log_p)
+    one_hot = np.eye(classes)[flat]
+    outputs = []
+    for s in SMOOTHINGS:
+        loss = float(np.mean((1 - s) * -log_p[np.arange(count), flat] + s * -log_p.mean(axis=1)))
+        grad = (p - ((1 - s) * one_hot + s / classes)) / count
+        outputs.append({"value": loss, "grad:0": grad.reshape(z.shape)})
+    return outputs
+
+
+def mean_loss_whole_array_normalised(ref: ModuleType, case: Case) -> Outputs:
+    """Each row shifted by its own max, but divided by the sum over the whole (T, V) array."""
+    z, targets = _positions(case)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return {"value": float(np.mean(-np.log(e[np.arange(z.shape[0]), targets] / e.sum())))}
+
+
 def sequence_time_major(ref: ModuleType, case: Case) -> Outputs | None:
     """logits.transpose(0, 1) flattened time-major, targets flattened batch-major: rows paired with the wrong
     targets."""
@@ -715,4 +742,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_in_float32": torch_in_float32,
     "sequence_shifted_targets": sequence_shifted_targets,
     "sequence_broadcast_index": sequence_broadcast_index,
+    "torch_label_smoothing": label_smoothing,
+    "sequence_label_smoothing": label_smoothing,
+    "mean_loss_whole_array_normalised": mean_loss_whole_array_normalised,
 }
