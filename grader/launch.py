@@ -13,7 +13,7 @@ GRADING_COMMANDS = frozenset({"check", "watch", "batch", "list", "validate"})
 # Options of the command group that take a value: skipped when looking for the command's name.
 # (tests/test_speed.py checks this list against the group's options)
 GROUP_VALUE_OPTIONS = frozenset({"--format", "--output", "--exercise", "--seed", "--timeout", "--memory-mb", "--lesson",
-                                 "--course"})
+                                 "--course", "--prefer"})
 
 
 def grades(arguments: list[str]) -> bool:

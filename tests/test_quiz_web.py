@@ -460,4 +460,4 @@ def test_in_the_student_copy_the_page_quiz_is_graded_by_grade(tmp_path: Path, qu
     assert scored.returncode == 0 and "Passed: 7/8 = 87.5%" in scored.stdout
     listed = subprocess.run([sys.executable, "-m", "grader", "list"], cwd=copy, env=env, capture_output=True,
                             text=True, timeout=300)
-    assert "Quiz: 7/8 correct (88%), passed" in listed.stdout, listed.stdout + listed.stderr
+    assert "Quiz: 7/8 correct (87.5%), passed" in listed.stdout, listed.stdout + listed.stderr
