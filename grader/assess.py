@@ -12,9 +12,9 @@ from typing import Callable
 from grader.errors import GradeError
 from grader.grading import GradeOptions, grade_submission
 from grader.lesson import Lesson
-from grader.model import Report
+from grader.model import QuizResult, Report
 from grader.progress import Progress, load_progress, save_progress
-from grader.quiz import QuizResult, load_answers, score_quiz
+from grader.quiz import load_answers, score_quiz
 from grader.submission import SubmissionFile, entry_kind
 
 

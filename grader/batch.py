@@ -29,9 +29,8 @@ from grader.sandbox.protocol import clean_text
 from grader.shards import Shard
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, is_notebook
-from grader.submission import (MAX_SOURCE_BYTES, EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind,
-                               notebook_name, submission_file_in)
+from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook
+from grader.submission import EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
 
 _EXERCISE_TO_STATUS = {
     ExerciseStatus.ERROR: BatchStatus.ERROR,

@@ -14,7 +14,7 @@ import click
 from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.batch_record import BatchDocument
 from grader.class_outputs import ClassOutputs, write_class_outputs
-from grader.credit import require_confinement
+from grader.cli_base import require_confinement
 from grader.doctor import sandbox_line
 from grader.errors import UsageError
 from grader.lesson import Lesson

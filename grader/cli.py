@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from grader.assess import Assessment, assess
-from grader.cli_base import GradeGroup, Selection, prefer_option, selection, shown_path
+from grader.cli_base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
 from grader.course import COURSE_VARIABLE, FoundAnswers, answers_in
 from grader.errors import UsageError
 from grader.formatting import counted, points
@@ -41,7 +41,7 @@ from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.credit import SEED_VARIABLE, credit_seed, require_confinement, seed_line
+from grader.credit import SEED_VARIABLE, credit_seed, seed_line
 from grader.model import Report
 from grader.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
 

@@ -7,15 +7,18 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TYPE_CHECKING
 
 import click
 
 from grader.course import Course
-from grader.entry import caused_by_ctrl_c
-from grader.errors import GradeError, Interrupted, UsageError
+from grader.errors import GradeError, Interrupted, UsageError, caused_by_ctrl_c
 from grader.lesson import Lesson
 from grader.submission import PREFER_HELP, Prefer, find_project_root
+
+if TYPE_CHECKING:  # the gate's types only: the engine loads when a command needs it
+    from grader.doctor import Diagnosis
+    from grader.sandbox.runner import Limits
 
 
 def shown_path(path: Path) -> str:
@@ -152,3 +155,14 @@ def selection(ctx: click.Context | None = None) -> Selection:
     ctx = ctx or click.get_current_context()
     found = ctx.find_object(Selection)
     return found if found is not None else Selection()
+
+
+def require_confinement(command: str, limits: Limits, unconfined: bool) -> Diagnosis:
+    """The confinement gate of grader.credit, with its warning shown on stderr when grading goes on
+    unconfined (the engine returns the warning; the command line prints it)."""
+    from grader.credit import require_confinement as gate, unconfined_warning
+
+    diagnosis = gate(command, limits, unconfined)
+    if not diagnosis.complete:
+        click.echo(unconfined_warning(command, diagnosis), err=True)
+    return diagnosis

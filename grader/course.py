@@ -227,3 +227,11 @@ def _mistake_ids(raw: object) -> list[str]:
 
 
 _COURSES: dict[Path, Course] = {}
+
+
+def load_lesson(name: str | None = None, root: Path | None = None) -> Lesson:
+    """Lesson ``name`` of the course at ``root`` (default: the course found by ``grader.course``).
+
+    Without a name, the course's only lesson (exit 2 when it has several: choose with --lesson).
+    """
+    return Course.at(root).lesson(name)

@@ -6,8 +6,6 @@ import os
 import secrets
 from pathlib import Path
 
-import click
-
 from grader.doctor import HOW_TO_COMPLETE, Diagnosis, diagnose, missing_line
 from grader.errors import UsageError
 from grader.grading import DEFAULT_SEED
@@ -15,7 +13,7 @@ from grader.sandbox.runner import Limits
 
 
 def require_confinement(command: str, limits: Limits, unconfined: bool) -> Diagnosis:
-    """Refuse (exit 2, one line) where the sandbox is incomplete, unless ``unconfined``; then warn once."""
+    """Refuse (exit 2, one line) where the sandbox is incomplete, unless ``unconfined``; then the command warns once."""
     diagnosis = diagnose(limits)
     if diagnosis.complete:
         return diagnosis
@@ -23,9 +21,13 @@ def require_confinement(command: str, limits: Limits, unconfined: bool) -> Diagn
         raise UsageError(f"{command} produces grades for credit and needs full confinement; missing here: "
                          f"{missing_line(diagnosis)}. To fix: {HOW_TO_COMPLETE}; or pass --unconfined to grade "
                          "anyway (the outputs will say so). See grade doctor.")
-    click.echo(f"warning: {command} is grading WITHOUT full confinement ({missing_line(diagnosis)}), as "
-               "--unconfined asks; the outputs record it.", err=True)
     return diagnosis
+
+
+def unconfined_warning(command: str, diagnosis: Diagnosis) -> str:
+    """The one line a command grading without full confinement (``--unconfined``) shows on stderr."""
+    return (f"warning: {command} is grading WITHOUT full confinement ({missing_line(diagnosis)}), as "
+            "--unconfined asks; the outputs record it.")
 
 
 SEED_VARIABLE = "GRADE_SEED"

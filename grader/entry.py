@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sys
 
+from grader.errors import caused_by_ctrl_c
+
 INTERRUPTED = 130
 
 
@@ -23,23 +25,6 @@ def _remove_job_directories() -> None:
     runner = sys.modules.get("grader.sandbox.runner")
     if runner is not None:
         runner.remove_job_directories()
-
-
-def caused_by_ctrl_c(error: BaseException) -> bool:
-    """Whether Ctrl-C is behind this exception: a KeyboardInterrupt itself, or one that Python wrapped while it
-    was raised inside machinery of its own (Python 3.11 turns it into a RuntimeError when it strikes in a
-    class's ``__set_name__`` during an import, as ``platform`` has)."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        if isinstance(current, KeyboardInterrupt):
-            return True
-        seen.add(id(current))
-        pending += [current.__cause__, current.__context__]
-    return False
 
 
 def _interrupted(say: bool = True) -> None:

@@ -32,3 +32,20 @@ class Interrupted(GradeError):
 
     def __init__(self) -> None:
         super().__init__("interrupted (Ctrl-C)")
+
+
+def caused_by_ctrl_c(error: BaseException) -> bool:
+    """Whether Ctrl-C is behind this exception: a KeyboardInterrupt itself, or one that Python wrapped while it
+    was raised inside machinery of its own (Python 3.11 turns it into a RuntimeError when it strikes in a
+    class's ``__set_name__`` during an import, as ``platform`` has)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        pending += [current.__cause__, current.__context__]
+    return False

@@ -19,10 +19,10 @@ from grader.doctor import missing_layers
 from grader.errors import UsageError
 from grader.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, Program, is_notebook, notebook_program
+from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.submission import MAX_SOURCE_BYTES, Refused, SubmissionFile
+from grader.submission import Refused, SubmissionFile
 from grader.verify import PassedCases, check_result, exception_text
 
 DEFAULT_SEED = 2026

@@ -193,13 +193,3 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     _require(not unknown, where, f"predictions for mistakes the lesson does not describe: {unknown}")
     return Lesson(lesson_name, raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent,
                   quiz_file=quiz_file, pass_above=float(pass_above), stress=tuple(stress or ()))
-
-
-def load_lesson(name: str | None = None, root: Path | None = None) -> Lesson:
-    """Lesson ``name`` of the course at ``root`` (default: the course found by ``grader.course``).
-
-    Without a name, the course's only lesson (exit 2 when it has several: choose with --lesson).
-    """
-    from grader.course import Course
-
-    return Course.at(root).lesson(name)

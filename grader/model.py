@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from grader.quiz import QuizResult
-
+from typing import Any
 
 IMPORT_ERROR_PREFIX = "your file could not be imported: "
 
@@ -125,3 +121,34 @@ class Report:
     def all_passed(self) -> bool:
         """Everything asked for passed: every exercise, and the quiz when it was graded."""
         return self.exercises_complete and (self.quiz is None or self.quiz.passed)
+
+
+QUIZ_SCHEMA_VERSION = 1  # of QuizResult.to_dict()
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    answer: str | None  # the choice id given, None when unanswered
+    correct: bool
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    score: int
+    total: int
+    percent: float  # 100 * score / total, unrounded: 87.5 for 7 of 8
+    passed: bool
+    pass_above: float
+    questions: tuple[QuestionResult, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": QUIZ_SCHEMA_VERSION,
+            "score": self.score,
+            "total": self.total,
+            "percent": self.percent,
+            "passed": self.passed,
+            "pass_above": self.pass_above,
+            "questions": [{"id": q.id, "answer": q.answer, "correct": q.correct} for q in self.questions],
+        }

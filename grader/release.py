@@ -58,7 +58,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import grader
 from grader.grading import GradeOptions, grade_submission
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.render.json_report import report_dict
 request = json.loads(sys.argv[1])
 lesson = load_lesson(request["lesson"])

@@ -9,16 +9,9 @@ An exercise either has a case in every class, or its lesson.yaml says why a clas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 from grader.checks import Case
-
-if TYPE_CHECKING:
-    from grader.lesson import Lesson
-
-# A cell must be covered at every one of these seeds (added to the one validate runs at): hidden
-# inputs are drawn at random, and a class that only some seeds reach protects only some classes.
-EXTRA_SEEDS = (1, 7, 42, 100, 113, 2024, 31337)
 
 StressPredicate = Callable[[str, Case], bool]  # (exercise name, case) -> does the case stress this class?
 
@@ -53,47 +46,3 @@ class StressRegistry:
 
     def __len__(self) -> int:
         return len(self._classes)
-
-
-@dataclass(frozen=True)
-class StressCell:
-    exercise: str
-    stress: str
-    title: str
-    checks: tuple[str, ...]  # the hidden checks with a case in this class at every seed
-    reason: str | None  # why the class does not apply to the exercise (lesson.yaml's not_stressed)
-
-    @property
-    def empty(self) -> bool:
-        return not self.checks and self.reason is None
-
-
-def _covering_checks(lesson: "Lesson", exercise: str, stress: StressClass, seed: int) -> set[str]:
-    found = set()
-    for check in lesson.exercise(exercise).checks:
-        if check.hidden and any(_shows(stress, exercise, case) for case in check.cases(lesson.reference, seed)):
-            found.add(check.name)
-    return found
-
-
-def _shows(stress: StressClass, exercise: str, case: Case) -> bool:
-    try:
-        return bool(stress.shown_by(exercise, case))
-    except (IndexError, KeyError, TypeError, ValueError, AttributeError):
-        return False  # a case whose arguments the predicate does not read cannot show the class
-
-
-def stress_matrix(lesson: "Lesson", seed: int) -> tuple[StressCell, ...]:
-    """One cell per exercise and stress class, in the lesson's order."""
-    cells = []
-    for exercise in lesson.exercises:
-        for stress in lesson.stress:
-            covered: set[str] | None = None
-            for each in (seed, *EXTRA_SEEDS):
-                at_seed = _covering_checks(lesson, exercise.name, stress, each)
-                covered = at_seed if covered is None else covered & at_seed
-                if not covered:
-                    break
-            ordered = tuple(c.name for c in exercise.checks if c.name in (covered or set()))
-            cells.append(StressCell(exercise.name, stress.id, stress.title, ordered, exercise.not_stressed.get(stress.id)))
-    return tuple(cells)

@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 
 from grader.errors import UsageError
 from grader.model import FileChoice
+from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, is_notebook, notebook_program
 
-MAX_SOURCE_BYTES = 1024 * 1024  # a student's exercise file
 MAX_ANSWERS_BYTES = 64 * 1024  # quiz_answers.yaml
 EXERCISES_DIR = "exercises"
 
@@ -161,8 +161,6 @@ def untouched_stub(file: SubmissionFile) -> bool:
     """Whether the file is still a stub nobody has started: it parses (never runs), defines functions at
     its top level, and each of them only raises NotImplementedError (after its docstring). A file that
     cannot be read or parsed is not a stub: it is graded for what it is."""
-    from grader.notebook.program import MAX_NOTEBOOK_BYTES, NotebookError, is_notebook, notebook_program  # imports this module
-
     notebook = is_notebook(file.relative)
     try:
         source = file.read(MAX_NOTEBOOK_BYTES if notebook else MAX_SOURCE_BYTES)

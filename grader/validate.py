@@ -25,7 +25,7 @@ from grader.model import ExerciseStatus, Report
 from grader.quiz import load_quiz
 from grader.formatting import points
 from grader.sandbox.runner import Limits
-from grader.stress import StressCell, stress_matrix
+from grader.stress_matrix import StressCell, stress_matrix
 
 HINT_TIERS = ("concept", "formula", "common bug")
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from grader.batch_record import BatchDocument
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
 from variants import MISTAKES, STUB, build_submission

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.cli import main
 from grader.quiz import load_quiz
 from variants import STUB

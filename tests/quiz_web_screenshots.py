@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from browser import headless_chromium, why_no_browser
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.quiz import load_quiz
 from quiz_web import Served
 

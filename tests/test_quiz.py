@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.errors import UsageError
 from grader.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
 from grader.quiz.cli import quiz_command

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.quiz import load_quiz
 from grader.quiz.key_cli import quiz_key_command
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.quiz import Quiz, load_quiz
 from grader.quiz.cli import quiz_command
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import UsageError
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 from grader.quiz import Quiz, load_quiz, save_answers
 from grader.quiz import web as web_module
 from grader.quiz import web_state

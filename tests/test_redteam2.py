@@ -263,7 +263,7 @@ def test_a_notebook_with_too_much_code_is_refused_before_its_cells_are_parsed(gr
     the cells are read, and the cell that crosses the bound is never parsed. Counted: bytes parsed."""
     import ast
 
-    from grader.submission import MAX_SOURCE_BYTES
+    from grader.notebook.program import MAX_SOURCE_BYTES
 
     parsed: list[int] = []
     real = ast.parse

@@ -40,7 +40,7 @@ DRIVER = """
 import contextlib, io, json, sys
 import grader
 from grader.cli import main
-from grader.lesson import load_lesson
+from grader.course import load_lesson
 results = []
 for args in json.loads(sys.argv[1]):
     out, err = io.StringIO(), io.StringIO()

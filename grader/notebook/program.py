@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.sandbox.protocol import clean_text
-from grader.submission import MAX_SOURCE_BYTES
+
+MAX_SOURCE_BYTES = 1024 * 1024  # a student's exercise file
 
 NOTEBOOK_SUFFIX = ".ipynb"
 # A notebook carries its outputs (a plot is a base64 PNG of 50-300 KB), so it may be far larger than

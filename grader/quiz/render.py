@@ -5,7 +5,7 @@ import textwrap
 
 from grader.formatting import percent
 from grader.quiz.schema import Question, Quiz
-from grader.quiz.scoring import QuizResult
+from grader.model import QuizResult
 
 WIDTH = 80
 

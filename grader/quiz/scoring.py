@@ -4,37 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from grader.model import QuestionResult, QuizResult
 from grader.quiz.schema import Quiz
-
-SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class QuestionResult:
-    id: str
-    answer: str | None  # the choice id given, None when unanswered
-    correct: bool
-
-
-@dataclass(frozen=True)
-class QuizResult:
-    score: int
-    total: int
-    percent: float  # 100 * score / total, unrounded: 87.5 for 7 of 8
-    passed: bool
-    pass_above: float
-    questions: tuple[QuestionResult, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "score": self.score,
-            "total": self.total,
-            "percent": self.percent,
-            "passed": self.passed,
-            "pass_above": self.pass_above,
-            "questions": [{"id": q.id, "answer": q.answer, "correct": q.correct} for q in self.questions],
-        }
 
 
 def score_quiz(quiz: Quiz, answers: Mapping[str, str | None]) -> QuizResult:

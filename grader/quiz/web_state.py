@@ -13,7 +13,8 @@ from pathlib import Path
 from grader.errors import GradeError, UsageError
 from grader.quiz.answers import load_answers, save_answers
 from grader.quiz.schema import Question, Quiz
-from grader.quiz.scoring import QuizResult, score_quiz
+from grader.quiz.scoring import score_quiz
+from grader.model import QuizResult
 
 
 class Refusal(Exception):
