@@ -33,7 +33,7 @@ from variants import REFERENCE, build_submission  # noqa: E402
 
 from grader.grading import GradeOptions, grade_submission  # noqa: E402
 from grader.course import load_lesson
-from grader.model import ExerciseResult, ExerciseStatus  # noqa: E402
+from grader.core.model import ExerciseResult, ExerciseStatus  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import os
 import numpy as np
 import pytest
 
-from grader.checks import Probe, Tensor
-from grader.compare import compare
+from grader.core.checks import Probe, Tensor
+from grader.core.compare import compare
 from grader.grading import DEFAULT_SEED
 from grader.course import load_lesson
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from grader.errors import GradeError
+from grader.core.errors import GradeError
 from grader.grading import GradeOptions, grade_submission
 from grader.lesson import Lesson
-from grader.model import QuizResult, Report
+from grader.core.model import QuizResult, Report
 from grader.progress import Progress, load_progress, save_progress
 from grader.quiz import load_answers, score_quiz
-from grader.submission import SubmissionFile, entry_kind
+from grader.core.submission import SubmissionFile, entry_kind
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.assess import assess
-from grader.batch_record import BatchDocument, BatchRecord, BatchStatus, worst
+from grader.core.records import BatchDocument, BatchRecord, BatchStatus, worst
 from grader.grading import GradeOptions, unrun_report
 from grader.course import SOLE_ANSWERS_FILE, answers_in
 from grader.lesson import Lesson
-from grader.model import ExerciseStatus, Report
-from grader.outputs import document_stem, write_atomic
+from grader.core.model import ExerciseStatus, Report
+from grader.core.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
 from grader.shards import Shard
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook
-from grader.submission import EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
+from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook
+from grader.core.submission import EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
 
 _EXERCISE_TO_STATUS = {
     ExerciseStatus.ERROR: BatchStatus.ERROR,

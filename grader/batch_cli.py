@@ -12,14 +12,14 @@ from typing import Any, Sequence, TextIO
 import click
 
 from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
-from grader.batch_record import BatchDocument
+from grader.core.records import BatchDocument
 from grader.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli_base import require_confinement
 from grader.doctor import sandbox_line
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.lesson import Lesson
-from grader.outputs import document_stem, writable_directory, write_atomic
-from grader.formatting import counted, number, printable
+from grader.core.outputs import document_stem, writable_directory, write_atomic
+from grader.core.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
 from grader.shards import Placement, Shard

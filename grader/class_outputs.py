@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from grader.shards import Shard
-from grader.batch_record import BatchDocument
+from grader.core.records import BatchDocument
 from grader.lesson import Lesson
-from grader.outputs import write_atomic
+from grader.core.outputs import write_atomic
 from grader.render.gradebook_csv import render_gradebook
 from grader.render.html_report import render_html_report
 from grader.render.markdown import render_class_markdown

@@ -1,6 +1,6 @@
 """The ``grade`` command line. Each command parses, calls the core, renders and exits.
 
-Errors are the core's own (``grader.errors``), turned into exit codes in ``grader.cli_base``.
+Errors are the core's own (``grader.core.errors``), turned into exit codes in ``grader.cli_base``.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import click
 from grader.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
 from grader.course import COURSE_VARIABLE, FoundAnswers, answers_in
-from grader.errors import UsageError
-from grader.formatting import counted, points
+from grader.core.errors import UsageError
+from grader.core.formatting import counted, points
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_cli import (
     hint_command,
@@ -34,7 +34,7 @@ from grader.learning_cli import (
 )
 from grader.learning_render import lesson_complete
 from grader.lesson import Lesson
-from grader.outputs import write_atomic
+from grader.core.outputs import write_atomic
 from grader.quiz.cli import quiz_command
 from grader.render.formats import ReportFormat, RenderSettings, render_report
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
@@ -42,8 +42,8 @@ from grader.render.junit import render_report_junit
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.credit import SEED_VARIABLE, credit_seed, seed_line
-from grader.model import Report
-from grader.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
+from grader.core.model import Report
+from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb", "prefer")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined

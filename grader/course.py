@@ -27,11 +27,11 @@ from types import ModuleType
 
 import yaml
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.expectations import INDEX_FILE, load_predictions
 from grader.lesson import PROJECT_ROOT, Lesson, parse_lesson
 from grader.quiz.answers import marked_lesson
-from grader.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile, entry_kind
+from grader.core.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile, entry_kind
 
 COURSE_VARIABLE = "GRADE_COURSE"
 LESSONS = Path("grader") / "lessons"

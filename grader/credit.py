@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from grader.doctor import HOW_TO_COMPLETE, Diagnosis, diagnose, missing_line
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED
 from grader.sandbox.runner import Limits
 

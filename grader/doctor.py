@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from grader.formatting import counted
+from grader.core.formatting import counted
 from grader.sandbox.runner import Job, Limits, Task, run_job
 
 # Every layer that complete confinement needs, and what is lost without it.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from grader.errors import caused_by_ctrl_c
+from grader.core.errors import caused_by_ctrl_c
 
 INTERRUPTED = 130
 

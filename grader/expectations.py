@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from grader.checks import Case, Probe, Tensor
-from grader.errors import UsageError
+from grader.core.checks import Case, Probe, Tensor
+from grader.core.errors import UsageError
 
 FORMAT_VERSION = 2  # 2: the known mistakes' predictions are recorded too
 STEM = "released_expectations"

@@ -14,15 +14,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.checks import Case, Check, Tensor
+from grader.core.checks import Case, Check, Tensor
 from grader.doctor import missing_layers
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.lesson import PROJECT_ROOT, Exercise, Lesson
-from grader.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, Program, is_notebook, notebook_program
+from grader.core.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
-from grader.submission import Refused, SubmissionFile
+from grader.core.submission import Refused, SubmissionFile
 from grader.verify import PassedCases, check_result, exception_text
 
 DEFAULT_SEED = 2026
@@ -247,7 +247,7 @@ def grade_submission(file: SubmissionFile | Path, lesson: Lesson, options: Grade
     The file is read here, never following a link inside its trusted directory (``SubmissionFile``;
     a plain path trusts its directory only); a file that is refused is graded 0 with the reason.
     A notebook (.ipynb) is turned into the module its code cells form, here, without running it
-    (``grader.notebook.program``); a malformed one is graded 0 with the reason.
+    (``grader.core.notebook_program``); a malformed one is graded 0 with the reason.
 
     The exercises run one after the other; one that hangs or crashes costs itself only (the
     runner starts a fresh worker for the rest). ``on_progress`` hears each exercise's name as its

@@ -15,7 +15,7 @@ import click
 
 from grader.assess import assess
 from grader.cli_base import GradeCommand, prefer_option, selection, shown_path
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
     lesson_complete,
@@ -36,7 +36,7 @@ from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.scaffold import new_lesson
-from grader.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
+from grader.core.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
                                resolve_submission)
 from grader.validate import validate_lesson
 from grader.watch import POLL_SECONDS, redraw, watch_for_saves
@@ -251,7 +251,7 @@ def restore_command(exercise: str, yes: bool) -> None:
 
     The rest of the file stays as it is. The stub comes from the grader's copy of the released exercise file.
     """
-    from grader.outputs import write_atomic
+    from grader.core.outputs import write_atomic
     from grader.restore import pristine_stub_path, read_student_file, restore_function
 
     lesson = _lesson_with_exercise(exercise)

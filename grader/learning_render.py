@@ -5,9 +5,9 @@ import textwrap
 from pathlib import Path
 
 from grader.lesson import Exercise, Lesson
-from grader.model import ExerciseResult, ExerciseStatus, QuizResult, Report
+from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
 from grader.progress import Progress
-from grader.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
+from grader.core.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold
 from grader.validate import HINT_TIERS, Validation

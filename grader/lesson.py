@@ -11,8 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence
 
-from grader.checks import Case, Check, CheckRegistry
-from grader.errors import UsageError
+from grader.core.checks import Case, Check, CheckRegistry
+from grader.core.errors import UsageError
 from grader.quiz.schema import Quiz, load_quiz
 from grader.stress import StressClass, StressRegistry
 

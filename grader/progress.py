@@ -13,10 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.lesson import Lesson
-from grader.model import Report
-from grader.outputs import write_atomic
+from grader.core.model import Report
+from grader.core.outputs import write_atomic
 
 PROGRESS_FILE = ".grade-progress.json"  # in a one-lesson course
 VERSION = 1

@@ -28,16 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from grader.errors import UsageError
-from grader.formatting import counted
+from grader.core.errors import UsageError
+from grader.core.formatting import counted
 from grader.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
 from grader.lesson import PROJECT_ROOT, Lesson
 from grader.course import COURSE_VARIABLE, LESSONS
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.notebook.lesson import lesson_notebook_text
-from grader.notebook.program import NotebookError, notebook_program
+from grader.core.notebook_program import NotebookError, notebook_program
 from grader.render.json_report import report_dict
 from grader.restore import STUB_SUFFIX
 from grader.validate import grade_files, require_instructor_project

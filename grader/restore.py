@@ -2,7 +2,7 @@
 
 The pristine stubs live in the grader, not in the file the student edits: ``grade release`` writes a copy
 of each lesson's exercise file, as released, to ``grader/lessons/<lesson>/<student_file>.stub``. The
-student's file is read through ``grader.submission`` (no links followed) and only the function of that
+student's file is read through ``grader.core.submission`` (no links followed) and only the function of that
 exercise is replaced; the rest of the file stays as it is.
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.lesson import Lesson
-from grader.submission import Refused, SubmissionFile
+from grader.core.submission import Refused, SubmissionFile
 
 STUB_SUFFIX = ".stub"
 

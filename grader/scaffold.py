@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from grader.course import LESSONS
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.quiz import key
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 from grader.stress import StressRegistry
 
 STRESS = StressRegistry()
@@ -96,7 +96,7 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.checks import Case, CheckRegistry
+from grader.core.checks import Case, CheckRegistry
 
 CHECKS = CheckRegistry()
 
@@ -121,7 +121,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 
 
 def forgot_to_double(ref: ModuleType, case: Case) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 
 AUTO = "auto"
 INDEX_VARIABLE = "GRADE_SHARD_INDEX"

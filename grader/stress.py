@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from grader.checks import Case
+from grader.core.checks import Case
 
 StressPredicate = Callable[[str, Case], bool]  # (exercise name, case) -> does the case stress this class?
 

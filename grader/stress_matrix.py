@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.checks import Case
+from grader.core.checks import Case
 from grader.lesson import Lesson
 from grader.stress import StressClass
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from grader.shards import Shard
-from grader.batch_record import STATUS_ORDER, BatchDocument, BatchStatus
-from grader.outputs import document_stem
-from grader.errors import UsageError
+from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus
+from grader.core.outputs import document_stem
+from grader.core.errors import UsageError
 from grader.lesson import Lesson
 
 SUMMARY_VERSION = 1

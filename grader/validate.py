@@ -17,13 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
 from grader.lesson import Lesson
-from grader.model import ExerciseStatus, Report
+from grader.core.model import ExerciseStatus, Report
 from grader.quiz import load_quiz
-from grader.formatting import points
+from grader.core.formatting import points
 from grader.sandbox.runner import Limits
 from grader.stress_matrix import StressCell, stress_matrix
 

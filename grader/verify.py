@@ -9,10 +9,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from grader.checks import Case, Check
-from grader.compare import closer_to_prediction, compare, matches, show, show_pair
+from grader.core.checks import Case, Check
+from grader.core.compare import closer_to_prediction, compare, matches, show, show_pair
 from grader.lesson import Exercise, Lesson
-from grader.model import CheckResult
+from grader.core.model import CheckResult
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from grader.batch_record import BatchDocument
+from grader.core.records import BatchDocument
 from grader.course import load_lesson
-from grader.model import CheckResult, ExerciseResult, ExerciseStatus, Report
+from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
 from variants import MISTAKES, STUB, build_submission
 

@@ -9,7 +9,7 @@ import pytest
 from grader.grading import GradeOptions, grade_submission
 from grader.lesson import Lesson
 from grader.course import load_lesson
-from grader.model import Report
+from grader.core.model import Report
 from grader.sandbox.runner import Limits
 
 

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 import grader.credit
 from grader.batch import BatchOptions, BatchRunner, discover
-from grader.outputs import document_stem
+from grader.core.outputs import document_stem
 from grader.cli import main
 from grader.doctor import Diagnosis
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.sandbox import protocol
 from test_hostile import FORGER
 from variants import REFERENCE, STUB, build_submission

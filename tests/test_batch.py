@@ -18,7 +18,7 @@ import grader.batch
 from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.course import load_lesson
 from grader.cli import main
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.shards import parse_shard
 from classroom import EXPECTED, build_class, mistake
 from variants import REFERENCE, STUB, build_submission

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.learning_render import render_next
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.render.text import render_text
 from variants import REFERENCE, build_submission
 
@@ -51,7 +51,7 @@ def test_a_file_that_cannot_be_graded_at_all_is_reported_once_at_the_top(grade, 
 
 def test_different_problems_per_exercise_are_not_merged_into_one(lesson):
     from grader.grading import failed_everywhere
-    from grader.model import Report
+    from grader.core.model import Report
 
     first, second = lesson.exercises[:2]
     report = Report("x.py", 7, (failed_everywhere(first, ExerciseStatus.MISSING, "stable_softmax is not defined"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from variants import build_submission
 
 CORPUS = Path(__file__).with_name("corpus")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_headers import CorpusFile, read
-from grader.model import CheckResult, ExerciseResult, ExerciseStatus
+from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus_verdicts.py"
 spec = importlib.util.spec_from_file_location("corpus_verdicts", SCRIPT)

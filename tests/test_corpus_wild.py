@@ -16,7 +16,7 @@ import pytest
 
 import oracle
 from corpus_headers import OLD_CORPUS, WILD_CORPUS, corpus
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from variants import REFERENCE, build_submission
 
 FILES = corpus(WILD_CORPUS)

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from grader.cli import main
 from grader.notebook.lesson import lesson_notebook_text
-from grader.submission import Prefer, SubmissionFile, choose_file, untouched_stub
+from grader.core.submission import Prefer, SubmissionFile, choose_file, untouched_stub
 from projects import grade_in, make_project
 from variants import REFERENCE, STUB
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from variants import ALTERNATIVES, MISTAKES, REFERENCE, STUB, build_submission
 
 

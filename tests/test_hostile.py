@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.lesson import PROJECT_ROOT
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from processes import processes_named
 from variants import STUB, build_submission
 
@@ -107,7 +107,7 @@ def test_the_reference_and_the_graders_code_are_out_of_reach(grade, tmp_path):
                                      exercises=(SOFTMAX,))).checks[0].message
     modules = message.split("RuntimeError: ")[1].split(" (your file")[0]
     assert "grader.sandbox.worker" in modules  # the worker itself, and nothing of the trusted side:
-    for trusted in ("grader.lesson", "grader.verify", "grader.checks", "grader.lessons", "solution"):
+    for trusted in ("grader.lesson", "grader.verify", "grader.core.checks", "grader.lessons", "solution"):
         assert f"'{trusted}" not in modules
 
 
@@ -116,7 +116,7 @@ def test_other_submissions_and_grader_files_cannot_be_read_or_changed(grade, tmp
     other.parent.mkdir()
     other.write_text("# another student's work\n")
     before = other.stat().st_mtime_ns
-    target = PROJECT_ROOT / "grader" / "model.py"
+    target = PROJECT_ROOT / "grader" / "core" / "model.py"
     model_before = target.read_bytes()
     attack = f'''
 def stable_softmax(logits, axis=-1):

@@ -77,7 +77,7 @@ def test_everything_from_submissions_is_escaped(class_report):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text
     assert "&lt;/pre&gt;&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in text
     assert "\x00" not in text and "\x1b" not in text
-    from grader.outputs import document_stem
+    from grader.core.outputs import document_stem
 
     assert f'href="{document_stem(EVIL_NAME)}.json"' in text  # the document's real, safe file name
 
@@ -149,7 +149,7 @@ def test_a_headless_browser_renders_the_charts_and_sorts_the_table(class_report,
 def _stub_document(name: str) -> Any:
     """A submission graded as it was handed out: every exercise still the stub."""
     from classroom import sample_document
-    from grader.batch_record import BatchDocument
+    from grader.core.records import BatchDocument
 
     document = sample_document(name, "failed")
     for exercise in document["exercises"]:
@@ -179,7 +179,7 @@ def test_a_stub_is_not_started_a_failed_quiz_is_marked_and_rates_say_what_they_c
 def test_a_mistake_in_a_function_the_gradient_calls_is_counted_once(tmp_path, lesson):
     """A stable_softmax without the max shift breaks the gradient that calls it: the class table counts the
     mistake under stable_softmax only, and the student's feedback says the gradient calls it."""
-    from grader.batch_record import BatchDocument
+    from grader.core.records import BatchDocument
     from grader.grading import GradeOptions, grade_submission
     from grader.render.json_report import report_dict
     from variants import MISTAKES, build_submission

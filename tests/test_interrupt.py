@@ -147,7 +147,7 @@ def test_ctrl_c_that_python_wrapped_still_counts_as_ctrl_c():
     import click
 
     from grader.cli_base import CommandFailed, converted
-    from grader.errors import caused_by_ctrl_c
+    from grader.core.errors import caused_by_ctrl_c
 
     class Interrupting:
         def __set_name__(self, owner, name):

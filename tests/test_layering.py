@@ -26,7 +26,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_load_without_click_or_cli() -> None:
     modules = core_modules()
-    assert {"grader.grading", "grader.lesson", "grader.quiz", "grader.formatting", "grader.render.text"} <= set(modules)
+    assert {"grader.grading", "grader.lesson", "grader.quiz", "grader.core.formatting", "grader.render.text"} <= set(modules)
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

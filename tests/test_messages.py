@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from grader.checks import Tolerance
-from grader.compare import compare, index_text
-from grader.model import CheckResult
+from grader.core.checks import Tolerance
+from grader.core.compare import compare, index_text
+from grader.core.model import CheckResult
 from variants import STUB, MISTAKES, build_submission
 
 

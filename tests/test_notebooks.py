@@ -18,10 +18,10 @@ from nbformat import v4
 
 from grader.cli import main
 from grader.grading import GradeOptions, grade_submission
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.notebook.kernel import feedback, kernel_source
 from grader.notebook.lesson import CHECK_ALL_CELL, lesson_notebook_text
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, notebook_program
+from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, notebook_program
 from grader.release import _shape
 from grader.render.json_report import report_dict
 from grader.render.text import render_text
@@ -404,7 +404,7 @@ def test_a_real_kernel_runs_the_lesson_notebook_and_shows_html(tmp_path):
 
 
 def test_a_notebook_of_too_many_cells_is_refused_quickly(tmp_path, lesson):
-    from grader.notebook.program import MAX_CELLS
+    from grader.core.notebook_program import MAX_CELLS
 
     path = write_notebook(tmp_path / "work.ipynb", [f"x = {i}" for i in range(MAX_CELLS + 1)])
     started = time.monotonic()
@@ -541,7 +541,7 @@ def test_big_cells_are_read_line_by_line_and_parsing_stays_bounded(tmp_path, les
     __future__ imports are still found. Counted: the bytes given to ast.parse."""
     import ast
 
-    from grader.notebook import program as notebook_program_module
+    from grader.core import notebook_program as notebook_program_module
 
     parsed: list[int] = []
     real = ast.parse

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.course import load_lesson
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
 from grader.quiz.cli import quiz_command
 from grader.quiz import key

@@ -17,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.course import load_lesson
 from grader.quiz import Quiz, load_quiz, save_answers
 from grader.quiz import web as web_module

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.outputs import document_stem
+from grader.core.outputs import document_stem
 from grader.sandbox import protocol
 from grader.sandbox.collect import TASK_MARKER, OutputDrain
 from variants import REFERENCE, STUB
@@ -263,7 +263,7 @@ def test_a_negative_credit_seed_is_refused_instead_of_failing_every_submission(t
 
     Should: exit 2 with one line, like the practice seed."""
     import grader.credit
-    from grader.errors import UsageError
+    from grader.core.errors import UsageError
 
     monkeypatch.setenv("GRADE_SEED", "-5")
     # Before the fix: (-5, '$GRADE_SEED') is returned.

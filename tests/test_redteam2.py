@@ -83,7 +83,7 @@ def test_a_result_of_many_short_axes_costs_the_grader_little_to_describe(grade, 
 
 
 def test_short_arrays_are_still_shown_as_numpy_shows_them():
-    from grader.compare import show
+    from grader.core.compare import show
 
     assert show(np.arange(12.0).reshape(3, 4)) == "[[ 0., 1., 2., 3.], [ 4., 5., 6., 7.], [ 8., 9., 10., 11.]]"
     assert show(np.arange(5_000_000.0)) == "[ 0., 1., 2., ..., 4999997., 4999998., 4999999.]"
@@ -108,7 +108,7 @@ def test_a_notebook_of_tiny_json_values_is_refused_before_nbformat_parses_it(gra
     whether nbformat is called at all."""
     import nbformat
 
-    from grader.notebook.program import MAX_JSON_VALUES, _json_values
+    from grader.core.notebook_program import MAX_JSON_VALUES, _json_values
 
     calls = []
     real = nbformat.reads
@@ -136,7 +136,7 @@ def test_counting_a_notebooks_json_values_never_rescans_the_file():
     import subprocess
     import sys
 
-    program = ("from grader.notebook.program import _json_values\n"
+    program = ("from grader.core.notebook_program import _json_values\n"
                "for data in (b'\"' + b'\\\\\"' * 4_000_000, b'\"' + b'\\\\' * 8_000_001, b'[\"\\\\\",' * 2_000_000,\n"
                "             b'{\"a\": \"' + b'x' * 8_000_000):\n"
                "    print(_json_values(data))\n")
@@ -263,7 +263,7 @@ def test_a_notebook_with_too_much_code_is_refused_before_its_cells_are_parsed(gr
     the cells are read, and the cell that crosses the bound is never parsed. Counted: bytes parsed."""
     import ast
 
-    from grader.notebook.program import MAX_SOURCE_BYTES
+    from grader.core.notebook_program import MAX_SOURCE_BYTES
 
     parsed: list[int] = []
     real = ast.parse

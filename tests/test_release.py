@@ -23,9 +23,9 @@ import pytest
 from click.testing import CliRunner
 
 import grader.release
-from grader.checks import Probe
+from grader.core.checks import Probe
 from grader.cli import main
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.expectations import ProbeFunction, RecordingReference, ReplayReference, call_key, save_expectations
 from grader.release import find_reference_code
 from variants import MISTAKES, REFERENCE, STUB, build_submission
@@ -409,7 +409,7 @@ def test_recorded_answers_replay_bit_for_bit(tmp_path):
 
 
 def test_a_check_that_passes_a_lambda_to_the_reference_cannot_be_released(lesson):
-    from grader.checks import Case, Check
+    from grader.core.checks import Case, Check
     from grader.release import record_expectations
 
     def lambda_check(ref, rng):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from grader.batch import Submission, select_shard
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.shards import Placement, Shard, choose_shard, parse_shard, shard_from_environment
 
 

@@ -74,7 +74,7 @@ def test_a_worker_holds_no_descriptor_of_another_job(grade, tmp_path):
     """The fork server watches its workers through pidfds: none may reach a later worker."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from grader.model import ExerciseStatus
+    from grader.core.model import ExerciseStatus
     from variants import build_submission
 
     (tmp_path / "slow").mkdir()

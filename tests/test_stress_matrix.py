@@ -38,7 +38,7 @@ STRESS_HEADER = '''from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 from grader.stress import StressRegistry
 
 STRESS = StressRegistry()
@@ -151,7 +151,7 @@ def test_the_shipped_lesson_stresses_every_class_the_issue_names(lesson):
 def test_underflow_is_judged_in_the_case_s_own_precision(dtype, gap, underflows):
     import numpy as np
 
-    from grader.checks import Case, Tensor
+    from grader.core.checks import Case, Tensor
     from grader.lessons.softmax_cross_entropy.stress import probability_underflows
 
     z = np.array([[0.0, 1.0, 1.0 - gap]])  # the target (class 2) is `gap` below the max

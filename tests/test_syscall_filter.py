@@ -9,7 +9,7 @@ import platform
 
 import pytest
 
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.sandbox import syscall_filter
 from variants import build_submission
 

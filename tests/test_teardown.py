@@ -11,7 +11,7 @@ import time
 import pytest
 
 from grader.grading import GradeOptions, grade_submission
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.render.json_report import report_dict
 from grader.sandbox import runner
 from grader.sandbox.collect import TASK_MARKER, OutputDrain

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from nbformat import v4
 
 from grader.batch import BatchOptions, BatchRunner, discover, fingerprint
-from grader.submission import Prefer
+from grader.core.submission import Prefer
 from grader.cli import main
 from grader.sandbox.collect import submission_seconds
 from grader.sandbox.server import warm_server

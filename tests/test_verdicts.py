@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.checks import Tolerance
-from grader.compare import closer_to_prediction, matches
-from grader.model import ExerciseResult, ExerciseStatus, Report
+from grader.core.checks import Tolerance
+from grader.core.compare import closer_to_prediction, matches
+from grader.core.model import ExerciseResult, ExerciseStatus, Report
 from variants import MISTAKES, STUB, build_submission
 
 def exercise(report: Report, name: str) -> ExerciseResult:

@@ -1,7 +1,7 @@
 """Regression: workers are forked from the warm server, never started as fresh interpreters."""
 from __future__ import annotations
 
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 from grader.sandbox.server import warm_server
 from variants import build_submission
 

@@ -18,12 +18,12 @@ import textwrap
 
 from click.testing import CliRunner
 
-from grader.batch_record import BatchDocument, BatchRecord, BatchStatus
+from grader.core.records import BatchDocument, BatchRecord, BatchStatus
 from grader.batch import submission_status
 from grader.class_outputs import write_class_outputs
 from grader.cli import main
 from grader.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
-from grader.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
+from grader.core.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
 from grader.render.formats import RENDERERS, RenderSettings
 from grader.render.json_report import report_dict
 from grader.render.junit import batch_suites, render_junit, render_report_junit

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.model import ExerciseStatus, Report
-from grader.formatting import MARKS, STATUS_WORDS, points
+from grader.core.model import ExerciseStatus, Report
+from grader.core.formatting import MARKS, STATUS_WORDS, points
 
 PRACTICE_BANNER = ("Practice only: this graded the functions as defined in this kernel. "
                    "Credit comes from grading the saved notebook (grade check NOTEBOOK.ipynb).")

@@ -13,12 +13,12 @@ import os
 import sys
 from typing import Any, Callable, TextIO
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_source
 from grader.lesson import Lesson
 from grader.course import load_lesson
 from grader.notebook.display import PRACTICE_BANNER, render_html
-from grader.notebook.program import MAX_SOURCE_BYTES, Program
+from grader.core.notebook_program import MAX_SOURCE_BYTES, Program
 from grader.render.text import render_text
 from grader.sandbox.protocol import MAX_TEXT, clean_text
 from grader.sandbox.runner import Limits

@@ -3,7 +3,7 @@ from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
 from grader.quiz.render import render_quiz_text
 from grader.quiz.schema import Choice, Question, Quiz, load_quiz
 from grader.quiz.scoring import score_quiz
-from grader.model import QuestionResult, QuizResult
+from grader.core.model import QuestionResult, QuizResult
 
 __all__ = [
     "ANSWERS_FILE",

@@ -6,10 +6,10 @@ from typing import Any, Mapping
 
 import yaml
 
-from grader.errors import UsageError
-from grader.outputs import write_atomic
+from grader.core.errors import UsageError
+from grader.core.outputs import write_atomic
 from grader.quiz.files import parse_yaml
-from grader.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile
+from grader.core.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile
 from grader.quiz.schema import Quiz
 
 ANSWERS_FILE = "quiz_answers.yaml"

@@ -10,13 +10,13 @@ import click
 
 from grader.cli_base import GradeCommand, selection, shown_path
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
 from grader.quiz.render import render_intro, render_quiz_text
 from grader.quiz.schema import Quiz, load_quiz
 from grader.quiz.scoring import score_quiz
 from grader.quiz.session import take_quiz
-from grader.submission import find_project_root
+from grader.core.submission import find_project_root
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 quiz_option = click.option(

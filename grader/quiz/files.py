@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 
 
 def read_yaml(path: Path, expected: str) -> Any:

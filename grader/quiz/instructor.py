@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.quiz import key
-from grader.outputs import write_atomic
+from grader.core.outputs import write_atomic
 from grader.quiz.files import read_yaml
 from grader.quiz.schema import EXPECTED, Question, parse_question
 

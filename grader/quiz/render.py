@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import textwrap
 
-from grader.formatting import percent
+from grader.core.formatting import percent
 from grader.quiz.schema import Question, Quiz
-from grader.model import QuizResult
+from grader.core.model import QuizResult
 
 WIDTH = 80
 

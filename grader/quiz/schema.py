@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 from grader.quiz import key
 from grader.quiz.files import read_yaml
 

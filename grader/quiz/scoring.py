@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from grader.model import QuestionResult, QuizResult
+from grader.core.model import QuestionResult, QuizResult
 from grader.quiz.schema import Quiz
 
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from grader.errors import GradeError, UsageError
+from grader.core.errors import GradeError, UsageError
 from grader.quiz.web_page import STYLE, message_page, question_page, result_page
 from grader.quiz.web_state import NoChoice, Refusal, WebQuiz
 

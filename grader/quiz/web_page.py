@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.formatting import percent
+from grader.core.formatting import percent
 from grader.quiz.schema import Question, Quiz
 from grader.quiz.web_state import WebQuiz
 

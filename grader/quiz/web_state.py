@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from grader.errors import GradeError, UsageError
+from grader.core.errors import GradeError, UsageError
 from grader.quiz.answers import load_answers, save_answers
 from grader.quiz.schema import Question, Quiz
 from grader.quiz.scoring import score_quiz
-from grader.model import QuizResult
+from grader.core.model import QuizResult
 
 
 class Refusal(Exception):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.formatting import points, printable
-from grader.model import ExerciseResult, ExerciseStatus, Report
+from grader.core.formatting import points, printable
+from grader.core.model import ExerciseResult, ExerciseStatus, Report
 
 VERSION = 1
 MESSAGE_CHARS = 500

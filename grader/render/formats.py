@@ -5,7 +5,7 @@ import enum
 from dataclasses import dataclass
 from typing import Callable
 
-from grader.model import Report
+from grader.core.model import Report
 from grader.render.classroom import render_classroom
 from grader.render.gradescope import HIDDEN_VISIBILITY, render_gradescope
 from grader.render.json_report import render_json

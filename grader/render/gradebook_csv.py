@@ -11,8 +11,8 @@ import io
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from grader.batch_record import BatchDocument, BatchStatus
-from grader.formatting import number, one_line
+from grader.core.records import BatchDocument, BatchStatus
+from grader.core.formatting import number, one_line
 
 FIXED_BEFORE = ("name", "score", "max_score")
 FIXED_AFTER = ("quiz_percent", "quiz_passed", "status", "message")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.model import ExerciseStatus, Report
-from grader.formatting import counted, percent, points, threshold
+from grader.core.model import ExerciseStatus, Report
+from grader.core.formatting import counted, percent, points, threshold
 from grader.render.json_report import confinement_dict
 
 HIDDEN_VISIBILITY = "after_published"

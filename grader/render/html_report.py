@@ -9,9 +9,9 @@ import html
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from grader.batch_record import BatchDocument
-from grader.formatting import number, percent, rate as rate_text, without_controls
-from grader.outputs import document_stem
+from grader.core.records import BatchDocument
+from grader.core.formatting import number, percent, rate as rate_text, without_controls
+from grader.core.outputs import document_stem
 
 HISTOGRAM_BINS = 10
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.model import ExerciseResult, Report
+from grader.core.model import ExerciseResult, Report
 
 SCHEMA_VERSION = 1
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from grader.batch_record import BatchDocument, BatchStatus
+from grader.core.records import BatchDocument, BatchStatus
 
-from grader.formatting import number, one_line, xml_safe
+from grader.core.formatting import number, one_line, xml_safe
 
 _ERROR_STATUSES = {"error", "timeout", "missing"}
 NOT_IMPLEMENTED = "not implemented yet"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from grader.model import ExerciseStatus, Report
-from grader.batch_record import BatchDocument, BatchStatus
-from grader.formatting import counted, one_line, percent, points, rate as rate_text, threshold, without_controls
+from grader.core.model import ExerciseStatus, Report
+from grader.core.records import BatchDocument, BatchStatus
+from grader.core.formatting import counted, one_line, percent, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
     ExerciseStatus.PASSED: "✅ passed",

@@ -1,9 +1,9 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.formatting import (RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, terminal,
+from grader.core.formatting import (RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, terminal,
                                 threshold)
-from grader.model import ExerciseResult, ExerciseStatus, Report
+from grader.core.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
 
 __all__ = ["STATUS_WORDS", "mark", "points", "render_exercise", "render_text"]

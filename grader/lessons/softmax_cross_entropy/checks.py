@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.checks import Case, CheckRegistry, Probe, Tensor, Tolerance
+from grader.core.checks import Case, CheckRegistry, Probe, Tensor, Tolerance
 from grader.expectations import ProbeFunction
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 from grader.lessons.softmax_cross_entropy import wrong_forms as forms
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 from grader.lessons.softmax_cross_entropy.wrong_forms import softmax_then_loss

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks import Case, Tensor
+from grader.core.checks import Case, Tensor
 from grader.stress import StressRegistry
 
 STRESS = StressRegistry()

@@ -5,7 +5,7 @@ from types import ModuleType
 
 import numpy as np
 
-from grader.checks import Case, CheckRegistry
+from grader.core.checks import Case, CheckRegistry
 
 CHECKS = CheckRegistry()
 LESSON_NUMBERS = np.array([1.0, 2.0, 6.0])

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 
 
 def subtract_min(ref: ModuleType, case: Case) -> dict[str, Any]:

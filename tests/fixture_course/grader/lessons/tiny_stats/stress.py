@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import Case
+from grader.core.checks import Case
 from grader.stress import StressRegistry
 
 STRESS = StressRegistry()

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks import Tolerance
+from grader.core.checks import Tolerance
 
 MAX_SHOWN_CHARS = 160
 # Numbers formatted for one rendering, at most. numpy summarizes a large array by the first and last 3

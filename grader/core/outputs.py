@@ -8,7 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 
 
 def write_atomic(path: Path, text: str) -> None:

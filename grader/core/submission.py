@@ -17,9 +17,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.errors import UsageError
-from grader.model import FileChoice
-from grader.notebook.program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, is_notebook, notebook_program
+from grader.core.errors import UsageError
+from grader.core.model import FileChoice
+from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, is_notebook, notebook_program
 
 MAX_ANSWERS_BYTES = 64 * 1024  # quiz_answers.yaml
 EXERCISES_DIR = "exercises"

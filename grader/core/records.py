@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from grader.errors import UsageError
+from grader.core.errors import UsageError
 
 
 class BatchStatus(str, enum.Enum):

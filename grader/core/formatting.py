@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from grader.model import ExerciseStatus
+from grader.core.model import ExerciseStatus
 
 _ANSI = {"red": 31, "green": 32, "yellow": 33}
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls and DEL, but tab and line ends
