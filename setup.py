@@ -3,7 +3,7 @@
 exercises/, solutions/ and quizzes/ sit beside grader/ in the project, so a wheel built from the
 package alone would lack them, and an installed ``grade`` (``pip install .``, a wheel, pipx,
 ``pip install git+URL``) could not find a lesson's quiz or reference. The build copies their files into
-the wheel as grader/_course/<folder>/, where ``grader.course`` looks when no quizzes/ is beside the
+the wheel as grader/_course/<folder>/, where ``grader.course.course`` looks when no quizzes/ is beside the
 installed grader/. An editable install reads the project's own folders and copies nothing.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 COURSE_FOLDERS = {"exercises": (".py", ".ipynb"), "solutions": (".py",), "quizzes": (".yaml",)}
-PACKAGED = Path("grader") / "_course"  # grader.course.PACKAGED_COURSE
+PACKAGED = Path("grader") / "_course"  # grader.course.course.PACKAGED_COURSE
 
 
 class BuildWithCourseData(build_py):

@@ -32,7 +32,7 @@ from corpus_headers import OLD_CORPUS, WILD_CORPUS, CorpusFile, corpus  # noqa: 
 from variants import REFERENCE, build_submission  # noqa: E402
 
 from grader.grading import GradeOptions, grade_submission  # noqa: E402
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.core.model import ExerciseResult, ExerciseStatus  # noqa: E402
 
 

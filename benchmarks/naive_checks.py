@@ -15,7 +15,7 @@ import pytest
 from grader.core.checks import Probe, Tensor
 from grader.core.compare import compare
 from grader.grading import DEFAULT_SEED
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 
 LESSON = load_lesson()
 CHECKS = [(exercise, check) for exercise in LESSON.exercises for check in exercise.checks]

@@ -194,7 +194,7 @@ LAYER_PROBE = """
 import json, statistics, sys, time
 from pathlib import Path
 from grader.grading import GradeOptions, grade_submission
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.sandbox.runner import Limits
 lesson, path, runs = load_lesson(), Path(sys.argv[1]), int(sys.argv[2])
 result = {}

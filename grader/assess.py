@@ -11,10 +11,10 @@ from typing import Callable
 
 from grader.core.errors import GradeError
 from grader.grading import GradeOptions, grade_submission
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.model import QuizResult, Report
-from grader.progress import Progress, load_progress, save_progress
-from grader.quiz import load_answers, score_quiz
+from grader.course.progress import Progress, load_progress, save_progress
+from grader.course.quiz import load_answers, score_quiz
 from grader.core.submission import SubmissionFile, entry_kind
 
 

@@ -21,8 +21,8 @@ from grader.core.errors import UsageError
 from grader.assess import assess
 from grader.core.records import BatchDocument, BatchRecord, BatchStatus, worst
 from grader.grading import GradeOptions, unrun_report
-from grader.course import SOLE_ANSWERS_FILE, answers_in
-from grader.lesson import Lesson
+from grader.course.course import SOLE_ANSWERS_FILE, answers_in
+from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
 from grader.core.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text

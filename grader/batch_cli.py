@@ -17,7 +17,7 @@ from grader.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli_base import require_confinement
 from grader.doctor import sandbox_line
 from grader.core.errors import UsageError
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.outputs import document_stem, writable_directory, write_atomic
 from grader.core.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from grader.shards import Shard
 from grader.core.records import BatchDocument
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
 from grader.render.gradebook_csv import render_gradebook
 from grader.render.html_report import render_html_report

@@ -17,7 +17,7 @@ import click
 
 from grader.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
-from grader.course import COURSE_VARIABLE, FoundAnswers, answers_in
+from grader.course.course import COURSE_VARIABLE, FoundAnswers, answers_in
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
 from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
@@ -33,9 +33,9 @@ from grader.learning_cli import (
     watch_command,
 )
 from grader.learning_render import lesson_complete
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
-from grader.quiz.cli import quiz_command
+from grader.course.quiz.cli import quiz_command
 from grader.render.formats import ReportFormat, RenderSettings, render_report
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
@@ -249,7 +249,7 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
 
 main.add_command(quiz_command)
 try:  # an instructor command: a student copy (grade release) does not have it
-    from grader.quiz.key_cli import quiz_key_command
+    from grader.course.quiz.key_cli import quiz_key_command
 except ModuleNotFoundError:
     pass
 else:

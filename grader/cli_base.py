@@ -11,9 +11,9 @@ from typing import Any, Iterator, TYPE_CHECKING
 
 import click
 
-from grader.course import Course
+from grader.course.course import Course
 from grader.core.errors import GradeError, Interrupted, UsageError, caused_by_ctrl_c
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.submission import PREFER_HELP, Prefer, find_project_root
 
 if TYPE_CHECKING:  # the gate's types only: the engine loads when a command needs it

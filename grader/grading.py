@@ -17,7 +17,7 @@ import numpy as np
 from grader.core.checks import Case, Check, Tensor
 from grader.doctor import missing_layers
 from grader.core.errors import UsageError
-from grader.lesson import PROJECT_ROOT, Exercise, Lesson
+from grader.course.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.core.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, Program, is_notebook, notebook_program
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job

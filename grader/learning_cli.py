@@ -29,9 +29,9 @@ from grader.learning_render import (
     render_validation,
     render_watch_status,
 )
-from grader.course import answers_in
-from grader.lesson import Lesson
-from grader.progress import load_progress, progress_path, reset_progress, save_progress
+from grader.course.course import answers_in
+from grader.course.lesson import Lesson
+from grader.course.progress import load_progress, progress_path, reset_progress, save_progress
 from grader.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
@@ -252,7 +252,7 @@ def restore_command(exercise: str, yes: bool) -> None:
     The rest of the file stays as it is. The stub comes from the grader's copy of the released exercise file.
     """
     from grader.core.outputs import write_atomic
-    from grader.restore import pristine_stub_path, read_student_file, restore_function
+    from grader.course.restore import pristine_stub_path, read_student_file, restore_function
 
     lesson = _lesson_with_exercise(exercise)
     chosen = select_exercises(lesson, (exercise,))[0]

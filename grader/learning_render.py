@@ -4,9 +4,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.lesson import Exercise, Lesson
+from grader.course.lesson import Exercise, Lesson
 from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
-from grader.progress import Progress
+from grader.course.progress import Progress
 from grader.core.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
 from grader.release import Release
 from grader.scaffold import Scaffold

@@ -3,7 +3,7 @@
 The copy holds, for each lesson released, the exercise stubs, the quiz (its key hashed) and the
 lesson's folder, with the grader and a README for students; no other lesson's files;
 never solutions/ nor the known-wrong implementations. In place of the reference it carries the
-reference's recorded answers (``grader.expectations``) at the default seed, so ``grade`` in the copy
+reference's recorded answers (``grader.course.expectations``) at the default seed, so ``grade`` in the copy
 grades exactly as the instructor's project does at that seed, and refuses any other seed.
 
 The copy is built in a temporary folder beside OUT, scanned for reference code, and (unless
@@ -30,16 +30,16 @@ import numpy as np
 
 from grader.core.errors import UsageError
 from grader.core.formatting import counted
-from grader.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
+from grader.course.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
-from grader.lesson import PROJECT_ROOT, Lesson
-from grader.course import COURSE_VARIABLE, LESSONS
+from grader.course.lesson import PROJECT_ROOT, Lesson
+from grader.course.course import COURSE_VARIABLE, LESSONS
 from grader.core.model import ExerciseStatus
 from grader.notebook.lesson import lesson_notebook_text
 from grader.core.notebook_program import NotebookError, notebook_program
 from grader.render.json_report import report_dict
-from grader.restore import STUB_SUFFIX
+from grader.course.restore import STUB_SUFFIX
 from grader.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
@@ -58,7 +58,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import grader
 from grader.grading import GradeOptions, grade_submission
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.render.json_report import report_dict
 request = json.loads(sys.argv[1])
 lesson = load_lesson(request["lesson"])

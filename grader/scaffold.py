@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from grader.course import LESSONS
+from grader.course.course import LESSONS
 from grader.core.errors import UsageError
-from grader.quiz import key
+from grader.course.quiz import key
 
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -75,7 +75,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.core.checks import Case
-from grader.stress import StressRegistry
+from grader.course.stress import StressRegistry
 
 STRESS = StressRegistry()
 

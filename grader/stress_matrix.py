@@ -1,12 +1,12 @@
-"""The stress matrix ``grade validate`` prints and checks: which of a lesson's stress classes (grader.stress)
+"""The stress matrix ``grade validate`` prints and checks: which of a lesson's stress classes (grader.course.stress)
 each exercise's hidden checks put a case in, at several seeds; an empty cell needs lesson.yaml's reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from grader.core.checks import Case
-from grader.lesson import Lesson
-from grader.stress import StressClass
+from grader.course.lesson import Lesson
+from grader.course.stress import StressClass
 
 
 # A cell must be covered at every one of these seeds (added to the one validate runs at): hidden

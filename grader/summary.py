@@ -15,7 +15,7 @@ from grader.shards import Shard
 from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus
 from grader.core.outputs import document_stem
 from grader.core.errors import UsageError
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 
 SUMMARY_VERSION = 1
 SUMMARY_FILE = "summary.json"

@@ -6,7 +6,7 @@ full marks, the stub zero (every exercise "not implemented"), and each known-wro
 be named there (so the student sees its hint) and leave every other exercise with full marks.
 The lesson's data is checked too: a known-wrong file for every mistake, three hint tiers per
 exercise, a quiz that loads with exactly one correct choice per question, and the stress matrix
-(``grader.stress``): every exercise's checks put a case in every stress class, or lesson.yaml says why not.
+(``grader.course.stress``): every exercise's checks put a case in every stress class, or lesson.yaml says why not.
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from pathlib import Path
 from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
-from grader.quiz import load_quiz
+from grader.course.quiz import load_quiz
 from grader.core.formatting import points
 from grader.sandbox.runner import Limits
 from grader.stress_matrix import StressCell, stress_matrix

@@ -11,7 +11,7 @@ import numpy as np
 
 from grader.core.checks import Case, Check
 from grader.core.compare import closer_to_prediction, compare, matches, show, show_pair
-from grader.lesson import Exercise, Lesson
+from grader.course.lesson import Exercise, Lesson
 from grader.core.model import CheckResult
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from grader.core.records import BatchDocument
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.render.json_report import report_dict
 from variants import MISTAKES, STUB, build_submission
@@ -35,7 +35,7 @@ EXPECTED = {
 
 def quiz_answers(correct: int) -> dict[str, str]:
     """Answers to the lesson's quiz with the first ``correct`` questions right and the rest wrong."""
-    from grader.quiz import load_quiz
+    from grader.course.quiz import load_quiz
 
     quiz = load_quiz(load_lesson().quiz_path)
     answers = {}

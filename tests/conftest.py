@@ -7,8 +7,8 @@ from typing import Callable
 import pytest
 
 from grader.grading import GradeOptions, grade_submission
-from grader.lesson import Lesson
-from grader.course import load_lesson
+from grader.course.lesson import Lesson
+from grader.course.course import load_lesson
 from grader.core.model import Report
 from grader.sandbox.runner import Limits
 

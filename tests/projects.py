@@ -8,9 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.cli import main
-from grader.quiz import load_quiz
+from grader.course.quiz import load_quiz
 from variants import STUB
 
 

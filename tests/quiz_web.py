@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from grader.quiz import Quiz
-from grader.quiz.web import QuizServer
-from grader.quiz.web_state import WebQuiz
+from grader.course.quiz import Quiz
+from grader.course.quiz.web import QuizServer
+from grader.course.quiz.web_state import WebQuiz
 
 LESSON = "softmax_cross_entropy"
 

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from browser import headless_chromium, why_no_browser
-from grader.course import load_lesson
-from grader.quiz import load_quiz
+from grader.course.course import load_lesson
+from grader.course.quiz import load_quiz
 from quiz_web import Served
 
 SHOTS = {"quiz-web.png": (1280, 900), "quiz-web-phone.png": (390, 844)}

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 import grader.assess
 import grader.batch
 from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.cli import main
 from grader.core.errors import UsageError
 from grader.shards import parse_shard

@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from grader.cli import main
-from grader.course import Course
-from grader.lesson import PROJECT_ROOT
+from grader.course.course import Course
+from grader.course.lesson import PROJECT_ROOT
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_course"
 NAME = "tiny_stats"

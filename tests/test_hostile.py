@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.lesson import PROJECT_ROOT
+from grader.course.lesson import PROJECT_ROOT
 from grader.core.model import ExerciseStatus
 from processes import processes_named
 from variants import STUB, build_submission
@@ -107,7 +107,7 @@ def test_the_reference_and_the_graders_code_are_out_of_reach(grade, tmp_path):
                                      exercises=(SOFTMAX,))).checks[0].message
     modules = message.split("RuntimeError: ")[1].split(" (your file")[0]
     assert "grader.sandbox.worker" in modules  # the worker itself, and nothing of the trusted side:
-    for trusted in ("grader.lesson", "grader.verify", "grader.core.checks", "grader.lessons", "solution"):
+    for trusted in ("grader.course.lesson", "grader.verify", "grader.core.checks", "grader.lessons", "solution"):
         assert f"'{trusted}" not in modules
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.lesson import PROJECT_ROOT
-from grader.course import load_lesson
-from grader.quiz import load_quiz
+from grader.course.lesson import PROJECT_ROOT
+from grader.course.course import load_lesson
+from grader.course.quiz import load_quiz
 from installs import build_wheel, copy_project, imported_grader, install_in_fresh_venv, run_installed
 from variants import REFERENCE
 

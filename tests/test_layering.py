@@ -9,7 +9,7 @@ import sys
 import grader
 
 def is_command_line(module: str) -> bool:
-    """The command-line modules: cli, cli_base and every *_cli (grader.quiz.key_cli included)."""
+    """The command-line modules: cli, cli_base and every *_cli (grader.course.quiz.key_cli included)."""
     leaf = module.rsplit(".", 1)[-1]
     return leaf in ("cli", "cli_base") or leaf.endswith("_cli")
 
@@ -26,7 +26,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_load_without_click_or_cli() -> None:
     modules = core_modules()
-    assert {"grader.grading", "grader.lesson", "grader.quiz", "grader.core.formatting", "grader.render.text"} <= set(modules)
+    assert {"grader.grading", "grader.course.lesson", "grader.course.quiz", "grader.core.formatting", "grader.render.text"} <= set(modules)
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
@@ -42,4 +42,4 @@ def test_the_command_line_modules_are_the_ones_excluded() -> None:
     names = {m.name for m in pkgutil.walk_packages(grader.__path__, "grader.")}
     command_line = {n for n in names if is_command_line(n)}
     assert command_line >= {"grader.cli", "grader.cli_base", "grader.learning_cli", "grader.batch_cli",
-                            "grader.quiz.cli", "grader.quiz.key_cli"}
+                            "grader.course.quiz.cli", "grader.course.quiz.key_cli"}

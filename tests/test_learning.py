@@ -11,8 +11,8 @@ import threading
 import time
 from typing import Callable
 
-from grader.lesson import PROJECT_ROOT
-from grader.progress import PROGRESS_FILE, Progress, load_progress
+from grader.course.lesson import PROJECT_ROOT
+from grader.course.progress import PROGRESS_FILE, Progress, load_progress
 from grader.watch import watch
 from projects import grade_in, make_project
 from variants import REFERENCE

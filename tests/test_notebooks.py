@@ -368,7 +368,7 @@ for _ in range(3):
     text = feedback("stable_softmax", namespace=vars(kernel_cells)).text
     times.append(time.perf_counter() - started)
 check("stable_softmax", namespace=vars(kernel_cells))
-secret = [m for m in sys.modules if m.startswith(("grade_reference", "grader.lesson", "grader.expectations",
+secret = [m for m in sys.modules if m.startswith(("grade_reference", "grader.course.lesson", "grader.course.expectations",
                                                    "grader.verify", "grader.lessons", "solutions"))]
 print(json.dumps({"times": times, "secret": secret, "text": text}))
 '''

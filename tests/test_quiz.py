@@ -10,11 +10,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 from grader.core.errors import UsageError
-from grader.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
-from grader.quiz.cli import quiz_command
-from grader.quiz import key
+from grader.course.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
+from grader.course.quiz.cli import quiz_command
+from grader.course.quiz import key
 
 EXERCISES = {
     "stable_softmax",

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course import load_lesson
-from grader.quiz import load_quiz
-from grader.quiz.key_cli import quiz_key_command
+from grader.course.course import load_lesson
+from grader.course.quiz import load_quiz
+from grader.course.quiz.key_cli import quiz_key_command
 
 
 @pytest.fixture

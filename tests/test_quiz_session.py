@@ -8,9 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.course import load_lesson
-from grader.quiz import Quiz, load_quiz
-from grader.quiz.cli import quiz_command
+from grader.course.course import load_lesson
+from grader.course.quiz import Quiz, load_quiz
+from grader.course.quiz.cli import quiz_command
 
 
 @pytest.fixture(scope="module")

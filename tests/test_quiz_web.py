@@ -18,12 +18,12 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.core.errors import UsageError
-from grader.course import load_lesson
-from grader.quiz import Quiz, load_quiz, save_answers
-from grader.quiz import web as web_module
-from grader.quiz import web_state
-from grader.quiz.web import QuizServer, open_browser
-from grader.quiz.web_state import WebQuiz
+from grader.course.course import load_lesson
+from grader.course.quiz import Quiz, load_quiz, save_answers
+from grader.course.quiz import web as web_module
+from grader.course.quiz import web_state
+from grader.course.quiz.web import QuizServer, open_browser
+from grader.course.quiz.web_state import WebQuiz
 from projects import make_project
 from quiz_web import LESSON, Client, Served
 

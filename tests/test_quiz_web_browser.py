@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from browser import headless_chromium, why_no_browser
 from grader.cli import main
-from grader.course import load_lesson
-from grader.quiz import Quiz, load_quiz, save_answers
+from grader.course.course import load_lesson
+from grader.course.quiz import Quiz, load_quiz, save_answers
 from projects import make_project
 from quiz_web import LESSON, Served
 

@@ -210,7 +210,7 @@ def test_no_hidden_check_can_be_passed_at_a_credit_seed_by_replaying_practice_an
     the seed. The public checks are the lesson's worked examples on purpose (10 of 35 points): their
     expected values are printed in every student's feedback and in the lesson, so a lookup passes them
     whatever the release holds, and a student who passes them at home passes them for credit."""
-    from grader.expectations import _digest_part
+    from grader.course.expectations import _digest_part
 
     def inputs(cases):
         return [(_digest_part(list(c.args)), _digest_part(dict(c.kwargs))) for c in cases]
@@ -359,7 +359,7 @@ def test_a_course_installed_under_usr_keeps_its_reference_out_of_the_sandbox(tmp
     import sys
     import uuid
 
-    from grader.lesson import PROJECT_ROOT
+    from grader.course.lesson import PROJECT_ROOT
     from variants import build_submission
 
     course = Path("/usr/local/src") / f"grade-redteam-{uuid.uuid4().hex[:8]}"

@@ -26,7 +26,7 @@ import grader.release
 from grader.core.checks import Probe
 from grader.cli import main
 from grader.core.errors import UsageError
-from grader.expectations import ProbeFunction, RecordingReference, ReplayReference, call_key, save_expectations
+from grader.course.expectations import ProbeFunction, RecordingReference, ReplayReference, call_key, save_expectations
 from grader.release import find_reference_code
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
@@ -40,7 +40,7 @@ DRIVER = """
 import contextlib, io, json, sys
 import grader
 from grader.cli import main
-from grader.course import load_lesson
+from grader.course.course import load_lesson
 results = []
 for args in json.loads(sys.argv[1]):
     out, err = io.StringIO(), io.StringIO()
@@ -148,8 +148,8 @@ def test_the_copy_ships_no_known_wrong_code_and_no_instructor_command(released, 
     assert "PREDICTIONS" not in (copy / LESSON_DIR / "__init__.py").read_text()
     for path in (copy / "grader").rglob("*.py"):
         assert "def softmax_then_loss" not in path.read_text(), path
-    assert not (copy / "grader" / "quiz" / "key_cli.py").exists()
-    assert not (copy / "grader" / "quiz" / "instructor.py").exists()
+    assert not (copy / "grader" / "course" / "quiz" / "key_cli.py").exists()
+    assert not (copy / "grader" / "course" / "quiz" / "instructor.py").exists()
     recorded = json.loads((copy / LESSON_DIR / "released_expectations.json").read_text())
     assert set(recorded["predicted"]) == set(lesson.predictions) and recorded["predictions"]
     done = grade_in_copy(copy, ["--help"], ["quiz-key", "show"])

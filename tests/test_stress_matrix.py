@@ -39,7 +39,7 @@ STRESS_HEADER = '''from __future__ import annotations
 import numpy as np
 
 from grader.core.checks import Case
-from grader.stress import StressRegistry
+from grader.course.stress import StressRegistry
 
 STRESS = StressRegistry()
 
@@ -104,7 +104,7 @@ def negative_first(exercise: str, case: Case) -> bool:
     return float(np.asarray(case.args[0], dtype=float).reshape(-1)[0]) < 0
 '''
     course = course_copy(tmp_path, stress)
-    from grader.course import Course
+    from grader.course.course import Course
 
     lesson = Course.at(course).lesson("tiny_stats")
     scale = lesson.exercise("scale")

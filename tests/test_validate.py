@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import grader.cli_base
 from grader.cli import main
 from grader.known_wrong import load_known_wrong, read_known_wrong, splice
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.validate import validate_lesson
 from variants import ALTERNATIVES, KNOWN_WRONG, MISTAKES, REFERENCE
 

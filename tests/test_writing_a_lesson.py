@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.course import COURSE_VARIABLE
+from grader.course.course import COURSE_VARIABLE
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "writing-a-lesson.md"
 STEP = re.compile(r"<!-- file: (?P<file>\S+) -->\n(?P<fence>`{3,})\w*\n(?P<text>.*?)(?P=fence)\n"

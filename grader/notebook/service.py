@@ -15,8 +15,8 @@ from typing import Any, Callable, TextIO
 
 from grader.core.errors import UsageError
 from grader.grading import DEFAULT_SEED, GradeOptions, grade_source
-from grader.lesson import Lesson
-from grader.course import load_lesson
+from grader.course.lesson import Lesson
+from grader.course.course import load_lesson
 from grader.notebook.display import PRACTICE_BANNER, render_html
 from grader.core.notebook_program import MAX_SOURCE_BYTES, Program
 from grader.render.text import render_text

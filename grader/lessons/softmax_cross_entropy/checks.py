@@ -3,7 +3,7 @@
 Public checks use the lesson's own numbers; hidden checks draw seeded random and adversarial
 inputs. Expected values always come from the reference solution, computed here, on the trusted side.
 Arguments passed to the reference are data (arrays, numbers, ``ProbeFunction``s), never lambdas, so
-that ``grade release`` can record its answers for the student copy (see ``grader.expectations``).
+that ``grade release`` can record its answers for the student copy (see ``grader.course.expectations``).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from types import ModuleType
 import numpy as np
 
 from grader.core.checks import Case, CheckRegistry, Probe, Tensor, Tolerance
-from grader.expectations import ProbeFunction
+from grader.course.expectations import ProbeFunction
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 
 CHECKS = CheckRegistry()

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.core.checks import Case, Tensor
-from grader.stress import StressRegistry
+from grader.course.stress import StressRegistry
 
 STRESS = StressRegistry()
 FLOAT64_UNDERFLOW_GAP = 1000.0  # exp(-1000) is 0.0 in float64 (the smallest is ~exp(-745))

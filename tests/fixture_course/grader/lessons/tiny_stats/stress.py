@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.core.checks import Case
-from grader.stress import StressRegistry
+from grader.course.stress import StressRegistry
 
 STRESS = StressRegistry()
 

@@ -1,8 +1,8 @@
 """The mastery quiz: questions in YAML with a hashed key, taken in the terminal or scored from a file."""
-from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
-from grader.quiz.render import render_quiz_text
-from grader.quiz.schema import Choice, Question, Quiz, load_quiz
-from grader.quiz.scoring import score_quiz
+from grader.course.quiz.answers import ANSWERS_FILE, load_answers, save_answers
+from grader.course.quiz.render import render_quiz_text
+from grader.course.quiz.schema import Choice, Question, Quiz, load_quiz
+from grader.course.quiz.scoring import score_quiz
 from grader.core.model import QuestionResult, QuizResult
 
 __all__ = [

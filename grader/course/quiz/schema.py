@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.errors import UsageError
-from grader.quiz import key
-from grader.quiz.files import read_yaml
+from grader.course.quiz import key
+from grader.course.quiz.files import read_yaml
 
 EXPECTED = "a mapping with title, pass_above and questions"
 ID = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")

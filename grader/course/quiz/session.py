@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, TextIO
 
-from grader.quiz.render import render_feedback, render_question
-from grader.quiz.schema import Question, Quiz
+from grader.course.quiz.render import render_feedback, render_question
+from grader.course.quiz.schema import Question, Quiz
 
 
 def take_quiz(

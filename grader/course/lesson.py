@@ -1,6 +1,6 @@
 """A lesson as data: its exercises, hints and known mistakes (YAML) joined with its checks (code).
 
-Which lessons exist, and where their files are, is the course's business (``grader.course``).
+Which lessons exist, and where their files are, is the course's business (``grader.course.course``).
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 from grader.core.checks import Case, Check, CheckRegistry
 from grader.core.errors import UsageError
-from grader.quiz.schema import Quiz, load_quiz
-from grader.stress import StressClass, StressRegistry
+from grader.course.quiz.schema import Quiz, load_quiz
+from grader.course.stress import StressClass, StressRegistry
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the project that holds this grader (its own course)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the project that holds this grader (its own course)
 FORMAT_VERSION = 1  # of lesson.yaml
 TOP_KEYS = {"format_version", "name", "title", "student_file", "quiz", "pass_above", "exercises"}
 
@@ -90,7 +90,7 @@ class Lesson:
     @property
     def released(self) -> bool:
         """A student copy (``grade release``): recorded expected values stand in for the reference."""
-        from grader.expectations import INDEX_FILE
+        from grader.course.expectations import INDEX_FILE
 
         return self.directory is not None and (self.directory / INDEX_FILE).is_file()
 
@@ -98,7 +98,7 @@ class Lesson:
     def reference(self) -> ModuleType:
         """The reference solution, imported into the trusted process only (its recorded answers in a student copy)."""
         if self.released:
-            from grader.expectations import ReplayReference
+            from grader.course.expectations import ReplayReference
 
             assert self.directory is not None
             return ReplayReference.load(self.directory)  # type: ignore[return-value]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import UsageError
-from grader.lesson import Lesson
+from grader.course.lesson import Lesson
 from grader.core.submission import Refused, SubmissionFile
 
 STUB_SUFFIX = ".stub"

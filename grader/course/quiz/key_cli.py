@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from grader.cli_base import GradeGroup
-from grader.quiz.cli import _quiz_file, quiz_option
-from grader.quiz.instructor import set_key
-from grader.quiz.schema import load_quiz
+from grader.course.quiz.cli import _quiz_file, quiz_option
+from grader.course.quiz.instructor import set_key
+from grader.course.quiz.schema import load_quiz
 
 
 @click.group("quiz-key", cls=GradeGroup)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from grader.core.model import QuestionResult, QuizResult
-from grader.quiz.schema import Quiz
+from grader.course.quiz.schema import Quiz
 
 
 def score_quiz(quiz: Quiz, answers: Mapping[str, str | None]) -> QuizResult:

@@ -11,11 +11,11 @@ import click
 from grader.cli_base import GradeCommand, selection, shown_path
 
 from grader.core.errors import UsageError
-from grader.quiz.answers import ANSWERS_FILE, load_answers, save_answers
-from grader.quiz.render import render_intro, render_quiz_text
-from grader.quiz.schema import Quiz, load_quiz
-from grader.quiz.scoring import score_quiz
-from grader.quiz.session import take_quiz
+from grader.course.quiz.answers import ANSWERS_FILE, load_answers, save_answers
+from grader.course.quiz.render import render_intro, render_quiz_text
+from grader.course.quiz.schema import Quiz, load_quiz
+from grader.course.quiz.scoring import score_quiz
+from grader.course.quiz.session import take_quiz
 from grader.core.submission import find_project_root
 
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -121,8 +121,8 @@ def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool
 
 def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, port: int, browse: bool,
                      resume: str) -> int:
-    from grader.quiz.web import serve_quiz  # the HTTP server loads only for --web
-    from grader.quiz.web_state import WebQuiz
+    from grader.course.quiz.web import serve_quiz  # the HTTP server loads only for --web
+    from grader.course.quiz.web_state import WebQuiz
 
     def write(text: str) -> None:
         click.echo(text, nl=False)

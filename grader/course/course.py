@@ -28,9 +28,9 @@ from types import ModuleType
 import yaml
 
 from grader.core.errors import UsageError
-from grader.expectations import INDEX_FILE, load_predictions
-from grader.lesson import PROJECT_ROOT, Lesson, parse_lesson
-from grader.quiz.answers import marked_lesson
+from grader.course.expectations import INDEX_FILE, load_predictions
+from grader.course.lesson import PROJECT_ROOT, Lesson, parse_lesson
+from grader.course.quiz.answers import marked_lesson
 from grader.core.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile, entry_kind
 
 COURSE_VARIABLE = "GRADE_COURSE"
@@ -38,7 +38,7 @@ LESSONS = Path("grader") / "lessons"
 LESSON_FILE = "lesson.yaml"
 SOLE_ANSWERS_FILE = "quiz_answers.yaml"
 SOLE_PROGRESS_FILE = ".grade-progress.json"
-PACKAGED_COURSE = Path(__file__).resolve().parent / "_course"  # setup.py's copies in an installed grader
+PACKAGED_COURSE = Path(__file__).resolve().parents[1] / "_course"  # setup.py's copies in an installed grader
 
 
 def data_root(root: Path) -> Path:
@@ -230,7 +230,7 @@ _COURSES: dict[Path, Course] = {}
 
 
 def load_lesson(name: str | None = None, root: Path | None = None) -> Lesson:
-    """Lesson ``name`` of the course at ``root`` (default: the course found by ``grader.course``).
+    """Lesson ``name`` of the course at ``root`` (default: the course found by ``grader.course.course``).
 
     Without a name, the course's only lesson (exit 2 when it has several: choose with --lesson).
     """

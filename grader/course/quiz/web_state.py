@@ -11,9 +11,9 @@ import threading
 from pathlib import Path
 
 from grader.core.errors import GradeError, UsageError
-from grader.quiz.answers import load_answers, save_answers
-from grader.quiz.schema import Question, Quiz
-from grader.quiz.scoring import score_quiz
+from grader.course.quiz.answers import load_answers, save_answers
+from grader.course.quiz.schema import Question, Quiz
+from grader.course.quiz.scoring import score_quiz
 from grader.core.model import QuizResult
 
 

@@ -8,9 +8,9 @@ import yaml
 
 from grader.core.errors import UsageError
 from grader.core.outputs import write_atomic
-from grader.quiz.files import parse_yaml
+from grader.course.quiz.files import parse_yaml
 from grader.core.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile
-from grader.quiz.schema import Quiz
+from grader.course.quiz.schema import Quiz
 
 ANSWERS_FILE = "quiz_answers.yaml"
 EXPECTED = "a mapping of question id to choice id, like `q1: b`"

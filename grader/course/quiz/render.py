@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from grader.core.formatting import percent
-from grader.quiz.schema import Question, Quiz
+from grader.course.quiz.schema import Question, Quiz
 from grader.core.model import QuizResult
 
 WIDTH = 80

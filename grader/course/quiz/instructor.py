@@ -6,10 +6,10 @@ from pathlib import Path
 import yaml
 
 from grader.core.errors import UsageError
-from grader.quiz import key
+from grader.course.quiz import key
 from grader.core.outputs import write_atomic
-from grader.quiz.files import read_yaml
-from grader.quiz.schema import EXPECTED, Question, parse_question
+from grader.course.quiz.files import read_yaml
+from grader.course.quiz.schema import EXPECTED, Question, parse_question
 
 
 def set_key(path: Path, question_id: str, choice_id: str) -> Question:
