@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from corpus_headers import OLD_CORPUS, WILD_CORPUS, CorpusFile, corpus  # noqa: E402
 from variants import REFERENCE, build_submission  # noqa: E402
 
-from grader.grading import GradeOptions, grade_submission  # noqa: E402
+from grader.engine.grading import GradeOptions, grade_submission  # noqa: E402
 from grader.course.course import load_lesson
 from grader.core.model import ExerciseResult, ExerciseStatus  # noqa: E402
 

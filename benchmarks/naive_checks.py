@@ -14,7 +14,7 @@ import pytest
 
 from grader.core.checks import Probe, Tensor
 from grader.core.compare import compare
-from grader.grading import DEFAULT_SEED
+from grader.engine.grading import DEFAULT_SEED
 from grader.course.course import load_lesson
 
 LESSON = load_lesson()

@@ -193,7 +193,7 @@ def watch_latency(scratch: Path, saves: int, poll: bool) -> list[float]:
 LAYER_PROBE = """
 import json, statistics, sys, time
 from pathlib import Path
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.course.course import load_lesson
 from grader.sandbox.runner import Limits
 lesson, path, runs = load_lesson(), Path(sys.argv[1]), int(sys.argv[2])

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from grader.core.errors import UsageError
-from grader.assess import assess
+from grader.engine.assess import assess
 from grader.core.records import BatchDocument, BatchRecord, BatchStatus, worst
-from grader.grading import GradeOptions, unrun_report
+from grader.engine.grading import GradeOptions, unrun_report
 from grader.course.course import SOLE_ANSWERS_FILE, answers_in
 from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report

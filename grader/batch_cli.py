@@ -15,7 +15,7 @@ from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_sha
 from grader.core.records import BatchDocument
 from grader.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli_base import require_confinement
-from grader.doctor import sandbox_line
+from grader.engine.doctor import sandbox_line
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson
 from grader.core.outputs import document_stem, writable_directory, write_atomic

@@ -15,12 +15,12 @@ from typing import Any, Callable
 
 import click
 
-from grader.assess import Assessment, assess
+from grader.engine.assess import Assessment, assess
 from grader.cli_base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
 from grader.course.course import COURSE_VARIABLE, FoundAnswers, answers_in
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
-from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
+from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_cli import (
     hint_command,
     lessons_command,
@@ -41,7 +41,7 @@ from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
 from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
-from grader.credit import SEED_VARIABLE, credit_seed, seed_line
+from grader.engine.credit import SEED_VARIABLE, credit_seed, seed_line
 from grader.core.model import Report
 from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
 
@@ -259,7 +259,7 @@ else:
 @main.command()
 def doctor() -> None:
     """Show which sandbox protections are active here (exit 1 when confinement is incomplete)."""
-    from grader.doctor import diagnose, render_diagnosis
+    from grader.engine.doctor import diagnose, render_diagnosis
 
     diagnosis = diagnose()
     click.echo(render_diagnosis(diagnosis), nl=False)

@@ -17,7 +17,7 @@ from grader.course.lesson import Lesson
 from grader.core.submission import PREFER_HELP, Prefer, find_project_root
 
 if TYPE_CHECKING:  # the gate's types only: the engine loads when a command needs it
-    from grader.doctor import Diagnosis
+    from grader.engine.doctor import Diagnosis
     from grader.sandbox.runner import Limits
 
 
@@ -158,9 +158,9 @@ def selection(ctx: click.Context | None = None) -> Selection:
 
 
 def require_confinement(command: str, limits: Limits, unconfined: bool) -> Diagnosis:
-    """The confinement gate of grader.credit, with its warning shown on stderr when grading goes on
+    """The confinement gate of grader.engine.credit, with its warning shown on stderr when grading goes on
     unconfined (the engine returns the warning; the command line prints it)."""
-    from grader.credit import require_confinement as gate, unconfined_warning
+    from grader.engine.credit import require_confinement as gate, unconfined_warning
 
     diagnosis = gate(command, limits, unconfined)
     if not diagnosis.complete:

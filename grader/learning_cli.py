@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from grader.assess import assess
+from grader.engine.assess import assess
 from grader.cli_base import GradeCommand, prefer_option, selection, shown_path
 from grader.core.errors import UsageError
-from grader.grading import DEFAULT_SEED, GradeOptions, select_exercises
+from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.learning_render import (
     lesson_complete,
     render_hints,

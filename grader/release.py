@@ -31,7 +31,7 @@ import numpy as np
 from grader.core.errors import UsageError
 from grader.core.formatting import counted
 from grader.course.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
-from grader.grading import DEFAULT_SEED, GradeOptions
+from grader.engine.grading import DEFAULT_SEED, GradeOptions
 from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
 from grader.course.lesson import PROJECT_ROOT, Lesson
 from grader.course.course import COURSE_VARIABLE, LESSONS
@@ -57,7 +57,7 @@ import json, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import grader
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.course.course import load_lesson
 from grader.render.json_report import report_dict
 request = json.loads(sys.argv[1])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import UsageError
-from grader.grading import DEFAULT_SEED, GradeOptions, grade_submission
+from grader.engine.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
 from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report

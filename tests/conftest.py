@@ -6,7 +6,7 @@ from typing import Callable
 
 import pytest
 
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.course.lesson import Lesson
 from grader.course.course import load_lesson
 from grader.core.model import Report

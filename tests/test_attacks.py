@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.credit
+import grader.engine.credit
 from grader.batch import BatchOptions, BatchRunner, discover
 from grader.core.outputs import document_stem
 from grader.cli import main
-from grader.doctor import Diagnosis
+from grader.engine.doctor import Diagnosis
 from grader.core.model import ExerciseStatus
 from grader.sandbox import protocol
 from test_hostile import FORGER
@@ -144,7 +144,7 @@ def test_a_malicious_answers_file_costs_only_the_quiz(lesson, tmp_path):
 
 def test_credit_commands_refuse_an_incomplete_sandbox_unless_told(tmp_path, monkeypatch):
     incomplete = Diagnosis(("memory limit",), ("PID namespace", "minimal read-only file system"))
-    monkeypatch.setattr(grader.credit, "diagnose", lambda limits: incomplete)
+    monkeypatch.setattr(grader.engine.credit, "diagnose", lambda limits: incomplete)
     submissions = tmp_path / "class"
     submissions.mkdir()
     shutil.copy(REFERENCE, submissions / "amy.py")
@@ -391,7 +391,7 @@ def test_credit_runs_never_grade_at_the_practice_seed(tmp_path, monkeypatch):
 
 def test_outputs_graded_unconfined_say_so(tmp_path, monkeypatch):
     incomplete = Diagnosis(("memory limit",), ("PID namespace",))
-    monkeypatch.setattr(grader.credit, "diagnose", lambda limits: incomplete)
+    monkeypatch.setattr(grader.engine.credit, "diagnose", lambda limits: incomplete)
     submissions = tmp_path / "class"
     submissions.mkdir()
     shutil.copy(REFERENCE, submissions / "amy.py")

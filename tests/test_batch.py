@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import grader.assess
+import grader.engine.assess
 import grader.batch
 from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.course.course import load_lesson
@@ -365,14 +365,14 @@ def test_a_grader_failure_costs_one_row_not_the_batch(tmp_path, lesson, monkeypa
     submissions.mkdir()
     shutil.copy(REFERENCE, submissions / "good.py")
     shutil.copy(REFERENCE, submissions / "unlucky.py")
-    real = grader.assess.grade_submission
+    real = grader.engine.assess.grade_submission
 
     def flaky(path, lesson, options, on_progress=None):
         if path.path.stem == "unlucky":
             raise RuntimeError("disk on fire")
         return real(path, lesson, options, on_progress)
 
-    monkeypatch.setattr(grader.assess, "grade_submission", flaky)
+    monkeypatch.setattr(grader.engine.assess, "grade_submission", flaky)
     runner = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=2026, timeout=5, jobs=2))
     docs = {d.name: d.to_dict() for d in runner.run(discover(submissions))}
     assert docs["good"]["batch"]["status"] == "graded" and docs["good"]["score"] == 35
@@ -380,7 +380,7 @@ def test_a_grader_failure_costs_one_row_not_the_batch(tmp_path, lesson, monkeypa
     assert unlucky["status"] == "error" and unlucky["grader_error"] and "disk on fire" in unlucky["message"]
     assert docs["unlucky"]["max_score"] == 35 and docs["good"]["quiz"] is None  # single files have no quiz answers
     # --resume grades it again: a grader failure is never kept as a result
-    monkeypatch.setattr(grader.assess, "grade_submission", real)
+    monkeypatch.setattr(grader.engine.assess, "grade_submission", real)
     resumed = BatchRunner(lesson, tmp_path / "out", BatchOptions(seed=2026, timeout=5, jobs=2, resume=True))
     seen: list[tuple[str, bool]] = []
     resumed.run(discover(submissions), lambda graded: seen.append((graded.name, graded.reused)))

@@ -50,7 +50,7 @@ def test_a_file_that_cannot_be_graded_at_all_is_reported_once_at_the_top(grade, 
 
 
 def test_different_problems_per_exercise_are_not_merged_into_one(lesson):
-    from grader.grading import failed_everywhere
+    from grader.engine.grading import failed_everywhere
     from grader.core.model import Report
 
     first, second = lesson.exercises[:2]
@@ -194,7 +194,7 @@ def test_short_output_is_shown_whole_with_no_cut_note(grade, tmp_path):
 
 
 def test_progress_hears_every_exercise_in_order_even_past_a_timeout(lesson, tmp_path):
-    from grader.grading import GradeOptions, grade_submission
+    from grader.engine.grading import GradeOptions, grade_submission
     from grader.sandbox.runner import Limits
 
     source = "def softmax_with_temperature(logits, temperature, axis=-1):\n    while True:\n        pass\n"

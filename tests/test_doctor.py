@@ -4,7 +4,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.doctor import LAYERS, RESOURCE_LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
+from grader.engine.doctor import LAYERS, RESOURCE_LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
 from grader.sandbox.runner import Limits
 
 

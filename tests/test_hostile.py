@@ -107,7 +107,7 @@ def test_the_reference_and_the_graders_code_are_out_of_reach(grade, tmp_path):
                                      exercises=(SOFTMAX,))).checks[0].message
     modules = message.split("RuntimeError: ")[1].split(" (your file")[0]
     assert "grader.sandbox.worker" in modules  # the worker itself, and nothing of the trusted side:
-    for trusted in ("grader.course.lesson", "grader.verify", "grader.core.checks", "grader.lessons", "solution"):
+    for trusted in ("grader.course.lesson", "grader.engine.verify", "grader.core.checks", "grader.lessons", "solution"):
         assert f"'{trusted}" not in modules
 
 
@@ -301,7 +301,7 @@ def stable_softmax(logits, axis=-1):
     statuses = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
     raise RuntimeError(f"children ended with {statuses}")
 '''
-    from grader.grading import GradeOptions, grade_submission
+    from grader.engine.grading import GradeOptions, grade_submission
     from grader.sandbox.runner import Limits
 
     options = GradeOptions(limits=Limits(timeout=20, memory_mb=300), exercises=(SOFTMAX,))

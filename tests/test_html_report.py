@@ -180,7 +180,7 @@ def test_a_mistake_in_a_function_the_gradient_calls_is_counted_once(tmp_path, le
     """A stable_softmax without the max shift breaks the gradient that calls it: the class table counts the
     mistake under stable_softmax only, and the student's feedback says the gradient calls it."""
     from grader.core.records import BatchDocument
-    from grader.grading import GradeOptions, grade_submission
+    from grader.engine.grading import GradeOptions, grade_submission
     from grader.render.json_report import report_dict
     from variants import MISTAKES, build_submission
 

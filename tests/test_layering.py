@@ -15,7 +15,7 @@ def is_command_line(module: str) -> bool:
 
 
 
-GATES = {"grader.credit"}  # the confinement gate in front of credit-producing commands: it warns on stderr
+GATES = {"grader.engine.credit"}  # the confinement gate in front of credit-producing commands: it warns on stderr
 
 
 def core_modules() -> list[str]:
@@ -26,7 +26,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_load_without_click_or_cli() -> None:
     modules = core_modules()
-    assert {"grader.grading", "grader.course.lesson", "grader.course.quiz", "grader.core.formatting", "grader.render.text"} <= set(modules)
+    assert {"grader.engine.grading", "grader.course.lesson", "grader.course.quiz", "grader.core.formatting", "grader.render.text"} <= set(modules)
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from nbformat import v4
 
 from grader.cli import main
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.core.model import ExerciseStatus
 from grader.notebook.kernel import feedback, kernel_source
 from grader.notebook.lesson import CHECK_ALL_CELL, lesson_notebook_text
@@ -369,7 +369,7 @@ for _ in range(3):
     times.append(time.perf_counter() - started)
 check("stable_softmax", namespace=vars(kernel_cells))
 secret = [m for m in sys.modules if m.startswith(("grade_reference", "grader.course.lesson", "grader.course.expectations",
-                                                   "grader.verify", "grader.lessons", "solutions"))]
+                                                   "grader.engine.verify", "grader.lessons", "solutions"))]
 print(json.dumps({"times": times, "secret": secret, "text": text}))
 '''
 

@@ -165,7 +165,7 @@ def test_a_submission_cannot_mount_its_own_unbounded_tmpfs(lesson, tmp_path):
     Should: the student cannot create user namespaces (e.g. set /proc/sys/user/max_user_namespaces in
     the job's namespace so the student's own one is the last, or a seccomp filter refusing
     CLONE_NEWUSER in unshare/clone/clone3), so mounts stay the 32 MiB /tmp and /job."""
-    from grader.grading import GradeOptions, grade_submission
+    from grader.engine.grading import GradeOptions, grade_submission
     from grader.sandbox.runner import Limits
     from variants import build_submission
 
@@ -262,13 +262,13 @@ def test_a_negative_credit_seed_is_refused_instead_of_failing_every_submission(t
     exits 0. A mistyped CI secret silently zeroes the class.
 
     Should: exit 2 with one line, like the practice seed."""
-    import grader.credit
+    import grader.engine.credit
     from grader.core.errors import UsageError
 
     monkeypatch.setenv("GRADE_SEED", "-5")
     # Before the fix: (-5, '$GRADE_SEED') is returned.
     with pytest.raises(UsageError):
-        grader.credit.credit_seed(None)
+        grader.engine.credit.credit_seed(None)
 
 
 def test_a_reply_keeps_only_the_outputs_the_grader_reads():

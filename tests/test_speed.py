@@ -94,7 +94,7 @@ def test_a_worker_holds_no_descriptor_of_another_job(grade, tmp_path):
 
 
 def test_cases_are_built_once_per_seed_and_cannot_be_changed_in_place(lesson):
-    from grader.grading import _prepared_cases
+    from grader.engine.grading import _prepared_cases
 
     exercise = lesson.exercises[0]
     first = _prepared_cases.get(exercise, lesson, 11)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.core.model import ExerciseStatus
 from grader.render.json_report import report_dict
 from grader.sandbox import runner

@@ -22,7 +22,7 @@ from grader.core.records import BatchDocument, BatchRecord, BatchStatus
 from grader.batch import submission_status
 from grader.class_outputs import write_class_outputs
 from grader.cli import main
-from grader.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
+from grader.engine.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
 from grader.core.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
 from grader.render.formats import RENDERERS, RenderSettings
 from grader.render.json_report import report_dict
@@ -30,7 +30,7 @@ from grader.render.junit import batch_suites, render_junit, render_report_junit
 from grader.sandbox import protocol
 from grader.sandbox.collect import OutputDrain
 from grader.sandbox.runner import TaskOutcome
-from grader.verify import exception_text
+from grader.engine.verify import exception_text
 from variants import build_submission
 
 # Blanks and line ends: whatever a runner trims or splits at, and whatever str.splitlines splits at.

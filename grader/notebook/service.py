@@ -14,7 +14,7 @@ import sys
 from typing import Any, Callable, TextIO
 
 from grader.core.errors import UsageError
-from grader.grading import DEFAULT_SEED, GradeOptions, grade_source
+from grader.engine.grading import DEFAULT_SEED, GradeOptions, grade_source
 from grader.course.lesson import Lesson
 from grader.course.course import load_lesson
 from grader.notebook.display import PRACTICE_BANNER, render_html

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.core.errors import GradeError
-from grader.grading import GradeOptions, grade_submission
+from grader.engine.grading import GradeOptions, grade_submission
 from grader.course.lesson import Lesson
 from grader.core.model import QuizResult, Report
 from grader.course.progress import Progress, load_progress, save_progress

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from grader.core.checks import Case, Check, Tensor
-from grader.doctor import missing_layers
+from grader.engine.doctor import missing_layers
 from grader.core.errors import UsageError
 from grader.course.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.core.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
@@ -23,7 +23,7 @@ from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, N
 from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
 from grader.sandbox.server import warm_server
 from grader.core.submission import Refused, SubmissionFile
-from grader.verify import PassedCases, check_result, exception_text
+from grader.engine.verify import PassedCases, check_result, exception_text
 
 DEFAULT_SEED = 2026
 

@@ -6,9 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
-from grader.doctor import HOW_TO_COMPLETE, Diagnosis, diagnose, missing_line
+from grader.engine.doctor import HOW_TO_COMPLETE, Diagnosis, diagnose, missing_line
 from grader.core.errors import UsageError
-from grader.grading import DEFAULT_SEED
+from grader.engine.grading import DEFAULT_SEED
 from grader.sandbox.runner import Limits
 
 
