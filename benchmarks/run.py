@@ -102,7 +102,7 @@ def timed_with_peak_memory(command: list[str]) -> tuple[float, float]:
 
 def _variants() -> list[bytes]:
     """The reference, the stub, one known mistake per exercise kind, a file that does not import."""
-    from grader.known_wrong import load_known_wrong, splice
+    from grader.authoring.known_wrong import load_known_wrong, splice
 
     reference = REFERENCE.read_text()
     known = load_known_wrong(ROOT / "grader" / "lessons" / "softmax_cross_entropy" / "known_wrong")

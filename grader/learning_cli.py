@@ -32,13 +32,13 @@ from grader.learning_render import (
 from grader.course.course import answers_in
 from grader.course.lesson import Lesson
 from grader.course.progress import load_progress, progress_path, reset_progress, save_progress
-from grader.release import release_course
+from grader.authoring.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
-from grader.scaffold import new_lesson
+from grader.authoring.scaffold import new_lesson
 from grader.core.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
                                resolve_submission)
-from grader.validate import validate_lesson
+from grader.authoring.validate import validate_lesson
 from grader.watch import POLL_SECONDS, redraw, watch_for_saves
 
 timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,

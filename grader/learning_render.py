@@ -8,9 +8,9 @@ from grader.course.lesson import Exercise, Lesson
 from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
 from grader.course.progress import Progress
 from grader.core.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
-from grader.release import Release
-from grader.scaffold import Scaffold
-from grader.validate import HINT_TIERS, Validation
+from grader.authoring.release import Release
+from grader.authoring.scaffold import Scaffold
+from grader.authoring.validate import HINT_TIERS, Validation
 
 WIDTH = 100
 

@@ -29,7 +29,7 @@ def grade(cwd: Path, *args: str, course: Path = FIXTURE, input: str | None = Non
 
 def with_mistake() -> str:
     """The solution with center replaced by the known-wrong one."""
-    from grader.known_wrong import read_known_wrong, splice
+    from grader.authoring.known_wrong import read_known_wrong, splice
 
     known = read_known_wrong(MISTAKE)
     return splice(SOLUTION.read_text(), known.function, known.source)

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from grader.cli import main
-from grader.notebook.lesson import lesson_notebook_text
+from grader.authoring.lesson_notebook import lesson_notebook_text
 from grader.core.submission import Prefer, SubmissionFile, choose_file, untouched_stub
 from projects import grade_in, make_project
 from variants import REFERENCE, STUB

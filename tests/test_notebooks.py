@@ -20,9 +20,9 @@ from grader.cli import main
 from grader.engine.grading import GradeOptions, grade_submission
 from grader.core.model import ExerciseStatus
 from grader.notebook.kernel import feedback, kernel_source
-from grader.notebook.lesson import CHECK_ALL_CELL, lesson_notebook_text
+from grader.authoring.lesson_notebook import CHECK_ALL_CELL, lesson_notebook_text
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, notebook_program
-from grader.release import _shape
+from grader.authoring.release import _shape
 from grader.render.json_report import report_dict
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits

@@ -22,12 +22,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import grader.release
+import grader.authoring.release
 from grader.core.checks import Probe
 from grader.cli import main
 from grader.core.errors import UsageError
 from grader.course.expectations import ProbeFunction, RecordingReference, ReplayReference, call_key, save_expectations
-from grader.release import find_reference_code
+from grader.authoring.release import find_reference_code
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
 LESSON_DIR = Path("grader") / "lessons" / "softmax_cross_entropy"
@@ -149,7 +149,7 @@ def test_the_copy_ships_no_known_wrong_code_and_no_instructor_command(released, 
     for path in (copy / "grader").rglob("*.py"):
         assert "def softmax_then_loss" not in path.read_text(), path
     assert not (copy / "grader" / "course" / "quiz" / "key_cli.py").exists()
-    assert not (copy / "grader" / "course" / "quiz" / "instructor.py").exists()
+    assert not (copy / "grader" / "authoring" / "quiz_key.py").exists()
     recorded = json.loads((copy / LESSON_DIR / "released_expectations.json").read_text())
     assert set(recorded["predicted"]) == set(lesson.predictions) and recorded["predictions"]
     done = grade_in_copy(copy, ["--help"], ["quiz-key", "show"])
@@ -319,7 +319,7 @@ def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
 
 
 def test_release_refuses_a_copy_with_reference_code_and_writes_nothing(tmp_path, monkeypatch):
-    copy_project = grader.release._copy_project
+    copy_project = grader.authoring.release._copy_project
     tree = ast.parse(REFERENCE.read_text())
     gradient = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "cross_entropy_gradient")
     renamed = ast.get_source_segment(REFERENCE.read_text(), gradient).replace("def cross_entropy_gradient", "def helper")
@@ -328,7 +328,7 @@ def test_release_refuses_a_copy_with_reference_code_and_writes_nothing(tmp_path,
         copy_project(lesson, staging)
         (staging / "grader" / "helpers.py").write_text('"""Utilities."""\nimport numpy as np\n\n\n' + renamed)
 
-    monkeypatch.setattr(grader.release, "_copy_project", leaky)
+    monkeypatch.setattr(grader.authoring.release, "_copy_project", leaky)
     out = tmp_path / "student"
     result = CliRunner().invoke(main, ["release", str(out), "--no-verify"], catch_exceptions=False)
     assert result.exit_code == 1
@@ -410,7 +410,7 @@ def test_recorded_answers_replay_bit_for_bit(tmp_path):
 
 def test_a_check_that_passes_a_lambda_to_the_reference_cannot_be_released(lesson):
     from grader.core.checks import Case, Check
-    from grader.release import record_expectations
+    from grader.authoring.release import record_expectations
 
     def lambda_check(ref, rng):
         z = rng.normal(size=3)
@@ -437,7 +437,7 @@ print(json.dumps({"grader": grader.__file__, "text": text}))
 
 
 def test_the_copy_ships_the_lesson_notebook_made_from_the_stubs(released, lesson, tmp_path):
-    from grader.notebook.lesson import lesson_notebook_text
+    from grader.authoring.lesson_notebook import lesson_notebook_text
 
     copy, output = released
     notebook = copy / EXERCISE_FILE.with_suffix(".ipynb")

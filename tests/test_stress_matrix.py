@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from grader.cli import main
-from grader.stress_matrix import EXTRA_SEEDS, stress_matrix
+from grader.authoring.stress_matrix import EXTRA_SEEDS, stress_matrix
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_course"
 LESSON_DIR = Path("grader") / "lessons" / "tiny_stats"

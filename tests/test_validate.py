@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 import grader.cli_base
 from grader.cli import main
-from grader.known_wrong import load_known_wrong, read_known_wrong, splice
+from grader.authoring.known_wrong import load_known_wrong, read_known_wrong, splice
 from grader.course.lesson import Lesson
-from grader.validate import validate_lesson
+from grader.authoring.validate import validate_lesson
 from variants import ALTERNATIVES, KNOWN_WRONG, MISTAKES, REFERENCE
 
 

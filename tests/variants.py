@@ -12,7 +12,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-from grader.known_wrong import load_known_wrong, splice
+from grader.authoring.known_wrong import load_known_wrong, splice
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"

@@ -10,7 +10,7 @@ import click
 
 from grader.cli_base import GradeGroup
 from grader.course.quiz.cli import _quiz_file, quiz_option
-from grader.course.quiz.instructor import set_key
+from grader.authoring.quiz_key import set_key
 from grader.course.quiz.schema import load_quiz
 
 

@@ -32,18 +32,18 @@ from grader.core.errors import UsageError
 from grader.core.formatting import counted
 from grader.course.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.engine.grading import DEFAULT_SEED, GradeOptions
-from grader.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
+from grader.authoring.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
 from grader.course.lesson import PROJECT_ROOT, Lesson
 from grader.course.course import COURSE_VARIABLE, LESSONS
 from grader.core.model import ExerciseStatus
-from grader.notebook.lesson import lesson_notebook_text
+from grader.authoring.lesson_notebook import lesson_notebook_text
 from grader.core.notebook_program import NotebookError, notebook_program
 from grader.render.json_report import report_dict
 from grader.course.restore import STUB_SUFFIX
-from grader.validate import grade_files, require_instructor_project
+from grader.authoring.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
-INSTRUCTOR_MODULES = ("key_cli.py", "instructor.py")  # grade quiz-key: no command in a copy prints the key
+INSTRUCTOR_MODULES = ("key_cli.py", "quiz_key.py")  # grade quiz-key: no command in a copy prints the key
 # _course: the course data an installed grader carries (setup.py), solutions included
 LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", "_course", *INSTRUCTOR_MODULES)
 BUILD_FILES = ("setup.py", "MANIFEST.in")  # they package exercises/ and quizzes/ into the copy's wheel

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, grade_submission
-from grader.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
+from grader.authoring.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
 from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
 from grader.course.quiz import load_quiz
 from grader.core.formatting import points
 from grader.sandbox.runner import Limits
-from grader.stress_matrix import StressCell, stress_matrix
+from grader.authoring.stress_matrix import StressCell, stress_matrix
 
 HINT_TIERS = ("concept", "formula", "common bug")
 
