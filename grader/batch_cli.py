@@ -11,9 +11,9 @@ from typing import Any, Sequence, TextIO
 
 import click
 
-from grader.batch import BatchOptions, BatchRunner, Graded, discover, select_shard
+from grader.batch.runs import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.core.records import BatchDocument
-from grader.class_outputs import ClassOutputs, write_class_outputs
+from grader.batch.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli_base import require_confinement
 from grader.engine.doctor import sandbox_line
 from grader.core.errors import UsageError
@@ -22,8 +22,8 @@ from grader.core.outputs import document_stem, writable_directory, write_atomic
 from grader.core.formatting import counted, number, printable
 from grader.render.junit import batch_suites, render_junit
 from grader.sandbox.runner import Limits
-from grader.shards import Placement, Shard
-from grader.summary import merge
+from grader.batch.shards import Placement, Shard
+from grader.batch.summary import merge
 
 
 class Progress:

@@ -300,9 +300,9 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
     """
-    from grader.batch import BatchOptions
+    from grader.batch.runs import BatchOptions
     from grader.batch_cli import run_batch
-    from grader.shards import choose_shard
+    from grader.batch.shards import choose_shard
 
     lesson = selection(ctx).lesson_or_sole()
     placed = choose_shard(shard, os.environ, shard_count)

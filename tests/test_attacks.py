@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import grader.engine.credit
-from grader.batch import BatchOptions, BatchRunner, discover
+from grader.batch.runs import BatchOptions, BatchRunner, discover
 from grader.core.outputs import document_stem
 from grader.cli import main
 from grader.engine.doctor import Diagnosis
@@ -399,7 +399,7 @@ def test_outputs_graded_unconfined_say_so(tmp_path, monkeypatch):
     from grader.sandbox import runner
 
     real = runner.Limits
-    monkeypatch.setattr("grader.batch.Limits", lambda **kw: real(**kw, isolate=False))
+    monkeypatch.setattr("grader.batch.runs.Limits", lambda **kw: real(**kw, isolate=False))
     result = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--unconfined"])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 import grader.engine.assess
-import grader.batch
-from grader.batch import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
+import grader.batch.runs
+from grader.batch.runs import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.course.course import load_lesson
 from grader.cli import main
 from grader.core.errors import UsageError
-from grader.shards import parse_shard
+from grader.batch.shards import parse_shard
 from classroom import EXPECTED, build_class, mistake
 from variants import REFERENCE, STUB, build_submission
 

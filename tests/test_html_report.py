@@ -12,7 +12,7 @@ import pytest
 
 from classroom import sample_batch_document
 from grader.render.html_report import histogram_bins, render_html_report
-from grader.summary import mistake_titles, summarize
+from grader.batch.summary import mistake_titles, summarize
 
 EVIL_NAME = '<img src=x onerror="alert(1)">'
 EVIL_MESSAGE = "</pre><script>alert('owned')</script>\x1b[31m\x00"

@@ -347,7 +347,7 @@ def test_a_folder_named_like_a_classmates_rewritten_name_does_not_stop_the_batch
     gets a hash of its own too, so a rewritten name is never an entry's name as it is."""
     import os
 
-    from grader.batch import discover, submission_name
+    from grader.batch.runs import discover, submission_name
 
     submissions = tmp_path / "class"
     submissions.mkdir()

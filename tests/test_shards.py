@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import Submission, select_shard
+from grader.batch.runs import Submission, select_shard
 from grader.core.errors import UsageError
-from grader.shards import Placement, Shard, choose_shard, parse_shard, shard_from_environment
+from grader.batch.shards import Placement, Shard, choose_shard, parse_shard, shard_from_environment
 
 
 def slurm(task: int, low: int, high: int, step: int = 1, count: int | None = None) -> dict[str, str]:

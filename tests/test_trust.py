@@ -12,7 +12,7 @@ import nbformat
 from click.testing import CliRunner
 from nbformat import v4
 
-from grader.batch import BatchOptions, BatchRunner, discover, fingerprint
+from grader.batch.runs import BatchOptions, BatchRunner, discover, fingerprint
 from grader.core.submission import Prefer
 from grader.cli import main
 from grader.sandbox.collect import submission_seconds

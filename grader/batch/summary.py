@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from grader.shards import Shard
+from grader.batch.shards import Shard
 from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus
 from grader.core.outputs import document_stem
 from grader.core.errors import UsageError

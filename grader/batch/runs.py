@@ -26,7 +26,7 @@ from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
 from grader.core.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
-from grader.shards import Shard
+from grader.batch.shards import Shard
 from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from grader.shards import Shard
+from grader.batch.shards import Shard
 from grader.core.records import BatchDocument
 from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
 from grader.render.gradebook_csv import render_gradebook
 from grader.render.html_report import render_html_report
 from grader.render.markdown import render_class_markdown
-from grader.summary import SUMMARY_FILE, mistake_titles, summarize
+from grader.batch.summary import SUMMARY_FILE, mistake_titles, summarize
 
 GRADEBOOK_FILE = "gradebook.csv"
 REPORT_FILE = "report.html"

@@ -1,0 +1,1 @@
+"""Class runs: many submissions graded, their records, summaries and class outputs."""
