@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 REFERENCE = ROOT / "solutions" / "softmax_cross_entropy.py"
 STUB = ROOT / "exercises" / "softmax_cross_entropy.py"
-GRADE = [sys.executable, "-m", "grader"]  # the `grade` command's entry point (grader.launch)
+GRADE = [sys.executable, "-m", "grader"]  # the `grade` command's entry point (grader.cli.launch)
 WATCH_FOOTER = re.compile(rb"Watching [^\n]* \(graded at [0-9:]+\)")
 
 

@@ -1,5 +1,5 @@
 """``python -m grader``: the same as the ``grade`` command."""
-from grader.entry import main
+from grader.cli.entry import main
 
 if __name__ == "__main__":
     main()

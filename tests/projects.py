@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from grader.course.course import load_lesson
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.quiz import load_quiz
 from variants import STUB
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 import grader.engine.credit
 from grader.batch.runs import BatchOptions, BatchRunner, discover
 from grader.core.outputs import document_stem
-from grader.cli import main
+from grader.cli.app import main
 from grader.engine.doctor import Diagnosis
 from grader.core.model import ExerciseStatus
 from grader.sandbox import protocol
@@ -169,7 +169,7 @@ def test_the_graders_environment_does_not_reach_submissions(tmp_path):
     import sys
 
     env = dict(os.environ, LMS_TOKEN="s3cr3t-token", PYTHONUNBUFFERED="1")
-    completed = subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "check", str(path), "--format", "json",
+    completed = subprocess.run([sys.executable, "-c", "from grader.cli.app import main; main()", "check", str(path), "--format", "json",
                                 "--exercise", SOFTMAX], capture_output=True, text=True, env=env, timeout=120)
     document = json.loads(completed.stdout)
     message = messages(document)
@@ -452,10 +452,10 @@ def cross_entropy_from_logits(logits, target):
 def test_practice_commands_work_unconfined_and_say_so_once(tmp_path, monkeypatch):
     import functools
 
-    import grader.cli
+    import grader.cli.app
     from grader.sandbox.runner import Limits
 
-    monkeypatch.setattr(grader.cli, "Limits", functools.partial(Limits, isolate=False))  # a laptop without namespaces
+    monkeypatch.setattr(grader.cli.app, "Limits", functools.partial(Limits, isolate=False))  # a laptop without namespaces
     path = build_submission(tmp_path, {})
     result = CliRunner().invoke(main, ["check", str(path), "--exercise", SOFTMAX])
     assert result.exit_code == 0, result.output

@@ -17,7 +17,7 @@ import grader.engine.assess
 import grader.batch.runs
 from grader.batch.runs import BatchOptions, BatchRunner, Submission, checks_signature, discover, select_shard
 from grader.course.course import load_lesson
-from grader.cli import main
+from grader.cli.app import main
 from grader.core.errors import UsageError
 from grader.batch.shards import parse_shard
 from classroom import EXPECTED, build_class, mistake

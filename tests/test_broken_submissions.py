@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.learning_render import render_next
+from grader.cli.learning_render import render_next
 from grader.core.model import ExerciseStatus
 from grader.render.text import render_text
 from variants import REFERENCE, build_submission

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner, Result
 
-from grader.cli import main
+from grader.cli.app import main
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
 REPORT_KEYS = {"schema_version", "submission", "seed", "score", "max_score", "exercises", "quiz", "confinement",

@@ -6,7 +6,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from projects import grade_in, make_project
 from variants import REFERENCE, STUB
 

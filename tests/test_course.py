@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.course import Course
 from grader.course.lesson import PROJECT_ROOT
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.engine.doctor import LAYERS, RESOURCE_LAYERS, Diagnosis, diagnose, render_diagnosis, sandbox_line
 from grader.sandbox.runner import Limits
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.authoring.lesson_notebook import lesson_notebook_text
 from grader.core.submission import Prefer, SubmissionFile, choose_file, untouched_stub
 from projects import grade_in, make_project

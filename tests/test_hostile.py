@@ -10,7 +10,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.lesson import PROJECT_ROOT
 from grader.core.model import ExerciseStatus
 from processes import processes_named

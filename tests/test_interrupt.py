@@ -146,7 +146,7 @@ def test_ctrl_c_that_python_wrapped_still_counts_as_ctrl_c():
     loads) in a RuntimeError; it is still Ctrl-C, and the command says so with exit code 130."""
     import click
 
-    from grader.cli_base import CommandFailed, converted
+    from grader.cli.base import CommandFailed, converted
     from grader.core.errors import caused_by_ctrl_c
 
     class Interrupting:
@@ -187,7 +187,7 @@ def test_ctrl_c_in_a_batch_exits_130_promptly(tmp_path):
 def test_ctrl_c_inside_a_finalizer_still_stops_with_one_line():
     """A KeyboardInterrupt raised in a ``__del__`` (the garbage collector runs them at any moment, while
     modules load too) cannot propagate: Python prints "Exception ignored" and carries on. It must stop."""
-    program = ("from grader.entry import install_interrupt_hooks\n"
+    program = ("from grader.cli.entry import install_interrupt_hooks\n"
                "install_interrupt_hooks()\n"
                "class Finalized:\n"
                "    def __del__(self):\n"

@@ -9,9 +9,8 @@ import sys
 import grader
 
 def is_command_line(module: str) -> bool:
-    """The command-line modules: cli, cli_base and every *_cli (grader.course.quiz.key_cli included)."""
-    leaf = module.rsplit(".", 1)[-1]
-    return leaf in ("cli", "cli_base") or leaf.endswith("_cli")
+    """The command-line modules: cli, cli_base and every *_cli (grader.cli.quiz_key included)."""
+    return module == "grader.cli" or module.startswith("grader.cli.")
 
 
 
@@ -35,11 +34,11 @@ def test_core_modules_load_without_click_or_cli() -> None:
     loaded = json.loads(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
                                        text=True).stdout)
     assert not [m for m in loaded if m == "click" or m.startswith("click.")]
-    assert not [m for m in loaded if m.split(".")[-1].endswith("cli")]
+    assert not [m for m in loaded if is_command_line(m) and m not in ("grader.cli", "grader.cli.entry")]
 
 
 def test_the_command_line_modules_are_the_ones_excluded() -> None:
     names = {m.name for m in pkgutil.walk_packages(grader.__path__, "grader.")}
     command_line = {n for n in names if is_command_line(n)}
-    assert command_line >= {"grader.cli", "grader.cli_base", "grader.learning_cli", "grader.batch_cli",
-                            "grader.course.quiz.cli", "grader.course.quiz.key_cli"}
+    assert command_line >= {"grader.cli.app", "grader.cli.base", "grader.cli.learning", "grader.cli.batch",
+                            "grader.cli.quiz", "grader.cli.quiz_key"}

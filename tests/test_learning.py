@@ -13,7 +13,7 @@ from typing import Callable
 
 from grader.course.lesson import PROJECT_ROOT
 from grader.course.progress import PROGRESS_FILE, Progress, load_progress
-from grader.watch import watch
+from grader.cli.watch import watch
 from projects import grade_in, make_project
 from variants import REFERENCE
 
@@ -118,7 +118,7 @@ def _read_until(lines: queue.Queue, needle: str, seen: list[str], timeout: float
 def test_grade_watch_redraws_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
     root = make_project(tmp_path / "project")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from grader.cli import main; main()", "watch", "--interval", "0.1",
+        [sys.executable, "-c", "from grader.cli.app import main; main()", "watch", "--interval", "0.1",
          "--exercise", "stable_softmax", "--exercise", "cross_entropy_gradient"],
         cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

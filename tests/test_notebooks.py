@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from nbformat import v4
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.engine.grading import GradeOptions, grade_submission
 from grader.core.model import ExerciseStatus
 from grader.notebook.kernel import feedback, kernel_source

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from classroom import mistake, sample_report
-from grader.cli import main
+from grader.cli.app import main
 from grader.render.classroom import classroom_dict
 from grader.render.gradescope import VISIBILITIES, gradescope_dict
 from projects import make_project

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from grader.course.course import load_lesson
 from grader.core.errors import UsageError
 from grader.course.quiz import Quiz, load_answers, load_quiz, render_quiz_text, score_quiz
-from grader.course.quiz.cli import quiz_command
+from grader.cli.quiz import quiz_command
 from grader.course.quiz import key
 
 EXERCISES = {

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.course.course import load_lesson
 from grader.course.quiz import load_quiz
-from grader.course.quiz.key_cli import quiz_key_command
+from grader.cli.quiz_key import quiz_key_command
 
 
 @pytest.fixture

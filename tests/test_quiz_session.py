@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from grader.course.course import load_lesson
 from grader.course.quiz import Quiz, load_quiz
-from grader.course.quiz.cli import quiz_command
+from grader.cli.quiz import quiz_command
 
 
 @pytest.fixture(scope="module")

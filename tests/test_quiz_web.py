@@ -16,7 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.core.errors import UsageError
 from grader.course.course import load_lesson
 from grader.course.quiz import Quiz, load_quiz, save_answers

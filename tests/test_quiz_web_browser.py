@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from browser import headless_chromium, why_no_browser
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.course import load_lesson
 from grader.course.quiz import Quiz, load_quiz, save_answers
 from projects import make_project

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.core.outputs import document_stem
 from grader.sandbox import protocol
 from grader.sandbox.collect import TASK_MARKER, OutputDrain
@@ -368,7 +368,7 @@ def test_a_course_installed_under_usr_keeps_its_reference_out_of_the_sandbox(tmp
     try:
         submission = build_submission(tmp_path, {"stable_softmax": STEAL}, base=STUB)
         os.chmod(tmp_path, 0o755)
-        program = (f"import sys; sys.path.insert(0, {str(course)!r}); from grader.cli import main; "
+        program = (f"import sys; sys.path.insert(0, {str(course)!r}); from grader.cli.app import main; "
                    f"sys.argv = ['grade', 'check', {str(submission)!r}, '--format', 'json', "
                    "'--exercise', 'stable_softmax']; main()")
         done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=course, timeout=240)

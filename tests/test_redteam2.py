@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from variants import REFERENCE, build_submission
 
 STUDENT_FILE = "softmax_cross_entropy.py"

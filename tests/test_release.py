@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 import grader.authoring.release
 from grader.core.checks import Probe
-from grader.cli import main
+from grader.cli.app import main
 from grader.core.errors import UsageError
 from grader.course.expectations import ProbeFunction, RecordingReference, ReplayReference, call_key, save_expectations
 from grader.authoring.release import find_reference_code
@@ -39,7 +39,7 @@ HARD_CODED = ("stable_softmax", "softmax_with_temperature", "cross_entropy_from_
 DRIVER = """
 import contextlib, io, json, sys
 import grader
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.course import load_lesson
 results = []
 for args in json.loads(sys.argv[1]):
@@ -91,7 +91,7 @@ def test_the_copy_holds_the_students_files_and_no_reference_code(released, lesso
     copy, output = released
     files = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file()}
     assert {"README.md", "pyproject.toml", ".gitignore", str(EXERCISE_FILE), "quizzes/softmax_cross_entropy.yaml",
-            "grader/cli.py", str(LESSON_DIR / "released_expectations.json"),
+            "grader/cli/app.py", str(LESSON_DIR / "released_expectations.json"),
             str(LESSON_DIR / "released_expectations.npz")} <= files
     assert not any(part in ("solutions", "tests", "docs", ".ci", "known_wrong", "__pycache__")
                    for f in files for part in Path(f).parts)
@@ -148,7 +148,7 @@ def test_the_copy_ships_no_known_wrong_code_and_no_instructor_command(released, 
     assert "PREDICTIONS" not in (copy / LESSON_DIR / "__init__.py").read_text()
     for path in (copy / "grader").rglob("*.py"):
         assert "def softmax_then_loss" not in path.read_text(), path
-    assert not (copy / "grader" / "course" / "quiz" / "key_cli.py").exists()
+    assert not (copy / "grader" / "cli" / "quiz_key.py").exists()
     assert not (copy / "grader" / "authoring" / "quiz_key.py").exists()
     recorded = json.loads((copy / LESSON_DIR / "released_expectations.json").read_text())
     assert set(recorded["predicted"]) == set(lesson.predictions) and recorded["predictions"]
@@ -485,7 +485,7 @@ def test_restore_puts_one_exercise_stub_back_in_the_copy_after_asking(released, 
     env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy)}
 
     def restore(answer: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "restore", "stable_softmax"],
+        return subprocess.run([sys.executable, "-c", "from grader.cli.app import main; main()", "restore", "stable_softmax"],
                               cwd=copy, env=env, input=answer, capture_output=True, text=True, timeout=120)
 
     ended = restore("")  # the end of input before an answer: no, in one line, never click's "Aborted!"
@@ -516,7 +516,7 @@ def test_new_lesson_is_refused_in_the_student_copy(released, tmp_path):
     before = sorted(str(p.relative_to(copy)) for p in copy.rglob("*"))
     env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PYTHONPATH": str(copy),
            "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", "from grader.cli import main; main()", "new-lesson", "extra"],
+    done = subprocess.run([sys.executable, "-c", "from grader.cli.app import main; main()", "new-lesson", "extra"],
                           cwd=copy, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr == "Error: grade new-lesson works in the instructor's course: this is a student copy (no solutions/)\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from classroom import HOSTILE_MESSAGE, mistake, sample_batch_document, sample_report
-from grader.cli import main
+from grader.cli.app import main
 from grader.render.gradebook_csv import render_gradebook
 from grader.render.gradescope import gradescope_dict
 from grader.render.json_report import report_dict

@@ -114,7 +114,7 @@ def test_cases_are_built_once_per_seed_and_cannot_be_changed_in_place(lesson):
     (["--exercise", "check", "quiz-key", "show"], False),
 ])
 def test_the_fork_server_starts_first_only_for_commands_that_grade(arguments, grades):
-    from grader.launch import grades as needs_workers
+    from grader.cli.launch import grades as needs_workers
 
     assert needs_workers(arguments) is grades
 
@@ -122,8 +122,8 @@ def test_the_fork_server_starts_first_only_for_commands_that_grade(arguments, gr
 def test_the_launcher_knows_every_option_of_the_command_group_that_takes_a_value():
     import click
 
-    from grader.cli import main
-    from grader.launch import GRADING_COMMANDS, GROUP_VALUE_OPTIONS
+    from grader.cli.app import main
+    from grader.cli.launch import GRADING_COMMANDS, GROUP_VALUE_OPTIONS
 
     taking_values = {name for p in main.params if isinstance(p, click.Option) and not p.is_flag and not p.count
                      for name in p.opts if name.startswith("--")}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.authoring.stress_matrix import EXTRA_SEEDS, stress_matrix
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_course"

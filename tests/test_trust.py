@@ -14,7 +14,7 @@ from nbformat import v4
 
 from grader.batch.runs import BatchOptions, BatchRunner, discover, fingerprint
 from grader.core.submission import Prefer
-from grader.cli import main
+from grader.cli.app import main
 from grader.sandbox.collect import submission_seconds
 from grader.sandbox.server import warm_server
 from variants import STUB, build_submission

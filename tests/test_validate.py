@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.cli_base
-from grader.cli import main
+import grader.cli.base
+from grader.cli.app import main
 from grader.authoring.known_wrong import load_known_wrong, read_known_wrong, splice
 from grader.course.lesson import Lesson
 from grader.authoring.validate import validate_lesson
@@ -84,7 +84,7 @@ def test_validate_lists_every_failure_and_exits_1(lesson, tmp_path, monkeypatch)
     assert "known_wrong/no_max_shift.py" not in failures
     assert {f.subject for f in validation.findings if f.ok} >= {"reference", "stub", "known_wrong/no_max_shift.py"}
 
-    monkeypatch.setattr(grader.cli_base.Selection, "lessons", lambda self: (broken,))
+    monkeypatch.setattr(grader.cli.base.Selection, "lessons", lambda self: (broken,))
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
     assert result.exit_code == 1
     assert "✗ known_wrong/global_max.py: stable_softmax kept full marks" in result.stdout
@@ -96,7 +96,7 @@ def test_validate_needs_the_instructors_project(lesson, tmp_path, monkeypatch):
     copy = tmp_path / "lesson"
     copy.mkdir()
     (copy / "released_expectations.json").write_text("{}")
-    monkeypatch.setattr(grader.cli_base.Selection, "lessons", lambda self: (dataclasses.replace(lesson, directory=copy),))
+    monkeypatch.setattr(grader.cli.base.Selection, "lessons", lambda self: (dataclasses.replace(lesson, directory=copy),))
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: grade validate works in the instructor's project: this is a student copy (no solutions/)"

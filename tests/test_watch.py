@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grader.watch import FileEvents, file_events, redraw, watch
+from grader.cli.watch import FileEvents, file_events, redraw, watch
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from grader.core.records import BatchDocument, BatchRecord, BatchStatus
 from grader.batch.runs import submission_status
 from grader.batch.class_outputs import write_class_outputs
-from grader.cli import main
+from grader.cli.app import main
 from grader.engine.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
 from grader.core.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
 from grader.render.formats import RENDERERS, RenderSettings

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.course.course import COURSE_VARIABLE
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "writing-a-lesson.md"

@@ -43,7 +43,7 @@ from grader.course.restore import STUB_SUFFIX
 from grader.authoring.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons
-INSTRUCTOR_MODULES = ("key_cli.py", "quiz_key.py")  # grade quiz-key: no command in a copy prints the key
+INSTRUCTOR_MODULES = ("quiz_key.py",)  # grade quiz-key: no command in a copy prints the key
 # _course: the course data an installed grader carries (setup.py), solutions included
 LEFT_OUT = ("__pycache__", "*.pyc", FOLDER, f"{STEM}.*", "student_README.md", "_course", *INSTRUCTOR_MODULES)
 BUILD_FILES = ("setup.py", "MANIFEST.in")  # they package exercises/ and quizzes/ into the copy's wheel

@@ -1,7 +1,7 @@
 """The project's own errors. The core raises them; the command line turns them into exit codes.
 
-They carry an exit code and one clear line for stderr. Nothing here imports click: ``grader.cli``
-converts a ``GradeError`` in one place (``grader.cli.converted``).
+They carry an exit code and one clear line for stderr. Nothing here imports click: ``grader.cli.app``
+converts a ``GradeError`` in one place (``grader.cli.app.converted``).
 """
 from __future__ import annotations
 

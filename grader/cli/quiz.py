@@ -1,4 +1,4 @@
-"""`grade quiz`: take the quiz, or score an answers file (the instructor's `grade quiz-key` is in key_cli)."""
+"""`grade quiz`: take the quiz, or score an answers file (the instructor's `grade quiz-key` is in cli.quiz_key)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_base import GradeCommand, selection, shown_path
+from grader.cli.base import GradeCommand, selection, shown_path
 
 from grader.core.errors import UsageError
 from grader.course.quiz.answers import ANSWERS_FILE, load_answers, save_answers

@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 
 from grader.engine.assess import assess
-from grader.cli_base import GradeCommand, prefer_option, selection, shown_path
+from grader.cli.base import GradeCommand, prefer_option, selection, shown_path
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
-from grader.learning_render import (
+from grader.cli.learning_render import (
     lesson_complete,
     render_hints,
     render_lessons,
@@ -39,7 +39,7 @@ from grader.authoring.scaffold import new_lesson
 from grader.core.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
                                resolve_submission)
 from grader.authoring.validate import validate_lesson
-from grader.watch import POLL_SECONDS, redraw, watch_for_saves
+from grader.cli.watch import POLL_SECONDS, redraw, watch_for_saves
 
 timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                               help="Time limit per exercise, in seconds.")

@@ -14,7 +14,7 @@ import click
 from grader.batch.runs import BatchOptions, BatchRunner, Graded, discover, select_shard
 from grader.core.records import BatchDocument
 from grader.batch.class_outputs import ClassOutputs, write_class_outputs
-from grader.cli_base import require_confinement
+from grader.cli.base import require_confinement
 from grader.engine.doctor import sandbox_line
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson

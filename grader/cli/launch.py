@@ -36,6 +36,6 @@ def main() -> None:
         from grader.sandbox.server import warm_server
 
         warm_server()
-    from grader.cli import main as grade
+    from grader.cli.app import main as grade
 
     grade()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli_base import GradeGroup
-from grader.course.quiz.cli import _quiz_file, quiz_option
+from grader.cli.base import GradeGroup
+from grader.cli.quiz import _quiz_file, quiz_option
 from grader.authoring.quiz_key import set_key
 from grader.course.quiz.schema import load_quiz
 

@@ -1,6 +1,6 @@
 """The ``grade`` command line. Each command parses, calls the core, renders and exits.
 
-Errors are the core's own (``grader.core.errors``), turned into exit codes in ``grader.cli_base``.
+Errors are the core's own (``grader.core.errors``), turned into exit codes in ``grader.cli.base``.
 """
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from typing import Any, Callable
 import click
 
 from grader.engine.assess import Assessment, assess
-from grader.cli_base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
+from grader.cli.base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
 from grader.course.course import COURSE_VARIABLE, FoundAnswers, answers_in
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
-from grader.learning_cli import (
+from grader.cli.learning import (
     hint_command,
     lessons_command,
     list_command,
@@ -32,10 +32,10 @@ from grader.learning_cli import (
     validate_command,
     watch_command,
 )
-from grader.learning_render import lesson_complete
+from grader.cli.learning_render import lesson_complete
 from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
-from grader.course.quiz.cli import quiz_command
+from grader.cli.quiz import quiz_command
 from grader.render.formats import ReportFormat, RenderSettings, render_report
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
@@ -249,7 +249,7 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
 
 main.add_command(quiz_command)
 try:  # an instructor command: a student copy (grade release) does not have it
-    from grader.course.quiz.key_cli import quiz_key_command
+    from grader.cli.quiz_key import quiz_key_command
 except ModuleNotFoundError:
     pass
 else:
@@ -301,7 +301,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
     """
     from grader.batch.runs import BatchOptions
-    from grader.batch_cli import run_batch
+    from grader.cli.batch import run_batch
     from grader.batch.shards import choose_shard
 
     lesson = selection(ctx).lesson_or_sole()
@@ -324,7 +324,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
 @click.pass_context
 def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None, excel_csv: bool) -> None:
     """Combine the --out directories of grade batch shards into one gradebook and report."""
-    from grader.batch_cli import run_merge
+    from grader.cli.batch import run_merge
 
     run_merge(selection(ctx).lesson_or_sole(), directories, out, junit, excel_csv)
 

@@ -1,6 +1,6 @@
 """The ``grade`` console script. Ctrl-C at any moment, even while the grader's modules load, exits 130 with
-one line; once a command runs, ``grader.cli_base.converted`` turns it into the same line and exit code.
-The launcher (``grader.launch``) starts the warm fork server before the grader's own modules load."""
+one line; once a command runs, ``grader.cli.base.converted`` turns it into the same line and exit code.
+The launcher (``grader.cli.launch``) starts the warm fork server before the grader's own modules load."""
 from __future__ import annotations
 
 import os
@@ -52,11 +52,11 @@ def install_interrupt_hooks() -> None:
 def main() -> None:
     install_interrupt_hooks()
     try:
-        from grader.launch import main as launch
+        from grader.cli.launch import main as launch
 
         launch()
     except SystemExit as done:
-        if done.code == INTERRUPTED:  # a command said so already (cli_base.converted)
+        if done.code == INTERRUPTED:  # a command said so already (cli.base.converted)
             _interrupted(say=False)
         raise
     except BaseException as error:

@@ -1,0 +1,1 @@
+"""The command line: every click command of ``grade``. The only package that imports click."""
