@@ -1,4 +1,4 @@
-"""The versioned JSON document of ``grade check --format json`` (schema in the README)."""
+"""The versioned JSON document of ``grade check --format json`` (schema in docs/formats.md)."""
 from __future__ import annotations
 
 import json
