@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from grader.course.quiz import Quiz
-from grader.course.quiz.web import QuizServer
-from grader.course.quiz.web_state import WebQuiz
+from grader.webquiz.server import QuizServer
+from grader.webquiz.state import WebQuiz
 
 LESSON = "softmax_cross_entropy"
 

@@ -20,10 +20,10 @@ from grader.cli.app import main
 from grader.core.errors import UsageError
 from grader.course.course import load_lesson
 from grader.course.quiz import Quiz, load_quiz, save_answers
-from grader.course.quiz import web as web_module
-from grader.course.quiz import web_state
-from grader.course.quiz.web import QuizServer, open_browser
-from grader.course.quiz.web_state import WebQuiz
+from grader.webquiz import server as web_module
+from grader.webquiz import state as web_state
+from grader.webquiz.server import QuizServer, open_browser
+from grader.webquiz.state import WebQuiz
 from projects import make_project
 from quiz_web import LESSON, Client, Served
 

@@ -121,8 +121,8 @@ def _take(quiz: Quiz, save: Path, resume: str, retake_command: str, retake: bool
 
 def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, port: int, browse: bool,
                      resume: str) -> int:
-    from grader.course.quiz.web import serve_quiz  # the HTTP server loads only for --web
-    from grader.course.quiz.web_state import WebQuiz
+    from grader.webquiz.server import serve_quiz  # the HTTP server loads only for --web
+    from grader.webquiz.state import WebQuiz
 
     def write(text: str) -> None:
         click.echo(text, nl=False)

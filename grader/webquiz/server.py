@@ -19,8 +19,8 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from grader.core.errors import GradeError, UsageError
-from grader.course.quiz.web_page import STYLE, message_page, question_page, result_page
-from grader.course.quiz.web_state import NoChoice, Refusal, WebQuiz
+from grader.webquiz.page import STYLE, message_page, question_page, result_page
+from grader.webquiz.state import NoChoice, Refusal, WebQuiz
 
 HOST = "127.0.0.1"
 MAX_FORM_BYTES = 4096  # a form of this quiz is well under 200 bytes

@@ -9,7 +9,7 @@ from html import escape
 
 from grader.core.formatting import percent
 from grader.course.quiz.schema import Question, Quiz
-from grader.course.quiz.web_state import WebQuiz
+from grader.webquiz.state import WebQuiz
 
 STYLE = """\
 :root { color-scheme: light dark; --ink: #1b1b1f; --paper: #fdfdfc; --line: #c8c8cc; --soft: #f0f0ee;
