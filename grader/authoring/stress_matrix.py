@@ -8,7 +8,6 @@ from grader.core.checks import Case
 from grader.course.lesson import Lesson
 from grader.course.stress import StressClass
 
-
 # A cell must be covered at every one of these seeds (added to the one validate runs at): hidden
 # inputs are drawn at random, and a class that only some seeds reach protects only some classes.
 EXTRA_SEEDS = (1, 7, 42, 100, 113, 2024, 31337)
@@ -27,7 +26,7 @@ class StressCell:
         return not self.checks and self.reason is None
 
 
-def _covering_checks(lesson: "Lesson", exercise: str, stress: StressClass, seed: int) -> set[str]:
+def _covering_checks(lesson: Lesson, exercise: str, stress: StressClass, seed: int) -> set[str]:
     found = set()
     for check in lesson.exercise(exercise).checks:
         if check.hidden and any(_shows(stress, exercise, case) for case in check.cases(lesson.reference, seed)):
@@ -42,7 +41,7 @@ def _shows(stress: StressClass, exercise: str, case: Case) -> bool:
         return False  # a case whose arguments the predicate does not read cannot show the class
 
 
-def stress_matrix(lesson: "Lesson", seed: int) -> tuple[StressCell, ...]:
+def stress_matrix(lesson: Lesson, seed: int) -> tuple[StressCell, ...]:
     """One cell per exercise and stress class, in the lesson's order."""
     cells = []
     for exercise in lesson.exercises:
