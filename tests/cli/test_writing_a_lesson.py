@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from grader.cli.app import main
 from grader.course.course import COURSE_VARIABLE
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "writing-a-lesson.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "writing-a-lesson.md"
 STEP = re.compile(r"<!-- file: (?P<file>\S+) -->\n(?P<fence>`{3,})\w*\n(?P<text>.*?)(?P=fence)\n"
                   r"|```console\n(?P<commands>.*?)```\n", re.S)
 NAME = "log_softmax"

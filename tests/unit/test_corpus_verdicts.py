@@ -11,7 +11,7 @@ import pytest
 from corpus_headers import CorpusFile, read
 from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus_verdicts.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus_verdicts.py"
 spec = importlib.util.spec_from_file_location("corpus_verdicts", SCRIPT)
 verdicts = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = verdicts  # its dataclasses look their module up there

@@ -113,12 +113,12 @@ def test_grade_check_format_gradescope_and_junit(tmp_path, lesson):
     assert {case.get("classname") for case in suite.iter("testcase")} == {
         f"softmax_cross_entropy.{e.name}" for e in lesson.exercises}
     # ... and the docs say so (issue 22: they said SUBMISSION.EXERCISE only, the path given being the suite's name).
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "batch.md").read_text()
     assert "for `grade check`, the graded file's name without its folder" in docs
     assert "`softmax_cross_entropy.stable_softmax` for `exercises/softmax_cross_entropy.py`" in docs
 
 
-JUNIT_SCHEMA = Path(__file__).resolve().parent / "junit-10.xsd"  # a copy of /work/shared/specs/junit-10.xsd
+JUNIT_SCHEMA = Path(__file__).resolve().parents[1] / "junit-10.xsd"  # a copy of /work/shared/specs/junit-10.xsd
 
 
 def junit_facts(case: ET.Element) -> dict[str, str]:
@@ -257,7 +257,7 @@ def test_hostile_student_text_reaches_the_reporters_intact(tmp_path: Path):
     assert "<script>alert(1)</script>" in suite.find("testcase/failure").text
 
 
-RUN_AUTOGRADER = Path(__file__).resolve().parents[1] / "docs" / "examples" / "gradescope" / "run_autograder"
+RUN_AUTOGRADER = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gradescope" / "run_autograder"
 
 
 def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):

@@ -1,5 +1,6 @@
-"""Red-team findings, second round (branch ``redteam2``): attacks a student can mount with nothing but
-the files they hand in, beyond tests/test_hostile.py, tests/test_attacks.py and tests/test_redteam.py.
+"""Oversized inputs (red-team findings, second round, branch ``redteam2``; was tests/test_redteam2.py): attacks a student can mount with nothing but
+the files they hand in, beyond tests/attacks/test_hostile.py, tests/attacks/test_submission_reading.py and
+tests/attacks/test_resource_exhaustion.py (was tests/test_redteam.py).
 
 Each test says what it proves and what happened before its fix. The suite runs as root, as an
 unprivileged user and as root without CAP_SYS_ADMIN (.ci/run); every test must hold in each. Costs

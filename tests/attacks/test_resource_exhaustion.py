@@ -1,6 +1,6 @@
 """Red-team findings, each one fixed: every test here failed on the code it was written against (a
 red-team session's branch), and its comments say what happened then and what should happen. They go
-beyond tests/test_hostile.py and tests/test_attacks.py.
+beyond tests/attacks/test_hostile.py and tests/attacks/test_submission_reading.py (was tests/test_redteam.py).
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from grader.sandbox.runner import Limits
 from variants import MISTAKES, REFERENCE, STUB, build_submission
 
 TITLE = "Softmax, Cross-Entropy & Optimization"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> Result:
@@ -453,7 +453,7 @@ def test_odd_code_cells_are_graded_errors_not_grader_crashes(tmp_path, lesson, s
     assert report.score == 0 and expected in message and "submission.py" not in message
 
 
-FIXTURE_COURSE = Path(__file__).resolve().parent / "fixture_course"
+FIXTURE_COURSE = Path(__file__).resolve().parents[1] / "fixture_course"
 
 _COURSE_SCRIPT = r'''
 import importlib.util, json, sys
