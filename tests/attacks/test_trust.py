@@ -9,6 +9,7 @@ import time
 import json
 
 import nbformat
+import pytest
 from click.testing import CliRunner
 from nbformat import v4
 
@@ -64,6 +65,7 @@ def test_resume_regrades_when_the_notebook_is_graded_instead_of_the_py_file(tmp_
 SLEEPER_PRELUDE = "import time\ntime.sleep(3.6)  # just under the import's 4 x 1 s of waiting\n"
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
 def test_a_sleeping_submission_holds_its_slot_for_its_own_time_only(tmp_path, lesson):
     """A file that waits just under the limit at import and forever in every function once held a batch slot
     for about 72 time limits (each exercise 4 x, then a fresh worker's re-import 4 x). Now it has the

@@ -90,6 +90,8 @@ def submit_to_slurm(work: Path, tmp_path: Path, **extra: str) -> tuple[subproces
     return done, json.loads(state.read_text()) if state.exists() else {}
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
+@pytest.mark.e2e  # a real process end to end
 def test_the_slurm_recipe_grades_an_array_then_merges_after_it(one_run, tmp_path):
     work = course(one_run, tmp_path)
     done, jobs = submit_to_slurm(work, tmp_path)
@@ -102,6 +104,8 @@ def test_the_slurm_recipe_grades_an_array_then_merges_after_it(one_run, tmp_path
     assert_merged_equals_one_run(work / "class", one_run[1])
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
+@pytest.mark.e2e  # a real process end to end
 def test_slurm_array_ids_need_not_start_at_1_nor_follow_each_other(one_run, tmp_path):
     """sbatch --array=3-7:4 (here through SBATCH_ARRAY_INX, which overrides the script's #SBATCH --array)."""
     work = course(one_run, tmp_path)
@@ -112,6 +116,7 @@ def test_slurm_array_ids_need_not_start_at_1_nor_follow_each_other(one_run, tmp_
     assert_merged_equals_one_run(work / "class", one_run[1])
 
 
+@pytest.mark.e2e  # a real process end to end
 def test_a_failed_slurm_task_holds_the_merge_back(one_run, tmp_path):
     work = course(one_run, tmp_path)
     done, jobs = submit_to_slurm(work, tmp_path, SBATCH_ARRAY_INX="1-2", GRADE_SHARD_COUNT="3")
@@ -176,6 +181,8 @@ def test_the_kubernetes_manifests_are_an_indexed_job_and_a_merge_on_one_volume()
     assert_in_docs([(EXAMPLES / "kubernetes" / name).read_text() for name in KUBERNETES_FILES])
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
+@pytest.mark.e2e  # a real process end to end
 def test_the_kubernetes_recipe_grades_every_index_then_merges(one_run, tmp_path):
     _, _, job, merge = manifests()
     work = course(one_run, tmp_path)

@@ -119,6 +119,7 @@ def _browser(*args: str) -> subprocess.CompletedProcess[str]:
         )
 
 
+@pytest.mark.e2e  # a real browser
 def test_a_headless_browser_renders_the_charts_and_sorts_the_table(class_report, tmp_path):
     text, _, documents = class_report
     report = tmp_path / "report.html"

@@ -16,6 +16,8 @@ from grader.course.quiz import load_quiz
 from installs import build_wheel, copy_project, imported_grader, install_in_fresh_venv, run_installed
 from variants import REFERENCE
 
+pytestmark = pytest.mark.e2e  # a wheel built, installed in a fresh venv and run
+
 EXERCISE = "softmax_cross_entropy"
 
 

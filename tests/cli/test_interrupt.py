@@ -13,6 +13,8 @@ import pytest
 
 from projects import make_project
 
+pytestmark = pytest.mark.e2e  # a real `grade` process and a real SIGINT
+
 GRADE = Path(sys.executable).with_name("grade")
 HANGING = "def stable_softmax(logits, axis=-1):\n    while True:\n        pass\n"
 

@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Callable
 
+import pytest
+
 from grader.course.lesson import PROJECT_ROOT
 from grader.course.progress import PROGRESS_FILE, Progress, load_progress
 from grader.cli.watch import watch
@@ -115,6 +117,7 @@ def _read_until(lines: queue.Queue, needle: str, seen: list[str], timeout: float
     raise AssertionError(f"never saw {needle!r}; output so far:\n{''.join(seen)}")
 
 
+@pytest.mark.e2e  # a real process end to end
 def test_grade_watch_redraws_on_save_and_stops_cleanly_on_ctrl_c(tmp_path):
     root = make_project(tmp_path / "project")
     process = subprocess.Popen(

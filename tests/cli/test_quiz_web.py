@@ -421,6 +421,7 @@ class Command:
         return self.process.returncode, stdout, stderr
 
 
+@pytest.mark.e2e  # a real process end to end
 def test_ctrl_c_stops_the_command_with_exit_130_and_one_line(tmp_path: Path, quiz: Quiz) -> None:
     project = make_project(tmp_path)
     command = Command([str(GRADE)], project)
@@ -438,6 +439,7 @@ def test_ctrl_c_stops_the_command_with_exit_130_and_one_line(tmp_path: Path, qui
     assert f"# lesson: {LESSON}" in (project / "quiz_answers.yaml").read_text()
 
 
+@pytest.mark.e2e  # a real process end to end
 def test_in_the_student_copy_the_page_quiz_is_graded_by_grade(tmp_path: Path, quiz: Quiz) -> None:
     """The copy made by `grade release` serves the quiz with its own grader, and its `grade` scores the answers."""
     copy = tmp_path / "student"

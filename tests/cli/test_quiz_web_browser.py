@@ -17,7 +17,7 @@ from grader.course.quiz import Quiz, load_quiz, save_answers
 from projects import make_project
 from quiz_web import LESSON, Served
 
-pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
 
 
 @pytest.fixture(scope="module")

@@ -119,6 +119,7 @@ def test_the_copy_holds_the_students_files_and_no_reference_code(released, lesso
     assert f"✓ {len(MISTAKES)} known-wrong variants: each report equal to the project's" in output
 
 
+@pytest.mark.e2e  # pip builds a wheel of the copy
 @pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="building a wheel needs setuptools")
 def test_a_wheel_of_the_copy_packages_what_grading_and_restore_read(released, tmp_path):
     """Installed without -e, the grader still finds the recorded answers and the pristine stubs: pip's own
@@ -252,6 +253,7 @@ def untimed(document: dict) -> dict:
     return document
 
 
+@pytest.mark.e2e  # grade run in the student copy as a process
 def test_grade_in_the_copy_grades_like_the_project(released, lesson, tmp_path):
     copy, _ = released
     reference = tmp_path / "reference" / "softmax_cross_entropy.py"
@@ -524,6 +526,7 @@ def test_new_lesson_is_refused_in_the_student_copy(released, tmp_path):
     assert ".grade-progress*.json" in (copy / ".gitignore").read_text().splitlines()
 
 
+@pytest.mark.e2e  # pip installs the copy
 def test_the_copy_installs_with_pip_install_dot_and_finds_its_quiz(released, tmp_path):
     """Issue 22, item 3: not only `pip install -e .`: a wheel of the copy (pip install ., pipx) finds the
     lesson's quiz and recorded answers, and grades a student folder outside the copy. No test extra ships."""

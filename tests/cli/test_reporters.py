@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from classroom import HOSTILE_MESSAGE, mistake, sample_batch_document, sample_report
@@ -260,6 +261,8 @@ def test_hostile_student_text_reaches_the_reporters_intact(tmp_path: Path):
 RUN_AUTOGRADER = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gradescope" / "run_autograder"
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
+@pytest.mark.e2e  # a real process end to end
 def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
@@ -288,6 +291,7 @@ def test_the_documented_run_autograder_writes_gradescope_results(tmp_path):
     assert next(t for t in results["tests"] if t["name"] == "mastery quiz")["output"].startswith("not graded: ")
 
 
+@pytest.mark.e2e  # a real process end to end
 def test_the_documented_run_autograder_fails_loudly_where_it_cannot_confine(tmp_path):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)

@@ -15,6 +15,7 @@ from grader.authoring.validate import validate_lesson
 from variants import ALTERNATIVES, KNOWN_WRONG, MISTAKES, REFERENCE
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
 def test_grade_validate_passes_on_the_project():
     """The CI check: reference full marks, stubs zero, every known mistake caught and named."""
     result = CliRunner().invoke(main, ["validate"], catch_exceptions=False)
