@@ -182,7 +182,7 @@ def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
         total = sum(e.max_score for e in lesson.exercises)
         lines.append(f"{lesson.name}: {lesson.title}")
         lines.append(f"  {counted(len(lesson.exercises), 'exercise')}, {points(total)} points (exercises/{lesson.student_file}); "
-                     f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.pass_above)}")
+                     f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.load_quiz().pass_above)}")
     lines += ["", "Choose one with: grade --lesson NAME <command>"]
     return "\n".join(lines) + "\n"
 
