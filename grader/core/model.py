@@ -118,6 +118,11 @@ class Report:
         return all(e.status is ExerciseStatus.PASSED for e in self.exercises)
 
     @property
+    def lesson_complete(self) -> bool:
+        """The lesson is complete: every exercise has full marks and the quiz was taken and passed."""
+        return self.exercises_complete and self.quiz is not None and self.quiz.passed
+
+    @property
     def all_passed(self) -> bool:
         """Everything asked for passed: every exercise, and the quiz when it was graded."""
         return self.exercises_complete and (self.quiz is None or self.quiz.passed)
