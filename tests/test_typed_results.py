@@ -100,3 +100,102 @@ def test_a_malformed_document_is_one_clear_error(change, expected):
 def test_a_document_that_is_not_an_object_is_one_clear_error(raw):
     with pytest.raises(UsageError, match="not a report written by grade"):
         Report.from_dict(raw, "x.json")
+
+
+# summary.json as it was computed from the documents' dicts before the summary was typed: the oracle that
+# ClassSummary.to_dict() must match byte for byte.
+def _oracle_summary(documents: list[dict], seed: int, titles: dict, shard: tuple[int, int, int] | None = None) -> dict:
+    from collections import Counter
+    import statistics
+
+    def rate(part, whole):
+        return round(part / whole, 4) if whole else None
+
+    def mean(values):
+        return round(statistics.fmean(values), 4) if values else None
+
+    documents = sorted(documents, key=lambda d: d["batch"]["name"])
+    scores = [d["score"] for d in documents]
+    statuses = Counter(d["batch"]["status"] for d in documents)
+    quizzes = [d["quiz"] for d in documents if d.get("quiz")]
+    exercises = []
+    for name in dict.fromkeys(e["name"] for d in documents for e in d["exercises"]):
+        found = [e for d in documents for e in d["exercises"] if e["name"] == name]
+        checks: dict = {}
+        for exercise in found:
+            for check in exercise["checks"]:
+                entry = checks.setdefault(check["name"], {"name": check["name"], "hidden": check["hidden"],
+                                                          "max_points": check["max_points"], "passed": 0})
+                entry["passed"] += bool(check["passed"])
+        for entry in checks.values():
+            entry["pass_rate"] = rate(entry["passed"], len(found))
+        passed = sum(e["status"] == "passed" for e in found)
+        exercises.append({"name": name, "max_score": max((e["max_score"] for e in found), default=0.0),
+                          "mean_score": mean([e["score"] for e in found]), "passed": passed,
+                          "pass_rate": rate(passed, len(found)),
+                          "statuses": dict(sorted(Counter(e["status"] for e in found).items())),
+                          "checks": list(checks.values())})
+    counts: Counter = Counter()
+    for document in documents:
+        counts.update({(e["name"], c["mistake"]) for e in document["exercises"] if not e.get("calls_failing")
+                       for c in e["checks"] if c.get("mistake")})
+    mistakes = [{"exercise": ex, "mistake": m, "title": titles.get(ex, {}).get(m, m), "count": n}
+                for (ex, m), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    records = [d.get("confinement") if isinstance(d.get("confinement"), dict) else {} for d in documents]
+    missing = dict.fromkeys(str(m) for r in records for m in (r.get("missing") or []))
+    unknown = sum(r.get("complete") is not True and not r.get("missing") for r in records)
+    return {
+        "schema_version": 1, "seed": seed,
+        "shard": None if shard is None else dict(zip(("index", "count", "of"), shard)),
+        "submissions": [d["batch"]["name"] for d in documents],
+        "counts": {"submissions": len(documents),
+                   **{s: statuses.get(s, 0) for s in ("graded", "missing", "timeout", "error")},
+                   "full_marks": sum(d["score"] == d["max_score"] and d["max_score"] > 0 for d in documents),
+                   "quiz_taken": len(quizzes), "quiz_passed": sum(bool(q["passed"]) for q in quizzes)},
+        "max_score": max((d["max_score"] for d in documents), default=0.0),
+        "score": {"mean": mean(scores), "median": round(statistics.median(scores), 4) if scores else None,
+                  "min": min(scores, default=None), "max": max(scores, default=None)},
+        "quiz_mean_percent": mean([q["percent"] for q in quizzes]),
+        "exercises": exercises,
+        "mistakes": mistakes,
+        "confinement": {"complete": all(r.get("complete") is True for r in records), "missing": list(missing),
+                        "unconfined_submissions": sum(r.get("complete") is not True for r in records),
+                        **({"unrecorded": unknown} if unknown else {})},
+    }
+
+
+def _dumped(summary: dict) -> str:
+    return json.dumps(summary, indent=2) + "\n"
+
+
+def test_summary_json_of_a_real_batch_is_byte_identical_to_the_untyped_summary(batch_out, lesson):
+    from grader.batch.summary import mistake_titles, read_batch_dir, summarize
+
+    written = (batch_out / "summary.json").read_text()
+    raw = _documents(batch_out)
+    assert written == _dumped(_oracle_summary(raw, 7, mistake_titles(lesson)))
+    _, documents = read_batch_dir(batch_out)
+    assert _dumped(summarize(documents, 7, mistake_titles(lesson)).to_dict()) == written
+    for document, original in zip(documents, raw):  # a document read back is written back unchanged
+        assert json.dumps(document.to_dict(), indent=2) == json.dumps(original, indent=2)
+
+
+def test_a_summary_with_shards_quizzes_and_unrecorded_confinement_matches_the_untyped_one(lesson):
+    from classroom import sample_document
+    from grader.batch.shards import parse_shard
+    from grader.batch.summary import mistake_titles, summarize
+    from grader.core.records import BatchDocument
+
+    quiz = {"score": 7, "total": 8, "percent": 87.5, "passed": True}
+    raw = [sample_document("amy", "passed", quiz=quiz), sample_document("bo", "failed"),
+           sample_document("cy", "timeout"), sample_document("dee", "failed", quiz={**quiz, "passed": False})]
+    del raw[1]["confinement"]  # written before documents said how they were confined
+    raw[2]["confinement"] = {"complete": False, "missing": ["seccomp", "landlock"]}
+    raw[3]["exercises"][1]["calls_failing"] = ["stable_softmax"]
+    documents = [BatchDocument.from_dict(json.loads(json.dumps(d)), d["batch"]["name"]) for d in raw]
+    titles = mistake_titles(lesson)
+    shard = parse_shard("2/3")
+    typed = summarize(documents, 2026, titles, shard, 11).to_dict()
+    assert _dumped(typed) == _dumped(_oracle_summary(raw, 2026, titles, (shard.index, shard.count, 11)))
+    assert typed["confinement"]["unrecorded"] == 1 and typed["counts"]["quiz_taken"] == 2
+    assert "confinement" not in documents[1].to_dict()  # nor is one invented when it is written back

@@ -124,6 +124,21 @@ class Report:
         """Everything asked for passed: every exercise, and the quiz when it was graded."""
         return self.exercises_complete and (self.quiz is None or self.quiz.passed)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON document of ``grade check --format json`` (schema in docs/formats.md)."""
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "submission": self.submission,
+            "seed": self.seed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [exercise_dict(e) for e in self.exercises],
+            "quiz": self.quiz.to_dict() if self.quiz is not None else None,
+            "confinement": confinement_dict(self.unconfined),
+            "file_choice": self.choice.to_dict() if self.choice is not None else None,
+            "left_out": list(self.notes),
+        }
+
     @classmethod
     def from_dict(cls, raw: Any, where: str = "report") -> Report:
         """The report a ``grade check --format json`` document holds (``report_dict``'s inverse).
@@ -148,6 +163,37 @@ class Report:
                 *(read.of(read.mapping(choice, "file_choice"), key, str, f"file_choice.{key}")
                   for key in ("graded", "left_out", "reason"))),
         )
+
+
+REPORT_SCHEMA_VERSION = 1  # of Report.to_dict()
+
+
+def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
+    return {
+        "name": exercise.name,
+        "score": exercise.score,
+        "max_score": exercise.max_score,
+        "status": exercise.status.value,
+        "seconds": round(exercise.seconds, 3),
+        "calls_failing": list(exercise.calls_failing),
+        "checks": [
+            {
+                "name": check.name,
+                "points": check.points,
+                "max_points": check.max_points,
+                "passed": check.passed,
+                "hidden": check.hidden,
+                "message": check.message,
+                "mistake": check.mistake,
+            }
+            for check in exercise.checks
+        ],
+    }
+
+
+def confinement_dict(missing: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Whether the sandbox was complete while grading: outputs graded without it say so."""
+    return {"complete": not missing, "missing": list(missing)}
 
 
 _T = TypeVar("_T")

@@ -121,7 +121,7 @@ def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname
 
 
 def batch_suites(documents: Sequence[BatchDocument]) -> list[Suite]:
-    return [Suite(d.name, d.report, status=d.status, seconds=d.batch.seconds) for d in documents]
+    return [Suite(d.name, d.report.to_dict(), status=d.status, seconds=d.batch.seconds) for d in documents]
 
 
 def render_report_junit(report: Any, timestamp: str | None = None, hostname: str | None = None) -> str:
