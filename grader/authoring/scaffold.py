@@ -47,7 +47,7 @@ def double(x):
 ''',
         f"{lesson}/lesson.yaml": yaml.safe_dump({
             "format_version": 1, "name": name, "title": title, "student_file": f"{name}.py",
-            "quiz": f"{name}.yaml", "pass_above": 0.75,
+            "quiz": f"{name}.yaml",
             "exercises": [{
                 "name": "double",
                 "hints": ["Doubling scales every entry by two.", "double(x) = 2 * x, as a float array.",

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from grader.batch.shards import Shard
-from grader.core.records import BatchDocument
+from grader.core.records import BatchDocument, ClassSummary
 from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
 from grader.render.gradebook_csv import render_gradebook
@@ -22,7 +22,7 @@ MARKDOWN_FILE = "summary.md"
 
 @dataclass(frozen=True)
 class ClassOutputs:
-    summary: dict[str, Any]
+    summary: ClassSummary
     files: tuple[Path, ...]
 
 
@@ -33,7 +33,7 @@ def write_class_outputs(out: Path, documents: Sequence[BatchDocument], seed: int
     summary = summarize(documents, seed, mistake_titles(lesson), shard, discovered)
     outputs = {
         GRADEBOOK_FILE: render_gradebook(documents, excel=excel_csv),
-        SUMMARY_FILE: json.dumps(summary, indent=2) + "\n",
+        SUMMARY_FILE: json.dumps(summary.to_dict(), indent=2) + "\n",
         MARKDOWN_FILE: render_class_markdown(summary, documents),
         REPORT_FILE: render_html_report(summary, documents, lesson.title),
     }

@@ -27,7 +27,6 @@ from grader.core.model import ExerciseStatus, Report
 from grader.core.outputs import document_stem, write_atomic
 from grader.sandbox.protocol import clean_text
 from grader.batch.shards import Shard
-from grader.render.json_report import report_dict
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook
 from grader.core.submission import EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
@@ -238,7 +237,7 @@ class BatchRunner:
             message = "; ".join(filter(None, [message, choice, quiz_problem, unused]))
         record = BatchRecord(submission.name, batch_status, message, print_, self._settings(), grader_error,
                              round(time.monotonic() - started, 3))
-        document = BatchDocument(report_dict(report), record)
+        document = BatchDocument(report, record)
         try:
             write_atomic(self.document_path(submission.name), json.dumps(document.to_dict(), indent=2) + "\n")
         except UsageError as exc:  # one document that cannot be written costs its row, not the batch

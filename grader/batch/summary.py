@@ -5,6 +5,7 @@ merge both end in ``summarize(documents)``, merged shards give the same summary 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from collections import Counter
@@ -12,12 +13,13 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from grader.batch.shards import Shard
-from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus
+from grader.core.model import ExerciseStatus
+from grader.core.records import (BatchDocument, CheckSummary, ClassConfinement, ClassSummary, Counts, ExerciseSummary,
+                                  MistakeCount, ScoreStatistics, SummaryShard)
 from grader.core.outputs import document_stem
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson
 
-SUMMARY_VERSION = 1
 SUMMARY_FILE = "summary.json"
 
 Titles = Mapping[str, Mapping[str, str]]  # exercise -> mistake id -> title
@@ -36,89 +38,72 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def _exercise_order(documents: Sequence[BatchDocument]) -> list[str]:
-    return list(dict.fromkeys(e["name"] for d in documents for e in d.exercises))
+    return list(dict.fromkeys(e.name for d in documents for e in d.exercises))
 
 
-def _exercise_summary(name: str, documents: Sequence[BatchDocument]) -> dict[str, Any]:
-    found = [e for d in documents for e in d.exercises if e["name"] == name]
-    checks: dict[str, dict[str, Any]] = {}
+def _exercise_summary(name: str, documents: Sequence[BatchDocument]) -> ExerciseSummary:
+    found = [e for d in documents for e in d.exercises if e.name == name]
+    checks: dict[str, CheckSummary] = {}
     for exercise in found:
-        for check in exercise["checks"]:
-            entry = checks.setdefault(check["name"], {"name": check["name"], "hidden": check["hidden"],
-                                                      "max_points": check["max_points"], "passed": 0})
-            entry["passed"] += bool(check["passed"])
-    for entry in checks.values():
-        entry["pass_rate"] = _rate(entry["passed"], len(found))
-    passed = sum(e["status"] == "passed" for e in found)
-    return {
-        "name": name,
-        "max_score": max((e["max_score"] for e in found), default=0.0),
-        "mean_score": _mean([e["score"] for e in found]),
-        "passed": passed,
-        "pass_rate": _rate(passed, len(found)),
-        "statuses": dict(sorted(Counter(e["status"] for e in found).items())),
-        "checks": list(checks.values()),
-    }
+        for check in exercise.checks:
+            entry = checks.setdefault(check.name, CheckSummary(check.name, check.hidden, check.max_points, 0, None))
+            checks[check.name] = dataclasses.replace(entry, passed=entry.passed + check.passed)
+    passed = sum(e.status is ExerciseStatus.PASSED for e in found)
+    return ExerciseSummary(
+        name=name,
+        max_score=max((e.max_score for e in found), default=0.0),
+        mean_score=_mean([e.score for e in found]),
+        passed=passed,
+        pass_rate=_rate(passed, len(found)),
+        statuses=Counter(e.status for e in found),
+        checks=tuple(dataclasses.replace(c, pass_rate=_rate(c.passed, len(found))) for c in checks.values()),
+    )
 
 
-def _mistakes(documents: Sequence[BatchDocument], titles: Titles) -> list[dict[str, Any]]:
+def _mistakes(documents: Sequence[BatchDocument], titles: Titles) -> tuple[MistakeCount, ...]:
     """Each known mistake with the number of submissions whose output matched it, most common first."""
     counts: Counter[tuple[str, str]] = Counter()
     for document in documents:
         # An exercise that calls another one that failed is not counted: its mistake is likely that one's.
-        seen = {(e["name"], c["mistake"]) for e in document.exercises if not e.get("calls_failing")
-                for c in e["checks"] if c.get("mistake")}
+        seen = {(e.name, c.mistake) for e in document.exercises if not e.calls_failing
+                for c in e.checks if c.mistake}
         counts.update(seen)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [
-        {"exercise": exercise, "mistake": mistake, "title": titles.get(exercise, {}).get(mistake, mistake),
-         "count": count}
-        for (exercise, mistake), count in ranked
-    ]
+    return tuple(MistakeCount(exercise, mistake, titles.get(exercise, {}).get(mistake, mistake), count)
+                 for (exercise, mistake), count in ranked)
 
 
 def summarize(documents: Sequence[BatchDocument], seed: int, titles: Titles,
-              shard: Shard | None = None, discovered: int | None = None) -> dict[str, Any]:
+              shard: Shard | None = None, discovered: int | None = None) -> ClassSummary:
     """summary.json: counts, score statistics, pass rates per exercise and check, common mistakes."""
     documents = sorted(documents, key=lambda d: d.name)
     scores = [d.score for d in documents]
-    max_score = max((d.max_score for d in documents), default=0.0)
-    statuses: Counter[BatchStatus] = Counter(d.status for d in documents)
-    quizzes = [d.quiz for d in documents if d.quiz]
-    return {
-        "schema_version": SUMMARY_VERSION,
-        "seed": seed,
-        "shard": None if shard is None else {"index": shard.index, "count": shard.count, "of": discovered},
-        "submissions": [d.name for d in documents],
-        "counts": {
-            "submissions": len(documents),
-            **{status.value: statuses.get(status, 0) for status in reversed(STATUS_ORDER)},
-            "full_marks": sum(d.score == d.max_score and d.max_score > 0 for d in documents),
-            "quiz_taken": len(quizzes),
-            "quiz_passed": sum(bool(q["passed"]) for q in quizzes),
-        },
-        "max_score": max_score,
-        "score": {
-            "mean": _mean(scores),
-            "median": round(statistics.median(scores), 4) if scores else None,
-            "min": min(scores, default=None),
-            "max": max(scores, default=None),
-        },
-        "quiz_mean_percent": _mean([q["percent"] for q in quizzes]),
-        "exercises": [_exercise_summary(name, documents) for name in _exercise_order(documents)],
-        "mistakes": _mistakes(documents, titles),
-        "confinement": class_confinement(documents),
-    }
+    quizzes = [d.quiz for d in documents if d.quiz is not None]
+    return ClassSummary(
+        seed=seed,
+        shard=None if shard is None else SummaryShard(shard.index, shard.count, discovered),
+        submissions=tuple(d.name for d in documents),
+        counts=Counts(len(documents), Counter(d.status for d in documents),
+                      full_marks=sum(d.score == d.max_score and d.max_score > 0 for d in documents),
+                      quiz_taken=len(quizzes), quiz_passed=sum(q.passed for q in quizzes)),
+        max_score=max((d.max_score for d in documents), default=0.0),
+        score=ScoreStatistics(mean=_mean(scores), median=round(statistics.median(scores), 4) if scores else None,
+                              min=min(scores, default=None), max=max(scores, default=None)),
+        quiz_mean_percent=_mean([q.percent for q in quizzes]),
+        exercises=tuple(_exercise_summary(name, documents) for name in _exercise_order(documents)),
+        mistakes=_mistakes(documents, titles),
+        confinement=class_confinement(documents),
+    )
 
 
-def class_confinement(documents: Sequence[BatchDocument]) -> dict[str, Any]:
+def class_confinement(documents: Sequence[BatchDocument]) -> ClassConfinement:
     """Complete only when every submission was graded fully confined (a document that does not say was not)."""
-    records = [d.report.get("confinement") if isinstance(d.report.get("confinement"), dict) else {} for d in documents]
-    missing = dict.fromkeys(str(m) for r in records for m in (r.get("missing") or []))
-    unknown = sum(r.get("complete") is not True and not r.get("missing") for r in records)
-    return {"complete": all(r.get("complete") is True for r in records), "missing": list(missing),
-            "unconfined_submissions": sum(r.get("complete") is not True for r in records),
-            **({"unrecorded": unknown} if unknown else {})}
+    recorded = [d.report.unconfined for d in documents if d.confinement_recorded]
+    missing = dict.fromkeys(m for unconfined in recorded for m in unconfined)
+    unknown = len(documents) - len(recorded)
+    return ClassConfinement(complete=unknown == 0 and not missing, missing=tuple(missing),
+                            unconfined_submissions=unknown + sum(bool(unconfined) for unconfined in recorded),
+                            unrecorded=unknown)
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -32,7 +32,6 @@ from grader.cli.learning import (
     validate_command,
     watch_command,
 )
-from grader.cli.learning_render import lesson_complete
 from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
 from grader.cli.quiz import quiz_command
@@ -162,7 +161,7 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
 def _course_line(assessments: list[Assessment]) -> str:
     score = sum(a.report.score for a in assessments)
     maximum = sum(a.report.max_score for a in assessments)
-    complete = sum(lesson_complete(a.report, a.report.quiz) for a in assessments)
+    complete = sum(a.report.lesson_complete for a in assessments)
     return (f"Course: {len(assessments)} lessons graded ({', '.join(a.lesson.name for a in assessments)}); "
             f"{points(score)}/{points(maximum)} points; {complete} of {len(assessments)} lessons complete.\n")
 

@@ -12,7 +12,7 @@ from typing import Any, Sequence, TextIO
 import click
 
 from grader.batch.runs import BatchOptions, BatchRunner, Graded, discover, select_shard
-from grader.core.records import BatchDocument
+from grader.core.records import STATUS_ORDER, BatchDocument, ClassSummary
 from grader.batch.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli.base import require_confinement
 from grader.engine.doctor import sandbox_line
@@ -67,10 +67,10 @@ def write_junit(path: Path, documents: Sequence[BatchDocument]) -> None:
     write_atomic(path, render_junit(batch_suites(documents), timestamp, socket.gethostname()))
 
 
-def _counts_line(summary: dict[str, Any]) -> str:
-    counts = summary["counts"]
-    parts = [f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts[s]]
-    return f"{counted(counts['submissions'], 'submission')} ({', '.join(parts) or 'none'})"
+def _counts_line(summary: ClassSummary) -> str:
+    counts = summary.counts
+    parts = [f"{counts.of(s)} {s.value}" for s in reversed(STATUS_ORDER) if counts.of(s)]
+    return f"{counted(counts.submissions, 'submission')} ({', '.join(parts) or 'none'})"
 
 
 def _wrote(out: Path, outputs: ClassOutputs, documents: Sequence[BatchDocument], junit: Path | None) -> str:

@@ -18,7 +18,6 @@ from grader.cli.base import GradeCommand, prefer_option, selection, shown_path
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.cli.learning_render import (
-    lesson_complete,
     render_hints,
     render_lessons,
     render_list,
@@ -167,7 +166,7 @@ def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
         quiz = assessment.report.quiz
         texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
                                  shown_path(student_file), color=sys.stdout.isatty()))
-        complete = complete and lesson_complete(assessment.report, quiz)
+        complete = complete and assessment.report.lesson_complete
     click.echo("\n".join(texts), nl=False)
     ctx.exit(0 if complete else 1)
 

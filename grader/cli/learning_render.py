@@ -83,10 +83,6 @@ def _quiz_line(quiz: QuizResult | None, needed: int) -> tuple[str, bool]:
     return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {RETAKE})", False
 
 
-def lesson_complete(report: Report, quiz: QuizResult | None) -> bool:
-    return report.exercises_complete and quiz is not None and quiz.passed
-
-
 def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_needed: int, progress: Progress,
                 shown_path: str, color: bool = False) -> str:
     width = max(len(e.name) for e in report.exercises)
@@ -107,7 +103,7 @@ def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_ne
               f"Quiz: {quiz_text}"]
     if report.notes:
         lines += ["Left out of grading:", *(f"    {terminal(note)}" for note in report.notes)]
-    if lesson_complete(report, quiz):
+    if report.lesson_complete:
         lines.append("Lesson: complete. Every exercise has full marks and the quiz is passed.")
     else:
         still = [f"{total - done} exercise{'s' if total - done != 1 else ''} short of full marks"] if done < total else []
@@ -182,7 +178,7 @@ def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
         total = sum(e.max_score for e in lesson.exercises)
         lines.append(f"{lesson.name}: {lesson.title}")
         lines.append(f"  {counted(len(lesson.exercises), 'exercise')}, {points(total)} points (exercises/{lesson.student_file}); "
-                     f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.pass_above)}")
+                     f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.load_quiz().pass_above)}")
     lines += ["", "Choose one with: grade --lesson NAME <command>"]
     return "\n".join(lines) + "\n"
 

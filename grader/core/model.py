@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+from grader.core.errors import UsageError
 
 IMPORT_ERROR_PREFIX = "your file could not be imported: "
 
@@ -118,9 +120,155 @@ class Report:
         return all(e.status is ExerciseStatus.PASSED for e in self.exercises)
 
     @property
+    def lesson_complete(self) -> bool:
+        """The lesson is complete: every exercise has full marks and the quiz was taken and passed."""
+        return self.exercises_complete and self.quiz is not None and self.quiz.passed
+
+    @property
     def all_passed(self) -> bool:
         """Everything asked for passed: every exercise, and the quiz when it was graded."""
         return self.exercises_complete and (self.quiz is None or self.quiz.passed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON document of ``grade check --format json`` (schema in docs/formats.md)."""
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "submission": self.submission,
+            "seed": self.seed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [exercise_dict(e) for e in self.exercises],
+            "quiz": self.quiz.to_dict() if self.quiz is not None else None,
+            "confinement": confinement_dict(self.unconfined),
+            "file_choice": self.choice.to_dict() if self.choice is not None else None,
+            "left_out": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "report") -> Report:
+        """The report a ``grade check --format json`` document holds (``report_dict``'s inverse).
+
+        What the document does not hold comes back as its default: an exercise's hint, detail and output,
+        and the report's total seconds. A malformed document raises ``UsageError`` naming the field."""
+        read = _Reader(where)
+        raw = read.mapping(raw, "the document")
+        quiz = raw.get("quiz")
+        choice = raw.get("file_choice")
+        confinement = raw.get("confinement")
+        missing = read.mapping(confinement, "confinement").get("missing", []) if confinement is not None else []
+        return cls(
+            submission=read.of(raw, "submission", str),
+            seed=read.of(raw, "seed", int),
+            exercises=tuple(_exercise_from_dict(read, e, f"exercises[{i}]")
+                            for i, e in enumerate(read.of(raw, "exercises", list))),
+            quiz=None if quiz is None else QuizResult.from_dict(quiz, f"{where}: quiz"),
+            unconfined=read.texts(missing, "confinement.missing"),
+            notes=read.texts(raw.get("left_out", []), "left_out"),
+            choice=None if choice is None else FileChoice(
+                *(read.of(read.mapping(choice, "file_choice"), key, str, f"file_choice.{key}")
+                  for key in ("graded", "left_out", "reason"))),
+        )
+
+
+REPORT_SCHEMA_VERSION = 1  # of Report.to_dict()
+
+
+def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
+    return {
+        "name": exercise.name,
+        "score": exercise.score,
+        "max_score": exercise.max_score,
+        "status": exercise.status.value,
+        "seconds": round(exercise.seconds, 3),
+        "calls_failing": list(exercise.calls_failing),
+        "checks": [
+            {
+                "name": check.name,
+                "points": check.points,
+                "max_points": check.max_points,
+                "passed": check.passed,
+                "hidden": check.hidden,
+                "message": check.message,
+                "mistake": check.mistake,
+            }
+            for check in exercise.checks
+        ],
+    }
+
+
+def confinement_dict(missing: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Whether the sandbox was complete while grading: outputs graded without it say so."""
+    return {"complete": not missing, "missing": list(missing)}
+
+
+_T = TypeVar("_T")
+
+
+class _Reader:
+    """Checks the fields of a JSON document read back, and names the first malformed one."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def bad(self, field: str, problem: str) -> UsageError:
+        return UsageError(f"{self.where}: not a report written by grade ({field} {problem})")
+
+    def mapping(self, value: Any, field: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.bad(field, "is not an object")
+        return value
+
+    def of(self, raw: dict[str, Any], key: str, kind: type[_T], field: str | None = None) -> _T:
+        value = raw.get(key)
+        kinds = (int, float) if kind is float else kind  # a whole number stays as written: 70 is written back as 70
+        if not isinstance(value, kinds) or (kind is not bool and isinstance(value, bool)):
+            problem = "is missing" if key not in raw else f"is not {_KIND_NAMES.get(kind, kind.__name__)}"
+            raise self.bad(field or key, problem)
+        return value
+
+    def optional(self, raw: dict[str, Any], key: str, kind: type[_T], default: _T, field: str) -> _T:
+        return default if raw.get(key) is None else self.of(raw, key, kind, field)
+
+    def texts(self, value: Any, field: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.bad(field, "is not a list of text")
+        return tuple(value)
+
+    def each(self, value: Any, field: str, read: Callable[[Any, str], _T]) -> tuple[_T, ...]:
+        if not isinstance(value, list):
+            raise self.bad(field, "is not a list")
+        return tuple(read(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+
+_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list",
+               dict: "an object"}
+
+
+def _status(read: _Reader, raw: dict[str, Any], field: str) -> ExerciseStatus:
+    value = raw.get("status")
+    try:
+        return ExerciseStatus(value)
+    except ValueError:
+        raise read.bad(f"{field}.status", f"{value!r} is none of {', '.join(s.value for s in ExerciseStatus)}") from None
+
+
+def _exercise_from_dict(read: _Reader, raw: Any, field: str) -> ExerciseResult:
+    raw = read.mapping(raw, field)
+
+    def check(item: Any, where: str) -> CheckResult:
+        item = read.mapping(item, where)
+        return CheckResult(name=read.of(item, "name", str, f"{where}.name"),
+                           max_points=read.of(item, "max_points", float, f"{where}.max_points"),
+                           passed=read.of(item, "passed", bool, f"{where}.passed"),
+                           hidden=read.of(item, "hidden", bool, f"{where}.hidden"),
+                           message=read.optional(item, "message", str, "", f"{where}.message"),
+                           mistake=read.optional(item, "mistake", str, None, f"{where}.mistake"))  # type: ignore[arg-type]
+
+    return ExerciseResult(name=read.of(raw, "name", str, f"{field}.name"),
+                          status=_status(read, raw, field),
+                          checks=read.each(raw.get("checks"), f"{field}.checks", check),
+                          seconds=read.optional(raw, "seconds", float, 0.0, f"{field}.seconds"),
+                          calls_failing=read.texts(raw.get("calls_failing", []), f"{field}.calls_failing"))
 
 
 QUIZ_SCHEMA_VERSION = 1  # of QuizResult.to_dict()
@@ -152,3 +300,20 @@ class QuizResult:
             "pass_above": self.pass_above,
             "questions": [{"id": q.id, "answer": q.answer, "correct": q.correct} for q in self.questions],
         }
+
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "quiz") -> QuizResult:
+        """``to_dict``'s inverse; a malformed quiz raises ``UsageError`` naming the field."""
+        read = _Reader(where)
+        raw = read.mapping(raw, "quiz")
+
+        def question(item: Any, field: str) -> QuestionResult:
+            item = read.mapping(item, field)
+            return QuestionResult(id=read.of(item, "id", str, f"{field}.id"),
+                                  answer=read.optional(item, "answer", str, None, f"{field}.answer"),  # type: ignore[arg-type]
+                                  correct=read.of(item, "correct", bool, f"{field}.correct"))
+
+        return cls(score=read.of(raw, "score", int), total=read.of(raw, "total", int),
+                   percent=read.of(raw, "percent", float), passed=read.of(raw, "passed", bool),
+                   pass_above=read.of(raw, "pass_above", float),
+                   questions=read.each(raw.get("questions"), "questions", question))

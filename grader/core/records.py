@@ -7,11 +7,13 @@ is written, and a dict read back (``grade merge``, ``--resume``) is checked here
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from grader.core.errors import UsageError
+from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
 
 
 class BatchStatus(str, enum.Enum):
@@ -69,10 +71,11 @@ class BatchRecord:
 
 @dataclass(frozen=True)
 class BatchDocument:
-    """One submission's result: its report (the versioned JSON report, as a mapping) and its batch record."""
+    """One submission's result: its report (typed; written as the versioned JSON report) and its batch record."""
 
-    report: Mapping[str, Any]
+    report: Report
     batch: BatchRecord
+    confinement_recorded: bool = True  # False for a document written before reports said how they were confined
 
     @property
     def name(self) -> str:
@@ -84,22 +87,25 @@ class BatchDocument:
 
     @property
     def score(self) -> float:
-        return self.report["score"]
+        return self.report.score
 
     @property
     def max_score(self) -> float:
-        return self.report["max_score"]
+        return self.report.max_score
 
     @property
-    def quiz(self) -> Mapping[str, Any] | None:
-        return self.report.get("quiz")
+    def quiz(self) -> QuizResult | None:
+        return self.report.quiz
 
     @property
-    def exercises(self) -> list[Mapping[str, Any]]:
-        return self.report["exercises"]
+    def exercises(self) -> tuple[ExerciseResult, ...]:
+        return self.report.exercises
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.report, "batch": self.batch.to_dict()}
+        report = self.report.to_dict()
+        if not self.confinement_recorded:
+            del report["confinement"]
+        return {**report, "batch": self.batch.to_dict()}
 
     @classmethod
     def from_dict(cls, raw: Any, where: str) -> BatchDocument:
@@ -109,4 +115,127 @@ class BatchDocument:
         for key, kinds in (("score", (int, float)), ("max_score", (int, float)), ("exercises", list)):
             if not isinstance(report.get(key), kinds):
                 raise UsageError(f"{where}: not a document written by grade batch ({key} missing or malformed)")
-        return cls(report, BatchRecord.from_dict(raw.get("batch"), where))
+        batch = BatchRecord.from_dict(raw.get("batch"), where)
+        return cls(Report.from_dict(report, where), batch, "confinement" in report)
+
+
+SUMMARY_VERSION = 1  # of ClassSummary.to_dict(): summary.json
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    name: str
+    hidden: bool
+    max_points: float
+    passed: int  # submissions that passed it
+    pass_rate: float | None  # over the submissions that have the exercise
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "hidden": self.hidden, "max_points": self.max_points, "passed": self.passed,
+                "pass_rate": self.pass_rate}
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    name: str
+    max_score: float
+    mean_score: float | None
+    passed: int
+    pass_rate: float | None
+    statuses: Mapping[ExerciseStatus, int]
+    checks: tuple[CheckSummary, ...]
+
+    def count(self, *statuses: ExerciseStatus) -> int:
+        return sum(self.statuses.get(status, 0) for status in statuses)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "max_score": self.max_score, "mean_score": self.mean_score, "passed": self.passed,
+                "pass_rate": self.pass_rate,
+                "statuses": {s.value: n for s, n in sorted(self.statuses.items(), key=lambda item: item[0].value)},
+                "checks": [check.to_dict() for check in self.checks]}
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    exercise: str
+    mistake: str
+    title: str
+    count: int  # submissions whose output matched it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise": self.exercise, "mistake": self.mistake, "title": self.title, "count": self.count}
+
+
+@dataclass(frozen=True)
+class ClassConfinement:
+    complete: bool  # every submission was graded fully confined (one that does not say was not)
+    missing: tuple[str, ...]
+    unconfined_submissions: int
+    unrecorded: int = 0  # documents that do not say how they were confined
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"complete": self.complete, "missing": list(self.missing),
+                "unconfined_submissions": self.unconfined_submissions,
+                **({"unrecorded": self.unrecorded} if self.unrecorded else {})}
+
+
+@dataclass(frozen=True)
+class Counts:
+    submissions: int
+    statuses: Mapping[BatchStatus, int]
+    full_marks: int
+    quiz_taken: int
+    quiz_passed: int
+
+    def of(self, status: BatchStatus) -> int:
+        return self.statuses.get(status, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"submissions": self.submissions, **{s.value: self.of(s) for s in reversed(STATUS_ORDER)},
+                "full_marks": self.full_marks, "quiz_taken": self.quiz_taken, "quiz_passed": self.quiz_passed}
+
+
+@dataclass(frozen=True)
+class ScoreStatistics:
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+
+
+@dataclass(frozen=True)
+class SummaryShard:
+    index: int
+    count: int
+    of: int | None  # submissions discovered before slicing
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """summary.json, typed; ``to_dict`` is the file's content."""
+
+    seed: int
+    shard: SummaryShard | None
+    submissions: tuple[str, ...]
+    counts: Counts
+    max_score: float
+    score: ScoreStatistics
+    quiz_mean_percent: float | None
+    exercises: tuple[ExerciseSummary, ...]
+    mistakes: tuple[MistakeCount, ...]
+    confinement: ClassConfinement
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SUMMARY_VERSION,
+            "seed": self.seed,
+            "shard": None if self.shard is None else dataclasses.asdict(self.shard),
+            "submissions": list(self.submissions),
+            "counts": self.counts.to_dict(),
+            "max_score": self.max_score,
+            "score": dataclasses.asdict(self.score),
+            "quiz_mean_percent": self.quiz_mean_percent,
+            "exercises": [exercise.to_dict() for exercise in self.exercises],
+            "mistakes": [mistake.to_dict() for mistake in self.mistakes],
+            "confinement": self.confinement.to_dict(),
+        }

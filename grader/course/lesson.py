@@ -56,7 +56,7 @@ class Lesson:
     directory: Path | None = None  # the lesson's package folder (lesson.yaml, checks, released data)
     root: Path = PROJECT_ROOT  # the course: exercises/, solutions/, quizzes/ and grader/lessons/
     quiz_file: str = ""  # its quiz, in the course's quizzes/
-    pass_above: float = 0.75  # the quiz passes above this fraction correct (the quiz file says the same)
+    pass_above: float | None = None  # lesson.yaml's, if it names one: then it must be the quiz file's (the source)
     answers_file: str = "quiz_answers.yaml"  # beside exercises/ in a student's project
     progress_file: str = ".grade-progress.json"
     stress: tuple[StressClass, ...] = ()  # the stress matrix's columns (the lesson package's STRESS)
@@ -80,9 +80,9 @@ class Lesson:
         return self.root / "quizzes" / self.quiz_file
 
     def load_quiz(self) -> Quiz:
-        """The lesson's quiz; its pass threshold must be the lesson's."""
+        """The lesson's quiz. Its file holds the pass threshold; a lesson.yaml that names one too must agree."""
         quiz = load_quiz(self.quiz_path)
-        if quiz.pass_above != self.pass_above:
+        if self.pass_above is not None and quiz.pass_above != self.pass_above:
             raise UsageError(f"{self.quiz_path}: pass_above {quiz.pass_above:g} but lesson {self.name} says "
                              f"{self.pass_above:g} (grader/lessons/{self.name}/lesson.yaml); make them equal")
         return quiz
@@ -166,9 +166,10 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
              f"student_file {raw['student_file']!r} must be {lesson_name}.py (exercises/{lesson_name}.py, solutions/{lesson_name}.py)")
     quiz_file = raw.get("quiz", f"{lesson_name}.yaml")
     _require(quiz_file == f"{lesson_name}.yaml", where, f"quiz {quiz_file!r} must be {lesson_name}.yaml (quizzes/{lesson_name}.yaml)")
-    pass_above = raw.get("pass_above", 0.75)
-    _require(isinstance(pass_above, (int, float)) and not isinstance(pass_above, bool) and 0 <= pass_above < 1,
-             where, "pass_above must be a number from 0 up to (not including) 1, like 0.75")
+    pass_above = raw.get("pass_above")  # optional: the quiz file holds the threshold
+    _require(pass_above is None or (isinstance(pass_above, (int, float)) and not isinstance(pass_above, bool)
+                                    and 0 <= pass_above < 1),
+             where, "pass_above must be a number from 0 up to (not including) 1, like 0.75 (or leave it to the quiz file)")
     _require(isinstance(raw["exercises"], list) and raw["exercises"], where, "'exercises' must be a non-empty list")
     exercises = []
     for entry in raw["exercises"]:
@@ -192,4 +193,4 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
     unknown = sorted(set(predictions) - known)
     _require(not unknown, where, f"predictions for mistakes the lesson does not describe: {unknown}")
     return Lesson(lesson_name, raw["title"], raw["student_file"], tuple(exercises), dict(predictions), where.parent,
-                  quiz_file=quiz_file, pass_above=float(pass_above), stress=tuple(stress or ()))
+                  quiz_file=quiz_file, pass_above=None if pass_above is None else float(pass_above), stress=tuple(stress or ()))

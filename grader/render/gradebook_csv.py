@@ -25,7 +25,7 @@ def cell_text(text: str) -> str:
 
 
 def exercise_columns(documents: Sequence[BatchDocument]) -> list[str]:
-    return list(dict.fromkeys(e["name"] for d in documents for e in d.exercises))
+    return list(dict.fromkeys(e.name for d in documents for e in d.exercises))
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class GradebookRow:
     def of(cls, document: BatchDocument) -> GradebookRow:
         quiz = document.quiz
         return cls(document.name, document.score, document.max_score,
-                   {e["name"]: e["score"] for e in document.exercises},
-                   quiz["percent"] if quiz else None, bool(quiz["passed"]) if quiz else None,
+                   {e.name: e.score for e in document.exercises},
+                   quiz.percent if quiz else None, quiz.passed if quiz else None,
                    document.status, document.batch.message)
 
     def cells(self, exercises: Sequence[str]) -> list[str]:

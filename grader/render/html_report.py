@@ -9,7 +9,8 @@ import html
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from grader.core.records import BatchDocument
+from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus
+from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus, ClassSummary, ExerciseSummary
 from grader.core.formatting import number, percent, rate as rate_text, without_controls
 from grader.core.outputs import document_stem
 
@@ -90,27 +91,27 @@ def bars_svg(rows: Sequence[tuple[str, float | None, str, bool]], label: str, cs
     return "".join(parts)
 
 
-NOT_RUN = ("missing", "error", "timeout")  # an exercise's statuses that mean its checks did not run normally
+NOT_RUN = (ExerciseStatus.MISSING, ExerciseStatus.ERROR, ExerciseStatus.TIMEOUT)  # its checks did not run normally
 
 
-def _not_run(exercise: dict[str, Any]) -> int:
-    return sum(exercise["statuses"].get(status, 0) for status in NOT_RUN)
+def _not_run(exercise: ExerciseSummary) -> int:
+    return exercise.count(*NOT_RUN)
 
 
-def _exercise_rows(summary: dict[str, Any]) -> list[tuple[str, float | None, str, bool]]:
+def _exercise_rows(summary: ClassSummary) -> list[tuple[str, float | None, str, bool]]:
     """Each exercise's rate is over every submission: one where it is missing or did not run counts as not
     passed, and the tooltip says how many those are."""
-    return [(e["name"], e["pass_rate"], f"{e['passed']} of {summary['counts']['submissions']} passed every check; "
+    return [(e.name, e.pass_rate, f"{e.passed} of {summary.counts.submissions} passed every check; "
              f"{_not_run(e)} of them missing, broken or timed out (counted as not passed)", False)
-            for e in summary["exercises"]]
+            for e in summary.exercises]
 
 
-def _rates_note(summary: dict[str, Any]) -> str:
+def _rates_note(summary: ClassSummary) -> str:
     """What the pass rates count, said where they are shown."""
-    counts = summary["counts"]
-    unrun = counts.get("missing", 0) + counts.get("error", 0) + counts.get("timeout", 0)
-    most = max((_not_run(e) for e in summary["exercises"]), default=0)
-    return (f'<p class="lede rates-note">Rates are out of all {counts["submissions"]} submissions: an exercise that '
+    counts = summary.counts
+    unrun = sum(counts.of(s) for s in (BatchStatus.MISSING, BatchStatus.ERROR, BatchStatus.TIMEOUT))
+    most = max((_not_run(e) for e in summary.exercises), default=0)
+    return (f'<p class="lede rates-note">Rates are out of all {counts.submissions} submissions: an exercise that '
             f'is missing, broke (an error, an import that failed) or timed out counts as not passed '
             f'({unrun} submissions could not be graded normally; up to {most} per exercise did not run).</p>')
 
@@ -119,30 +120,31 @@ def shown_status(document: BatchDocument) -> str:
     """The row's status as the report shows it: a graded submission whose every exercise is still the stub
     was not started, which "graded" would hide."""
     exercises = document.exercises
-    if document.status.value == "graded" and exercises and all(e["status"] == "not_implemented" for e in exercises):
+    if document.status is BatchStatus.GRADED and exercises and all(
+            e.status is ExerciseStatus.NOT_IMPLEMENTED for e in exercises):
         return "not started"
     return document.status.value
 
 
-def _check_rows(summary: dict[str, Any]) -> list[tuple[str, float | None, str, bool]]:
+def _check_rows(summary: ClassSummary) -> list[tuple[str, float | None, str, bool]]:
     rows: list[tuple[str, float | None, str, bool]] = []
-    for exercise in summary["exercises"]:
-        rows.append((exercise["name"], None, "", True))
-        for check in exercise["checks"]:
-            name = f"{check['name']} (hidden)" if check["hidden"] else check["name"]
-            rows.append((name, check["pass_rate"], f"{exercise['name']}: {check['passed']} passed", False))
+    for exercise in summary.exercises:
+        rows.append((exercise.name, None, "", True))
+        for check in exercise.checks:
+            name = f"{check.name} (hidden)" if check.hidden else check.name
+            rows.append((name, check.pass_rate, f"{exercise.name}: {check.passed} passed", False))
     return rows
 
 
-def _mistakes_table(summary: dict[str, Any]) -> str:
-    mistakes = summary["mistakes"]
+def _mistakes_table(summary: ClassSummary) -> str:
+    mistakes = summary.mistakes
     if not mistakes:
         return '<p class="empty">No submission matched a known misconception.</p>'
-    most = max(m["count"] for m in mistakes)
+    most = max(m.count for m in mistakes)
     rows = "".join(
-        f'<tr><td class="num">{m["count"]}</td>'
-        f'<td><div class="meter"><span style="width:{100 * m["count"] / most:.1f}%"></span></div></td>'
-        f'<td>{esc(m["title"])}</td><td><code>{esc(m["exercise"])}</code></td></tr>'
+        f'<tr><td class="num">{m.count}</td>'
+        f'<td><div class="meter"><span style="width:{100 * m.count / most:.1f}%"></span></div></td>'
+        f'<td>{esc(m.title)}</td><td><code>{esc(m.exercise)}</code></td></tr>'
         for m in mistakes
     )
     return ('<table class="mistakes"><thead><tr><th>Submissions</th><th></th><th>Misconception</th>'
@@ -152,11 +154,11 @@ def _mistakes_table(summary: dict[str, Any]) -> str:
 def _submission_row(index: int, document: BatchDocument) -> str:
     name, status = document.name, shown_status(document)
     quiz = document.quiz
-    passed = sum(e["status"] == "passed" for e in document.exercises)
+    passed = sum(e.status is ExerciseStatus.PASSED for e in document.exercises)
     total = len(document.exercises)
     ratio = document.score / document.max_score if document.max_score else 0.0
-    quiz_cell = (f'<td class="num" data-sort="{quiz["percent"]}">{percent(quiz["percent"])}%'
-                 f'{" ✓" if quiz["passed"] else " ✗"}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
+    quiz_cell = (f'<td class="num" data-sort="{quiz.percent}">{percent(quiz.percent)}%'
+                 f'{" ✓" if quiz.passed else " ✗"}</td>') if quiz else '<td class="num" data-sort="-1">–</td>'
     return (
         f'<tr data-name="{esc(name)}">'
         f'<td data-sort="{esc(name.lower())}"><a href="#feedback-{index}" class="open-feedback">{esc(name)}</a></td>'
@@ -172,24 +174,27 @@ def _submission_row(index: int, document: BatchDocument) -> str:
     )
 
 
-def _same_message_groups(failed: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[str, list[Any]]]:
+Failed = list[tuple[ExerciseResult, CheckResult]]
+
+
+def _same_message_groups(failed: Failed) -> list[tuple[str, Failed]]:
     """Failed checks grouped by message, so that one import error is shown once, not once per check."""
-    groups: dict[str, list[Any]] = {}
+    groups: dict[str, Failed] = {}
     for exercise, check in failed:
-        groups.setdefault(check["message"], []).append((exercise, check))
+        groups.setdefault(check.message, []).append((exercise, check))
     return list(groups.items())
 
 
-def _group_label(group: list[Any], document: BatchDocument) -> str:
+def _group_label(group: Failed, document: BatchDocument) -> str:
     """'every check', or per exercise 'name: every check' / 'name: check, check (hidden)'."""
-    if len(group) > 1 and len(group) == sum(len(e["checks"]) for e in document.exercises):
+    if len(group) > 1 and len(group) == sum(len(e.checks) for e in document.exercises):
         return "every check"
     by_exercise: dict[str, list[str]] = {}
     sizes = {}
     for exercise, check in group:
-        sizes[exercise["name"]] = len(exercise["checks"])
-        by_exercise.setdefault(exercise["name"], []).append(
-            esc(check["name"]) + (" (hidden)" if check["hidden"] else ""))
+        sizes[exercise.name] = len(exercise.checks)
+        by_exercise.setdefault(exercise.name, []).append(
+            esc(check.name) + (" (hidden)" if check.hidden else ""))
     return "; ".join(
         f"<code>{esc(name)}</code>: " + ("every check" if len(checks) == sizes[name] > 1 else ", ".join(checks))
         for name, checks in by_exercise.items())
@@ -205,28 +210,28 @@ def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str],
         parts.append(f'<p class="message">{esc(batch.message)}</p>')
     parts.append('<table class="exercises"><tbody>')
     for exercise in document.exercises:
-        parts.append(f'<tr><td><code>{esc(exercise["name"])}</code></td><td>{esc(exercise["status"])}</td>'
-                     f'<td class="num">{esc(number(exercise["score"]))}/{esc(number(exercise["max_score"]))}</td></tr>')
+        parts.append(f'<tr><td><code>{esc(exercise.name)}</code></td><td>{esc(exercise.status.value)}</td>'
+                     f'<td class="num">{esc(number(exercise.score))}/{esc(number(exercise.max_score))}</td></tr>')
     parts.append("</tbody></table>")
-    failed = [(e, c) for e in document.exercises if e["status"] != "not_implemented"
-              for c in e["checks"] if not c["passed"]]
+    failed = [(e, c) for e in document.exercises if e.status is not ExerciseStatus.NOT_IMPLEMENTED
+              for c in e.checks if not c.passed]
     if failed:
         parts.append('<ul class="failed">')
         for message, group in _same_message_groups(failed):
             labels = _group_label(group, document)
-            mistakes = dict.fromkeys(titles.get((e["name"], c.get("mistake") or ""), "") for e, c in group
-                                     if not e.get("calls_failing"))
-            callers = dict.fromkeys(n for e, _ in group for n in e.get("calls_failing") or ())
+            mistakes = dict.fromkeys(titles.get((e.name, c.mistake or ""), "") for e, c in group
+                                     if not e.calls_failing)
+            callers = dict.fromkeys(n for e, _ in group for n in e.calls_failing)
             parts.append(f"<li>{labels}"
                          + "".join(f' <span class="mistake">{esc(m)}</span>' for m in mistakes if m)
                          + (f' <span class="follows">it calls {", ".join(f"<code>{esc(n)}</code>" for n in callers)}, '
                             f'not passed: likely the same mistake</span>' if callers else "")
                          + f"<pre>{esc(message)}</pre></li>")
         parts.append("</ul>")
-    if document.quiz:
-        quiz = document.quiz
-        parts.append(f'<p>Quiz: {quiz["score"]}/{quiz["total"]} = {percent(quiz["percent"])}%, '
-                     f'{"✓ passed" if quiz["passed"] else "✗ not passed"}</p>')
+    quiz = document.quiz
+    if quiz is not None:
+        parts.append(f'<p>Quiz: {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, '
+                     f'{"✓ passed" if quiz.passed else "✗ not passed"}</p>')
     parts.append(f'<p><a href="{esc(quote(document_stem(batch.name)))}.json">Full result (JSON)</a></p></details>')
     return "".join(parts)
 
@@ -300,30 +305,32 @@ _SCRIPT = """
 """
 
 
-def _confinement_banner(summary: dict[str, Any]) -> str:
-    confinement = summary.get("confinement") or {}
-    if confinement.get("complete"):
+def _confinement_banner(summary: ClassSummary) -> str:
+    confinement = summary.confinement
+    if confinement.complete:
         return ""
-    missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"
+    missing = ", ".join(confinement.missing) or "not recorded"
     return (f'<p class="warning" role="alert"><strong>Graded without full confinement</strong> '
-            f'({esc(confinement.get("unconfined_submissions", "?"))} submissions; missing: {esc(missing)}): '
+            f'({esc(confinement.unconfined_submissions)} submissions; missing: {esc(missing)}): '
             f'these grades could have been influenced by the submissions themselves.</p>')
 
 
-def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocument], title: str) -> str:
+def render_html_report(summary: ClassSummary, documents: Sequence[BatchDocument], title: str) -> str:
     documents = sorted(documents, key=lambda d: d.name)
-    counts, score = summary["counts"], summary["score"]
-    titles = {(m["exercise"], m["mistake"]): m["title"] for m in summary["mistakes"]}
-    mean = "–" if score["mean"] is None else f"{score['mean']:.3g}"
-    median = "–" if score["median"] is None else f"{score['median']:.3g}"
-    cards = [("submissions", counts["submissions"]), ("graded", counts["graded"]), ("missing", counts["missing"]),
-             ("timeout", counts["timeout"]), ("error", counts["error"]), ("full marks", counts["full_marks"]),
-             (f"mean / {number(summary['max_score'])}", mean), (f"median / {number(summary['max_score'])}", median)]
+    counts, score = summary.counts, summary.score
+    titles = {(m.exercise, m.mistake): m.title for m in summary.mistakes}
+    mean = "–" if score.mean is None else f"{score.mean:.3g}"
+    median = "–" if score.median is None else f"{score.median:.3g}"
+    cards: list[tuple[str, object]] = [
+        ("submissions", counts.submissions),
+        *((status.value, counts.of(status)) for status in reversed(STATUS_ORDER)),  # graded, missing, timeout, error
+        ("full marks", counts.full_marks),
+        (f"mean / {number(summary.max_score)}", mean), (f"median / {number(summary.max_score)}", median)]
     not_started = sum(shown_status(d) == "not started" for d in documents)
     if not_started:  # counted among "graded" too: they were graded, as the stubs they still are
         cards.insert(2, ("not started", not_started))
-    if counts["quiz_taken"]:
-        cards.append(("quiz passed", f"{counts['quiz_passed']}/{counts['quiz_taken']}"))
+    if counts.quiz_taken:
+        cards.append(("quiz passed", f"{counts.quiz_passed}/{counts.quiz_taken}"))
     rows = "".join(_submission_row(i, d) for i, d in enumerate(documents))
     feedback = "".join(_feedback(i, d, titles) for i, d in enumerate(documents))
     headers = [("name", "Submission", "text"), ("status", "Status", "text"), ("score", "Score", "number"),
@@ -341,9 +348,9 @@ def render_html_report(summary: dict[str, Any], documents: Sequence[BatchDocumen
 </head>
 <body>
 <h1>Class report: {esc(title)}</h1>
-<p class="lede">{counts['submissions']} submissions graded with seed {esc(summary['seed'])}.</p>{_confinement_banner(summary)}
+<p class="lede">{counts.submissions} submissions graded with seed {esc(summary.seed)}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
-<section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary["max_score"])}</section>
+<section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary.max_score)}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>{_rates_note(summary)}
 {bars_svg(_exercise_rows(summary), "Pass rate per exercise", "exercise-rates")}</section>
 <section id="mistakes"><h2>Most common misconceptions</h2>{_mistakes_table(summary)}</section>

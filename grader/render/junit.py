@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from grader.core.model import ExerciseStatus
 from grader.core.records import BatchDocument, BatchStatus
 
 from grader.core.formatting import number, one_line, xml_safe
 
-_ERROR_STATUSES = {"error", "timeout", "missing"}
+_ERROR_STATUSES = {ExerciseStatus.ERROR, ExerciseStatus.TIMEOUT, ExerciseStatus.MISSING}
 NOT_IMPLEMENTED = "not implemented yet"
 MESSAGE_CHARS = 300
 
@@ -66,14 +67,15 @@ def _testcase(suite: ET.Element, classname: str, exercise: dict[str, Any], check
     case = ET.SubElement(suite, "testcase", classname=xml_text(classname), name=xml_text(check["name"]),
                          time=f"{seconds:.3f}")
     kind = None
+    status = ExerciseStatus(exercise["status"])
     if not check["passed"]:
-        if exercise["status"] == "not_implemented":
+        if status is ExerciseStatus.NOT_IMPLEMENTED:
             kind = "skipped"
-            ET.SubElement(case, kind, message=NOT_IMPLEMENTED, type="not_implemented")
+            ET.SubElement(case, kind, message=NOT_IMPLEMENTED, type=status.value)
         else:
-            kind = "error" if exercise["status"] in _ERROR_STATUSES else "failure"
+            kind = "error" if status in _ERROR_STATUSES else "failure"
             outcome = ET.SubElement(case, kind, message=_first_line(check["message"]),
-                                    type=exercise["status"] if kind == "error" else (check.get("mistake") or "check_failed"))
+                                    type=status.value if kind == "error" else (check.get("mistake") or "check_failed"))
             outcome.text = xml_text(check["message"])
     ET.SubElement(case, "system-out").text = xml_text(_check_facts(exercise, check))
     return kind
@@ -121,7 +123,7 @@ def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname
 
 
 def batch_suites(documents: Sequence[BatchDocument]) -> list[Suite]:
-    return [Suite(d.name, d.report, status=d.status, seconds=d.batch.seconds) for d in documents]
+    return [Suite(d.name, d.report.to_dict(), status=d.status, seconds=d.batch.seconds) for d in documents]
 
 
 def render_report_junit(report: Any, timestamp: str | None = None, hostname: str | None = None) -> str:

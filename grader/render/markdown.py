@@ -5,7 +5,7 @@ import re
 from typing import Any, Sequence
 
 from grader.core.model import ExerciseStatus, Report
-from grader.core.records import BatchDocument, BatchStatus
+from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus, ClassSummary
 from grader.core.formatting import counted, one_line, percent, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
@@ -59,33 +59,33 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_class_markdown(summary: dict[str, Any], documents: Sequence[BatchDocument]) -> str:
+def render_class_markdown(summary: ClassSummary, documents: Sequence[BatchDocument]) -> str:
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
-    counts, score = summary["counts"], summary["score"]
-    maximum = points(summary["max_score"])
-    lines = [f"## Class grades: {counted(counts['submissions'], 'submission')}", ""]
-    statuses = ", ".join(f"{counts[s]} {s}" for s in ("graded", "missing", "timeout", "error") if counts.get(s))
-    lines.append(f"{statuses or 'no submissions'}; {counts['full_marks']} with full marks.")
-    if score["mean"] is not None:
-        lines.append(f"Mean {score['mean']:g}/{maximum}, median {score['median']:g}/{maximum} "
-                     f"(min {points(score['min'])}, max {points(score['max'])}). Seed {summary['seed']}.")
-    if counts["quiz_taken"]:
-        lines.append(f"Quiz: {counts['quiz_passed']} of {counts['quiz_taken']} passed, "
-                     f"mean {percent(summary['quiz_mean_percent'])}%.")
-    confinement = summary.get("confinement") or {}
-    if not confinement.get("complete"):
-        missing = ", ".join(map(str, confinement.get("missing") or [])) or "not recorded"
+    counts, score = summary.counts, summary.score
+    maximum = points(summary.max_score)
+    lines = [f"## Class grades: {counted(counts.submissions, 'submission')}", ""]
+    statuses = ", ".join(f"{counts.of(s)} {s.value}" for s in reversed(STATUS_ORDER) if counts.of(s))
+    lines.append(f"{statuses or 'no submissions'}; {counts.full_marks} with full marks.")
+    if score.mean is not None and score.median is not None:
+        lines.append(f"Mean {score.mean:g}/{maximum}, median {score.median:g}/{maximum} "
+                     f"(min {points(score.min)}, max {points(score.max)}). Seed {summary.seed}.")
+    if counts.quiz_taken:
+        lines.append(f"Quiz: {counts.quiz_passed} of {counts.quiz_taken} passed, "
+                     f"mean {percent(summary.quiz_mean_percent)}%.")
+    confinement = summary.confinement
+    if not confinement.complete:
+        missing = ", ".join(confinement.missing) or "not recorded"
         lines.append(f"**Graded without full confinement** (missing: {cell(missing)}).")
     lines += ["", "| Exercise | Pass rate | Mean points |", "| --- | ---: | ---: |"]
-    for exercise in summary["exercises"]:
-        mean = "–" if exercise["mean_score"] is None else f"{exercise['mean_score']:g}"
-        lines.append(f"| {cell(exercise['name'])} | {rate_text(exercise['pass_rate'])} | "
-                     f"{mean}/{points(exercise['max_score'])} |")
-    if summary["mistakes"]:
+    for exercise in summary.exercises:
+        mean = "–" if exercise.mean_score is None else f"{exercise.mean_score:g}"
+        lines.append(f"| {cell(exercise.name)} | {rate_text(exercise.pass_rate)} | "
+                     f"{mean}/{points(exercise.max_score)} |")
+    if summary.mistakes:
         lines += ["", "### Most common misconceptions", "", "| Submissions | Exercise | Misconception |",
                   "| ---: | --- | --- |"]
-        for mistake in summary["mistakes"][:10]:
-            lines.append(f"| {mistake['count']} | {cell(mistake['exercise'])} | {cell(mistake['title'])} |")
+        for mistake in summary.mistakes[:10]:
+            lines.append(f"| {mistake.count} | {cell(mistake.exercise)} | {cell(mistake.title)} |")
     problems = [d for d in documents if d.status is not BatchStatus.GRADED]
     if problems:
         lines += ["", "### Submissions that did not run normally", "", "| Submission | Status | Why |",

@@ -91,7 +91,7 @@ def _lesson_status(report: Report) -> str:
         missing.append("the rest of the quiz (continue with: grade quiz)")
     elif not report.quiz.passed:
         missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {RETAKE})")
-    if not missing:
+    if report.lesson_complete:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
 

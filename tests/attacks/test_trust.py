@@ -44,7 +44,7 @@ def test_resume_regrades_when_the_notebook_is_graded_instead_of_the_py_file(tmp_
     # By the time of saving alone (--prefer newest; by default the untouched stub never displaces the .py).
     options = BatchOptions(seed=7, timeout=5, resume=True, prefer=Prefer.NEWEST)
     first = BatchRunner(lesson, tmp_path / "out", options).run([nora])[0]
-    assert first.report["score"] == 35
+    assert first.report.score == 35
     before, by_default = fingerprint(nora, lesson, Prefer.NEWEST), fingerprint(nora, lesson)
 
     _saved_at(notebook, 1_000_000_200)  # no byte changed; the notebook is now the one saved last
@@ -54,8 +54,8 @@ def test_resume_regrades_when_the_notebook_is_graded_instead_of_the_py_file(tmp_
     seen = []
     again = BatchRunner(lesson, tmp_path / "out", options).run([nora], lambda graded: seen.append(graded.reused))
     assert seen == [False]
-    assert again[0].report["score"] == 0
-    assert again[0].report["submission"].endswith("softmax_cross_entropy.ipynb")
+    assert again[0].report.score == 0
+    assert again[0].report.submission.endswith("softmax_cross_entropy.ipynb")
 
     seen.clear()  # nothing changed since: reused
     BatchRunner(lesson, tmp_path / "out", options).run([nora], lambda graded: seen.append(graded.reused))

@@ -25,7 +25,6 @@ from grader.cli.app import main
 from grader.engine.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
 from grader.core.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
 from grader.render.formats import RENDERERS, RenderSettings
-from grader.render.json_report import report_dict
 from grader.render.junit import batch_suites, render_junit, render_report_junit
 from grader.sandbox import protocol
 from grader.sandbox.collect import OutputDrain
@@ -123,7 +122,7 @@ def test_no_output_format_carries_a_command_from_student_text(lesson, tmp_path):
         outputs["check --junit"] = render_report_junit(report)
         status, message = submission_status(report)
         name = protocol.clean_text(texts[start])
-        document = BatchDocument(report_dict(report), BatchRecord(name, BatchStatus(status.value), message))
+        document = BatchDocument(report, BatchRecord(name, BatchStatus(status.value), message))
         document = BatchDocument.from_dict(json.loads(json.dumps(document.to_dict())), name)
         written = write_class_outputs(tmp_path, [document], 7, lesson)
         outputs.update({path.name: path.read_text(encoding="utf-8") for path in written.files})

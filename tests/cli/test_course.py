@@ -285,3 +285,34 @@ def test_a_plain_answers_file_is_the_chosen_lessons_in_a_course_of_several(two_l
     assert "make its first line '# lesson: tiny_stats'" in both.stdout
     listed = grade(ada, "list", course=two_lessons)
     assert listed.stdout.count("quiz_answers.yaml is not graded: it names no lesson") == 2
+
+
+def _course_with_lesson_threshold(tmp_path: Path, pass_above: float | None) -> Path:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    where = course / "grader" / "lessons" / NAME / "lesson.yaml"
+    raw = yaml.safe_load(where.read_text())
+    assert "pass_above" not in raw  # the fixture leaves the threshold to its quiz file
+    if pass_above is not None:
+        raw["pass_above"] = pass_above
+    where.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return course
+
+
+def test_the_quiz_file_is_the_one_source_of_the_pass_threshold(tmp_path):
+    """lesson.yaml need not repeat pass_above: the quiz file's 0.5 is the lesson's, in every report."""
+    course = _course_with_lesson_threshold(tmp_path, None)
+    assert "passed above 50%" in grade(tmp_path, "lessons", course=course).stdout
+    half = project(tmp_path / "half", SOLUTION.read_text(), {"q1": "a", "q2": "b"})
+    result = grade(half, course=course)
+    assert "Quiz: 1/2 = 50%, not passed (needs more than 50%)" in result.stdout
+    validated = grade(tmp_path, "validate", course=course)
+    assert validated.exit_code == 0, validated.stdout
+
+
+def test_a_lesson_yaml_threshold_that_contradicts_the_quiz_is_one_line_exit_2(tmp_path):
+    course = _course_with_lesson_threshold(tmp_path, 0.75)
+    result = grade(tmp_path, "lessons", course=course)
+    assert result.exit_code == 2
+    assert "tiny_stats.yaml: pass_above 0.5 but lesson tiny_stats says 0.75" in result.output
+    assert "make them equal" in result.output and "Traceback" not in result.output

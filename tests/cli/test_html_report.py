@@ -86,8 +86,8 @@ def test_the_report_shows_charts_mistakes_and_every_submission(class_report, les
     text, summary, documents = class_report
     page = parse(text)
     assert len(page.with_class("svg", "chart")) == 3
-    assert len(page.with_class("rect", "bar")) == 10 + len(summary["exercises"]) + sum(
-        len(e["checks"]) for e in summary["exercises"])
+    assert len(page.with_class("rect", "bar")) == 10 + len(summary.exercises) + sum(
+        len(e.checks) for e in summary.exercises)
     assert sorted(page.rows) == sorted(d.name for d in documents)
     assert len(page.with_class("details", "feedback")) == len(documents)
     title = lesson.exercise("sequence_mean_loss").mistakes["sum_not_mean"].title
@@ -197,7 +197,7 @@ def test_a_mistake_in_a_function_the_gradient_calls_is_counted_once(tmp_path, le
                          "settings": {}, "grader_error": False, "seconds": 1.0}
     documents = [BatchDocument.from_dict(document, "gus")]
     summary = summarize(documents, 2026, mistake_titles(lesson))
-    assert [(m["exercise"], m["mistake"]) for m in summary["mistakes"]] == [("stable_softmax", "no_max_shift")]
+    assert [(m.exercise, m.mistake) for m in summary.mistakes] == [("stable_softmax", "no_max_shift")]
     text = render_html_report(summary, documents, lesson.title)
     gradient_title = lesson.exercise("cross_entropy_gradient").mistakes["gradient_no_max_shift"].title
     assert f'<span class="mistake">{gradient_title}</span>' not in text and f"<td>{gradient_title}</td>" not in text

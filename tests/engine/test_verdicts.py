@@ -177,3 +177,20 @@ def test_the_worker_s_word_on_which_functions_a_call_used_is_bounded():
     assert uses("stable_softmax") == () and uses(None) == () and uses([1, b"x", {"a": 1}]) == ()
     assert uses(["::error::x", "a b", "x" * 101, "ok_name"]) == ("ok_name",)
     assert len(uses([f"f{i}" for i in range(10_000)])) == 32
+
+
+def test_one_definition_of_a_complete_lesson():
+    """Report.lesson_complete: every exercise full marks and the quiz taken and passed."""
+    from grader.core.model import CheckResult, QuestionResult, QuizResult
+
+    passed = ExerciseResult("e", ExerciseStatus.PASSED, (CheckResult("c", 1.0, True, False),))
+    failed = ExerciseResult("e", ExerciseStatus.FAILED, (CheckResult("c", 1.0, False, False),))
+
+    def quiz(right: int) -> QuizResult:
+        questions = tuple(QuestionResult(f"q{i}", "a" if i < right else None, i < right) for i in range(8))
+        return QuizResult(right, 8, 100 * right / 8, right / 8 > 0.75, 0.75, questions)
+
+    assert Report("f", 1, (passed,), quiz(7)).lesson_complete
+    assert not Report("f", 1, (passed,), quiz(6)).lesson_complete  # 75% is not above 75%
+    assert not Report("f", 1, (passed,), None).lesson_complete  # the quiz not taken
+    assert not Report("f", 1, (failed,), quiz(8)).lesson_complete
