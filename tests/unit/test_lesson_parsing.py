@@ -56,7 +56,7 @@ def test_a_valid_lesson_is_joined_with_its_checks():
 def test_defaults_for_the_optional_keys():
     raw = {k: v for k, v in VALID.items() if k not in ("format_version", "quiz", "pass_above")}
     lesson = parse(raw)
-    assert lesson.quiz_file == "demo.yaml" and lesson.pass_above == 0.75
+    assert lesson.quiz_file == "demo.yaml" and lesson.pass_above is None  # the quiz file holds the threshold
 
 
 def changed(path: str, value, *, delete: bool = False) -> dict:

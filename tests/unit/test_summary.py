@@ -16,7 +16,7 @@ TITLES = {"softmax": {"no_shift": "No max shift"}, "loss": {"mean_missing": "Sum
 
 
 def check(name: str, points: float, passed: bool, *, hidden: bool = False, mistake: str | None = None) -> dict:
-    return {"name": name, "max_points": points, "passed": passed, "hidden": hidden, "mistake": mistake}
+    return {"name": name, "max_points": float(points), "passed": passed, "hidden": hidden, "mistake": mistake}
 
 
 def exercise(name: str, status: str, checks: list[dict], **extra) -> dict:
@@ -27,8 +27,9 @@ def exercise(name: str, status: str, checks: list[dict], **extra) -> dict:
 
 def document(name: str, exercises: list[dict], *, status: str = "graded", quiz: dict | None = None,
              confinement: dict | None = None) -> dict:
-    raw = {"score": sum(e["score"] for e in exercises), "max_score": sum(e["max_score"] for e in exercises),
-           "exercises": exercises, "batch": {"name": name, "status": status}}
+    raw = {"submission": name, "seed": 2026, "score": sum(e["score"] for e in exercises),
+           "max_score": sum(e["max_score"] for e in exercises), "exercises": exercises,
+           "batch": {"name": name, "status": status}}
     if quiz is not None:
         raw["quiz"] = quiz
     if confinement is not None:
@@ -42,21 +43,26 @@ def documents(*raws: dict) -> list[BatchDocument]:
 
 FULL = {"complete": True, "missing": []}
 
+
+def quiz(passed: bool, percent: float) -> dict:
+    return {"score": int(percent // 10), "total": 10, "percent": percent, "passed": passed, "pass_above": 0.75,
+            "questions": []}
+
 ALICE = document("alice", [exercise("softmax", "passed", [check("shape", 1, True), check("values", 2, True, hidden=True)]),
                            exercise("loss", "passed", [check("scalar", 1, True)])],
-                 quiz={"passed": True, "percent": 90.0}, confinement=FULL)
+                 quiz=quiz(True, 90.0), confinement=FULL)
 BOB = document("bob", [exercise("softmax", "failed", [check("shape", 1, True),
                                                       check("values", 2, False, hidden=True, mistake="no_shift")]),
                        exercise("loss", "failed", [check("scalar", 1, False, mistake="mean_missing")],
                                 calls_failing=["softmax"])],
-               quiz={"passed": False, "percent": 40.0}, confinement=FULL)
+               quiz=quiz(False, 40.0), confinement=FULL)
 CAROL = document("carol", [exercise("softmax", "error", [check("shape", 1, False), check("values", 2, False, hidden=True)]),
                            exercise("loss", "error", [check("scalar", 1, False)])],
                  status="error", confinement=FULL)
 
 
 def test_counts_scores_and_the_quiz_of_a_class():
-    summary = summarize(documents(CAROL, ALICE, BOB), 2026, TITLES)
+    summary = summarize(documents(CAROL, ALICE, BOB), 2026, TITLES).to_dict()
     assert summary["seed"] == 2026 and summary["shard"] is None
     assert summary["submissions"] == ["alice", "bob", "carol"]  # sorted by name, whatever the order given
     counts = summary["counts"]
@@ -69,7 +75,7 @@ def test_counts_scores_and_the_quiz_of_a_class():
 
 
 def test_pass_rates_per_exercise_and_per_check():
-    softmax, loss = summarize(documents(ALICE, BOB, CAROL), 2026, TITLES)["exercises"]
+    softmax, loss = summarize(documents(ALICE, BOB, CAROL), 2026, TITLES).to_dict()["exercises"]
     assert softmax["name"] == "softmax" and loss["name"] == "loss"  # in the documents' order
     assert softmax["passed"] == 1 and softmax["pass_rate"] == round(1 / 3, 4)
     assert softmax["statuses"] == {"error": 1, "failed": 1, "passed": 1}
@@ -82,7 +88,7 @@ def test_pass_rates_per_exercise_and_per_check():
 def test_a_mistake_is_counted_once_per_submission_and_not_where_a_called_exercise_failed():
     twice = document("dave", [exercise("softmax", "failed", [check("values", 2, False, mistake="no_shift"),
                                                              check("rows", 2, False, mistake="no_shift")])])
-    mistakes = summarize(documents(ALICE, BOB, twice), 2026, TITLES)["mistakes"]
+    mistakes = summarize(documents(ALICE, BOB, twice), 2026, TITLES).to_dict()["mistakes"]
     # bob's loss mistake is left out: loss calls softmax, which failed, so the cause is likely there
     assert mistakes == [{"exercise": "softmax", "mistake": "no_shift", "title": "No max shift", "count": 2}]
 
@@ -90,28 +96,28 @@ def test_a_mistake_is_counted_once_per_submission_and_not_where_a_called_exercis
 def test_a_mistake_without_a_title_is_named_by_its_id_and_ties_rank_by_name():
     first = document("a", [exercise("zeta", "failed", [check("c", 1, False, mistake="z_wrong")]),
                            exercise("alpha", "failed", [check("c", 1, False, mistake="a_wrong")])])
-    ranked = summarize(documents(first), 1, {})["mistakes"]
+    ranked = summarize(documents(first), 1, {}).to_dict()["mistakes"]
     assert [(m["exercise"], m["title"], m["count"]) for m in ranked] == [("alpha", "a_wrong", 1), ("zeta", "z_wrong", 1)]
 
 
 def test_an_empty_class_has_no_statistics():
-    summary = summarize([], 7, TITLES)
+    summary = summarize([], 7, TITLES).to_dict()
     assert summary["counts"]["submissions"] == 0 and summary["max_score"] == 0.0
     assert summary["score"] == {"mean": None, "median": None, "min": None, "max": None}
     assert summary["quiz_mean_percent"] is None and summary["exercises"] == [] and summary["mistakes"] == []
 
 
 def test_a_shard_says_which_slice_of_how_many_submissions():
-    summary = summarize(documents(ALICE), 2026, TITLES, shard=Shard(2, 3), discovered=7)
+    summary = summarize(documents(ALICE), 2026, TITLES, shard=Shard(2, 3), discovered=7).to_dict()
     assert summary["shard"] == {"index": 2, "count": 3, "of": 7}
 
 
 def test_the_class_is_confined_only_when_every_submission_says_it_was():
-    assert class_confinement(documents(ALICE, BOB)) == {"complete": True, "missing": [], "unconfined_submissions": 0}
+    assert class_confinement(documents(ALICE, BOB)).to_dict() == {"complete": True, "missing": [], "unconfined_submissions": 0}
     partial = document("erin", [exercise("softmax", "passed", [check("shape", 1, True)])],
                        confinement={"complete": False, "missing": ["seccomp", "cgroups"]})
     silent = document("fred", [exercise("softmax", "passed", [check("shape", 1, True)])])
-    assert class_confinement(documents(ALICE, partial, silent)) == {
+    assert class_confinement(documents(ALICE, partial, silent)).to_dict() == {
         "complete": False, "missing": ["seccomp", "cgroups"], "unconfined_submissions": 2, "unrecorded": 1}
 
 
@@ -119,7 +125,7 @@ def write_batch(directory: Path, seed: int, *raws: dict, shard: dict | None = No
     directory.mkdir()
     for raw in raws:
         (directory / f"{raw['batch']['name']}.json").write_text(json.dumps(raw))
-    summary = summarize(documents(*raws), seed, TITLES)
+    summary = summarize(documents(*raws), seed, TITLES).to_dict()
     if shard is not None:
         summary["shard"] = shard
     (directory / SUMMARY_FILE).write_text(json.dumps(summary))
@@ -132,7 +138,7 @@ def test_merged_shards_summarize_like_one_run(tmp_path):
     seed, merged = merge([two, one])
     assert seed == 2026 and [d.name for d in merged] == ["alice", "bob", "carol"]
     whole = summarize(documents(ALICE, BOB, CAROL), 2026, TITLES)
-    assert summarize(merged, seed, TITLES) == whole
+    assert summarize(merged, seed, TITLES) == whole and summarize(merged, seed, TITLES).to_dict() == whole.to_dict()
 
 
 @pytest.mark.parametrize("problem, expected", [
