@@ -8,6 +8,8 @@ from __future__ import annotations
 from html import escape
 
 from grader.core.formatting import percent
+from grader.course.quiz.render import score_sentence
+from grader.course.quiz.render import verdict as quiz_verdict
 from grader.course.quiz.schema import Question, Quiz
 from grader.webquiz.state import WebQuiz
 
@@ -148,14 +150,12 @@ def result_page(web: WebQuiz, token: str, after: str | None = None) -> str:
     """The score with the rule, what to review, every answer's feedback, and the retake button."""
     quiz = web.quiz
     result = web.result()
-    verdict = "Passed" if result.passed else "Not passed"
     body = [_header(quiz, web.shown)]
     if after is not None:
         body.append(feedback(quiz.question(after), web.answers[after] or ""))
     body.append(
-        f"<h2 id=\"result\">Your result: {verdict.lower()}</h2>\n"
-        f"<p class=\"score\">{verdict}: {result.score}/{result.total} = {percent(result.percent)}% \u2014 the "
-        f"lesson needs more than {percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.</p>\n"
+        f"<h2 id=\"result\">Your result: {quiz_verdict(result).lower()}</h2>\n"
+        f"<p class=\"score\">{escape(score_sentence(quiz, result))}</p>\n"
     )
     missed = [q for q in result.questions if not q.correct]
     if missed:
@@ -180,7 +180,7 @@ def result_page(web: WebQuiz, token: str, after: str | None = None) -> str:
         f"<p>Retaking starts again from the first question; your answers in <code>{escape(web.shown)}</code> "
         "stay until you answer it.</p>\n</form>\n"
     )
-    return _page(f"{verdict} \u2014 {quiz.title}", "".join(body), "result")
+    return _page(f"{quiz_verdict(result)} \u2014 {quiz.title}", "".join(body), "result")
 
 
 def message_page(status: int, message: str) -> str:

@@ -10,13 +10,19 @@ from grader.core.model import QuizResult
 WIDTH = 80
 
 
+def verdict(result: QuizResult) -> str:
+    return "Passed" if result.passed else "Not passed"
+
+
+def score_sentence(quiz: Quiz, result: QuizResult) -> str:
+    """The score with the rule: 'Not passed: 6/8 = 75% — the lesson needs more than 75%: 7 of 8.' (the
+    terminal quiz and the web page say the same)."""
+    return (f"{verdict(result)}: {result.score}/{result.total} = {percent(result.percent)}% — the lesson needs "
+            f"more than {percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.")
+
+
 def render_quiz_text(quiz: Quiz, result: QuizResult) -> str:
-    verdict = "Passed" if result.passed else "Not passed"
-    lines = [
-        f"Mastery quiz: {quiz.title}",
-        f"{verdict}: {result.score}/{result.total} = {percent(result.percent)}% — the lesson needs more than "
-        f"{percent(100 * quiz.pass_above)}%: {quiz.needed} of {result.total}.",
-    ]
+    lines = [f"Mastery quiz: {quiz.title}", score_sentence(quiz, result)]
     missed = [q for q in result.questions if not q.correct]
     if missed:
         lines += ["", "To review:"]
