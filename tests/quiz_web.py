@@ -87,3 +87,12 @@ class Served(Client):
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
+
+
+def right(quiz: Quiz, qid: str) -> str:
+    return quiz.question(qid).answer.id
+
+
+def wrong(quiz: Quiz, qid: str) -> str:
+    question = quiz.question(qid)
+    return next(c.id for c in question.choices if not question.is_correct(c.id))

@@ -25,7 +25,7 @@ from grader.webquiz import state as web_state
 from grader.webquiz.server import QuizServer, open_browser
 from grader.webquiz.state import WebQuiz
 from projects import make_project
-from quiz_web import LESSON, Client, Served
+from quiz_web import LESSON, Client, Served, right, wrong
 
 GRADE = Path(sys.executable).with_name("grade")
 
@@ -52,14 +52,6 @@ def serve(quiz: Quiz, save: Path) -> Iterator:
     for run in runs:
         run.stop()
 
-
-def right(quiz: Quiz, qid: str) -> str:
-    return quiz.question(qid).answer.id
-
-
-def wrong(quiz: Quiz, qid: str) -> str:
-    question = quiz.question(qid)
-    return next(c.id for c in question.choices if not question.is_correct(c.id))
 
 
 def expected_file(quiz: Quiz, answers: dict[str, str], tmp_path: Path) -> str:

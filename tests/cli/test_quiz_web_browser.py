@@ -15,7 +15,7 @@ from grader.cli.app import main
 from grader.course.course import load_lesson
 from grader.course.quiz import Quiz, load_quiz, save_answers
 from projects import make_project
-from quiz_web import LESSON, Served
+from quiz_web import LESSON, Served, right, wrong
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")]
 
@@ -50,14 +50,6 @@ def serve(quiz: Quiz, project: Path) -> Iterator:
         if run.thread.is_alive():
             run.stop()
 
-
-def right(quiz: Quiz, qid: str) -> str:
-    return quiz.question(qid).answer.id
-
-
-def wrong(quiz: Quiz, qid: str) -> str:
-    question = quiz.question(qid)
-    return next(c.id for c in question.choices if not question.is_correct(c.id))
 
 
 def on_page(driver: Any, page: str, question: str | None = None) -> None:
