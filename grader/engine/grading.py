@@ -5,15 +5,14 @@ import dataclasses
 import enum
 import os
 import re
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+from grader.core.caches import IdentityCache
 from grader.core.checks import Case, Check, Tensor
 from grader.engine.doctor import missing_layers
 from grader.core.errors import UsageError
@@ -119,22 +118,10 @@ class _PreparedCache:
     SIZE = 64
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[int, str, int], tuple[Lesson, _PreparedExercise]] = OrderedDict()
+        self._cache: IdentityCache[_PreparedExercise] = IdentityCache(self.SIZE)
 
     def get(self, exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise:
-        key = (id(lesson), exercise.name, seed)  # the entry holds the lesson: its id stays its own
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] is lesson and entry[1].exercise is exercise:
-                self._entries.move_to_end(key)
-                return entry[1]
-        prepared = _prepare(exercise, lesson, seed)
-        with self._lock:
-            self._entries[key] = (lesson, prepared)
-            while len(self._entries) > self.SIZE:
-                self._entries.popitem(last=False)
-        return prepared
+        return self._cache.get((lesson, exercise), seed, lambda: _prepare(exercise, lesson, seed))
 
 
 _prepared_cases = _PreparedCache()

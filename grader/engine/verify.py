@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 
+from grader.core.caches import IdentityCache
 from grader.core.checks import Case, Check
 from grader.core.compare import closer_to_prediction, compare, matches, show, show_pair
 from grader.course.lesson import Exercise, Lesson
@@ -66,44 +65,32 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
 class _Predictions:
     """What each mistake returns for each case, computed once: a class's submissions meet the same cases (the
     cases of a seed are built once and shared), and a prediction can cost many calls of a probe. Trusted
-    memory only; an entry holds its case and lesson, so their ids stay theirs while it lives."""
+    memory only."""
 
     SIZE = 8192
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[int, str, int], tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]] = \
-            OrderedDict()
-
-    def _entry(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Case, Lesson, tuple[Mapping[str, Any], ...], list[bool]]:
-        key = (id(lesson), mistake_id, id(case))
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] is case and entry[1] is lesson:
-                self._entries.move_to_end(key)
-                return entry
-        with np.errstate(all="ignore"):
-            predicted = lesson.predictions[mistake_id](lesson.reference, case)
-        candidates = tuple(c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
-        entry = (case, lesson, candidates, [])
-        with self._lock:
-            self._entries[key] = entry
-            while len(self._entries) > self.SIZE:
-                self._entries.popitem(last=False)
-        return entry
+        self._candidates: IdentityCache[tuple[Mapping[str, Any], ...]] = IdentityCache(self.SIZE)
+        self._wrong: IdentityCache[bool] = IdentityCache(self.SIZE)
 
     def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
-        return self._entry(mistake_id, case, lesson)[2]
+        def predict() -> tuple[Mapping[str, Any], ...]:
+            with np.errstate(all="ignore"):
+                predicted = lesson.predictions[mistake_id](lesson.reference, case)
+            return tuple(c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
+
+        return self._candidates.get((lesson, case), mistake_id, predict)
 
     def wrong_on(self, mistake_id: str, case: Case, lesson: Lesson) -> bool:
         """Does every form of the mistake get this case wrong (so a right answer rules the mistake out)?"""
-        entry = self._entry(mistake_id, case, lesson)
-        if not entry[3]:
+        def judge() -> bool:
+            candidates = self.candidates(mistake_id, case, lesson)
             expected = _expected_outputs(case)
-            right = [all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
-                         for k, v in candidate.items()) for candidate in entry[2]]
-            entry[3].append(bool(entry[2]) and not any(right))
-        return entry[3][0]
+            return bool(candidates) and not any(
+                all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
+                    for k, v in candidate.items()) for candidate in candidates)
+
+        return self._wrong.get((lesson, case), mistake_id, judge)
 
 
 _predictions = _Predictions()
