@@ -138,6 +138,18 @@ def output_parts(expect: Any) -> tuple[tuple[str, str, Any], ...]:
     return tuple((f"value.{i}", labels[i], part) for i, part in enumerate(expect))
 
 
+def flat_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs (a prediction's) with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as
+    the worker sends a tuple result."""
+    flat: dict[str, Any] = {}
+    for name, value in outputs.items():
+        if name == "value" and isinstance(value, tuple):
+            flat.update((part_name, part) for part_name, _, part in output_parts(value))
+        else:
+            flat[name] = value
+    return flat
+
+
 def _wire_argument(value: Any) -> Any:
     if isinstance(value, Tensor):
         return {protocol.TENSOR_KEY: np.asarray(value.data), "dtype": value.dtype, "requires_grad": value.requires_grad}

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from grader.core.caches import IdentityCache
-from grader.core.checks import Case, Check, Tensor, output_parts
+from grader.core.checks import Case, Check, Tensor, flat_outputs
 from grader.core.compare import closer_to_prediction, compare, compare_output, expected_kind, matches, show, show_pair
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import CheckResult
@@ -41,18 +41,6 @@ def _expected_outputs(case: Case) -> dict[str, Any]:
     expected = {name: part for name, _, part in case.parts()}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
     return expected
-
-
-def flat_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """A prediction's outputs with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as the
-    worker sends a tuple result."""
-    flat: dict[str, Any] = {}
-    for name, value in outputs.items():
-        if name == "value" and isinstance(value, tuple):
-            flat.update((part_name, part) for part_name, _, part in output_parts(value))
-        else:
-            flat[name] = value
-    return flat
 
 
 def _right(predicted: Any, expected: Any, case: Case) -> bool:
