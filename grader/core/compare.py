@@ -112,7 +112,7 @@ def compare_output(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden:
     kind = expected_kind(expected)
     if kind != "float":
         wanted = "b" if kind == "bool" else "iu"
-        if got.dtype.kind not in wanted or (got_dtype == "bfloat16"):
+        if got.dtype.kind not in wanted or got_dtype == "bfloat16":
             return Comparison(False, f"returned {got_name} values, expected {_KIND_WORDS[kind]}", True)
     if dtype is not None and got_name != dtype:
         return Comparison(False, f"returned {got_name} values, expected {dtype}", True)
