@@ -157,7 +157,7 @@ def _parse_mistakes(raw: Any, where: Path, exercise: str) -> dict[str, Mistake]:
     return mistakes
 
 
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}(\.[A-Za-z_][A-Za-z0-9_]{0,99}){1,9}")  # as the worker may report them
 
 
 def _parse_forbidden(raw: Any, where: Path, exercise: str) -> tuple[str, ...]:
