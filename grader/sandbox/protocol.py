@@ -7,13 +7,16 @@ accepts only plain numeric arrays, so nothing a worker sends can run code or car
 from __future__ import annotations
 
 import base64
+import enum
 import io
 import json
 import os
 import re
 import select
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -184,8 +187,19 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 
 OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
 OUTPUT_NAME = re.compile(r"value|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
-REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
+
+
+class ReplyStatus(str, enum.Enum):
+    """How a call ended, as the worker says (its reply's "status")."""
+
+    OK = "ok"  # returned; the outputs hold what came back
+    RAISED = "raised"
+    NOT_IMPLEMENTED = "not_implemented"  # raised NotImplementedError: the exercise is still a stub
+    BAD_OUTPUT = "bad_output"  # returned something that is not numbers (or too much of it)
+
+
+REPLY_STATUSES = frozenset(status.value for status in ReplyStatus)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -228,40 +242,84 @@ def text_field(value: Any, limit: int = MAX_TEXT) -> str:
     return clean_text(value[:limit]) if isinstance(value, str) else ""
 
 
-def clean_exception(value: Any) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Frame:
+    """One line of the student's file in a traceback: its number, its code, and (a notebook) the cell."""
+
+    line: int
+    code: str = ""
+    where: str | None = None  # "cell 7, line 3" when the file was a notebook; set by the trusted side
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    """An exception the worker reports: its type and base class names, its message, the student's frames."""
+
+    type: str = "Exception"
+    mro: tuple[str, ...] = ()
+    message: str = ""
+    frames: tuple[Frame, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplyMeta:
+    """What the worker says about the returned value besides its numbers."""
+
+    type: str = ""  # the returned value's type, e.g. "torch.Tensor"
+    requires_grad: bool = False
+
+
+_NO_OUTPUTS: Mapping[str, np.ndarray] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class CallReply:
+    """A worker's reply to one call, reduced to what the grader reads, every field of the type it expects.
+
+    ``outputs`` is keyed by output name ("value", "grad:0", "arg:1")."""
+
+    status: ReplyStatus
+    outputs: Mapping[str, np.ndarray] = field(default_factory=lambda: _NO_OUTPUTS)
+    meta: ReplyMeta = ReplyMeta()
+    exception: ExceptionInfo | None = None
+    detail: str = ""
+    uses: tuple[str, ...] = ()
+
+
+def clean_exception(value: Any) -> ExceptionInfo | None:
     if not isinstance(value, dict):
         return None
     mro = value.get("mro")
     frames = value.get("frames")
-    return {
-        "type": text_field(value.get("type"), 100) or "Exception",
-        "mro": [text_field(name, 100) for name in mro[:50]] if isinstance(mro, list) else [],
-        "message": text_field(value.get("message")),
-        "frames": [
-            {"line": frame["line"], "code": text_field(frame.get("code"))}
+    return ExceptionInfo(
+        type=text_field(value.get("type"), 100) or "Exception",
+        mro=tuple(text_field(name, 100) for name in mro[:50]) if isinstance(mro, list) else (),
+        message=text_field(value.get("message")),
+        frames=tuple(
+            Frame(frame["line"], text_field(frame.get("code")))
             for frame in (frames[-5:] if isinstance(frames, list) else [])
             if isinstance(frame, dict) and type(frame.get("line")) is int and 0 <= frame["line"] < 10**9
-        ],
-    }
+        ),
+    )
 
 
-def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
+def clean_reply(message: Mapping[str, Any]) -> CallReply | None:
     """A call's reply reduced to what the grader reads, or None when it is not a reply at all."""
     status = message.get("status")
-    if not isinstance(message.get("id"), str) or status not in REPLY_STATUSES:
+    if not isinstance(message.get("id"), str) or not isinstance(status, str) or status not in REPLY_STATUSES:
         return None
     outputs = message.get("outputs")
     meta = message.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    return {
-        "status": status,
-        "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
+    return CallReply(
+        status=ReplyStatus(status),
+        outputs={k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
         if isinstance(outputs, dict) else {},
-        "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
-        "exception": clean_exception(message.get("exception")),
-        "detail": text_field(message.get("detail")),
-        "uses": _names(message.get("uses")),
-    }
+        meta=ReplyMeta(type=text_field(meta.get("type"), 100), requires_grad=meta.get("requires_grad") is True),
+        exception=clean_exception(message.get("exception")),
+        detail=text_field(message.get("detail")),
+        uses=_names(message.get("uses")),
+    )
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -117,18 +117,18 @@ def _call(function: Callable[..., Any], call: dict[str, Any]) -> dict[str, Any]:
     outputs["value"] = to_plain_array(value)
     for index in call.get("return_args", []):
         outputs[f"arg:{index}"] = to_plain_array(args[index])
-    return {"status": "ok", "outputs": outputs, "meta": meta}
+    return {"status": protocol.ReplyStatus.OK.value, "outputs": outputs, "meta": meta}
 
 
 def run_call(function: Callable[..., Any], call: dict[str, Any], path: str) -> dict[str, Any]:
     try:
         reply = _call(function, call)
     except NotImplementedError as exc:
-        reply = {"status": "not_implemented", "exception": describe_exception(exc, path)}
+        reply = {"status": protocol.ReplyStatus.NOT_IMPLEMENTED.value, "exception": describe_exception(exc, path)}
     except BadOutput as exc:
-        reply = {"status": "bad_output", "detail": str(exc)[:protocol.MAX_TEXT]}
+        reply = {"status": protocol.ReplyStatus.BAD_OUTPUT.value, "detail": str(exc)[:protocol.MAX_TEXT]}
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
-        reply = {"status": "raised", "exception": describe_exception(exc, path)}
+        reply = {"status": protocol.ReplyStatus.RAISED.value, "exception": describe_exception(exc, path)}
     reply["id"] = call["id"]
     return reply
 
