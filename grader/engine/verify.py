@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.core.caches import IdentityCache
 from grader.core.checks import Case, Check
@@ -41,7 +42,7 @@ def exception_text(exception: ExceptionInfo | None) -> str:
     return text
 
 
-def _expected_outputs(case: Case) -> dict[str, Any]:
+def _expected_outputs(case: Case) -> dict[str, npt.ArrayLike]:
     expected = {"value": case.expect}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
     return expected
@@ -51,7 +52,7 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
-    expected: dict[str, Any] = {}
+    expected: dict[str, npt.ArrayLike] = {}
     if not case.raises:
         expected = _expected_outputs(case)
         if all(compare(np.asarray(v, float), expected[k], case.tolerance).ok for k, v in predicted.items()):

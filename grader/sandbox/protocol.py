@@ -16,7 +16,7 @@ import select
 import time
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 import numpy as np
 
@@ -93,7 +93,7 @@ def _from_wire(value: Any) -> Any:
     return value
 
 
-def dumps(message: dict[str, Any]) -> bytes:
+def dumps(message: Mapping[str, object]) -> bytes:
     return json.dumps(_to_wire(message), allow_nan=True).encode("utf-8")
 
 
@@ -179,6 +179,56 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
             raise ProtocolError("input over the limit")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+# --- the shapes of the messages a worker gets and sends (JSON objects: checked on arrival, never trusted) ---
+
+
+class _CallId(TypedDict):
+    id: str
+
+
+class WireCall(_CallId, total=False):
+    """One call of the student's function as the worker gets it (``checks.Case.call``)."""
+
+    mode: str  # "torch" or "numpy"
+    args: list[Any]  # plain values, arrays, and the tensor and probe forms (TENSOR_KEY, PROBE_KEY)
+    kwargs: Mapping[str, Any]
+    return_args: list[int]  # arguments sent back after the call (to see whether it changed them)
+
+
+class WireTask(TypedDict):
+    function: str
+    calls: list[WireCall]
+
+
+class WireFrame(TypedDict):
+    line: int
+    code: str
+
+
+class WireException(TypedDict):
+    type: str
+    mro: list[str]
+    message: str
+    frames: list[WireFrame]
+
+
+class WireMeta(TypedDict, total=False):
+    type: str
+    requires_grad: bool
+
+
+class WireReply(TypedDict, total=False):
+    """A reply as the worker sends it; ``clean_reply`` turns it into a ``CallReply``."""
+
+    id: str
+    status: str  # a ReplyStatus value
+    outputs: dict[str, np.ndarray]  # by output name: "value", "grad:0", "arg:1"
+    meta: WireMeta
+    exception: WireException
+    detail: str
+    uses: list[str]
 
 
 # --- typed views of a worker's messages ---------------------------------------------------------

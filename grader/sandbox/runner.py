@@ -24,6 +24,7 @@ from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
 from grader.sandbox.collect import (Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock, TaskEnding,
                                     TaskOutcome)
+from grader.sandbox.limits import WorkerLimits
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -41,7 +42,7 @@ class Limits:
     processes: int = 64
     isolate: bool = True  # namespaces, private root, own user (where the machine allows)
 
-    def for_worker(self, tasks: int) -> dict[str, Any]:
+    def for_worker(self, tasks: int) -> WorkerLimits:
         # CPU time is a backstop behind the per-task wall clock: the worker's whole budget.
         return {"cpu_seconds": max(1, int(self.timeout * tasks) + 1), "memory_mb": self.memory_mb,
                 "file_mb": self.file_mb, "processes": self.processes}
@@ -52,7 +53,7 @@ class Task:
     """One exercise: the student function to call and the calls to make."""
 
     function: str
-    calls: list[dict[str, Any]]
+    calls: list[protocol.WireCall]
 
     @cached_property
     def wire(self) -> bytes:
