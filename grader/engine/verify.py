@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.core.caches import IdentityCache
 from grader.core.checks import Case, Check, Tensor, flat_outputs
 from grader.core.compare import closer_to_prediction, compare, compare_output, expected_kind, matches, show, show_pair
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import CheckResult
+from grader.sandbox.protocol import CallReply, ExceptionInfo, ReplyMeta, ReplyStatus
 
 
 @dataclass(frozen=True)
@@ -24,20 +26,23 @@ class CaseVerdict:
     also: tuple[str, ...] = ()  # other known mistakes that give the very same output on these inputs
 
 
-def exception_text(exception: Mapping[str, Any]) -> str:
-    message = str(exception.get("message", ""))
-    frames = exception.get("frames") or []
-    if frames and "SyntaxError" in (exception.get("mro") or [exception.get("type")]):  # IndentationError too
+def exception_text(exception: ExceptionInfo | None) -> str:
+    """One line for an exception the worker reported (None: it reported none): type, message, where."""
+    if exception is None:
+        exception = ExceptionInfo()
+    message = exception.message
+    frames = exception.frames
+    if frames and "SyntaxError" in (exception.mro or (exception.type,)):  # IndentationError too
         message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
-    text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
+    text = f"{exception.type}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
-        where = last.get("where") or f"your file, line {last.get('line')}"
-        text += f" ({where}: {last.get('code', '')})"
+        where = last.where or f"your file, line {last.line}"
+        text += f" ({where}: {last.code})"
     return text
 
 
-def _expected_outputs(case: Case) -> dict[str, Any]:
+def _expected_outputs(case: Case) -> dict[str, npt.ArrayLike]:
     expected = {name: part for name, _, part in case.parts()}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
     return expected
@@ -54,7 +59,7 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
-    expected: dict[str, Any] = {}
+    expected: dict[str, npt.ArrayLike] = {}
     if not case.raises:
         expected = _expected_outputs(case)
         if all(k in expected and _right(v, expected[k], case) for k, v in predicted.items()):
@@ -139,12 +144,10 @@ def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
     return f"the call changed the input array in place: {int(differs.sum())} of {differs.size} entries differ, {size}", rounding
 
 
-def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) -> str | None:
+def _mistake_from_exception(exception: ExceptionInfo, exercise: Exercise) -> str | None:
     """The first of the exercise's mistakes this exception shows (lesson.yaml's ``raises``, ``raises_like``)."""
-    message, kind = str(exception.get("message", "")), str(exception.get("type", ""))
-    mro = [str(name) for name in exception.get("mro") or []]
     for mistake in exercise.mistakes.values():
-        if mistake.shown_by(kind, mro, message):
+        if mistake.shown_by(exception.type, exception.mro, exception.message):
             return mistake.id
     return None
 
@@ -157,11 +160,11 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
     return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
 
 
-def _no_gradient(meta: Mapping[str, Any]) -> str:
+def _no_gradient(meta: ReplyMeta) -> str:
     """Why no gradient reached the logits: a result that carries none, or one that hangs off another tensor."""
-    if not str(meta.get("type", "")).startswith("torch"):
-        return f"returned a {meta.get('type', 'value')}: no gradient flows back to the logits"
-    if meta.get("requires_grad"):  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
+    if not meta.type.startswith("torch"):
+        return f"returned a {meta.type}: no gradient flows back to the logits"
+    if meta.requires_grad:  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
         return ("returned a tensor that requires grad, but its gradient never reaches the logits you were given: "
                 "it was computed from a new tensor made from them")
     return "returned a tensor that does not require grad: no gradient flows back to the logits"
@@ -170,24 +173,22 @@ def _no_gradient(meta: Mapping[str, Any]) -> str:
 FORBIDDEN = "calls {name}, which this exercise asks you to write yourself"
 
 
-def _forbidden_reached(reply: Mapping[str, Any], exercise: Exercise) -> str | None:
+def _forbidden_reached(reply: CallReply, exercise: Exercise) -> str | None:
     """The first of the exercise's forbidden shortcuts the call reached, as the worker reports it (only the
     exercise's own names count: a report can cost the submission that sent it, never more)."""
-    reached = reply.get("forbidden") or ()
-    return next((name for name in exercise.forbidden if name in reached), None)
+    return next((name for name in exercise.forbidden if name in reply.forbidden), None)
 
 
-def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any], hidden: bool) -> str | None:
+def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta, hidden: bool) -> str | None:
     """What is wrong with the call's result (None: it is right): each part of a tuple on its own, by name."""
     parts = case.parts()
-    dtypes = meta.get("dtypes") or {}
+    dtypes = meta.dtypes
     if parts[0][0] != "value":  # a tuple is due
         labels = ", ".join(label for _, label, _ in parts)
-        count = meta.get("parts")
-        if count is None:
-            return f"returned a {meta.get('type') or 'value'}, expected a tuple of {len(parts)} ({labels})"
-        if count != len(parts):
-            return f"returned a {meta.get('type') or 'tuple'} of {count} parts, expected {len(parts)} ({labels})"
+        if meta.parts is None:
+            return f"returned a {meta.type or 'value'}, expected a tuple of {len(parts)} ({labels})"
+        if meta.parts != len(parts):
+            return f"returned a {meta.type or 'tuple'} of {meta.parts} parts, expected {len(parts)} ({labels})"
     for name, label, expected in parts:
         got = outputs.get(name)
         if not isinstance(got, np.ndarray):
@@ -202,40 +203,39 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: Mapping
     return None
 
 
-def _returned(outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> str:
+def _returned(outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str:
     value = outputs.get("value")
-    return show(value) if isinstance(value, np.ndarray) else f"a {meta.get('type') or 'tuple'}"
+    return show(value) if isinstance(value, np.ndarray) else f"a {meta.type or 'tuple'}"
 
 
-def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> bool:
+def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> bool:
     """grad_flows: does the result fail to carry a gradient back to some argument that requires one?"""
-    if not meta.get("requires_grad"):
+    if not meta.requires_grad:
         return True
     return any(isinstance(arg, Tensor) and arg.requires_grad and f"grad:{index}" not in outputs
                for index, arg in enumerate(case.args))
 
 
-def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
-    status = reply.get("status")
-    if status == "not_implemented":
+def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
+    status = reply.status
+    if status is ReplyStatus.NOT_IMPLEMENTED:
         return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
     shortcut = _forbidden_reached(reply, exercise)
     if shortcut is not None:
         return CaseVerdict(FORBIDDEN.format(name=shortcut))
-    if status == "bad_output":
-        return CaseVerdict(str(reply.get("detail", "returned something that is not numbers")))
-    if status == "raised":
-        exception = reply.get("exception") or {}
-        if case.raises and case.raises in (exception.get("mro") or []):
+    if status is ReplyStatus.BAD_OUTPUT:
+        return CaseVerdict(reply.detail)
+    if status is ReplyStatus.RAISED:
+        exception = reply.exception or ExceptionInfo()
+        if case.raises and case.raises in exception.mro:
             return None
         problem = f"raised {exception_text(exception)}"
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
             return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
         return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
-    outputs = reply.get("outputs") or {}
-    meta = reply.get("meta") or {}
-    if status != "ok" or not (isinstance(outputs.get("value"), np.ndarray) or meta.get("parts") is not None):
+    outputs, meta = reply.outputs, reply.meta
+    if status is not ReplyStatus.OK or not (isinstance(outputs.get("value"), np.ndarray) or meta.parts is not None):
         return CaseVerdict("the worker's reply could not be read")
     if case.raises:
         return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}",
@@ -273,7 +273,7 @@ def _alternatives(also: tuple[str, ...], exercise: Exercise) -> str:
 class PassedCases:
     """The exercise's cases that came back right, found once per exercise and only when a name needs them."""
 
-    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, Mapping[str, Any]],
+    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, CallReply],
                  exercise: Exercise, lesson: Lesson) -> None:
         self._calls, self._replies, self._exercise, self._lesson = calls, replies, exercise, lesson
         self._passed: tuple[Case, ...] | None = None
@@ -310,7 +310,7 @@ def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> Ca
 def check_result(
     check: Check,
     cases: tuple[Case, ...],
-    replies: Mapping[str, Mapping[str, Any]],
+    replies: Mapping[str, CallReply],
     call_ids: tuple[str, ...],
     exercise: Exercise,
     lesson: Lesson,

@@ -27,13 +27,13 @@ def _reply(**fields):
 
 def test_a_forged_part_count_that_no_worker_sends_is_dropped():
     for count in (10**9, -1, 33, 2.0, "2", True, [2]):
-        assert _reply(meta={"parts": count})["meta"]["parts"] is None, count
-    assert _reply(meta={"parts": 32})["meta"]["parts"] == 32
+        assert _reply(meta={"parts": count}).meta.parts is None, count
+    assert _reply(meta={"parts": 32}).meta.parts == 32
 
 
 def test_only_the_parts_a_tuple_may_have_are_kept():
     outputs = {f"value.{i}": np.zeros(1) for i in range(40)}
-    kept = _reply(outputs={**outputs, "value.07": np.zeros(1), "value.": np.zeros(1), "value.-1": np.zeros(1)})["outputs"]
+    kept = _reply(outputs={**outputs, "value.07": np.zeros(1), "value.": np.zeros(1), "value.-1": np.zeros(1)}).outputs
     assert set(kept) == {f"value.{i}" for i in range(32)}
 
 
@@ -42,13 +42,13 @@ def test_only_the_parts_a_tuple_may_have_are_kept():
     ["a"] * 33, "weights", {"weights": 1}, ["wéights"],
 ])
 def test_part_names_that_are_not_identifiers_drop_every_name(fields):
-    assert _reply(meta={"parts": 2, "fields": fields})["meta"]["fields"] is None
+    assert _reply(meta={"parts": 2, "fields": fields}).meta.fields is None
 
 
 def test_a_dtype_that_is_not_one_is_dropped_and_the_arrays_own_dtype_is_judged(kinds):
     meta = _reply(meta={"dtypes": {"value": "float32; import os", "value.0": "object", "grad:0": 7, "junk": "float32",
-                                   "value.1": "bfloat16"}})["meta"]
-    assert meta["dtypes"] == {"value.1": "bfloat16"}
+                                   "value.1": "bfloat16"}}).meta
+    assert dict(meta.dtypes) == {"value.1": "bfloat16"}
     # halve32 declares float32: a float64 array with a forged "float32" dtype beside it is still float64.
     case = kinds.exercise("halve32").checks[0].cases(kinds.reference, 2026)[0]
     forged = _reply(outputs={"value": np.asarray(case.expect, dtype=np.float64)},
@@ -71,7 +71,7 @@ def test_a_tuple_claimed_but_not_sent_is_a_reply_that_cannot_be_read(kinds):
 
 def test_forbidden_reports_are_cleaned_and_only_the_exercises_own_names_count(kinds):
     names = _reply(forbidden=["torch.softmax", "torch softmax", 5, "a" * 1000, "torch.softmax", "os.system\n"] +
-                   [f"m.f{i}" for i in range(100)])["forbidden"]
+                   [f"m.f{i}" for i in range(100)]).forbidden
     assert names[0] == "torch.softmax" and len(names) <= protocol.MAX_FORBIDDEN
     assert all(protocol._DOTTED.fullmatch(n) for n in names) and names.count("torch.softmax") == 1
     # A report is the worker's word about its own call: a name the exercise does not forbid changes nothing
