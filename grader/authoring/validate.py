@@ -24,6 +24,7 @@ from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
 from grader.course.quiz import load_quiz
 from grader.core.formatting import points
+from grader.sandbox import shortcuts
 from grader.sandbox.runner import Limits
 from grader.authoring.stress_matrix import StressCell, stress_matrix
 
@@ -189,11 +190,34 @@ def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[Kn
     return findings, usable
 
 
+def require_forbidden_resolve(lesson: Lesson) -> None:
+    """Exit 2 unless every exercise's forbidden name is a function the worker can watch."""
+    where = lesson.directory / "lesson.yaml" if lesson.directory is not None else Path(f"{lesson.name}/lesson.yaml")
+    for exercise in lesson.exercises:
+        for name in exercise.forbidden:
+            try:
+                shortcuts.resolve(name)
+            except shortcuts.Unresolved as problem:
+                raise UsageError(f"{where}: exercise {exercise.name}, forbidden: {problem}") from None
+
+
+def _mistake_findings(lesson: Lesson) -> list[ValidationFinding]:
+    """Mistakes named by message text alone: a different bug with a similar message gets their name."""
+    by_text = [f"{e.name}/{m.id}" for e in lesson.exercises for m in e.mistakes.values()
+               if m.raises_like is not None and m.raises is None]
+    if not by_text:
+        return []
+    return [ValidationFinding("raises", True, f"{len(by_text)} mistake{'s' if len(by_text) != 1 else ''} matched by "
+                              "message text alone should name the exception's type too (raises: IndexError): "
+                              + ", ".join(by_text))]
+
+
 def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
                     quiz_path: Path | None = None) -> Validation:
     require_instructor_project(lesson, "validate")
+    require_forbidden_resolve(lesson)
     started = time.monotonic()
-    findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path)
+    findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path) + _mistake_findings(lesson)
     matrix = stress_matrix(lesson, seed) if lesson.stress else ()
     findings += _stress_findings(lesson, matrix)
     known_findings, usable = _known_wrong(lesson)

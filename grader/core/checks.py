@@ -69,6 +69,33 @@ class Case:
     checks_values: bool = True  # False: a check of one property (input unchanged): it passes or fails on that alone
     expect_grad: Mapping[int, np.ndarray] = field(default_factory=dict)
     detached: str | None = None
+    dtype: str | Mapping[str, str] | None = None  # the result's dtype name ("float32"); per part name of a tuple
+    grad_output: Any = None  # torch: the gradient backpropagated from a non-scalar result (a tuple: per part)
+    grad_flows: bool = False  # torch: the result must carry a gradient back to every requires_grad argument
+
+    def __post_init__(self) -> None:
+        for name in (self.dtype.values() if isinstance(self.dtype, Mapping) else [self.dtype]):
+            if name is not None and name not in DTYPE_NAMES:
+                raise ValueError(f"Case dtype {name!r} is not a dtype name; use one of {', '.join(sorted(DTYPE_NAMES))}")
+        if isinstance(self.dtype, Mapping):
+            labels = {label for _, label, _ in self.parts()}
+            unknown = sorted(set(self.dtype) - labels)
+            if unknown:
+                raise ValueError(f"Case dtype names parts {unknown} the expected result does not have "
+                                 f"(its parts: {', '.join(sorted(labels)) or 'none, it is not a tuple'})")
+        if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
+            raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
+
+    def parts(self) -> tuple[tuple[str, str, Any], ...]:
+        """The expected result as (output name, label, expected value): one ``value`` for a single result;
+        ``value.0``, ``value.1``... for a tuple, labelled by a NamedTuple's field names or "part 1", "part 2"."""
+        return output_parts(self.expect)
+
+    def dtype_of(self, label: str) -> str | None:
+        """The declared dtype of the result (a single one) or of the part with this label."""
+        if isinstance(self.dtype, Mapping):
+            return self.dtype.get(label)
+        return self.dtype
 
     @property
     def mode(self) -> str:
@@ -76,17 +103,51 @@ class Case:
 
     def call(self, call_id: str) -> dict[str, Any]:
         """The part of the case the worker sees: no expected values."""
-        return {
+        call = {
             "id": call_id,
             "mode": self.mode,
             "args": [_wire_argument(a) for a in self.args],
             "kwargs": {k: _wire_argument(v) for k, v in self.kwargs.items()},
             "return_args": sorted(self.unchanged),
         }
+        if isinstance(self.expect, tuple):
+            call["parts"] = len(self.expect)  # the worker sends a tuple's parts one by one
+        if self.grad_output is not None:
+            call["grad_output"] = ([None if g is None else np.asarray(g) for g in self.grad_output]
+                                   if isinstance(self.grad_output, tuple) else np.asarray(self.grad_output))
+        if self.grad_flows:
+            call["grad_flows"] = True
+        return call
 
     def plain_args(self) -> tuple[Any, ...]:
         """Arguments as the trusted side's numpy functions take them."""
         return tuple(_plain_argument(a) for a in self.args)
+
+
+MAX_PARTS = protocol.MAX_PARTS
+DTYPE_NAMES = protocol.DTYPE_NAMES
+
+
+def output_parts(expect: Any) -> tuple[tuple[str, str, Any], ...]:
+    """(output name, label, expected value) of each part of a result: a tuple's parts are sent one by one."""
+    if not isinstance(expect, tuple):
+        return (("value", "", expect),)
+    fields = getattr(type(expect), "_fields", None)
+    labels = [str(f) for f in fields] if isinstance(fields, tuple) and len(fields) == len(expect) \
+        else [f"part {i + 1}" for i in range(len(expect))]
+    return tuple((f"value.{i}", labels[i], part) for i, part in enumerate(expect))
+
+
+def flat_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs (a prediction's) with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as
+    the worker sends a tuple result."""
+    flat: dict[str, Any] = {}
+    for name, value in outputs.items():
+        if name == "value" and isinstance(value, tuple):
+            flat.update((part_name, part) for part_name, _, part in output_parts(value))
+        else:
+            flat[name] = value
+    return flat
 
 
 def _wire_argument(value: Any) -> Any:

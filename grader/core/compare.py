@@ -91,6 +91,53 @@ def _where(mask: np.ndarray) -> str:
 class Comparison:
     ok: bool
     problem: str = ""
+    says_values: bool = False  # the problem already says what was expected and what came back
+
+
+def expected_kind(expected: Any) -> str:
+    """How a result is compared: "bool" and "int" exactly, "float" within a tolerance."""
+    kind = np.asarray(expected).dtype.kind
+    return "bool" if kind == "b" else "int" if kind in "iu" else "float"
+
+
+_KIND_WORDS = {"bool": "booleans (a mask)", "int": "integers"}
+
+
+def compare_output(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden: bool = False,
+                   dtype: str | None = None, got_dtype: str | None = None) -> Comparison:
+    """Any result against its expected value: booleans and integers exactly, floats within the tolerance;
+    ``dtype`` (declared) must be the result's (``got_dtype``: what the worker says a torch result was, where
+    the array cannot say, as for bfloat16)."""
+    got_name = got_dtype or got.dtype.name
+    kind = expected_kind(expected)
+    if kind != "float":
+        wanted = "b" if kind == "bool" else "iu"
+        if got.dtype.kind not in wanted or (got_dtype == "bfloat16"):
+            return Comparison(False, f"returned {got_name} values, expected {_KIND_WORDS[kind]}", True)
+    if dtype is not None and got_name != dtype:
+        return Comparison(False, f"returned {got_name} values, expected {dtype}", True)
+    if kind == "float":
+        return compare(got, expected, tolerance, hidden)
+    return compare_exact(got, np.asarray(expected), hidden)
+
+
+def compare_exact(got: np.ndarray, expected: np.ndarray, hidden: bool = False) -> Comparison:
+    """Booleans or integers, entry for entry; the problem says which entries differ."""
+    if got.shape != expected.shape:
+        return Comparison(False, f"expected {describe_shape(expected.shape)}, got {describe_shape(got.shape)}")
+    differs = got != expected
+    if not differs.any():
+        return Comparison(True)
+    if got.ndim == 0:
+        if hidden:
+            return Comparison(False, "the right shape, but not the right value", True)
+        return Comparison(False, f"expected {plain(expected.item())}, got {plain(got.item())}", True)
+    first = tuple(np.argwhere(differs)[0])
+    where = f"differs at {int(differs.sum())} of {differs.size} positions"
+    if hidden:
+        return Comparison(False, f"the right shape, but not the right values: {where}", True)
+    return Comparison(False, f"{where} (first at index {index_text(first)}): "
+                             f"expected {plain(expected[first])}, got {plain(got[first])}", True)
 
 
 def compare(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden: bool = False) -> Comparison:
@@ -127,6 +174,10 @@ def matches(got: np.ndarray, predicted: Any, tolerance: Tolerance) -> bool:
     Close relative to the size of the values: the absolute part of the tolerance shrinks with them, so
     outputs near zero (1e-10 where 1 was due) match a prediction only if they agree in their own digits.
     """
+    if expected_kind(predicted) != "float":
+        predicted = np.asarray(predicted)
+        alike = "b" if predicted.dtype.kind == "b" else "iu"
+        return got.dtype.kind in alike and got.shape == predicted.shape and bool(np.array_equal(got, predicted))
     predicted = np.asarray(predicted, dtype=float)
     if got.dtype.kind not in "iuf" or got.shape != predicted.shape:
         return False
@@ -137,11 +188,17 @@ def matches(got: np.ndarray, predicted: Any, tolerance: Tolerance) -> bool:
 
 
 def closer_to_prediction(got: np.ndarray, predicted: Any, expected: Any) -> tuple[bool, bool]:
-    """Is the output at least as close to the prediction as to the right answer, and strictly closer?"""
-    got, predicted, expected = (np.asarray(a, dtype=float) for a in (got, predicted, expected))
+    """Is the output at least as close to the prediction as to the right answer, and strictly closer?
+
+    Booleans and integers are as close as the number of entries that agree."""
+    exact = expected_kind(expected) != "float"
+    got, predicted, expected = (np.asarray(a) if exact else np.asarray(a, dtype=float) for a in (got, predicted, expected))
     if not got.shape == predicted.shape == expected.shape:
         return True, True
-    to_prediction, to_expected = _distance(got, predicted), _distance(got, expected)
+    if exact:
+        to_prediction, to_expected = int((got != predicted).sum()), int((got != expected).sum())
+    else:
+        to_prediction, to_expected = _distance(got, predicted), _distance(got, expected)
     return to_prediction <= to_expected, to_prediction < to_expected
 
 

@@ -12,6 +12,8 @@ seed. Anything else (another seed) was never recorded and stops with one clear l
 from __future__ import annotations
 
 import builtins
+import collections
+import functools
 import hashlib
 import json
 import threading
@@ -22,7 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-from grader.core.checks import Case, Probe, Tensor
+from grader.core.checks import Case, Probe, Tensor, flat_outputs
 from grader.core.errors import UsageError
 
 FORMAT_VERSION = 2  # 2: the known mistakes' predictions are recorded too
@@ -116,24 +118,43 @@ class RecordingReference:
 
 
 def _copy(result: Any) -> Any:
-    return result.copy() if isinstance(result, np.ndarray) else result
+    if isinstance(result, np.ndarray):
+        return result.copy()
+    if isinstance(result, tuple):
+        parts = [_copy(part) for part in result]
+        return type(result)(*parts) if hasattr(type(result), "_fields") else tuple(parts)
+    return result
 
 
-def _stored(result: Any, slot: str) -> tuple[dict[str, Any], np.ndarray | None]:
-    """The index entry for one result, and the array that holds its value (None for an exception)."""
+def _stored(result: Any, slot: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The index entry for one result, and the arrays that hold its value (none for an exception)."""
     if isinstance(result, Exception):
-        return {"kind": "raises", "error": type(result).__name__, "message": str(result)}, None
+        return {"kind": "raises", "error": type(result).__name__, "message": str(result)}, {}
+    if isinstance(result, tuple):  # a NamedTuple keeps its class's name and fields: checks may read them
+        entry: dict[str, Any] = {"kind": "tuple", "parts": []}
+        fields = getattr(type(result), "_fields", None)
+        if isinstance(fields, tuple):
+            entry.update(name=type(result).__name__, fields=list(fields))
+        arrays: dict[str, np.ndarray] = {}
+        for index, part in enumerate(result):
+            part_entry, part_arrays = _stored(part, f"{slot}_{index}")
+            if part_entry["kind"] == "raises":
+                raise UnrecordableCall("cannot record an exception inside a tuple")
+            entry["parts"].append(part_entry)
+            arrays.update(part_arrays)
+        return entry, arrays
     if isinstance(result, bool):
-        return {"kind": "bool", "array": slot}, np.asarray(result)
+        return {"kind": "bool", "array": slot}, {slot: np.asarray(result)}
     if isinstance(result, int):
-        return {"kind": "int", "array": slot}, np.asarray(result, dtype=np.int64)
+        return {"kind": "int", "array": slot}, {slot: np.asarray(result, dtype=np.int64)}
     if isinstance(result, float):
-        return {"kind": "float", "array": slot}, np.asarray(result, dtype=np.float64)
+        return {"kind": "float", "array": slot}, {slot: np.asarray(result, dtype=np.float64)}
     if isinstance(result, np.generic) and result.dtype.kind in "biuf":
-        return {"kind": "scalar", "array": slot}, np.asarray(result)
+        return {"kind": "scalar", "array": slot}, {slot: np.asarray(result)}
     if isinstance(result, np.ndarray) and result.dtype.kind in "biuf":
-        return {"kind": "array", "array": slot}, result
-    raise UnrecordableCall(f"cannot record a result of type {type(result).__name__} (numbers and numeric arrays only)")
+        return {"kind": "array", "array": slot}, {slot: result}
+    raise UnrecordableCall(f"cannot record a result of type {type(result).__name__} "
+                           "(numbers, numeric arrays and tuples of them only)")
 
 
 # --- the known mistakes' predictions, recorded too ----------------------------------------------------
@@ -164,7 +185,8 @@ class RecordedPredictions:
             result = error
         if result is not None and not isinstance(result, Exception):
             alternatives = result if isinstance(result, (list, tuple)) else [result]
-            result = [{name: np.asarray(value) for name, value in (outputs or {}).items()} for outputs in alternatives]
+            result = [{name: np.asarray(value) for name, value in flat_outputs(outputs or {}).items()}
+                      for outputs in alternatives]
         with self._lock:
             self.results[prediction_key(mistake, case)] = result
 
@@ -220,10 +242,9 @@ def save_expectations(directory: Path, recorder: RecordingReference, lesson: str
     index: dict[str, Any] = {}
     arrays: dict[str, np.ndarray] = {}
     for number, (key, (function, result)) in enumerate(sorted(recorder.calls.items())):
-        entry, array = _stored(result, f"r{number}")
+        entry, stored = _stored(result, f"r{number}")
         index[key] = {"function": function, **entry}
-        if array is not None:
-            arrays[entry["array"]] = array
+        arrays.update(stored)
     table: dict[str, Any] = {}
     for number, (key, result) in enumerate(sorted((predictions.results if predictions else {}).items())):
         table[key], stored = _stored_prediction(result, f"p{number}")
@@ -299,6 +320,12 @@ def _replay(entry: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:
         if not (isinstance(error, type) and issubclass(error, Exception)):
             error = RuntimeError
         raise error(entry["message"])
+    if kind == "tuple":
+        parts = [_replay(part, arrays) for part in entry["parts"]]
+        fields = entry.get("fields")
+        if isinstance(fields, list):
+            return _named_tuple(str(entry.get("name", "Result")), tuple(str(f) for f in fields))(*parts)
+        return tuple(parts)
     value = arrays[entry["array"]]
     if kind == "array":
         return value.copy()
@@ -309,3 +336,9 @@ def _replay(entry: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:
     if kind == "bool":
         return bool(value)
     return value[()]
+
+
+@functools.lru_cache(maxsize=256)
+def _named_tuple(name: str, fields: tuple[str, ...]) -> type:
+    """The recorded NamedTuple's stand-in: the same class name and field names (one class per pair)."""
+    return collections.namedtuple(name if name.isidentifier() else "Result", fields)  # type: ignore[misc]

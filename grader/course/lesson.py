@@ -5,6 +5,7 @@ Which lessons exist, and where their files are, is the course's business (``grad
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from grader.core.checks import Case, Check, CheckRegistry
 from grader.core.errors import UsageError
+from grader.sandbox.protocol import MAX_FORBIDDEN
 from grader.course.quiz.schema import Quiz, load_quiz
 from grader.course.stress import StressClass, StressRegistry
 
@@ -31,6 +33,16 @@ class Mistake:
     title: str
     hint: str
     raises_like: str | None = None  # an exception message fragment that shows this mistake
+    raises: str | None = None  # the exception type (a class name in its MRO) that shows this mistake
+
+    def shown_by(self, exception_type: str, mro: Sequence[str], message: str) -> bool:
+        """Does this exception show the mistake? By type when ``raises`` is given (and by text too when
+        ``raises_like`` is), by text alone otherwise (the older form)."""
+        if self.raises is None and self.raises_like is None:
+            return False
+        if self.raises is not None and self.raises not in (*mro, exception_type):
+            return False
+        return self.raises_like is None or self.raises_like in message
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,7 @@ class Exercise:
     mistakes: Mapping[str, Mistake]
     checks: tuple[Check, ...]
     not_stressed: Mapping[str, str] = field(default_factory=dict)  # stress class -> why it does not apply
+    forbidden: tuple[str, ...] = ()  # library functions the student's code must not call (dotted names)
 
     @property
     def max_score(self) -> float:
@@ -121,18 +134,38 @@ def _text_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v.strip() for v in value)
 
 
+MISTAKE_KEYS = ("title", "hint", "raises", "raises_like")
+
+
 def _parse_mistakes(raw: Any, where: Path, exercise: str) -> dict[str, Mistake]:
     _require(isinstance(raw, dict), where, f"exercise {exercise}: 'mistakes' must be a mapping")
     mistakes = {}
     for mistake_id, body in raw.items():
         _require(isinstance(body, dict), where, f"exercise {exercise}, mistake {mistake_id}: must be a mapping")
-        _require(set(body) <= {"title", "hint", "raises_like"}, where,
-                 f"exercise {exercise}, mistake {mistake_id}: unknown keys {sorted(set(body) - {'title', 'hint', 'raises_like'})}")
+        _require(set(body) <= set(MISTAKE_KEYS), where,
+                 f"exercise {exercise}, mistake {mistake_id}: unknown keys {sorted(set(body) - set(MISTAKE_KEYS))}; "
+                 f"a mistake has {', '.join(MISTAKE_KEYS)}")
         for key in ("title", "hint"):
             _require(isinstance(body.get(key), str) and body[key].strip(), where,
                      f"exercise {exercise}, mistake {mistake_id}: '{key}' must be non-empty text")
-        mistakes[mistake_id] = Mistake(mistake_id, body["title"].strip(), " ".join(body["hint"].split()), body.get("raises_like"))
+        raises, raises_like = body.get("raises"), body.get("raises_like")
+        _require(raises is None or (isinstance(raises, str) and raises.isidentifier()), where,
+                 f"exercise {exercise}, mistake {mistake_id}: 'raises' must be an exception's class name, like IndexError")
+        _require(raises_like is None or (isinstance(raises_like, str) and raises_like.strip()), where,
+                 f"exercise {exercise}, mistake {mistake_id}: 'raises_like' must be non-empty text")
+        mistakes[mistake_id] = Mistake(mistake_id, body["title"].strip(), " ".join(body["hint"].split()), raises_like, raises)
     return mistakes
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _parse_forbidden(raw: Any, where: Path, exercise: str) -> tuple[str, ...]:
+    """An exercise's ``forbidden``: the dotted names of library functions its calls must not reach."""
+    _require(isinstance(raw, list) and all(isinstance(n, str) and _DOTTED.fullmatch(n) for n in raw), where,
+             f"exercise {exercise}: 'forbidden' must be a list of dotted function names, like torch.nn.functional.softmax")
+    _require(len(raw) <= MAX_FORBIDDEN, where, f"exercise {exercise}: at most {MAX_FORBIDDEN} forbidden names")
+    return tuple(dict.fromkeys(raw))
 
 
 def _parse_not_stressed(raw: Any, where: Path, exercise: str, stress: StressRegistry | None) -> dict[str, str]:
@@ -179,12 +212,13 @@ def parse_lesson(raw: Any, where: Path, registry: CheckRegistry, predictions: Ma
         mistakes = _parse_mistakes(entry.get("mistakes", {}), where, name)
         checks = registry.for_exercise(name)
         _require(bool(checks), where, f"exercise {name}: no checks are registered for it")
-        unknown_entry_keys = sorted(set(entry) - {"name", "hints", "mistakes", "not_stressed"})
+        unknown_entry_keys = sorted(set(entry) - {"name", "hints", "mistakes", "not_stressed", "forbidden"})
         _require(not unknown_entry_keys, where, f"exercise {name}: unknown keys {unknown_entry_keys}; an exercise has "
-                                                "name, hints, mistakes and not_stressed")
+                                                "name, hints, mistakes, not_stressed and forbidden")
         not_stressed = _parse_not_stressed(entry.get("not_stressed", {}), where, name, stress)
+        forbidden = _parse_forbidden(entry.get("forbidden", []), where, name)
         exercises.append(Exercise(name, tuple(" ".join(h.split()) for h in entry["hints"]), mistakes, checks,
-                                  not_stressed))
+                                  not_stressed, forbidden))
     names = [e.name for e in exercises]
     _require(len(set(names)) == len(names), where, "exercise names must be unique")
     orphans = sorted({c.exercise for c in registry} - set(names))

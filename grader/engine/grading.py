@@ -96,7 +96,7 @@ def _frozen(value: Any) -> Any:
 
 
 def _freeze_case(case: Case) -> Case:
-    for part in (case.args, case.expect, dict(case.kwargs), dict(case.expect_grad)):
+    for part in (case.args, case.expect, dict(case.kwargs), dict(case.expect_grad), case.grad_output):
         _frozen(part)
     return case
 
@@ -108,7 +108,7 @@ def _prepare(exercise: Exercise, lesson: Lesson, seed: int) -> _PreparedExercise
         ids = tuple(f"{number}.{i}" for i in range(len(built)))
         calls.extend(case.call(call_id) for case, call_id in zip(built, ids))
         cases.append((check, built, ids))
-    return _PreparedExercise(exercise, tuple(cases), Task(exercise.name, calls))
+    return _PreparedExercise(exercise, tuple(cases), Task(exercise.name, calls, exercise.forbidden))
 
 
 class _PreparedCache:

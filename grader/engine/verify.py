@@ -8,8 +8,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from grader.core.caches import IdentityCache
-from grader.core.checks import Case, Check
-from grader.core.compare import closer_to_prediction, compare, matches, show, show_pair
+from grader.core.checks import Case, Check, Tensor, flat_outputs
+from grader.core.compare import closer_to_prediction, compare, compare_output, expected_kind, matches, show, show_pair
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import CheckResult
 
@@ -38,9 +38,16 @@ def exception_text(exception: Mapping[str, Any]) -> str:
 
 
 def _expected_outputs(case: Case) -> dict[str, Any]:
-    expected = {"value": case.expect}
+    expected = {name: part for name, _, part in case.parts()}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
     return expected
+
+
+def _right(predicted: Any, expected: Any, case: Case) -> bool:
+    """Is a predicted output the right answer?"""
+    exact = expected_kind(expected) != "float"
+    got = np.asarray(predicted) if exact else np.asarray(predicted, float)
+    return compare_output(got, expected, case.tolerance).ok
 
 
 def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case: Case) -> bool:
@@ -50,7 +57,7 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     expected: dict[str, Any] = {}
     if not case.raises:
         expected = _expected_outputs(case)
-        if all(compare(np.asarray(v, float), expected[k], case.tolerance).ok for k, v in predicted.items()):
+        if all(k in expected and _right(v, expected[k], case) for k, v in predicted.items()):
             return False  # the mistake gives the right answer here: it cannot be what went wrong
     if not all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items()):
         return False
@@ -58,7 +65,7 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
         return True
     # A name is never wrong: the output must be nearer the mistake's output than the right answer, on every
     # output and strictly on one (outputs near zero can be within tolerance of both).
-    nearer = [closer_to_prediction(outputs[k], v, expected[k]) for k, v in predicted.items()]
+    nearer = [closer_to_prediction(outputs[k], v, expected[k]) for k, v in predicted.items() if k in expected]
     return all(n[0] for n in nearer) and any(n[1] for n in nearer)
 
 
@@ -77,7 +84,7 @@ class _Predictions:
         def predict() -> tuple[Mapping[str, Any], ...]:
             with np.errstate(all="ignore"):
                 predicted = lesson.predictions[mistake_id](lesson.reference, case)
-            return tuple(c for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
+            return tuple(flat_outputs(c) for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
 
         return self._candidates.get((lesson, case), mistake_id, predict)
 
@@ -87,8 +94,8 @@ class _Predictions:
             candidates = self.candidates(mistake_id, case, lesson)
             expected = _expected_outputs(case)
             return bool(candidates) and not any(
-                all(k in expected and compare(np.asarray(v, float), expected[k], case.tolerance).ok
-                    for k, v in candidate.items()) for candidate in candidates)
+                all(k in expected and _right(v, expected[k], case) for k, v in candidate.items())
+                for candidate in candidates)
 
         return self._wrong.get((lesson, case), mistake_id, judge)
 
@@ -133,9 +140,11 @@ def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
 
 
 def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) -> str | None:
-    message = str(exception.get("message", ""))
+    """The first of the exercise's mistakes this exception shows (lesson.yaml's ``raises``, ``raises_like``)."""
+    message, kind = str(exception.get("message", "")), str(exception.get("type", ""))
+    mro = [str(name) for name in exception.get("mro") or []]
     for mistake in exercise.mistakes.values():
-        if mistake.raises_like and mistake.raises_like in message:
+        if mistake.shown_by(kind, mro, message):
             return mistake.id
     return None
 
@@ -158,10 +167,61 @@ def _no_gradient(meta: Mapping[str, Any]) -> str:
     return "returned a tensor that does not require grad: no gradient flows back to the logits"
 
 
+FORBIDDEN = "calls {name}, which this exercise asks you to write yourself"
+
+
+def _forbidden_reached(reply: Mapping[str, Any], exercise: Exercise) -> str | None:
+    """The first of the exercise's forbidden shortcuts the call reached, as the worker reports it (only the
+    exercise's own names count: a report can cost the submission that sent it, never more)."""
+    reached = reply.get("forbidden") or ()
+    return next((name for name in exercise.forbidden if name in reached), None)
+
+
+def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any], hidden: bool) -> str | None:
+    """What is wrong with the call's result (None: it is right): each part of a tuple on its own, by name."""
+    parts = case.parts()
+    dtypes = meta.get("dtypes") or {}
+    if parts[0][0] != "value":  # a tuple is due
+        labels = ", ".join(label for _, label, _ in parts)
+        count = meta.get("parts")
+        if count is None:
+            return f"returned a {meta.get('type') or 'value'}, expected a tuple of {len(parts)} ({labels})"
+        if count != len(parts):
+            return f"returned a {meta.get('type') or 'tuple'} of {count} parts, expected {len(parts)} ({labels})"
+    for name, label, expected in parts:
+        got = outputs.get(name)
+        if not isinstance(got, np.ndarray):
+            return "the worker's reply could not be read"
+        comparison = compare_output(got, expected, case.tolerance, hidden, case.dtype_of(label), dtypes.get(name))
+        if comparison.ok:
+            continue
+        prefix = f"{label}: " if label else ""
+        if comparison.says_values:
+            return prefix + comparison.problem
+        return _explain(prefix, expected, got, comparison.problem, hidden)
+    return None
+
+
+def _returned(outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> str:
+    value = outputs.get("value")
+    return show(value) if isinstance(value, np.ndarray) else f"a {meta.get('type') or 'tuple'}"
+
+
+def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> bool:
+    """grad_flows: does the result fail to carry a gradient back to some argument that requires one?"""
+    if not meta.get("requires_grad"):
+        return True
+    return any(isinstance(arg, Tensor) and arg.requires_grad and f"grad:{index}" not in outputs
+               for index, arg in enumerate(case.args))
+
+
 def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
     status = reply.get("status")
     if status == "not_implemented":
         return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
+    shortcut = _forbidden_reached(reply, exercise)
+    if shortcut is not None:
+        return CaseVerdict(FORBIDDEN.format(name=shortcut))
     if status == "bad_output":
         return CaseVerdict(str(reply.get("detail", "returned something that is not numbers")))
     if status == "raised":
@@ -174,11 +234,11 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
             return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
         return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
     outputs = reply.get("outputs") or {}
-    if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
+    meta = reply.get("meta") or {}
+    if status != "ok" or not (isinstance(outputs.get("value"), np.ndarray) or meta.get("parts") is not None):
         return CaseVerdict("the worker's reply could not be read")
-    value = outputs["value"]
     if case.raises:
-        return _named(f"returned {show(value)} instead of raising {case.raises}",
+        return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}",
                       matching_mistakes(case, outputs, exercise, lesson), case.returned_instead)
     for index, mistake_id in case.unchanged.items():
         change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
@@ -187,14 +247,15 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
             return CaseVerdict(problem, case.drifted if rounding and case.drifted else mistake_id)
     if not case.checks_values:
         return None  # a check of one property (the input left unchanged): the value checks judge the values
-    comparison = compare(value, case.expect, case.tolerance, hidden)
-    if not comparison.ok:
-        return _named(_explain("", case.expect, value, comparison.problem, hidden),
-                      matching_mistakes(case, outputs, exercise, lesson))
+    problem = _result_problem(case, outputs, meta, hidden)
+    if problem is not None:
+        return _named(problem, matching_mistakes(case, outputs, exercise, lesson))
+    if case.grad_flows and _gradient_missing(case, outputs, meta):
+        return CaseVerdict(_no_gradient(meta), case.detached)
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
-            return CaseVerdict(_no_gradient(reply.get("meta") or {}), case.detached)
+            return CaseVerdict(_no_gradient(meta), case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
             return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),

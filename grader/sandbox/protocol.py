@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import os
 import re
@@ -183,7 +184,13 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
 # with the types it expects, so that no message can make the trusted side fail or misread it.
 
 OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
-OUTPUT_NAME = re.compile(r"value|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
+MAX_PARTS = 32  # of a tuple result
+OUTPUT_NAME = re.compile(r"value(\.([12]?[0-9]|3[01]))?|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
+# The dtype names a result may be declared or reported with (torch's are numpy's, plus bfloat16).
+DTYPE_NAMES = frozenset({"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                         "float16", "bfloat16", "float32", "float64"})
+MAX_FORBIDDEN = 32  # shortcut names reported for one call
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}(\.[A-Za-z_][A-Za-z0-9_]{0,99}){0,9}")
 REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
 
@@ -257,11 +264,43 @@ def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
         "status": status,
         "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
         if isinstance(outputs, dict) else {},
-        "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
+        "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True,
+                 "parts": _part_count(meta.get("parts")), "fields": _fields(meta.get("fields")),
+                 "dtypes": _dtypes(meta.get("dtypes"))},
         "exception": clean_exception(message.get("exception")),
         "detail": text_field(message.get("detail")),
         "uses": _names(message.get("uses")),
+        "forbidden": _dotted_names(message.get("forbidden")),
     }
+
+
+def _part_count(value: Any) -> int | None:
+    """How many parts a tuple result had (None: not a tuple, or a count no worker sends)."""
+    return value if type(value) is int and 0 <= value <= MAX_PARTS else None
+
+
+def _fields(value: Any) -> tuple[str, ...] | None:
+    """A NamedTuple result's field names: identifiers, as many as it may have parts; anything else is None."""
+    if not isinstance(value, list) or len(value) > MAX_PARTS:
+        return None
+    if not all(isinstance(v, str) and len(v) <= 100 and v.isidentifier() and v.isascii() for v in value):
+        return None
+    return tuple(value)
+
+
+def _dtypes(value: Any) -> dict[str, str]:
+    """The dtype a torch output had (output name -> dtype name), where the array cannot say (bfloat16)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in itertools.islice(value.items(), 2 * MAX_PARTS + 64)
+            if isinstance(k, str) and OUTPUT_NAME.fullmatch(k) and isinstance(v, str) and v in DTYPE_NAMES}
+
+
+def _dotted_names(value: Any) -> tuple[str, ...]:
+    """The forbidden shortcuts a call reached, as the worker says: dotted identifiers only, a few."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(v for v in value[:MAX_FORBIDDEN] if isinstance(v, str) and _DOTTED.fullmatch(v)))
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -51,11 +51,15 @@ class Task:
 
     function: str
     calls: list[dict[str, Any]]
+    forbidden: tuple[str, ...] = ()  # library functions the calls must not reach (sandbox.shortcuts)
 
     @cached_property
     def wire(self) -> bytes:
         """The task as the worker reads it, encoded once however many submissions it is sent to."""
-        return protocol.dumps({"function": self.function, "calls": self.calls})
+        task: dict[str, Any] = {"function": self.function, "calls": self.calls}
+        if self.forbidden:
+            task["forbidden"] = list(self.forbidden)
+        return protocol.dumps(task)
 
 
 @dataclass(frozen=True)

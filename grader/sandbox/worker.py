@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.sandbox import isolation, limits, probes, protocol, syscall_filter
+from grader.sandbox import isolation, limits, probes, protocol, shortcuts, syscall_filter
 
 MAX_RESULT_ELEMENTS = 5_000_000
 MODULE_NAME = "student_submission"
@@ -98,23 +98,125 @@ def _build_argument(value: Any) -> Any:
     return value
 
 
+def _dtype_name(value: Any) -> str | None:
+    """A torch tensor's dtype as numpy names it ("float32"; "bfloat16", which numpy has not)."""
+    torch = _torch()
+    if torch is None or not isinstance(value, torch.Tensor):
+        return None
+    name = str(value.dtype).removeprefix("torch.")
+    return name if name in protocol.DTYPE_NAMES else None
+
+
+def _plain_output(value: Any) -> np.ndarray:
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor) and value.dtype == torch.bfloat16:
+        value = value.detach().float()  # numpy has no bfloat16: the values as float32, the dtype in meta
+    return to_plain_array(value)
+
+
+def _parts(value: Any, expected: int) -> list[Any] | None:
+    """A tuple or list result's parts (a NamedTuple's too), read without calling any method of the result."""
+    if not isinstance(value, (tuple, list)):
+        return None
+    kind = tuple if isinstance(value, tuple) else list
+    count = kind.__len__(value)
+    if count > protocol.MAX_PARTS:
+        raise BadOutput(f"returned a {describe_type(value)} of {count} parts, expected {expected}")
+    return [kind.__getitem__(value, i) for i in range(count)]
+
+
+def _field_names(value: Any) -> list[str] | None:
+    try:
+        owners = type.__getattribute__(type(value), "__mro__") if isinstance(value, tuple) else ()
+        fields = next((vars(k)["_fields"] for k in owners if "_fields" in vars(k)), None)
+    except Exception:  # a class that refuses to say: no names
+        return None
+    if type(fields) is not tuple or not all(type(f) is str for f in fields):
+        return None
+    return list(fields)
+
+
+def _backward(value: Any, parts: list[Any] | None, call: dict[str, Any]) -> None:
+    """Backpropagate from the result: a scalar by itself, a tensor from the call's grad_output (a tuple's parts
+    from theirs), or, to see whether gradients flow at all (grad_flows), from ones."""
+    torch = _torch()
+    grad_output = call.get("grad_output")
+    pieces = parts if parts is not None else [value]
+    given = grad_output if parts is not None and isinstance(grad_output, list) else \
+        [grad_output] if parts is None else [None] * len(pieces)
+    tensors, gradients = [], []
+    for piece, gradient in zip(pieces, given):
+        if not (isinstance(piece, torch.Tensor) and piece.requires_grad):
+            continue
+        if gradient is not None:
+            gradient = torch.as_tensor(np.asarray(gradient), dtype=piece.dtype)
+            if gradient.shape != piece.shape:
+                continue  # a result of the wrong shape: its value check fails first
+        elif parts is None and piece.numel() == 1:
+            gradient = None  # a scalar: backward() as it is
+        elif call.get("grad_flows"):
+            gradient = torch.ones_like(piece)
+        else:
+            continue
+        tensors.append(piece)
+        gradients.append(gradient)
+    if tensors:
+        torch.autograd.backward(tensors, gradients)
+
+
+_reached: set[str] = set()  # the forbidden shortcuts the current call reached (see shortcuts.watch)
+_watching = False
+
+
+def _note_shortcut(name: str) -> None:
+    if _watching:
+        _reached.add(name)
+
+
 def _call(function: Callable[..., Any], call: dict[str, Any]) -> dict[str, Any]:
+    global _watching
     args = [_build_argument(v) for v in call.get("args", [])]
     kwargs = {k: _build_argument(v) for k, v in call.get("kwargs", {}).items()}
-    value = function(*args, **kwargs)
+    _watching = True  # only the student's call counts: the worker's own torch calls below do not
+    try:
+        value = function(*args, **kwargs)
+    finally:
+        _watching = False
     outputs: dict[str, Any] = {}
     meta: dict[str, Any] = {"type": describe_type(value)}
+    expected_parts = call.get("parts")
+    parts = _parts(value, expected_parts) if isinstance(expected_parts, int) else None
     torch = _torch()
-    if torch is not None and isinstance(value, torch.Tensor):
-        meta["requires_grad"] = bool(value.requires_grad)
-        if value.requires_grad and value.numel() == 1:
-            value.backward()
-            for index, arg in enumerate(args):
-                if isinstance(arg, torch.Tensor) and arg.grad is not None:
-                    outputs[f"grad:{index}"] = to_plain_array(arg.grad)
+    pieces = parts if parts is not None else [value]
+    if torch is not None and any(isinstance(p, torch.Tensor) for p in pieces):
+        meta["requires_grad"] = any(isinstance(p, torch.Tensor) and bool(p.requires_grad) for p in pieces)
+        _backward(value, parts, call)
+        for index, arg in enumerate(args):
+            if isinstance(arg, torch.Tensor) and arg.grad is not None:
+                outputs[f"grad:{index}"] = _plain_output(arg.grad)
     elif call.get("mode") == "torch":
         meta["requires_grad"] = False
-    outputs["value"] = to_plain_array(value)
+    if parts is None:
+        outputs["value"] = _plain_output(value)
+        names = ["value"]
+    else:
+        meta["parts"] = len(parts)
+        fields = _field_names(value)
+        if fields is not None:
+            meta["fields"] = fields
+        names = [f"value.{i}" for i in range(len(parts))]
+        total = 0
+        for i, part in enumerate(parts):
+            try:
+                outputs[names[i]] = _plain_output(part)
+            except BadOutput as bad:
+                raise BadOutput(f"part {i + 1} of the {describe_type(value)} it returned: {bad}") from None
+            total += outputs[names[i]].size
+            if total > MAX_RESULT_ELEMENTS:
+                raise BadOutput(f"returned more than the {MAX_RESULT_ELEMENTS} numbers allowed")
+    dtypes = {n: d for n, p in zip(names, pieces) if (d := _dtype_name(p)) is not None}
+    if dtypes:
+        meta["dtypes"] = dtypes
     for index in call.get("return_args", []):
         outputs[f"arg:{index}"] = to_plain_array(args[index])
     return {"status": "ok", "outputs": outputs, "meta": meta}
@@ -285,6 +387,7 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     send({"event": "sandbox", "protections": ["private copy of the submission", *layers, *limits.DESCRIPTIONS]})
     sys.path.insert(0, job_dir)
     _build_probes(job["tasks"])
+    shortcuts.watch({str(n) for task in job["tasks"] for n in task.get("forbidden", [])}, _note_shortcut)
     try:
         module = import_student_module(path)
     except BaseException as exc:
@@ -299,10 +402,13 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
         if not callable(function):
             send({"event": "missing", "detail": f"{task['function']} is not defined"})
             continue
+        forbidden = set(task.get("forbidden", []))
         for call in task["calls"]:
             _used.clear()
+            _reached.clear()
             reply = run_call(function, call, path)
             reply["uses"] = sorted(_used - {task["function"]})
+            reply["forbidden"] = sorted(_reached & forbidden)
             send(reply)
         send({"event": "task_done"})
     _mark_task(len(job["tasks"]))  # the end of the output: the grader need not wait for the pipe to close

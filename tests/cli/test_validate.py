@@ -29,7 +29,8 @@ def test_grade_validate_passes_on_the_project():
     assert any(line.startswith("✓ stress matrix: 9 exercises x 15 classes: ") for line in lines)
     for mistake in MISTAKES:
         assert any(line.startswith(f"✓ known_wrong/{mistake}.py: ") and "named on it" in line for line in lines), mistake
-    assert lines[-1].startswith(f"All {len(MISTAKES) + 6} checks passed")
+    assert any(line.startswith("✓ raises: ") and "should name the exception's type too" in line for line in lines)
+    assert lines[-1].startswith(f"All {len(MISTAKES) + 7} checks passed")
 
 
 def test_every_known_mistake_of_the_lesson_has_a_known_wrong_file(lesson):
