@@ -23,12 +23,12 @@ LESSON_LABELS = np.array([1, 2])
 
 @CHECKS.add("causal_mask", points=1)
 def lesson_mask(ref: ModuleType, rng: Rng) -> Case:
-    return Case((3,), "a mask for 3 positions", ref.causal_mask(3))
+    return Case((3,), "a causal mask of size 3", ref.causal_mask(3))
 
 
 @CHECKS.add("causal_mask", points=1, hidden=True)
 def mask_sizes(ref: ModuleType, rng: Rng) -> list[Case]:
-    return [Case((n,), f"a mask for {n} positions", ref.causal_mask(n)) for n in (1, 5, int(rng.integers(6, 9)))]
+    return [Case((n,), f"a causal mask of size {n}", ref.causal_mask(n)) for n in (1, 5, int(rng.integers(6, 9)))]
 
 
 # --- top_k_indices: an integer array, compared exactly --------------------------------------------

@@ -32,12 +32,12 @@ def single_row(exercise: str, case: Case) -> bool:
     return _rows(exercise, case).shape[0] == 1
 
 
-@STRESS.add("large values: an entry (or an attention score) of magnitude 100 or more")
+@STRESS.add("an entry (or an attention score) of magnitude 100 or more")
 def large_values(exercise: str, case: Case) -> bool:
     return exercise != "causal_mask" and bool((np.abs(_rows(exercise, case)) >= 100).any())
 
 
-@STRESS.add("ties: a row with two equal entries (or equal attention scores)")
+@STRESS.add("a row with two equal entries (or equal attention scores)")
 def ties(exercise: str, case: Case) -> bool:
     if exercise == "causal_mask":
         return False
