@@ -26,7 +26,7 @@ POINTS = {"causal_mask": 2, "top_k_indices": 2, "accuracy": 2, "attention": 4, "
           "torch_layer_norm": 2, "torch_attention": 2}
 # Each known mistake: its exercise (the file's function) and whether the report names it.
 MISTAKES = {"upper_triangle": "causal_mask", "ascending_order": "top_k_indices", "argmax_over_batch": "accuracy",
-            "keys_not_transposed": "attention", "unbiased_variance": "layer_norm",
+            "keys_not_transposed": "attention", "unscaled_scores": "attention", "unbiased_variance": "layer_norm",
             "detached_result": "torch_layer_norm", "detached_attention": "torch_attention"}
 
 

@@ -19,6 +19,17 @@ def ascending_order(ref: ModuleType, case: Case) -> dict[str, Any]:
     return {"value": np.argsort(np.asarray(scores, dtype=float), axis=-1)[..., -k:]}
 
 
+def unscaled_scores(ref: ModuleType, case: Case) -> dict[str, Any]:
+    """Both parts of the tuple: the weights of the unscaled scores, and the output they give."""
+    q, k, v = case.plain_args()
+    scores = q @ k.T
+    if "mask" in case.kwargs:
+        scores = np.where(case.kwargs["mask"], scores, -np.inf)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights /= weights.sum(axis=-1, keepdims=True)
+    return {"value": (weights @ v, weights)}
+
+
 def unbiased_variance(ref: ModuleType, case: Case) -> dict[str, Any]:
     x = np.asarray(case.plain_args()[0])
     mean = x.mean(axis=-1, keepdims=True)
@@ -26,4 +37,4 @@ def unbiased_variance(ref: ModuleType, case: Case) -> dict[str, Any]:
 
 
 PREDICTIONS = {"upper_triangle": upper_triangle, "ascending_order": ascending_order,
-               "unbiased_variance": unbiased_variance}
+               "unscaled_scores": unscaled_scores, "unbiased_variance": unbiased_variance}
