@@ -57,6 +57,10 @@ def square(x):
     return x ** 2
 
 
+def scaled_and_total(x):
+    return 2 * x, x.sum()
+
+
 def row_softmax(x):
     import torch
     e = torch.exp(x - x.max(dim=1, keepdim=True).values)
@@ -66,7 +70,7 @@ def row_softmax(x):
 STUB = "\n".join(
     f"def {name}(*args):\n    raise NotImplementedError\n"
     for name in ("positive_mask", "row_argmax", "count_positive", "mean_value", "attend", "extremes", "halve32",
-                 "square", "row_softmax"))
+                 "square", "scaled_and_total", "row_softmax"))
 
 LESSON_YAML: dict[str, Any] = {
     "format_version": 1, "name": "kinds", "title": "Every kind of output", "student_file": "kinds.py",
@@ -86,6 +90,7 @@ LESSON_YAML: dict[str, Any] = {
         {"name": "halve32", "hints": ["a", "b", "c"]},
         {"name": "square", "hints": ["a", "b", "c"], "mistakes": {
             "detached": {"title": "a detached result", "hint": "Keep the graph."}}},
+        {"name": "scaled_and_total", "hints": ["a", "b", "c"]},
         {"name": "row_softmax", "hints": ["a", "b", "c"],
          "forbidden": ["torch.softmax", "torch.nn.functional.softmax", "torch.Tensor.softmax"]},
     ],
@@ -142,6 +147,11 @@ def _checks() -> CheckRegistry:
     def square_flows(ref: Any, rng: np.random.Generator) -> Case:
         return Case((Tensor(X, "float64", requires_grad=True),), "a (2, 4) tensor (gradient flow)", X ** 2,
                     grad_flows=True, detached="detached")
+
+    @checks.add("scaled_and_total", points=1)
+    def scaled_pair(ref: Any, rng: np.random.Generator) -> Case:
+        return Case((Tensor(X, "float64", requires_grad=True),), "a (2, 4) tensor", (2 * X, X.sum()),
+                    grad_output=(GRAD_OUT, 3.0), expect_grad={0: 2 * GRAD_OUT + 3.0})
 
     @checks.add("row_softmax", points=1)
     def softmax_rows(ref: Any, rng: np.random.Generator) -> Case:

@@ -83,6 +83,10 @@ class Case:
             if unknown:
                 raise ValueError(f"Case dtype names parts {unknown} the expected result does not have "
                                  f"(its parts: {', '.join(sorted(labels)) or 'none, it is not a tuple'})")
+        if self.expect_grad and self.grad_output is None and not isinstance(self.expect, tuple) \
+                and np.size(self.expect) != 1:
+            raise ValueError("Case expect_grad on a result that is not a single number needs grad_output "
+                             "(the gradient to backpropagate from it)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
 

@@ -220,3 +220,10 @@ def test_a_release_records_and_replays_tuples_and_named_tuples(tmp_path):
     assert extremes[1] == 2 and type(extremes[1]) is int and extremes[2] is True
     # The same case is built from the replay as from the reference.
     assert [label for _, label, _ in Case((x,), "x", attention).parts()] == ["weights", "output"]
+
+
+def test_gradients_of_a_non_scalar_result_need_a_grad_output():
+    tensor = Tensor(np.zeros((2, 2)), requires_grad=True)
+    with pytest.raises(ValueError, match="needs grad_output"):
+        Case((tensor,), "x", np.zeros((2, 2)), expect_grad={0: np.zeros((2, 2))})
+    Case((tensor,), "x", 1.5, expect_grad={0: np.zeros((2, 2))})  # a scalar loss backpropagates by itself
