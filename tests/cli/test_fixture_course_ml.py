@@ -66,6 +66,7 @@ def test_no_engine_file_knows_the_lesson_and_every_mistake_has_a_file():
     assert {p.stem for p in KNOWN_WRONG.glob("*.py")} == set(MISTAKES)
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
 def test_the_lesson_validates_with_every_mistake_named(tmp_path):
     result = grade(tmp_path, "validate")
     assert result.exit_code == 0, result.stdout
@@ -157,6 +158,7 @@ def test_the_lesson_is_batched_and_each_mistake_loses_points_and_is_named(classr
     assert {m["mistake"] for m in summary["mistakes"]} == set(MISTAKES)
 
 
+@pytest.mark.slow  # over 10 s on 2 shared cores (--durations)
 def test_the_released_copy_grades_the_class_like_the_course(classroom, tmp_path):
     copy = tmp_path / "student"
     result = grade(tmp_path, "release", str(copy))
@@ -165,8 +167,9 @@ def test_the_released_copy_grades_the_class_like_the_course(classroom, tmp_path)
     files = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file()}
     assert f"exercises/{NAME}.py" in files and not [f for f in files if f.startswith("solutions/") or "known_wrong/" in f]
 
-    # The copy grades at the seed its answers were recorded at (a batch for credit refuses that seed).
-    for submission in sorted(classroom.iterdir()):
+    # The copy grades at the seed its answers were recorded at (a batch for credit refuses that seed). The
+    # release compared every known-wrong variant's report already; here a few of the class's files.
+    for submission in (classroom / name for name in ("ref", "stub", "ascending_order", "unscaled_scores")):
         path = str(submission / "exercises" / f"{NAME}.py")
         documents = [json.loads(grade(tmp_path, "check", path, "--format", "json", course=course).stdout)
                      for course in (FIXTURE, copy)]
