@@ -167,3 +167,11 @@ def test_every_runnable_example_runs():
     for text in examples:
         exec(text, {"np": np, "ref": reference, "Case": checks.Case, "Tensor": checks.Tensor,  # noqa: S102
                     "Tolerance": checks.Tolerance, "Probe": checks.Probe, "CheckRegistry": checks.CheckRegistry})
+
+
+def test_every_link_within_the_page_reaches_a_heading():
+    text = PAGE.read_text(encoding="utf-8")
+    slugs = {re.sub(r"\s", "-", re.sub(r"[^\w\s-]", "", heading.strip().lower()))
+             for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert links and not [link for link in links if link not in slugs]
