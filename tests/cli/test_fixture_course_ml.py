@@ -24,7 +24,7 @@ STUB = FIXTURE / "exercises" / f"{NAME}.py"
 KNOWN_WRONG = FIXTURE / "grader" / "lessons" / NAME / "known_wrong"
 POINTS = {"causal_mask": 2, "top_k_indices": 2, "accuracy": 2, "attention": 4, "layer_norm": 2,
           "torch_layer_norm": 2, "torch_attention": 2}
-# Each known mistake: its exercise (the file's function) and whether the report names it.
+# Each known mistake and its exercise (the function its known_wrong file replaces).
 MISTAKES = {"upper_triangle": "causal_mask", "ascending_order": "top_k_indices", "argmax_over_batch": "accuracy",
             "keys_not_transposed": "attention", "unscaled_scores": "attention", "unbiased_variance": "layer_norm",
             "detached_result": "torch_layer_norm", "detached_attention": "torch_attention"}
@@ -50,7 +50,7 @@ def project(root: Path, source: str) -> Path:
 
 def report(cwd: Path, source: str, course: Path = FIXTURE) -> dict:
     student = project(cwd, source)
-    result = grade(student, "check", str(student / "exercises" / f"{NAME}.py"), "--format", "json", course=course)
+    result = grade(student, "check", str(student), "--format", "json", course=course)
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 
@@ -77,9 +77,12 @@ def test_the_lesson_validates_with_every_mistake_named(tmp_path):
 
 
 def test_the_reference_gets_full_marks_and_the_stub_none(tmp_path):
+    (tmp_path / "right").mkdir()
+    (tmp_path / "right" / "quiz_answers.yaml").write_text("q1: a\nq2: b\n")
     right = report(tmp_path / "right", SOLUTION.read_text())
     assert right["score"] == right["max_score"] == sum(POINTS.values())
     assert {name: e["score"] for name, e in by_exercise(right).items()} == POINTS
+    assert right["quiz"]["score"] == 2
 
     stub = report(tmp_path / "stub", STUB.read_text())
     assert stub["score"] == 0
@@ -165,7 +168,8 @@ def test_the_released_copy_grades_the_class_like_the_course(classroom, tmp_path)
     assert result.exit_code == 0, result.stdout
     assert f"✓ {len(MISTAKES)} known-wrong variants: each report equal to the project's" in result.stdout
     files = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file()}
-    assert f"exercises/{NAME}.py" in files and not [f for f in files if f.startswith("solutions/") or "known_wrong/" in f]
+    assert f"exercises/{NAME}.py" in files and f"grader/lessons/{NAME}/checks.py" in files
+    assert not [f for f in files if f.startswith("solutions/") or "known_wrong/" in f or f.endswith("predictions.py")]
 
     # The copy grades at the seed its answers were recorded at (a batch for credit refuses that seed). The
     # release compared every known-wrong variant's report already; here a few of the class's files.
