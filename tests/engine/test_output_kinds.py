@@ -217,3 +217,20 @@ def test_a_released_copy_grades_the_new_kinds_exactly_like_the_project(kinds, tm
             for exercise in document["exercises"]:
                 exercise.pop("seconds", None)
         assert project == copy
+
+
+def test_knock_on_naming_works_for_mask_and_integer_results(kinds):
+    """count_positive fails only because it uses the student's own positive_mask, which fails its checks."""
+    source = REFERENCE + '''
+
+def positive_mask(x):
+    return np.asarray(x) >= 0
+
+
+def count_positive(x):
+    return int(positive_mask(x).sum())
+'''
+    report = _grade(kinds, source)
+    counted = next(e for e in report.exercises if e.name == "count_positive")
+    assert counted.status is ExerciseStatus.FAILED and counted.calls_failing == ("positive_mask",)
+    assert "It uses your positive_mask, which fails its own checks" in counted.checks[0].message
