@@ -74,3 +74,104 @@ def test_following_the_page_makes_a_lesson_that_validates_and_releases(tmp_path)
     changed = {path for path in set(before) | set(after) if before.get(path) != after.get(path)}
     assert changed and all(path in OWN or path.startswith(f"grader/lessons/{NAME}/") for path in changed), changed
     assert after["notes/unrelated.txt"] == before["notes/unrelated.txt"]
+
+
+# --- the reference part of the page: its tables, excerpts and runnable examples are checked against the code ---
+
+ROOT = PAGE.parents[1]
+EXCERPT = re.compile(r"<!-- excerpt: (?P<file>\S+) -->\n(?P<fence>`{3,})\w*\n(?P<text>.*?)(?P=fence)\n", re.S)
+RUN = re.compile(r"<!-- run -->\n```python\n(?P<text>.*?)```\n", re.S)
+ROW = re.compile(r"^\| `(?P<name>[a-z_]+)` \| (?P<default>[^|]+?) \|", re.M)
+MISSING = object()
+
+
+def tables() -> list[dict[str, str]]:
+    """Each table of the page whose first column names fields: field -> its default, as written."""
+    found, current = [], {}
+    for line in PAGE.read_text(encoding="utf-8").splitlines() + [""]:
+        match = ROW.match(line)
+        if match:
+            current[match.group("name")] = match.group("default").strip()
+        elif current:
+            found.append(current)
+            current = {}
+    return found
+
+
+def table_of(names: set[str]) -> dict[str, str]:
+    matching = [t for t in tables() if set(t) == names]
+    assert matching, f"no table of the page lists exactly {sorted(names)}"
+    return matching[0]
+
+
+def written_default(text: str) -> object:
+    if text == "required":
+        return MISSING
+    from grader.core.checks import Tolerance
+
+    return eval(text.strip("`"), {"Tolerance": Tolerance})  # noqa: S307  the page's own text
+
+
+@pytest.mark.parametrize("kind", ["Case", "Tensor", "Tolerance", "Probe"])
+def test_the_vocabulary_table_names_every_field_and_its_default(kind):
+    import dataclasses
+
+    from grader.core import checks
+
+    fields = dataclasses.fields(getattr(checks, kind))
+    table = table_of({f.name for f in fields})
+    for field in fields:
+        default = field.default if field.default is not dataclasses.MISSING else (
+            field.default_factory() if field.default_factory is not dataclasses.MISSING else MISSING)  # type: ignore[misc]
+        assert written_default(table[field.name]) == default, (kind, field.name, table[field.name])
+
+
+def test_the_registry_and_lesson_yaml_tables_are_complete():
+    import inspect
+
+    from grader.core.checks import CheckRegistry
+    from grader.course import lesson
+
+    parameters = list(inspect.signature(CheckRegistry.add).parameters.values())[1:]
+    table = table_of({p.name for p in parameters})
+    for parameter in parameters:
+        expected = MISSING if parameter.default is inspect.Parameter.empty else parameter.default
+        assert written_default(table[parameter.name]) == expected, parameter.name
+    table_of(set(lesson.TOP_KEYS))
+    table_of(set(lesson.MISTAKE_KEYS))
+    table_of({"name", "hints", "mistakes", "not_stressed", "forbidden"})
+
+
+def test_every_excerpt_is_in_its_file():
+    excerpts = list(EXCERPT.finditer(PAGE.read_text(encoding="utf-8")))
+    assert len(excerpts) >= 6
+    for match in excerpts:
+        source = (ROOT / match.group("file")).read_text(encoding="utf-8")
+        assert match.group("text") in source, f"{match.group('file')} no longer holds:\n{match.group('text')}"
+
+
+def test_every_runnable_example_runs():
+    import importlib.util
+
+    import numpy as np
+
+    from grader.core import checks
+
+    spec = importlib.util.spec_from_file_location("page_reference", ROOT / "tests" / "fixture_course_ml" / "solutions"
+                                                  / "attention_basics.py")
+    assert spec is not None and spec.loader is not None
+    reference = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reference)
+    examples = [m.group("text") for m in RUN.finditer(PAGE.read_text(encoding="utf-8"))]
+    assert examples
+    for text in examples:
+        exec(text, {"np": np, "ref": reference, "Case": checks.Case, "Tensor": checks.Tensor,  # noqa: S102
+                    "Tolerance": checks.Tolerance, "Probe": checks.Probe, "CheckRegistry": checks.CheckRegistry})
+
+
+def test_every_link_within_the_page_reaches_a_heading():
+    text = PAGE.read_text(encoding="utf-8")
+    slugs = {re.sub(r"\s", "-", re.sub(r"[^\w\s-]", "", heading.strip().lower()))
+             for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", text)
+    assert links and not [link for link in links if link not in slugs]
