@@ -17,7 +17,8 @@ import click
 
 from grader.engine.assess import Assessment, assess
 from grader.cli.base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
-from grader.course.course import COURSE_VARIABLE, FoundAnswers, answers_in
+from grader.course.course import COURSE_VARIABLE, FoundAnswers
+from grader.course.project import StudentProject
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
@@ -42,7 +43,7 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.engine.credit import SEED_VARIABLE, credit_seed, seed_line
 from grader.core.model import Report
-from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
+from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb", "prefer")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
@@ -112,7 +113,7 @@ class _LiveStatus:
 
 
 def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: FoundAnswers | None,
-            project: Path | None) -> Assessment:
+            project: StudentProject | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:
         return assess(lesson, student_file, grading, answers=answers.file if answers is not None else None,
@@ -142,7 +143,8 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     for assessment in assessments:
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
-    texts = [render_report(a.report, report_format, settings) for a in assessments]
+    texts = [render_report(a.report, report_format, dataclasses.replace(settings, command=selection().command(a.lesson)))
+             for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))
     if junit is not None:
@@ -204,14 +206,14 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     if len(projects) > 1:
         if report_format is not ReportFormat.TEXT:
             raise UsageError(f"--format {report_format.value} reports one lesson; several are here "
-                             f"({', '.join(lesson.name for lesson, _ in projects)}): choose one with --lesson NAME")
+                             f"({', '.join(p.lesson.name for p in projects)}): choose one with --lesson NAME")
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     # The project's folder as the student sees it: reports then say exercises/NAME.py from its root.
-    assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file, prefer), grading,
-                           answers_in(Path(shown_path(root)), lesson_, alone=len(projects) == 1), root)
-                   for lesson_, root in projects]
+    shown = [StudentProject(Path(shown_path(p.root)), p.lesson) for p in projects]
+    assessments = [_assess(p.lesson, seen.exercise_file(prefer), grading, seen.answers(alone=len(shown) == 1), p)
+                   for p, seen in zip(projects, shown)]
     _finish(assessments, report_format, output, grading)
 
 
@@ -240,7 +242,7 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
         seed, how = credit_seed(seed_given)
         grading = dataclasses.replace(grading, seed=seed)
         click.echo(seed_line(seed, how), err=True)
-    answers = answers_in(path, lesson) if path.is_dir() else None
+    answers = StudentProject(path, lesson).answers() if path.is_dir() else None
     warm_server()
     _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
             hidden_visibility)

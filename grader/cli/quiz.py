@@ -16,7 +16,7 @@ from grader.course.quiz.render import render_intro, render_quiz_text
 from grader.course.quiz.schema import Quiz, load_quiz
 from grader.course.quiz.scoring import score_quiz
 from grader.course.quiz.session import take_quiz
-from grader.core.submission import find_project_root
+from grader.course.project import StudentProject
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 quiz_option = click.option(
@@ -136,15 +136,16 @@ def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, p
 
 
 def default_answers_path() -> Path:
-    """The lesson's answers file at the root of the project the student is in (where `grade` looks for it)."""
+    """The answers file `grade` grades for the lesson in the project the student is in (here, outside one)."""
     lesson = selection().lesson_or_sole()
-    root = find_project_root(Path.cwd(), lesson.student_file)
-    return (root or Path.cwd()) / lesson.answers_file
+    project = StudentProject.find(Path.cwd(), lesson) or StudentProject(Path.cwd(), lesson)
+    return project.answers_path()
 
 
 def _resume_command(save: Path, default_save: Path, quiz_file: Path | None, retake: bool = False) -> str:
     chosen = selection()
-    words = ["grade"] + (["--lesson", chosen.lesson] if chosen.lesson else []) + ["quiz"] + (["--retake"] if retake else [])
+    lesson = chosen.lesson if quiz_file is not None else chosen.lesson_or_sole().name
+    words = shlex.split(chosen.command(lesson)) + ["quiz"] + (["--retake"] if retake else [])
     if save != default_save:
         words += ["--save", str(save)]
     if quiz_file is not None:

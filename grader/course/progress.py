@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from grader.core.errors import UsageError
-from grader.course.lesson import Lesson
 from grader.core.model import Report
 from grader.core.outputs import write_atomic
 
@@ -65,11 +64,6 @@ class Progress:
                 for name, e in sorted(self.exercises.items())
             },
         }
-
-
-def progress_path(project_root: Path, lesson: Lesson) -> Path:
-    """The lesson's progress file in a student's project (one per lesson: see grader.course.course)."""
-    return project_root / lesson.progress_file
 
 
 class _Unreadable(Exception):
