@@ -14,7 +14,6 @@ import click
 from grader.course.course import Course
 from grader.core.errors import GradeError, Interrupted, UsageError, caused_by_ctrl_c
 from grader.course.lesson import Lesson
-from grader.core.submission import PREFER_HELP, Prefer
 from grader.course.project import StudentProject
 
 if TYPE_CHECKING:  # the gate's types only: the engine loads when a command needs it
@@ -26,10 +25,6 @@ def shown_path(path: Path) -> str:
     """A path as the user sees it from here: relative when it is here or below, else as it is."""
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else str(path)
-
-
-prefer_option = click.option("--prefer", type=click.Choice([p.value for p in Prefer]), default=Prefer.STARTED.value,
-                             show_default=True, callback=lambda ctx, param, value: Prefer(value), help=PREFER_HELP)
 
 
 class CommandFailed(click.ClickException):
@@ -119,10 +114,13 @@ class Selection:
         return (self.course.lesson(self.lesson),) if self.lesson else self.course.lessons()
 
     def projects(self, start: Path, command: str = "grade", advice: str = "") -> list[StudentProject]:
-        """Each chosen lesson whose exercise file is in the student's project around ``start``."""
+        """Each chosen lesson whose exercise file is in the student's project around ``start``: the nearest
+        folder at or above it holding a lesson's exercise file (a course's own exercises/ further up are not
+        the project of a student working in a folder of the course)."""
         lessons = self.lessons()
-        found = [StudentProject.find(start, lesson) for lesson in lessons]
-        present = [project for project in found if project is not None]
+        found = [project for project in (StudentProject.find(start, lesson) for lesson in lessons) if project is not None]
+        nearest = max((len(project.root.parts) for project in found), default=0)
+        present = [project for project in found if len(project.root.parts) == nearest]
         if not present:
             names = ", ".join(f"exercises/{lesson.student_file}" for lesson in lessons)
             where = f"no {names}" if len(lessons) == 1 else f"none of {names}"

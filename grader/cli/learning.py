@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from grader.engine.assess import assess
-from grader.cli.base import GradeCommand, prefer_option, selection, shown_path
+from grader.cli.base import GradeCommand, selection, shown_path
+from grader.cli.options import exercise_option, prefer_option, seed_option, timeout_option
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.cli.learning_render import (
@@ -39,14 +40,10 @@ from grader.core.submission import Prefer, SubmissionFile, resolve_submission
 from grader.authoring.validate import validate_lesson
 from grader.cli.watch import POLL_SECONDS, redraw, watch_for_saves
 
-timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                              help="Time limit per exercise, in seconds.")
-
-
 @click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--exercise", "exercises", multiple=True, metavar="NAME", help="Grade only this exercise (repeatable).")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the hidden checks' random inputs.")
+@exercise_option
+@seed_option("Seed of the hidden checks' random inputs.", default=DEFAULT_SEED)
 @timeout_option
 @click.option("--interval", type=click.FloatRange(min=0.05), default=POLL_SECONDS, show_default=True,
               help="How often to look at the file, in seconds, where the file system does not report saves "

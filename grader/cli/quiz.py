@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grader.cli.base import GradeCommand, selection, shown_path
+from grader.cli.options import FILE, format_option, quiz_option
 
 from grader.core.errors import UsageError
 from grader.course.quiz.answers import ANSWERS_FILE, load_answers, save_answers
@@ -18,10 +19,6 @@ from grader.course.quiz.scoring import score_quiz
 from grader.course.quiz.session import take_quiz
 from grader.course.project import StudentProject
 
-FILE = click.Path(dir_okay=False, path_type=Path)
-quiz_option = click.option(
-    "--quiz", "quiz_file", type=FILE, default=None, show_default="the lesson's quiz", help="The quiz file."
-)
 
 
 def _quiz_file(given: Path | None) -> Path:
@@ -35,7 +32,7 @@ def _load(given: Path | None) -> Quiz:
 
 @click.command("quiz", cls=GradeCommand)
 @click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
+@format_option(["text", "json"], "text", "For --answers.", show_default=False)
 @click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
 @click.option("--retake", is_flag=True,
               help="Take the quiz again from the first question (your saved answers are replaced as you answer).")
