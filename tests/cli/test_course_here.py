@@ -187,3 +187,25 @@ def test_advice_works_as_printed_in_a_course_of_two_lessons_and_from_outside_it(
     graded = grade_in(outside, "--course", str(course), "--lesson", NAME)
     assert graded.exit_code == 1, graded.output
     assert_each_works(graded.stdout, outside, {f"grade --course ../course --lesson {NAME} quiz"})
+
+
+def test_grade_watch_records_progress_once_per_grading(tmp_path, monkeypatch):
+    import grader.cli.learning as learning
+    import grader.engine.assess as assess_module
+
+    course = shutil.copytree(FIXTURE, tmp_path / "course")
+    saved: list[Path] = []
+    real_save = assess_module.save_progress
+    monkeypatch.setattr(assess_module, "save_progress", lambda path, progress: (saved.append(path),
+                                                                                real_save(path, progress)))
+
+    def two_gradings(path: Path, grade_once, poll: float) -> int:
+        grade_once(path)
+        grade_once(path)
+        return 2
+
+    monkeypatch.setattr(learning, "watch_for_saves", two_gradings)
+    result = grade_in(course, "watch")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Watching exercises/tiny_stats.py") == 2
+    assert saved == [course / ".grade-progress.json"] * 2
