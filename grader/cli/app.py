@@ -140,7 +140,8 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     for assessment in assessments:
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
-    texts = [render_report(a.report, report_format, dataclasses.replace(settings, command=selection().command(a.lesson)))
+    texts = [render_report(a.report, report_format,
+                           dataclasses.replace(settings, command=selection().command(a.lesson)))  # advice as typed here
              for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))

@@ -118,7 +118,7 @@ class Selection:
         folder at or above it holding a lesson's exercise file (a course's own exercises/ further up are not
         the project of a student working in a folder of the course)."""
         lessons = self.lessons()
-        found = [project for project in (StudentProject.find(start, lesson) for lesson in lessons) if project is not None]
+        found = [p for p in (StudentProject.find(start, lesson) for lesson in lessons) if p is not None]
         nearest = max((len(project.root.parts) for project in found), default=0)
         present = [project for project in found if len(project.root.parts) == nearest]
         if not present:

@@ -40,6 +40,7 @@ from grader.core.submission import Prefer, SubmissionFile, resolve_submission
 from grader.authoring.validate import validate_lesson
 from grader.cli.watch import POLL_SECONDS, redraw, watch_for_saves
 
+
 @click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @exercise_option
@@ -63,8 +64,8 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     else:
         projects = chosen.projects(Path.cwd(), "grade watch", ", or give the file: grade watch PATH")
         if len(projects) > 1:
-            raise UsageError(f"several lessons here ({', '.join(p.lesson.name for p in projects)}): "
-                             f"choose one with {chosen.command()} --lesson NAME watch, or give the file: grade watch PATH")
+            raise UsageError(f"several lessons here ({', '.join(p.lesson.name for p in projects)}): choose one with "
+                             f"{chosen.command()} --lesson NAME watch, or give the file: grade watch PATH")
         around = projects[0]
         lesson = around.lesson
         found = around.exercise_file(prefer)

@@ -20,7 +20,6 @@ from grader.course.quiz.session import take_quiz
 from grader.course.project import StudentProject
 
 
-
 def _quiz_file(given: Path | None) -> Path:
     return given if given is not None else selection().lesson_or_sole().quiz_path
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from grader.course.course import FoundAnswers, answers_in
 from grader.course.lesson import Lesson
-from grader.core.submission import EXERCISES_DIR, Prefer, SubmissionFile, entry_kind, notebook_name, project_exercise_file
+from grader.core.submission import (EXERCISES_DIR, Prefer, SubmissionFile, entry_kind, notebook_name,
+                                    project_exercise_file)
 
 
 @dataclass(frozen=True)

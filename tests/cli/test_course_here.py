@@ -179,7 +179,8 @@ def test_advice_works_as_printed_in_a_course_of_two_lessons_and_from_outside_it(
     assert listed.exit_code == 1, listed.output
     watched = _watch_screen(alice)
     assert f"Next: scale" in watched and f"More help: grade --lesson {NAME} hint scale" in watched
-    assert_each_works(listed.stdout + watched, alice, {f"grade --lesson {NAME} quiz", f"grade --lesson {NAME} hint scale"})
+    assert_each_works(listed.stdout + watched, alice,
+                      {f"grade --lesson {NAME} quiz", f"grade --lesson {NAME} hint scale"})
     assert (alice / f".grade-progress.{NAME}.json").is_file() and not (course / f".grade-progress.{NAME}.json").exists()
     # Outside the course, chosen with --course: the advice carries it.
     outside = make_project(tmp_path / "elsewhere", FIXTURE / "exercises" / f"{NAME}.py")

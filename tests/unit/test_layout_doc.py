@@ -43,7 +43,8 @@ def test_the_section_follows_the_layers_and_the_modules(tmp_path):
         "base": {"__init__.py": "The base.", "z.py": "Z."},
     })
     section = layout_doc.section(root)
-    assert section.index("### grader/front/ (layer 1 of 2, beside side)") < section.index("### grader/base/ (layer 2 of 2)")
+    first, second = "### grader/front/ (layer 1 of 2, beside side)", "### grader/base/ (layer 2 of 2)"
+    assert section.index(first) < section.index(second)
     assert "The front: commands." in section and "More." not in section
     assert "| app.py | The app. |" in section and "| b.py | `B` \\| pipes |" in section
     assert "Layers: front \\| side > base." in section
