@@ -210,3 +210,18 @@ def test_grade_watch_records_progress_once_per_grading(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Watching exercises/tiny_stats.py") == 2
     assert saved == [course / ".grade-progress.json"] * 2
+
+
+def test_batch_and_release_work_on_the_course_you_are_in(tmp_path):
+    course = shutil.copytree(FIXTURE, tmp_path / "course")
+    ann = course / "submissions" / "ann" / "exercises"
+    ann.mkdir(parents=True)
+    shutil.copy(FIXTURE / "solutions" / f"{NAME}.py", ann)
+    batched = grade_in(course, "batch", "submissions", "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert batched.exit_code == 0, batched.output
+    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    assert rows[0].startswith("name,score,max_score,scale,center,") and rows[1].startswith("ann,5,5,")
+    released = grade_in(course / "exercises", "release", str(tmp_path / "student"), "--no-verify")
+    assert released.exit_code == 0, released.output
+    assert (tmp_path / "student" / "exercises" / f"{NAME}.py").is_file()
+    assert not (tmp_path / "student" / "exercises" / "softmax_cross_entropy.py").exists()
