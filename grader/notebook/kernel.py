@@ -176,14 +176,10 @@ class _Service:
     """The grading service, started at the first check and kept for the next ones."""
 
     def __init__(self) -> None:
-        from grader.course.course import COURSE_VARIABLE, find_course_root
-
-        # The service runs in the grader's folder: the course is the one found here, where the notebook is.
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", COURSE_VARIABLE: str(find_course_root())}
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOTSTRAP, _PACKAGE_PARENT], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=_PACKAGE_PARENT,
-            env=env, start_new_session=True)  # a kernel interrupt is not ours
+            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)  # a kernel interrupt is not ours
         self.started = False
 
     def alive(self) -> bool:
