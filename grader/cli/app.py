@@ -16,8 +16,12 @@ from typing import Any, Callable
 import click
 
 from grader.engine.assess import Assessment, assess
-from grader.cli.base import GradeGroup, Selection, prefer_option, require_confinement, selection, shown_path
-from grader.course.course import COURSE_VARIABLE, FoundAnswers, answers_in
+from grader.cli.base import GradeGroup, Selection, require_confinement, selection, shown_path
+from grader.cli.options import (course_option, excel_csv_option, exercise_option, format_option, junit_option,
+                                lesson_option, memory_option, out_option, output_option, prefer_option, seed_option,
+                                timeout_option, unconfined_option)
+from grader.course.course import FoundAnswers
+from grader.course.project import StudentProject
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
@@ -42,7 +46,7 @@ from grader.sandbox.runner import Limits
 from grader.sandbox.server import warm_server
 from grader.engine.credit import SEED_VARIABLE, credit_seed, seed_line
 from grader.core.model import Report
-from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, project_exercise_file, resolve_submission
+from grader.core.submission import Prefer, SubmissionFile, ignored_copy_note, resolve_submission
 
 GRADING_OPTIONS = ("output_format", "output", "exercises", "seed", "timeout", "memory_mb", "prefer")
 CREDIT_FORMATS = (ReportFormat.GRADESCOPE, ReportFormat.CLASSROOM)  # grades that count: full confinement, or --unconfined
@@ -64,19 +68,13 @@ def _practice_note(report: Report) -> None:
 
 def _grading_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--format", "output_format", type=click.Choice([f.value for f in ReportFormat]),
-                     default=ReportFormat.TEXT.value, show_default=True, help="Report format."),
-        click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Write the report to FILE instead of the terminal."),
-        click.option("--exercise", "exercises", multiple=True, metavar="NAME",
-                     help="Grade only this exercise (repeatable)."),
-        click.option("--seed", type=int, default=None,
-                     help=f"Seed of the hidden checks' random inputs.  [default: {DEFAULT_SEED} for practice; for "
-                          "credit formats $GRADE_SEED, else a fresh random seed]"),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                     help="Time limit per exercise, in seconds."),
-        click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
-                     help="Memory a submission may allocate, in MiB."),
+        format_option([f.value for f in ReportFormat], ReportFormat.TEXT.value, "Report format."),
+        output_option,
+        exercise_option,
+        seed_option(f"Seed of the hidden checks' random inputs.  [default: {DEFAULT_SEED} for practice; for credit "
+                    "formats $GRADE_SEED, else a fresh random seed]"),
+        timeout_option,
+        memory_option,
         prefer_option,
     ]
 
@@ -112,7 +110,7 @@ class _LiveStatus:
 
 
 def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions, answers: FoundAnswers | None,
-            project: Path | None) -> Assessment:
+            project: StudentProject | None) -> Assessment:
     live = _LiveStatus(len(select_exercises(lesson, grading.exercises))) if sys.stderr.isatty() else None
     try:
         return assess(lesson, student_file, grading, answers=answers.file if answers is not None else None,
@@ -142,7 +140,9 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     for assessment in assessments:
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
-    texts = [render_report(a.report, report_format, settings) for a in assessments]
+    texts = [render_report(a.report, report_format,
+                           dataclasses.replace(settings, command=selection().command(a.lesson)))  # advice as typed here
+             for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))
     if junit is not None:
@@ -178,10 +178,8 @@ def _refuse_group_options(ctx: click.Context) -> None:
 
 
 @click.group(cls=GradeGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lesson", metavar="NAME", help="The lesson to work on (`grade lessons` lists them).")
-@click.option("--course", "course_root", type=click.Path(file_okay=False, path_type=Path), envvar=COURSE_VARIABLE,
-              help=f"The course folder (exercises/, solutions/, quizzes/, grader/lessons/) [default: this grader's "
-                   f"project; env {COURSE_VARIABLE}].")
+@lesson_option
+@course_option
 @_grading_options
 @click.pass_context
 def main(ctx: click.Context, lesson: str | None, course_root: Path | None, report_format: ReportFormat,
@@ -204,25 +202,24 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     if len(projects) > 1:
         if report_format is not ReportFormat.TEXT:
             raise UsageError(f"--format {report_format.value} reports one lesson; several are here "
-                             f"({', '.join(lesson.name for lesson, _ in projects)}): choose one with --lesson NAME")
+                             f"({', '.join(p.lesson.name for p in projects)}): choose one with --lesson NAME")
         if grading.exercises:
             raise UsageError("--exercise names one lesson's exercises; several lessons are here: add --lesson NAME")
     warm_server()  # torch loads in the fork server while the lesson and the reference load here
     # The project's folder as the student sees it: reports then say exercises/NAME.py from its root.
-    assessments = [_assess(lesson_, project_exercise_file(Path(shown_path(root)), lesson_.student_file, prefer), grading,
-                           answers_in(Path(shown_path(root)), lesson_, alone=len(projects) == 1), root)
-                   for lesson_, root in projects]
+    shown = [StudentProject(Path(shown_path(p.root)), p.lesson) for p in projects]
+    assessments = [_assess(p.lesson, seen.exercise_file(prefer), grading, seen.answers(alone=len(shown) == 1), p)
+                   for p, seen in zip(projects, shown)]
     _finish(assessments, report_format, output, grading)
 
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @_grading_options
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
+@junit_option
 @click.option("--hidden-visibility", type=click.Choice(VISIBILITIES), default=HIDDEN_VISIBILITY, show_default=True,
               help="With --format gradescope: when students see the hidden checks' results.")
-@click.option("--unconfined", is_flag=True,
-              help="Produce credit formats (gradescope, classroom, --junit) even where the sandbox is incomplete; "
+@unconfined_option("Produce credit formats (gradescope, classroom, --junit) even where the sandbox is incomplete; "
                    "they say so.")
 def check(path: Path, report_format: ReportFormat, output: Path | None, grading: GradeOptions,
           seed_given: int | None, junit: Path | None, hidden_visibility: str, unconfined: bool, prefer: Prefer) -> None:
@@ -240,7 +237,7 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
         seed, how = credit_seed(seed_given)
         grading = dataclasses.replace(grading, seed=seed)
         click.echo(seed_line(seed, how), err=True)
-    answers = answers_in(path, lesson) if path.is_dir() else None
+    answers = StudentProject(path, lesson).answers() if path.is_dir() else None
     warm_server()
     _finish([_assess(lesson, student_file, grading, answers, None)], report_format, output, grading, junit,
             hidden_visibility)
@@ -267,28 +264,22 @@ def doctor() -> None:
 
 @main.command()
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for the results: <name>.json, gradebook.csv, summary.json, report.html.")
+@out_option("Directory for the results: <name>.json, gradebook.csv, summary.json, report.html.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Submissions graded at a time.  [default: the number of cores]")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="Time limit per exercise, in seconds.")
-@click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_mb, show_default=True,
-              help="Memory a submission may allocate, in MiB.")
-@click.option("--seed", type=int, default=None,
-              help="Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, "
-                   "else the seed of the results resumed, else a fresh random seed; never the practice seed]")
+@timeout_option
+@memory_option
+@seed_option("Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, else "
+             "the seed of the results resumed, else a fresh random seed; never the practice seed]")
 @click.option("--resume", is_flag=True, help="Keep the results of submissions whose files are unchanged.")
 @click.option("--shard", metavar="I/N|auto",
               help="Grade only the I-th of N slices of the submissions (for CI matrices); auto: the slice of this "
                    "task of a Slurm, Kubernetes or AWS Batch array job, or $GRADE_SHARD_INDEX of $GRADE_SHARD_COUNT.")
 @click.option("--shard-count", type=int, default=None, metavar="N",
               help="With --shard auto: how many tasks run, where the engine does not say (Kubernetes, AWS Batch).")
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
-@click.option("--excel-csv", is_flag=True,
-              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
-@click.option("--unconfined", is_flag=True,
-              help="Grade even where the sandbox is incomplete (grade doctor); every output records it.")
+@junit_option
+@excel_csv_option
+@unconfined_option("Grade even where the sandbox is incomplete (grade doctor); every output records it.")
 @prefer_option
 @click.pass_context
 def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, timeout: float, memory_mb: int,
@@ -315,11 +306,9 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
 
 @main.command()
 @click.argument("directories", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for the merged gradebook.csv, summary.json, report.html and results.")
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML to FILE.")
-@click.option("--excel-csv", is_flag=True,
-              help="Write gradebook.csv for Excel: a UTF-8 byte order mark and CRLF line ends.")
+@out_option("Directory for the merged gradebook.csv, summary.json, report.html and results.")
+@junit_option
+@excel_csv_option
 @click.pass_context
 def merge(ctx: click.Context, directories: tuple[Path, ...], out: Path, junit: Path | None, excel_csv: bool) -> None:
     """Combine the --out directories of grade batch shards into one gradebook and report."""

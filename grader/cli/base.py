@@ -14,7 +14,7 @@ import click
 from grader.course.course import Course
 from grader.core.errors import GradeError, Interrupted, UsageError, caused_by_ctrl_c
 from grader.course.lesson import Lesson
-from grader.core.submission import PREFER_HELP, Prefer, find_project_root
+from grader.course.project import StudentProject
 
 if TYPE_CHECKING:  # the gate's types only: the engine loads when a command needs it
     from grader.engine.doctor import Diagnosis
@@ -25,10 +25,6 @@ def shown_path(path: Path) -> str:
     """A path as the user sees it from here: relative when it is here or below, else as it is."""
     relative = os.path.relpath(path)
     return relative if not relative.startswith("..") else str(path)
-
-
-prefer_option = click.option("--prefer", type=click.Choice([p.value for p in Prefer]), default=Prefer.STARTED.value,
-                             show_default=True, callback=lambda ctx, param, value: Prefer(value), help=PREFER_HELP)
 
 
 class CommandFailed(click.ClickException):
@@ -117,21 +113,31 @@ class Selection:
         """The --lesson chosen, else every lesson of the course."""
         return (self.course.lesson(self.lesson),) if self.lesson else self.course.lessons()
 
-    def projects(self, start: Path, command: str = "grade", advice: str = "") -> list[tuple[Lesson, Path]]:
-        """Each chosen lesson whose exercise file is in the student's project around ``start``, with its root."""
+    def projects(self, start: Path, command: str = "grade", advice: str = "") -> list[StudentProject]:
+        """Each chosen lesson whose exercise file is in the student's project around ``start``: the nearest
+        folder at or above it holding a lesson's exercise file (a course's own exercises/ further up are not
+        the project of a student working in a folder of the course)."""
         lessons = self.lessons()
-        if len(lessons) == 1:
-            root = find_project_root(start, lessons[0].student_file)
-            if root is None:
-                raise UsageError(f"no exercises/{lessons[0].student_file} in {start} or above: run {command} inside "
-                                 f"the project{advice}")
-            return [(lessons[0], root)]
-        found = [(lesson, find_project_root(start, lesson.student_file)) for lesson in lessons]
-        present = [(lesson, root) for lesson, root in found if root is not None]
+        found = [p for p in (StudentProject.find(start, lesson) for lesson in lessons) if p is not None]
+        nearest = max((len(project.root.parts) for project in found), default=0)
+        present = [project for project in found if len(project.root.parts) == nearest]
         if not present:
             names = ", ".join(f"exercises/{lesson.student_file}" for lesson in lessons)
-            raise UsageError(f"none of {names} in {start} or above: run {command} inside the project{advice}")
+            where = f"no {names}" if len(lessons) == 1 else f"none of {names}"
+            raise UsageError(f"{where} in {start} or above: run {command} inside the project{advice}")
         return present
+
+    def project(self, lesson: Lesson, command: str) -> StudentProject:
+        """The student's project of ``lesson`` around the current directory (exit 2 outside one)."""
+        found = StudentProject.find(Path.cwd(), lesson)
+        if found is None:
+            raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run {command} inside the "
+                             "project")
+        return found
+
+    def command(self, lesson: Lesson | str | None = None) -> str:
+        """``grade`` as typed here to act on this course and ``lesson`` (see ``Course.command``)."""
+        return self.course.command(lesson.name if isinstance(lesson, Lesson) else lesson)
 
     def for_path(self, path: Path) -> Lesson:
         """The --lesson chosen, the course's only lesson, or the one PATH's file name says."""
@@ -147,7 +153,7 @@ class Selection:
         if len(matches) != 1:
             found = "holds several lessons' files" if matches else "is named after no lesson"
             raise UsageError(f"{path}: {found} ({', '.join(course.names())}); choose the lesson with "
-                             f"grade --lesson NAME ...")
+                             f"{course.command()} --lesson NAME ...")
         return matches[0]
 
 

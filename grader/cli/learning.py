@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from grader.engine.assess import assess
-from grader.cli.base import GradeCommand, prefer_option, selection, shown_path
+from grader.cli.base import GradeCommand, selection, shown_path
+from grader.cli.options import exercise_option, prefer_option, seed_option, timeout_option
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, select_exercises
 from grader.cli.learning_render import (
@@ -28,26 +29,22 @@ from grader.cli.learning_render import (
     render_validation,
     render_watch_status,
 )
-from grader.course.course import answers_in
+from grader.course.project import StudentProject
 from grader.course.lesson import Lesson
-from grader.course.progress import load_progress, progress_path, reset_progress, save_progress
+from grader.course.progress import load_progress, reset_progress, save_progress
 from grader.authoring.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.authoring.scaffold import new_lesson
-from grader.core.submission import (Prefer, SubmissionFile, find_project_root, notebook_name, project_exercise_file,
-                               resolve_submission)
+from grader.core.submission import Prefer, SubmissionFile, resolve_submission
 from grader.authoring.validate import validate_lesson
 from grader.cli.watch import POLL_SECONDS, redraw, watch_for_saves
-
-timeout_option = click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                              help="Time limit per exercise, in seconds.")
 
 
 @click.command("watch", cls=GradeCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--exercise", "exercises", multiple=True, metavar="NAME", help="Grade only this exercise (repeatable).")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the hidden checks' random inputs.")
+@exercise_option
+@seed_option("Seed of the hidden checks' random inputs.", default=DEFAULT_SEED)
 @timeout_option
 @click.option("--interval", type=click.FloatRange(min=0.05), default=POLL_SECONDS, show_default=True,
               help="How often to look at the file, in seconds, where the file system does not report saves "
@@ -63,20 +60,20 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
     if path is not None:
         lesson = chosen.for_path(path)
         found = resolve_submission(path, lesson.student_file, prefer)
-        root = find_project_root(Path.cwd(), lesson.student_file)
+        around = StudentProject.find(Path.cwd(), lesson)
     else:
         projects = chosen.projects(Path.cwd(), "grade watch", ", or give the file: grade watch PATH")
         if len(projects) > 1:
-            raise UsageError(f"several lessons here ({', '.join(l.name for l, _ in projects)}): "
-                             "choose one with grade --lesson NAME watch, or give the file: grade watch PATH")
-        lesson, root = projects[0]
-        found = project_exercise_file(root, lesson.student_file, prefer)
+            raise UsageError(f"several lessons here ({', '.join(p.lesson.name for p in projects)}): choose one with "
+                             f"{chosen.command()} --lesson NAME watch, or give the file: grade watch PATH")
+        around = projects[0]
+        lesson = around.lesson
+        found = around.exercise_file(prefer)
     select_exercises(lesson, exercises)
     student_file = Path(shown_path(found.path))
     choice = found.choice  # chosen once, when the watch starts: the file watched is the one graded
-    own_project = root is not None and student_file.resolve() in {
-        (root / "exercises" / name).resolve() for name in (lesson.student_file, notebook_name(lesson.student_file))}
-    project = root if own_project else None
+    project = around if around is not None and around.owns(student_file) else None  # records progress
+    command = chosen.command(lesson)
     options = GradeOptions(seed=seed, limits=Limits(timeout=timeout), exercises=exercises)
     interactive = sys.stdout.isatty()
 
@@ -87,8 +84,8 @@ def watch_command(path: Path | None, exercises: tuple[str, ...], seed: int, time
             click.echo(assessment.progress.notice, err=True)
         # The hints asked for so far (grade hint); the first tier, shown here unasked, is not recorded as seen.
         progress = assessment.progress
-        screen = render_text(report, color=interactive, include_lesson=not exercises)
-        screen += "\n" + render_next(report, lesson, progress)
+        screen = render_text(report, color=interactive, include_lesson=not exercises, command=command)
+        screen += "\n" + render_next(report, lesson, progress, command)
         screen += "\n" + render_watch_status(shown_path(target), time.strftime("%H:%M:%S"))
         if interactive:
             screen = redraw(screen)  # over the last report, in place
@@ -112,7 +109,8 @@ def _lesson_with_exercise(exercise: str) -> Lesson:
     owners = [lesson for lesson in chosen.course.lessons() if exercise in {e.name for e in lesson.exercises}]
     if len(owners) != 1:
         where = "several lessons have" if owners else "no lesson has"
-        raise UsageError(f"{where} an exercise {exercise!r}: choose the lesson with grade --lesson NAME hint {exercise}")
+        raise UsageError(f"{where} an exercise {exercise!r}: choose the lesson with {chosen.command()} --lesson NAME "
+                         f"hint {exercise}")
     return owners[0]
 
 
@@ -126,17 +124,14 @@ def hint_command(exercise: str) -> None:
     """
     lesson = _lesson_with_exercise(exercise)
     chosen = select_exercises(lesson, (exercise,))[0]
-    root = find_project_root(Path.cwd(), lesson.student_file)
-    if root is None:
-        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade hint inside the project")
-    path = progress_path(root, lesson)
+    path = selection().project(lesson, "grade hint").progress_path
     progress = load_progress(path, lesson.name)
     if progress.notice:
         click.echo(progress.notice, err=True)
     seen = progress.exercise(chosen.name).hints_seen
     shown = min(seen + 1, len(chosen.hints))
     save_progress(path, progress.with_hints_seen(chosen.name, shown))
-    click.echo(render_hints(chosen, shown, seen < shown, lesson.student_file), nl=False)
+    click.echo(render_hints(chosen, shown, seen < shown, lesson.student_file, selection().command(lesson)), nl=False)
 
 
 @click.command("list", cls=GradeCommand)
@@ -152,12 +147,13 @@ def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
     complete = True
     texts = []
     projects = selection(ctx).projects(Path.cwd(), "grade list")
-    for lesson, root in projects:
-        found = project_exercise_file(root, lesson.student_file, prefer)
+    for project in projects:
+        lesson = project.lesson
+        found = project.exercise_file(prefer)
         student_file = found.path
-        answers = answers_in(root, lesson, alone=len(projects) == 1)
+        answers = project.answers(alone=len(projects) == 1)
         assessment = assess(lesson, found, GradeOptions(limits=Limits(timeout=timeout)), answers=answers.file,
-                            left_out=(answers.unused,) if answers.unused else (), project=root)
+                            left_out=(answers.unused,) if answers.unused else (), project=project)
         if assessment.quiz_problem is not None:
             raise assessment.quiz_problem
         assert assessment.progress is not None
@@ -165,7 +161,7 @@ def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
             click.echo(assessment.progress.notice, err=True)
         quiz = assessment.report.quiz
         texts.append(render_list(lesson, assessment.report, quiz, lesson.load_quiz().needed, assessment.progress,
-                                 shown_path(student_file), color=sys.stdout.isatty()))
+                                 shown_path(student_file), selection(ctx).command(lesson), color=sys.stdout.isatty()))
         complete = complete and assessment.report.lesson_complete
     click.echo("\n".join(texts), nl=False)
     ctx.exit(0 if complete else 1)
@@ -175,8 +171,8 @@ def list_command(ctx: click.Context, timeout: float, prefer: Prefer) -> None:
 def reset_command() -> None:
     """Forget the hints seen and the last results (the progress file). Your code and quiz answers stay."""
     answers = []
-    for lesson, root in selection().projects(Path.cwd(), "grade reset"):
-        path = progress_path(root, lesson)
+    for project in selection().projects(Path.cwd(), "grade reset"):
+        path, lesson = project.progress_path, project.lesson
         if reset_progress(path):
             click.echo(f"Deleted {shown_path(path)}: the hints you have seen and your last results are forgotten.")
         else:
@@ -189,7 +185,7 @@ def reset_command() -> None:
 def lessons_command() -> None:
     """List the course's lessons: name, title, exercises, points and quiz."""
     course = selection().course
-    click.echo(render_lessons(course.lessons(), course.root), nl=False)
+    click.echo(render_lessons(course.lessons(), course.root, course.command()), nl=False)
 
 
 @click.command("validate", cls=GradeCommand)
@@ -239,7 +235,8 @@ def new_lesson_command(name: str, title: str | None) -> None:
     course = selection().course
     if any(lesson.released for lesson in course.lessons()):  # a student copy would become a course of two lessons
         raise UsageError("grade new-lesson works in the instructor's course: this is a student copy (no solutions/)")
-    click.echo(render_new_lesson(new_lesson(course.root, name, title), course.root), nl=False)
+    scaffold = new_lesson(course.root, name, title)
+    click.echo(render_new_lesson(scaffold, course.root, course.command(scaffold.name)), nl=False)
 
 
 @click.command("restore", cls=GradeCommand)
@@ -255,16 +252,13 @@ def restore_command(exercise: str, yes: bool) -> None:
 
     lesson = _lesson_with_exercise(exercise)
     chosen = select_exercises(lesson, (exercise,))[0]
-    root = find_project_root(Path.cwd(), lesson.student_file)
-    if root is None:
-        raise UsageError(f"no exercises/{lesson.student_file} in {Path.cwd()} or above: run grade restore inside "
-                         "the project")
+    project = selection().project(lesson, "grade restore")
     pristine = pristine_stub_path(lesson)
     if pristine is None:
         raise UsageError(f"no released stub of {lesson.student_file} in this grader: grade restore works in a student "
                          "copy (grade release); in the instructor's project, the stub is its own exercise file "
                          "(git checkout restores it)")
-    student = SubmissionFile(root, f"exercises/{lesson.student_file}")
+    student = SubmissionFile(project.root, f"exercises/{lesson.student_file}")
     shown = shown_path(student.path)
     current = read_student_file(student)
     restoration = restore_function(current, pristine.read_text(encoding="utf-8"), chosen.name, shown)

@@ -7,7 +7,7 @@ from pathlib import Path
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
 from grader.course.progress import Progress
-from grader.core.formatting import RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
+from grader.core.formatting import retake, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
 from grader.authoring.release import Release
 from grader.authoring.scaffold import Scaffold
 from grader.authoring.validate import HINT_TIERS, Validation
@@ -24,17 +24,17 @@ def _wrapped(label: str, text: str, indent: str) -> list[str]:
     return textwrap.wrap(f"{label}{text}", WIDTH, initial_indent=indent, subsequent_indent=indent + "   ")
 
 
-def render_hints(exercise: Exercise, shown: int, new: bool, student_file: str) -> str:
+def render_hints(exercise: Exercise, shown: int, new: bool, student_file: str, command: str = "grade") -> str:
     """The hint tiers 1..shown of an exercise; ``new`` says the last one was not seen before."""
     total = len(exercise.hints)
     lines = [f"{exercise.name}: hint {shown} of {total}" + ("" if new else " (you have seen them all)")]
     for tier in range(1, shown + 1):
         lines += _wrapped(f"{tier}. {tier_name(tier).capitalize()}: ", exercise.hints[tier - 1], "  ")
     if shown < total:
-        lines.append(f"Still stuck? `grade hint {exercise.name}` again gives the {tier_name(shown + 1)}.")
+        lines.append(f"Still stuck? `{command} hint {exercise.name}` again gives the {tier_name(shown + 1)}.")
     else:
         lines.append(f"That is every hint. The docstring of {exercise.name} in exercises/{student_file} has the "
-                     "formula, an example and the pitfalls; the feedback of `grade` names the mistake it sees.")
+                     f"formula, an example and the pitfalls; the feedback of `{command}` names the mistake it sees.")
     return "\n".join(lines) + "\n"
 
 
@@ -43,8 +43,9 @@ def next_exercise(report: Report) -> ExerciseResult | None:
     return next((e for e in report.exercises if e.status is not ExerciseStatus.PASSED), None)
 
 
-def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> str:
-    """The watch screen's footer: the exercise to work on next, with the hints seen so far."""
+def render_next(report: Report, lesson: Lesson, progress: Progress | None, command: str = "grade") -> str:
+    """The watch screen's footer: the exercise to work on next, with the hints seen so far (``command``: ``grade``
+    as typed where the watch runs, with the --course and --lesson it needs)."""
     if report.import_error is not None:
         return ("Next: make your file import again; no exercise runs until it does.\n"
                 + _indent_block(report.import_error) + "\n")
@@ -52,14 +53,14 @@ def render_next(report: Report, lesson: Lesson, progress: Progress | None) -> st
         return "Next: fix this; no exercise runs until it is fixed.\n" + _indent_block(terminal(report.file_problem)) + "\n"
     result = next_exercise(report)
     if result is None:
-        return "Every graded exercise has full marks. Next: the quiz, if you have not passed it (grade quiz).\n"
+        return f"Every graded exercise has full marks. Next: the quiz, if you have not passed it ({command} quiz).\n"
     exercise = lesson.exercise(result.name)
     seen = max(1, progress.exercise(result.name).hints_seen if progress else 1)
     lines = [f"Next: {result.name} ({STATUS_WORDS[result.status]})"]
     for tier in range(1, min(seen, len(exercise.hints)) + 1):
         lines += _wrapped(f"Hint {tier} of {len(exercise.hints)} ({tier_name(tier)}): ", exercise.hints[tier - 1], "  ")
     if seen < len(exercise.hints):
-        lines.append(f"  More help: grade hint {result.name}")
+        lines.append(f"  More help: {command} hint {result.name}")
     return "\n".join(lines) + "\n"
 
 
@@ -71,20 +72,20 @@ def render_watch_status(shown_path: str, clock: str) -> str:
     return f"Watching {shown_path} (graded at {clock}): save it to grade again; Ctrl-C to stop.\n"
 
 
-def _quiz_line(quiz: QuizResult | None, needed: int) -> tuple[str, bool]:
+def _quiz_line(quiz: QuizResult | None, needed: int, command: str) -> tuple[str, bool]:
     if quiz is None:
-        return "not taken yet (take it with: grade quiz)", False
+        return f"not taken yet (take it with: {command} quiz)", False
     unanswered = sum(q.answer is None for q in quiz.questions)
     text = f"{quiz.score}/{quiz.total} correct ({percent(quiz.percent)}%)"
     if quiz.passed:
         return f"{text}, passed", True
     if unanswered:
-        return f"{text}, {quiz_unanswered(unanswered)}", False
-    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {RETAKE})", False
+        return f"{text}, {quiz_unanswered(unanswered, command)}", False
+    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {retake(command)})", False
 
 
 def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_needed: int, progress: Progress,
-                shown_path: str, color: bool = False) -> str:
+                shown_path: str, command: str = "grade", color: bool = False) -> str:
     width = max(len(e.name) for e in report.exercises)
     lines = [f"{lesson.title}: {shown_path}", ""]
     if report.choice is not None:
@@ -98,7 +99,7 @@ def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_ne
         lines.append(line.rstrip())
     done = sum(e.status is ExerciseStatus.PASSED for e in report.exercises)
     total = len(report.exercises)
-    quiz_text, quiz_passed = _quiz_line(quiz, quiz_needed)
+    quiz_text, quiz_passed = _quiz_line(quiz, quiz_needed, command)
     lines += ["", f"Exercises: {done} of {total} with full marks, {points(report.score)}/{points(report.max_score)} points",
               f"Quiz: {quiz_text}"]
     if report.notes:
@@ -170,7 +171,7 @@ def render_release(release: Release, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
+def render_lessons(lessons: tuple[Lesson, ...], root: Path, command: str = "grade") -> str:
     if not lessons:
         return f"No lessons in the course at {root} (a lesson is a folder grader/lessons/NAME/ with a lesson.yaml).\n"
     lines = [f"{len(lessons)} lesson{'s' if len(lessons) != 1 else ''} in the course at {root}:", ""]
@@ -179,7 +180,7 @@ def render_lessons(lessons: tuple[Lesson, ...], root: Path) -> str:
         lines.append(f"{lesson.name}: {lesson.title}")
         lines.append(f"  {counted(len(lesson.exercises), 'exercise')}, {points(total)} points (exercises/{lesson.student_file}); "
                      f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.load_quiz().pass_above)}")
-    lines += ["", "Choose one with: grade --lesson NAME <command>"]
+    lines += ["", f"Choose one with: {command} --lesson NAME <command>"]
     return "\n".join(lines) + "\n"
 
 
@@ -188,8 +189,9 @@ def render_strays(strays: tuple[str, ...]) -> str:
             + "".join(f"  ✗ {stray}\n" for stray in strays))
 
 
-def render_new_lesson(scaffold: Scaffold, root: Path) -> str:
+def render_new_lesson(scaffold: Scaffold, root: Path, command: str = "grade") -> str:
+    """What new-lesson wrote, and the command that validates it (``command``: ``grade`` as typed here for it)."""
     lines = [f"Wrote lesson {scaffold.name} in {root}:"]
     lines += [f"  {path}" for path in scaffold.files]
-    lines += ["", f"Next: fill in the placeholders (docs/writing-a-lesson.md), then run: grade --lesson {scaffold.name} validate"]
+    lines += ["", f"Next: fill in the placeholders (docs/writing-a-lesson.md), then run: {command} validate"]
     return "\n".join(lines) + "\n"

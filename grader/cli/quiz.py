@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grader.cli.base import GradeCommand, selection, shown_path
+from grader.cli.options import FILE, format_option, quiz_option
 
 from grader.core.errors import UsageError
 from grader.course.quiz.answers import ANSWERS_FILE, load_answers, save_answers
@@ -16,12 +17,7 @@ from grader.course.quiz.render import render_intro, render_quiz_text
 from grader.course.quiz.schema import Quiz, load_quiz
 from grader.course.quiz.scoring import score_quiz
 from grader.course.quiz.session import take_quiz
-from grader.core.submission import find_project_root
-
-FILE = click.Path(dir_okay=False, path_type=Path)
-quiz_option = click.option(
-    "--quiz", "quiz_file", type=FILE, default=None, show_default="the lesson's quiz", help="The quiz file."
-)
+from grader.course.project import StudentProject
 
 
 def _quiz_file(given: Path | None) -> Path:
@@ -35,7 +31,7 @@ def _load(given: Path | None) -> Quiz:
 
 @click.command("quiz", cls=GradeCommand)
 @click.option("--answers", "answers_file", type=FILE, help="Score this file of answers (`q1: b`) instead of asking.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", help="For --answers.")
+@format_option(["text", "json"], "text", "For --answers.", show_default=False)
 @click.option("--save", type=FILE, help=f"Where your answers are kept [default: {ANSWERS_FILE} in the project].")
 @click.option("--retake", is_flag=True,
               help="Take the quiz again from the first question (your saved answers are replaced as you answer).")
@@ -136,15 +132,16 @@ def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, p
 
 
 def default_answers_path() -> Path:
-    """The lesson's answers file at the root of the project the student is in (where `grade` looks for it)."""
+    """The answers file `grade` grades for the lesson in the project the student is in (here, outside one)."""
     lesson = selection().lesson_or_sole()
-    root = find_project_root(Path.cwd(), lesson.student_file)
-    return (root or Path.cwd()) / lesson.answers_file
+    project = StudentProject.find(Path.cwd(), lesson) or StudentProject(Path.cwd(), lesson)
+    return project.answers_path()
 
 
 def _resume_command(save: Path, default_save: Path, quiz_file: Path | None, retake: bool = False) -> str:
     chosen = selection()
-    words = ["grade"] + (["--lesson", chosen.lesson] if chosen.lesson else []) + ["quiz"] + (["--retake"] if retake else [])
+    lesson = chosen.lesson if quiz_file is not None else chosen.lesson_or_sole().name
+    words = shlex.split(chosen.command(lesson)) + ["quiz"] + (["--retake"] if retake else [])
     if save != default_save:
         words += ["--save", str(save)]
     if quiz_file is not None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from grader.cli.base import GradeGroup
-from grader.cli.quiz import _quiz_file, quiz_option
+from grader.cli.options import quiz_option
+from grader.cli.quiz import _quiz_file
 from grader.authoring.quiz_key import set_key
 from grader.course.quiz.schema import load_quiz
 

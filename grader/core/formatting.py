@@ -98,12 +98,14 @@ def printable(text: str) -> str:
     return line.replace("##[", "#|#[")
 
 
-RETAKE = "grade quiz --retake"
+def retake(command: str = "grade") -> str:
+    """The command that takes the quiz again; ``command``: ``grade`` as typed where it is shown (--course, --lesson)."""
+    return f"{command} quiz --retake"
 
 
-def quiz_unanswered(unanswered: int) -> str:
+def quiz_unanswered(unanswered: int, command: str = "grade") -> str:
     """How every report words a quiz left part-way (``grade``, ``grade check``, ``grade list``)."""
-    return f"{unanswered} unanswered: not passed yet (continue with: grade quiz)"
+    return f"{unanswered} unanswered: not passed yet (continue with: {command} quiz)"
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

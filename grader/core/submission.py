@@ -268,11 +268,3 @@ def resolve_submission(path: Path, student_file: str, prefer: Prefer = Prefer.ST
         raise UsageError(f"{path}: not a Python file or notebook; give the .py file, the .ipynb notebook "
                          f"or the directory holding {student_file}")
     return SubmissionFile.of(path)
-
-
-def find_project_root(start: Path, student_file: str) -> Path | None:
-    """The nearest directory at or above ``start`` holding exercises/<student_file>."""
-    for directory in (start, *start.parents):
-        if entry_kind(directory, f"{EXERCISES_DIR}/{student_file}") is not None:
-            return directory
-    return None

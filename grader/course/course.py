@@ -8,8 +8,10 @@ A course folder holds, for each lesson NAME::
     grader/lessons/NAME/       lesson.yaml, __init__.py (CHECKS, PREDICTIONS, STRESS), known_wrong/, student_README.md
 
 A lesson is the folder grader/lessons/NAME/ with a lesson.yaml; its other files are cross-checked
-when it loads (one name everywhere). The course is the project holding this grader, unless the
-environment variable GRADE_COURSE (or ``grade --course DIR``) names another folder. A grader installed
+when it loads (one name everywhere). Which course a command works on is decided in one place,
+``find_course_root``: the folder ``grade --course DIR`` (or the environment variable GRADE_COURSE) names,
+else the nearest folder at or above the current directory holding grader/lessons/, else the project
+holding this grader. A grader installed
 from a wheel (``pip install .``, pipx) has no exercises/, solutions/ nor quizzes/ beside its package:
 the build packaged them in grader/_course/ (setup.py), and its course reads them there.
 """
@@ -20,6 +22,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +52,37 @@ def data_root(root: Path) -> Path:
     return root
 
 
-def course_root() -> Path:
+def enclosing_course(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding grader/lessons/: the course one is working in."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / LESSONS).is_dir():
+            return directory
+    return None
+
+
+def find_course_root(explicit: Path | None = None, start: Path | None = None) -> Path:
+    """The course a command works on: ``explicit`` (``--course``), else $GRADE_COURSE, else the course
+    enclosing ``start`` (default: the current directory), else the project holding this grader."""
+    if explicit is not None:
+        return explicit.resolve()
     chosen = os.environ.get(COURSE_VARIABLE)
-    return Path(chosen).resolve() if chosen else PROJECT_ROOT
+    if chosen:
+        return Path(chosen).resolve()
+    return enclosing_course(Path.cwd() if start is None else start) or PROJECT_ROOT
+
+
+def grade_command(course: Path, lesson: str | None = None, start: Path | None = None) -> str:
+    """``grade`` as a student or author types it from ``start`` (default: here) to work on ``course`` and
+    ``lesson``: with --course only when the course found from there is another, with --lesson when given."""
+    words = ["grade"]
+    if course.resolve() != find_course_root(start=start):
+        here = Path.cwd() if start is None else start
+        relative = os.path.relpath(course, here)
+        words += ["--course", relative if len(relative) < len(str(course)) else str(course)]
+    if lesson is not None:
+        words += ["--lesson", lesson]
+    return shlex.join(words)
 
 
 def answers_file(name: str, sole: bool) -> str:
@@ -136,7 +167,7 @@ class Course:
 
     @classmethod
     def at(cls, root: Path | None = None) -> Course:
-        resolved = (root or course_root()).resolve()
+        resolved = find_course_root(root)
         cached = _COURSES.get(resolved)
         if cached is None:
             cached = _COURSES[resolved] = cls(resolved)
@@ -150,6 +181,12 @@ class Course:
     def data_root(self) -> Path:
         """exercises/, solutions/ and quizzes/: the course folder, or an installed grader's packaged copies."""
         return data_root(self.root)
+
+    def command(self, lesson: str | None = None) -> str:
+        """``grade`` as typed from here to work on this course and ``lesson``: --lesson only when the course has
+        several lessons (one lesson is chosen without it), --course only when it is not the course found here."""
+        several = lesson is not None and len(self.names()) > 1
+        return grade_command(self.root, lesson if several else None)
 
     def names(self) -> tuple[str, ...]:
         """Every lesson of the course: the folders of grader/lessons/ holding a lesson.yaml, sorted."""

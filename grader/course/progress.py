@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Mapping, TypedDict
 
 from grader.core.errors import UsageError
-from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
 from grader.core.outputs import write_atomic
 
@@ -84,11 +83,6 @@ class ProgressFile(TypedDict):
     lesson: str
     graded_at: str | None
     exercises: dict[str, ExerciseEntry]
-
-
-def progress_path(project_root: Path, lesson: Lesson) -> Path:
-    """The lesson's progress file in a student's project (one per lesson: see grader.course.course)."""
-    return project_root / lesson.progress_file
 
 
 class _Unreadable(Exception):

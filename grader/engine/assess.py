@@ -13,6 +13,7 @@ from grader.core.errors import GradeError
 from grader.engine.grading import GradeOptions, grade_submission
 from grader.course.lesson import Lesson
 from grader.core.model import QuizResult, Report
+from grader.course.project import StudentProject
 from grader.course.progress import Progress, load_progress, save_progress
 from grader.course.quiz import load_answers, score_quiz
 from grader.core.submission import SubmissionFile, entry_kind
@@ -38,9 +39,9 @@ def grade_quiz(lesson: Lesson, answers: SubmissionFile | Path) -> QuizResult:
 
 def assess(lesson: Lesson, submission: SubmissionFile | Path, options: GradeOptions, *,
            answers: SubmissionFile | None = None, left_out: tuple[str, ...] = (),
-           project: Path | None = None, on_progress: Callable[[str], None] | None = None) -> Assessment:
+           project: StudentProject | None = None, on_progress: Callable[[str], None] | None = None) -> Assessment:
     """Grade ``submission``'s exercises, then the quiz answers in ``answers`` (when that file exists),
-    then record the result in the progress file of the student's ``project`` root (when given).
+    then record the result, once, in the progress file of the student's ``project`` (when given).
     ``left_out``: files of the submission not graded, and why (the report's notes say them).
 
     A malformed answers file does not stop the exercises' report: it comes back as ``quiz_problem``.
@@ -56,7 +57,6 @@ def assess(lesson: Lesson, submission: SubmissionFile | Path, options: GradeOpti
             quiz_problem = problem
     progress = None
     if project is not None:
-        path = project / lesson.progress_file
-        progress = load_progress(path, lesson.name).with_report(report)
-        save_progress(path, progress)
+        progress = load_progress(project.progress_path, lesson.name).with_report(report)
+        save_progress(project.progress_path, progress)
     return Assessment(lesson, report, quiz_problem, progress)

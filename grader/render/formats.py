@@ -27,10 +27,12 @@ class RenderSettings:
     include_lesson: bool = True  # text: the lesson's completion line (not when only some exercises were graded)
     hidden_visibility: str = HIDDEN_VISIBILITY  # gradescope: when students see hidden checks' results
     quiz_problem: str | None = None  # credit formats: why the quiz answers could not be read (costs the quiz only)
+    command: str = "grade"  # text: `grade` as typed where the report is read, in the commands it advises
 
 
 RENDERERS: dict[ReportFormat, Callable[[Report, RenderSettings], str]] = {
-    ReportFormat.TEXT: lambda report, s: render_text(report, color=s.color, include_lesson=s.include_lesson),
+    ReportFormat.TEXT: lambda report, s: render_text(report, color=s.color, include_lesson=s.include_lesson,
+                                                      command=s.command),
     ReportFormat.JSON: lambda report, s: render_json(report),
     ReportFormat.GRADESCOPE: lambda report, s: render_gradescope(report, s.hidden_visibility, s.quiz_problem),
     ReportFormat.CLASSROOM: lambda report, s: render_classroom(report),

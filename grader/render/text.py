@@ -1,7 +1,7 @@
 """The terminal report a student reads after ``grade``."""
 from __future__ import annotations
 
-from grader.core.formatting import (RETAKE, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, terminal,
+from grader.core.formatting import (STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, retake, terminal,
                                 threshold)
 from grader.core.model import ExerciseResult, ExerciseStatus, Report
 from grader.sandbox.protocol import OUTPUT_CUT_MARK as CUT_MARK
@@ -79,24 +79,26 @@ def printed(output: str) -> str:
     return text + (f"\n{kept_note}" if kept_note else "")
 
 
-def _lesson_status(report: Report) -> str:
+def _lesson_status(report: Report, command: str) -> str:
     done = sum(e.status is ExerciseStatus.PASSED for e in report.exercises)
     total = len(report.exercises)
     missing = []
     if not report.exercises_complete:
         missing.append(f"{total - done} of {counted(total, 'exercise')} still short of full marks")
     if report.quiz is None:
-        missing.append("the quiz (take it with: grade quiz)")
+        missing.append(f"the quiz (take it with: {command} quiz)")
     elif any(q.answer is None for q in report.quiz.questions):
-        missing.append("the rest of the quiz (continue with: grade quiz)")
+        missing.append(f"the rest of the quiz (continue with: {command} quiz)")
     elif not report.quiz.passed:
-        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {RETAKE})")
+        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {retake(command)})")
     if report.lesson_complete:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
 
 
-def render_text(report: Report, color: bool = False, include_lesson: bool = True) -> str:
+def render_text(report: Report, color: bool = False, include_lesson: bool = True, command: str = "grade") -> str:
+    """The report; ``command`` is ``grade`` as typed where it is read (with --course and --lesson when they are
+    needed there), so that each command it advises works as printed."""
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {terminal(report.submission)}", ""]
     if report.choice is not None:
@@ -117,10 +119,10 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     if report.quiz is not None:
         quiz = report.quiz
         unanswered = sum(q.answer is None for q in quiz.questions)
-        verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered) if unanswered
+        verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered, command) if unanswered
                    else f"not passed (needs more than {threshold(quiz.pass_above)})")
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, {verdict}")
     if include_lesson:
-        lines.append(_lesson_status(report))
-    lines.append(f"Seed: {report.seed} (grade check PATH --seed {report.seed} reproduces these inputs)")
+        lines.append(_lesson_status(report, command))
+    lines.append(f"Seed: {report.seed} ({command} check PATH --seed {report.seed} reproduces these inputs)")
     return "\n".join(lines) + "\n"

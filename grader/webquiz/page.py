@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from grader.core.formatting import percent
-from grader.course.quiz.render import score_sentence
+from grader.course.quiz.render import explained, score_sentence
 from grader.course.quiz.render import verdict as quiz_verdict
 from grader.course.quiz.schema import Question, Quiz
 from grader.webquiz.state import WebQuiz
@@ -91,13 +91,13 @@ def feedback(question: Question, given: str, heading: str = "h2") -> str:
         f"<{heading}><span class=\"verdict-{verdict.lower()}\">{verdict}.</span> "
         f"Question {escape(question.id)}</{heading}>",
         f"<p><strong>You chose</strong> {_choice_text(question, given)}</p>",
-        f"<p>{escape(question.choice(given).explanation)}</p>",
+        f"<p>{escape(explained(question.choice(given).explanation))}</p>",
     ]
     if not right:
         answer = question.answer
         parts += [
             f"<p><strong>The answer is</strong> {_choice_text(question, answer.id)}</p>",
-            f"<p>{escape(answer.explanation)}</p>",
+            f"<p>{escape(explained(answer.explanation))}</p>",
             f"<p>Reread the lesson section \u201c{escape(question.reread)}\u201d; redo exercise "
             f"<code>{escape(question.exercise)}</code>.</p>",
         ]

@@ -1,6 +1,7 @@
 """Plain-text rendering of questions, feedback and the end-of-quiz result."""
 from __future__ import annotations
 
+import re
 import textwrap
 
 from grader.core.formatting import percent
@@ -52,14 +53,25 @@ def render_question(question: Question, number: int, total: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+# A verdict an author may start an explanation with: the quiz says its own (Right. / Wrong.) before it.
+_LEADING_VERDICT = re.compile(r"(?:right|correct|wrong|incorrect|not quite|exactly|yes|no)\s*[.!]+\s*", re.IGNORECASE)
+
+
+def explained(text: str) -> str:
+    """An explanation as the quiz shows it after its own verdict: without a verdict it starts with, so the
+    terminal and the web page never say "Right. Right." nor "Wrong. Not quite."."""
+    rest = _LEADING_VERDICT.sub("", text.lstrip(), count=1) if _LEADING_VERDICT.match(text.lstrip()) else text
+    return rest or text  # an explanation that is only a verdict stays as it is
+
+
 def render_feedback(question: Question, choice_id: str) -> str:
     if question.is_correct(choice_id):
-        return textwrap.fill(f"Right. {question.choice(choice_id).explanation}", WIDTH) + "\n"
+        return textwrap.fill(f"Right. {explained(question.choice(choice_id).explanation)}", WIDTH) + "\n"
     answer = question.answer
     return (
-        textwrap.fill(f"Wrong. {question.choice(choice_id).explanation}", WIDTH)
+        textwrap.fill(f"Wrong. {explained(question.choice(choice_id).explanation)}", WIDTH)
         + "\n"
-        + textwrap.fill(f"The answer is {answer.id}: {answer.explanation}", WIDTH)
+        + textwrap.fill(f"The answer is {answer.id}: {explained(answer.explanation)}", WIDTH)
         + "\n"
     )
 
