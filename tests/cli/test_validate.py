@@ -29,7 +29,21 @@ def test_grade_validate_passes_on_the_project():
     assert any(line.startswith("✓ stress matrix: 9 exercises x 15 classes: ") for line in lines)
     for mistake in MISTAKES:
         assert any(line.startswith(f"✓ known_wrong/{mistake}.py: ") and "named on it" in line for line in lines), mistake
-    assert any(line.startswith("✓ raises: ") and "should name the exception's type too" in line for line in lines)
+    assert not any(line.startswith("✓ raises: ") for line in lines)  # every mistake shown by an exception names its type
+
+
+def test_validate_advises_naming_the_type_of_a_mistake_matched_by_text_alone():
+    from grader.authoring.validate import _mistake_findings
+    from grader.course.lesson import Exercise, Lesson, Mistake
+
+    by_text = Mistake("wrong_axis", "t", "h", raises_like="out of bounds")
+    typed = Mistake("no_shift", "t", "h", raises_like="math range error", raises="OverflowError")
+    lesson = Lesson("l", "L", "l.py", (Exercise("f", ("h",), {"wrong_axis": by_text, "no_shift": typed}, ()),), {})
+    [finding] = _mistake_findings(lesson)
+    assert finding.ok and "1 mistake matched by message text alone" in finding.detail
+    assert "f/wrong_axis" in finding.detail and "no_shift" not in finding.detail
+    typed_only = Lesson("l", "L", "l.py", (Exercise("f", ("h",), {"no_shift": typed}, ()),), {})
+    assert _mistake_findings(typed_only) == []
     assert lines[-1].startswith(f"All {len(MISTAKES) + 7} checks passed")
 
 
