@@ -30,6 +30,7 @@ def test_grade_validate_passes_on_the_project():
     for mistake in MISTAKES:
         assert any(line.startswith(f"✓ known_wrong/{mistake}.py: ") and "named on it" in line for line in lines), mistake
     assert not any(line.startswith("✓ raises: ") for line in lines)  # every mistake shown by an exception names its type
+    assert lines[-1].startswith(f"All {len(MISTAKES) + 6} checks passed")
 
 
 def test_validate_advises_naming_the_type_of_a_mistake_matched_by_text_alone():
@@ -44,7 +45,6 @@ def test_validate_advises_naming_the_type_of_a_mistake_matched_by_text_alone():
     assert "f/wrong_axis" in finding.detail and "no_shift" not in finding.detail
     typed_only = Lesson("l", "L", "l.py", (Exercise("f", ("h",), {"no_shift": typed}, ()),), {})
     assert _mistake_findings(typed_only) == []
-    assert lines[-1].startswith(f"All {len(MISTAKES) + 7} checks passed")
 
 
 def test_every_known_mistake_of_the_lesson_has_a_known_wrong_file(lesson):
