@@ -242,4 +242,5 @@ def test_one_tensor_where_a_tuple_with_per_part_gradients_is_due_is_told_so(kind
     source = REFERENCE + "\n\ndef scaled_and_total(x):\n    return 2 * x\n"
     report = grade_source("kinds.py", source.encode(), kinds, GradeOptions(exercises=("scaled_and_total",)))
     (check,) = report.exercises[0].checks
-    assert not check.passed and check.message.endswith("returned a torch.Tensor, expected a tuple of 2 (part 1, part 2)")
+    assert not check.passed
+    assert check.message.endswith("returned a torch.Tensor, expected a tuple of 2 (part 1, part 2)"), check.message
