@@ -20,7 +20,7 @@ from grader.cli.base import GradeGroup, Selection, require_confinement, selectio
 from grader.cli.options import (course_option, excel_csv_option, exercise_option, format_option, junit_option,
                                 lesson_option, memory_option, out_option, output_option, prefer_option, seed_option,
                                 timeout_option, unconfined_option)
-from grader.course.course import FoundAnswers
+from grader.course.course import FoundAnswers, refuse_course_within
 from grader.course.project import StudentProject
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
@@ -190,8 +190,8 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     Exit codes: 0 everything passed, 1 graded with something short, 2 bad usage or unreadable files.
     """
     chosen = ctx.obj = Selection(course_root.resolve() if course_root else None, lesson)
-    if lesson is not None:
-        chosen.lesson_or_sole()  # an unknown lesson stops here, before any subcommand
+    if lesson is not None:  # an unknown lesson stops here, before any subcommand (and before any of it is imported:
+        chosen.course.require(lesson)  # a credit command first makes sure the course is not the students')
     if ctx.invoked_subcommand is not None:
         _refuse_group_options(ctx)
         return
@@ -213,6 +213,13 @@ def main(ctx: click.Context, lesson: str | None, course_root: Path | None, repor
     _finish(assessments, report_format, output, grading)
 
 
+def _submission_folder(path: Path) -> Path:
+    """The folder of the student's files that PATH names: PATH, or the folder holding the file, above exercises/."""
+    folder = path if path.is_dir() else path.parent
+    folder = folder.resolve()
+    return folder.parent if folder.name == "exercises" else folder
+
+
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @_grading_options
@@ -227,11 +234,14 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
 
     With several lessons in the course, the file's name says which lesson (or give --lesson).
     """
+    credit = report_format in CREDIT_FORMATS or junit is not None
+    if credit:
+        refuse_course_within(selection().course.root, _submission_folder(path), "the submission")
     lesson = selection().for_path(path)
     student_file = resolve_submission(path, lesson.student_file, prefer)
     if path.is_dir() and (note := ignored_copy_note(path, student_file, lesson.student_file)) is not None:
         click.echo(note, err=True)
-    if report_format in CREDIT_FORMATS or junit is not None:
+    if credit:
         require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
                             grading.limits, unconfined)
         seed, how = credit_seed(seed_given)
@@ -294,6 +304,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     from grader.cli.batch import run_batch
     from grader.batch.shards import choose_shard
 
+    refuse_course_within(selection(ctx).course.root, submissions, "the class folder")
     lesson = selection(ctx).lesson_or_sole()
     placed = choose_shard(shard, os.environ, shard_count)
     if placed is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():

@@ -108,6 +108,9 @@ def compare_output(got: np.ndarray, expected: Any, tolerance: Tolerance, hidden:
     """Any result against its expected value: booleans and integers exactly, floats within the tolerance;
     ``dtype`` (declared) must be the result's (``got_dtype``: what the worker says a torch result was, where
     the array cannot say, as for bfloat16)."""
+    # The worker's claim counts only where the array cannot say: bfloat16 travels as float32. Anything else is the
+    # array's own dtype, so a forged "float32" beside a float64 array is float64.
+    got_dtype = got_dtype if got_dtype == "bfloat16" and got.dtype == np.float32 else None
     got_name = got_dtype or got.dtype.name
     kind = expected_kind(expected)
     if kind != "float":

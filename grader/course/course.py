@@ -72,6 +72,15 @@ def find_course_root(explicit: Path | None = None, start: Path | None = None) ->
     return enclosing_course(Path.cwd() if start is None else start) or PROJECT_ROOT
 
 
+def refuse_course_within(course: Path, folder: Path, what: str) -> None:
+    """Exit 2 when the course lies in ``folder`` (at it or below it): students wrote what is there, and a course's
+    lesson package (checks, predictions) runs in the trusted grading process. Checked before any of it is imported."""
+    root, folder = course.resolve(), folder.resolve()
+    if root == folder or folder in root.parents:
+        raise UsageError(f"the course at {root} lies inside {what} {folder}, which students wrote: grade from outside "
+                         f"it, or name your own course with grade --course DIR")
+
+
 def grade_command(course: Path, lesson: str | None = None, start: Path | None = None) -> str:
     """``grade`` as a student or author types it from ``start`` (default: here) to work on ``course`` and
     ``lesson``: with --course only when the course found from there is another, with --lesson when given."""
@@ -210,6 +219,11 @@ class Course:
         names = self.names()
         choices = f"the lessons are: {', '.join(names)}" if names else f"it has no lessons ({self.lessons_dir}/ is empty)"
         return UsageError(f"no lesson {name!r} in the course at {self.root}; {choices}")
+
+    def require(self, name: str) -> None:
+        """Exit 2 unless the course has a lesson ``name``; nothing of the lesson is imported."""
+        if name not in self.names():
+            raise self._unknown(name)
 
     def lesson(self, name: str | None = None) -> Lesson:
         """Lesson ``name``; without one, the course's only lesson."""

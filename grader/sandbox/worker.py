@@ -165,8 +165,10 @@ def _backward(value: Any, parts: list[Any] | None, call: WireCall) -> None:
     torch = _torch()
     grad_output = call.get("grad_output")
     pieces = parts if parts is not None else [value]
-    given = grad_output if parts is not None and isinstance(grad_output, list) else \
-        [grad_output] if parts is None else [None] * len(pieces)
+    if parts is None:  # a tuple's per-part gradients for a result that is no tuple: its value check fails first
+        given = [None if isinstance(grad_output, list) else grad_output]
+    else:
+        given = grad_output if isinstance(grad_output, list) else [None] * len(pieces)
     tensors, gradients = [], []
     for piece, gradient in zip(pieces, given):
         if not (isinstance(piece, torch.Tensor) and piece.requires_grad):

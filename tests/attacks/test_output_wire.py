@@ -120,3 +120,18 @@ def test_forged_tuple_replies_neither_crash_the_grader_nor_earn_the_points(kinds
     report = grade_source("kinds.py", source.encode(), kinds, GradeOptions(exercises=("attend",), limits=Limits(timeout=5)))
     result = report.exercises[0]
     assert result.score == 0 and result.status in (ExerciseStatus.FAILED, ExerciseStatus.ERROR)
+
+
+@pytest.mark.parametrize("claimed", ["float32", "bfloat16"])
+def test_a_dtype_claim_never_overrides_what_the_array_itself_says(kinds, claimed):
+    """A torch dtype is reported only where the array cannot say (bfloat16 travels as float32): a float64 array
+    with an exact "float32" (or "bfloat16") claim beside it is float64, and halve32 declares float32."""
+    exercise = kinds.exercise("halve32")
+    case = exercise.checks[0].cases(kinds.reference, 2026)[0]
+    forged = _reply(outputs={"value": np.asarray(case.expect, dtype=np.float64)},
+                    meta={"type": "torch.Tensor", "dtypes": {"value": claimed}})
+    verdict = verify_case(case, forged, exercise, kinds, hidden=False)
+    assert verdict is not None and verdict.problem == "returned float64 values, expected float32"
+    honest = _reply(outputs={"value": np.asarray(case.expect, dtype=np.float32)},
+                    meta={"type": "torch.Tensor", "dtypes": {"value": "float32"}})
+    assert verify_case(case, honest, exercise, kinds, hidden=False) is None

@@ -234,3 +234,13 @@ def count_positive(x):
     counted = next(e for e in report.exercises if e.name == "count_positive")
     assert counted.status is ExerciseStatus.FAILED and counted.calls_failing == ("positive_mask",)
     assert "It uses your positive_mask, which fails its own checks" in counted.checks[0].message
+
+
+def test_one_tensor_where_a_tuple_with_per_part_gradients_is_due_is_told_so(kinds):
+    """scaled_and_total backpropagates a gradient per part: a single tensor returned instead is a wrong result,
+    never the worker's own failure to stack those gradients reported as the student's ValueError."""
+    source = REFERENCE + "\n\ndef scaled_and_total(x):\n    return 2 * x\n"
+    report = grade_source("kinds.py", source.encode(), kinds, GradeOptions(exercises=("scaled_and_total",)))
+    (check,) = report.exercises[0].checks
+    assert not check.passed
+    assert check.message.endswith("returned a torch.Tensor, expected a tuple of 2 (part 1, part 2)"), check.message
