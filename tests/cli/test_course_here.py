@@ -225,3 +225,23 @@ def test_batch_and_release_work_on_the_course_you_are_in(tmp_path):
     assert released.exit_code == 0, released.output
     assert (tmp_path / "student" / "exercises" / f"{NAME}.py").is_file()
     assert not (tmp_path / "student" / "exercises" / "softmax_cross_entropy.py").exists()
+
+
+def test_new_lesson_outside_any_course_writes_nothing_into_the_grader(tmp_path):
+    """In a folder with no grader/lessons/ at or above it, the course would be the project holding this grader:
+    new-lesson refuses there (exit 2, one line saying how to start a course) rather than write into it."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    before = sorted(p.name for p in (PROJECT_ROOT / "grader" / "lessons").iterdir())
+    refused = grade_in(empty, "new-lesson", "linear_regression")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr == (f"Error: no course here: no grader/lessons/ in {empty.resolve()} or above. Start a course "
+                              "here with `mkdir -p grader/lessons`, or name one with `grade --course DIR new-lesson "
+                              "NAME`\n")
+    assert sorted(p.name for p in (PROJECT_ROOT / "grader" / "lessons").iterdir()) == before
+    assert not (PROJECT_ROOT / "exercises" / "linear_regression.py").exists() and list(empty.iterdir()) == []
+    (empty / "grader" / "lessons").mkdir(parents=True)  # as the message says: then it is a course of its own
+    made = grade_in(empty, "new-lesson", "linear_regression")
+    assert made.exit_code == 0, made.output
+    assert (empty / "exercises" / "linear_regression.py").is_file()
+    assert made.stdout.endswith("then run: grade validate\n")
