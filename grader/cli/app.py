@@ -306,6 +306,9 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
 
     refuse_course_within(selection(ctx).course.root, submissions, "the class folder")
     lesson = selection(ctx).lesson_or_sole()
+    if lesson.released:  # its answers are recorded at the practice seed only, and credit never grades at that seed
+        raise UsageError(f"grade batch grades for credit at a seed other than the practice seed, and this student "
+                         f"copy grades with seed {DEFAULT_SEED} only: run it in the instructor's project (with solutions/)")
     placed = choose_shard(shard, os.environ, shard_count)
     if placed is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
         raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")

@@ -7,6 +7,7 @@ lesson at the project's root) is written by ``grade hint`` (the tiers seen), ``g
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from grader.cli.learning_render import (
     render_validation,
     render_watch_status,
 )
+from grader.course.course import COURSE_VARIABLE, enclosing_course
 from grader.course.project import StudentProject
 from grader.course.lesson import Lesson
 from grader.course.progress import load_progress, reset_progress, save_progress
@@ -232,7 +234,12 @@ def release_command(ctx: click.Context, out: Path, no_verify: bool) -> None:
 def new_lesson_command(name: str, title: str | None) -> None:
     """Write a new lesson's files with placeholders that validate: exercises/NAME.py, solutions/NAME.py,
     quizzes/NAME.yaml and grader/lessons/NAME/ (see docs/writing-a-lesson.md)."""
-    course = selection().course
+    chosen = selection()
+    if chosen.course_root is None and not os.environ.get(COURSE_VARIABLE) and enclosing_course(Path.cwd()) is None:
+        # Outside any course the fallback is the project holding this grader: never where a new lesson belongs.
+        raise UsageError(f"no course here: no grader/lessons/ in {Path.cwd()} or above. Start a course here with "
+                         "`mkdir -p grader/lessons`, or name one with `grade --course DIR new-lesson NAME`")
+    course = chosen.course
     if any(lesson.released for lesson in course.lessons()):  # a student copy would become a course of two lessons
         raise UsageError("grade new-lesson works in the instructor's course: this is a student copy (no solutions/)")
     scaffold = new_lesson(course.root, name, title)

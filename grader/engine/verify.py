@@ -161,13 +161,14 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
 
 
 def _no_gradient(meta: ReplyMeta) -> str:
-    """Why no gradient reached the logits: a result that carries none, or one that hangs off another tensor."""
+    """Why no gradient reached the arguments: a result that carries none, or one that hangs off another tensor.
+    Any lesson's: the arguments are not always logits (weights, queries, inputs)."""
     if not meta.type.startswith("torch"):
-        return f"returned a {meta.type}: no gradient flows back to the logits"
-    if meta.requires_grad:  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
-        return ("returned a tensor that requires grad, but its gradient never reaches the logits you were given: "
-                "it was computed from a new tensor made from them")
-    return "returned a tensor that does not require grad: no gradient flows back to the logits"
+        return f"returned a {meta.type}: no gradient flows back to the tensors you were given"
+    if meta.requires_grad:  # torch.tensor(x, requires_grad=True), x.detach(), w.detach() beside another argument
+        return ("returned a tensor that requires grad, but its gradient does not reach every tensor you were given "
+                "that requires grad: part of it was computed from a detached copy or a new tensor made from them")
+    return "returned a tensor that does not require grad: no gradient flows back to the tensors you were given"
 
 
 FORBIDDEN = "calls {name}, which this exercise asks you to write yourself"

@@ -225,3 +225,41 @@ def test_batch_and_release_work_on_the_course_you_are_in(tmp_path):
     assert released.exit_code == 0, released.output
     assert (tmp_path / "student" / "exercises" / f"{NAME}.py").is_file()
     assert not (tmp_path / "student" / "exercises" / "softmax_cross_entropy.py").exists()
+
+
+def test_new_lesson_outside_any_course_writes_nothing_into_the_grader(tmp_path):
+    """In a folder with no grader/lessons/ at or above it, the course would be the project holding this grader:
+    new-lesson refuses there (exit 2, one line saying how to start a course) rather than write into it."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    before = sorted(p.name for p in (PROJECT_ROOT / "grader" / "lessons").iterdir())
+    refused = grade_in(empty, "new-lesson", "linear_regression")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr == (f"Error: no course here: no grader/lessons/ in {empty.resolve()} or above. Start a course "
+                              "here with `mkdir -p grader/lessons`, or name one with `grade --course DIR new-lesson "
+                              "NAME`\n")
+    assert sorted(p.name for p in (PROJECT_ROOT / "grader" / "lessons").iterdir()) == before
+    assert not (PROJECT_ROOT / "exercises" / "linear_regression.py").exists() and list(empty.iterdir()) == []
+    (empty / "grader" / "lessons").mkdir(parents=True)  # as the message says: then it is a course of its own
+    made = grade_in(empty, "new-lesson", "linear_regression")
+    assert made.exit_code == 0, made.output
+    assert (empty / "exercises" / "linear_regression.py").is_file()
+    assert made.stdout.endswith("then run: grade validate\n")
+
+
+@pytest.mark.xfail(strict=True, reason="`grade check FOLDER` from the course prints `grade quiz --retake` for FOLDER's "
+                                       "failed quiz, but run as printed it retakes the quiz of the folder it runs in")
+def test_the_quiz_advice_of_check_on_another_folder_acts_on_that_folder(tmp_path):
+    from grader.course.quiz import load_quiz
+
+    course = shutil.copytree(FIXTURE, tmp_path / "course")
+    carol = tmp_path / "submissions" / "carol"
+    (carol / "exercises").mkdir(parents=True)
+    shutil.copy(FIXTURE / "exercises" / f"{NAME}.py", carol / "exercises")
+    quiz = load_quiz(course / "quizzes" / f"{NAME}.yaml")
+    wrong = {q.id: next(c.id for c in q.choices if c.id != q.answer.id) for q in quiz.questions}
+    (carol / "quiz_answers.yaml").write_text("".join(f"{qid}: {choice}\n" for qid, choice in wrong.items()))
+    checked = grade_in(course, "check", str(carol))
+    assert checked.exit_code == 1 and "grade quiz --retake" in advised(checked.stdout), checked.output
+    retake = run_as_printed("grade quiz --retake", course)
+    assert str(carol / "quiz_answers.yaml") in retake.stdout, retake.stdout

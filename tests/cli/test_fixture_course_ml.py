@@ -180,3 +180,33 @@ def test_the_released_copy_grades_the_class_like_the_course(classroom, tmp_path)
         course_scores, copy_scores = ({e["name"]: e["score"] for e in d["exercises"]} for d in documents)
         assert copy_scores == course_scores, submission.name
         assert documents[1]["score"] == documents[0]["score"] and documents[0]["seed"] == 2026
+
+
+def test_a_detached_result_is_not_said_to_miss_the_logits(tmp_path):
+    """The feedback on a gradient that does not arrive is any lesson's: attention's arguments are q, k, v,
+    not logits (the engine's message used to say "never reaches the logits you were given")."""
+    document = report(tmp_path, with_mistake("detached_attention"))
+    checks = by_exercise(document)["torch_attention"]["checks"]
+    failed = [c for c in checks if not c["passed"]]
+    assert failed and all(c["mistake"] == "detached_attention" for c in failed)
+    assert all("logits" not in c["message"] and "does not reach every tensor you were given" in c["message"]
+               for c in failed)
+
+
+WRONG_GRADIENT = '''
+def torch_layer_norm(x, eps=1e-5):
+    mean = x.mean(dim=-1, keepdim=True)
+    variance = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+    out = (x - mean) / (variance + eps).sqrt()
+    return out.detach() + 2 * (out - out.detach())  # the right values, twice the gradient
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="a wrong gradient reads 'gradient of the logits: ...' whatever the argument "
+                                       "is (grader/engine/verify.py); naming it needs the exercise's parameter names")
+def test_a_wrong_gradient_names_the_argument_not_the_logits(tmp_path):
+    source = splice(SOLUTION.read_text(), "torch_layer_norm", WRONG_GRADIENT)
+    checks = by_exercise(report(tmp_path, source))["torch_layer_norm"]["checks"]
+    failed = [c for c in checks if not c["passed"]]
+    assert failed and all("gradient of" in c["message"] for c in failed)
+    assert all("logits" not in c["message"] for c in failed)

@@ -542,3 +542,20 @@ def test_the_copy_installs_with_pip_install_dot_and_finds_its_quiz(released, tmp
     assert checked.returncode == 0, checked.stderr
     document = json.loads(checked.stdout)
     assert document["score"] == document["max_score"] == 35 and document["quiz"]["passed"] is True
+
+
+def test_batch_in_the_student_copy_refuses_at_once(released, tmp_path):
+    """A copy grades at seed 2026 only and batch never grades at it: one clear line, exit 2, nothing written
+    (it used to grade every submission as an error, each row saying the seed was refused)."""
+    copy = released[0]
+    submissions = tmp_path / "submissions"
+    (submissions / "ada").mkdir(parents=True)
+    shutil.copy(copy / EXERCISE_FILE, submissions / "ada" / EXERCISE_FILE.name)
+    ran = grade_in_copy(copy, ["batch", str(submissions), "--out", str(tmp_path / "drawn")],
+                         ["batch", str(submissions), "--out", str(tmp_path / "given"), "--seed", "7"])
+    for result in ran["results"]:
+        assert result["exit"] == 2 and result["stdout"] == ""
+        assert result["stderr"] == ("Error: grade batch grades for credit at a seed other than the practice seed, and "
+                                    "this student copy grades with seed 2026 only: run it in the instructor's project "
+                                    "(with solutions/)\n")
+    assert not (tmp_path / "drawn").exists() and not (tmp_path / "given").exists()
