@@ -4,6 +4,7 @@ Which lessons exist, and where their files are, is the course's business (``grad
 """
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from dataclasses import dataclass, field
@@ -106,6 +107,22 @@ class Lesson:
         from grader.course.expectations import INDEX_FILE
 
         return self.directory is not None and (self.directory / INDEX_FILE).is_file()
+
+    @cached_property
+    def parameters(self) -> Mapping[str, tuple[str, ...]]:
+        """Each exercise function's parameter names, read (never run) from the stubs: for messages only
+        ("gradient of w"). Empty where the stub file cannot be read or parsed."""
+        try:
+            tree = ast.parse(self.stub_path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            return {}
+        return {node.name: tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+                for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+    def argument_name(self, exercise: str, index: int) -> str:
+        """How a message names the exercise function's argument ``index``: its parameter name, or its place."""
+        names = self.parameters.get(exercise, ())
+        return names[index] if index < len(names) else f"argument {index + 1}"
 
     @cached_property
     def reference(self) -> ModuleType:

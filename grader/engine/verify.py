@@ -259,7 +259,7 @@ def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson
             return CaseVerdict(_no_gradient(meta), case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
-            return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
+            return _named(_explain(f"gradient of {lesson.argument_name(exercise.name, index)}: ", expected_grad, grad, comparison.problem, hidden),
                           matching_mistakes(case, outputs, exercise, lesson))
     return None
 

@@ -68,7 +68,7 @@ def torch_classification_loss(logits, targets):
     report = grade(build_submission(tmp_path, {"torch_classification_loss": source}),
                    exercises=("torch_classification_loss",))
     message = report.exercises[0].checks[0].message
-    assert "gradient of the logits: expected [[ 0.8438, -0.8858, 0.042 ]], got [[0.5, 0.5, 0.5]]" in message
+    assert "gradient of logits: expected [[ 0.8438, -0.8858, 0.042 ]], got [[0.5, 0.5, 0.5]]" in message
 
 
 def test_hidden_checks_never_show_expected_values(grade, tmp_path):
