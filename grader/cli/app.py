@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import shlex
 import socket
 import sys
 from datetime import datetime, timezone
@@ -121,6 +122,20 @@ def _assess(lesson: Lesson, student_file: SubmissionFile, grading: GradeOptions,
             live.close()
 
 
+def _quiz_command(assessment: Assessment) -> str:
+    """`grade quiz` as typed here to take the quiz whose answers the report graded: with --save when those are
+    not the answers `grade quiz` finds from here (`grade check ../carol` advises carol's quiz, not this one's)."""
+    command = f"{selection().command(assessment.lesson)} quiz"
+    if assessment.answers is None:
+        return command
+    here = StudentProject.find(Path.cwd(), assessment.lesson) or StudentProject(Path.cwd(), assessment.lesson)
+    if os.path.realpath(assessment.answers) == os.path.realpath(here.answers_path()):
+        return command
+    relative = os.path.relpath(assessment.answers)
+    return shlex.join([*shlex.split(command), "--save", relative if len(relative) < len(str(assessment.answers))
+                       else str(assessment.answers)])
+
+
 def _finish(assessments: list[Assessment], report_format: ReportFormat, output: Path | None, grading: GradeOptions,
             junit: Path | None = None, hidden_visibility: str = HIDDEN_VISIBILITY) -> None:
     """Render every assessment (one per lesson, plus a course line when there are several), write, exit.
@@ -140,8 +155,9 @@ def _finish(assessments: list[Assessment], report_format: ReportFormat, output: 
     for assessment in assessments:
         if assessment.progress is not None and assessment.progress.notice:
             click.echo(assessment.progress.notice, err=True)
-    texts = [render_report(a.report, report_format,
-                           dataclasses.replace(settings, command=selection().command(a.lesson)))  # advice as typed here
+    texts = [render_report(a.report, report_format,  # advice as typed here
+                           dataclasses.replace(settings, command=selection().command(a.lesson),
+                                               quiz_command=_quiz_command(a)))
              for a in assessments]
     if len(assessments) > 1:
         texts.append(_course_line(assessments))

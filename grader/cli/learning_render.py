@@ -80,8 +80,8 @@ def _quiz_line(quiz: QuizResult | None, needed: int, command: str) -> tuple[str,
     if quiz.passed:
         return f"{text}, passed", True
     if unanswered:
-        return f"{text}, {quiz_unanswered(unanswered, command)}", False
-    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {retake(command)})", False
+        return f"{text}, {quiz_unanswered(unanswered, command + ' quiz')}", False
+    return f"{text}, not passed: it needs {needed} of {quiz.total} (retake it with: {retake(command + ' quiz')})", False
 
 
 def render_list(lesson: Lesson, report: Report, quiz: QuizResult | None, quiz_needed: int, progress: Progress,

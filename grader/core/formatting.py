@@ -98,14 +98,15 @@ def printable(text: str) -> str:
     return line.replace("##[", "#|#[")
 
 
-def retake(command: str = "grade") -> str:
-    """The command that takes the quiz again; ``command``: ``grade`` as typed where it is shown (--course, --lesson)."""
-    return f"{command} quiz --retake"
+def retake(quiz: str = "grade quiz") -> str:
+    """The command that takes the quiz again; ``quiz``: ``grade quiz`` as typed where it is shown (--course,
+    --lesson, --save when the answers are not the ones found from there)."""
+    return f"{quiz} --retake"
 
 
-def quiz_unanswered(unanswered: int, command: str = "grade") -> str:
+def quiz_unanswered(unanswered: int, quiz: str = "grade quiz") -> str:
     """How every report words a quiz left part-way (``grade``, ``grade check``, ``grade list``)."""
-    return f"{unanswered} unanswered: not passed yet (continue with: {command} quiz)"
+    return f"{unanswered} unanswered: not passed yet (continue with: {quiz})"
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

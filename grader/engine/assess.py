@@ -25,6 +25,7 @@ class Assessment:
     report: Report  # its quiz is set when quiz answers were graded
     quiz_problem: GradeError | None = None  # the answers file could not be read; the exercises were graded
     progress: Progress | None = None  # what was recorded in the project's progress file, if anything
+    answers: Path | None = None  # the quiz answers file graded (or to be written) for the lesson, if any
 
     @property
     def passed(self) -> bool:
@@ -59,4 +60,4 @@ def assess(lesson: Lesson, submission: SubmissionFile | Path, options: GradeOpti
     if project is not None:
         progress = load_progress(project.progress_path, lesson.name).with_report(report)
         save_progress(project.progress_path, progress)
-    return Assessment(lesson, report, quiz_problem, progress)
+    return Assessment(lesson, report, quiz_problem, progress, answers.path if answers is not None else None)

@@ -28,11 +28,12 @@ class RenderSettings:
     hidden_visibility: str = HIDDEN_VISIBILITY  # gradescope: when students see hidden checks' results
     quiz_problem: str | None = None  # credit formats: why the quiz answers could not be read (costs the quiz only)
     command: str = "grade"  # text: `grade` as typed where the report is read, in the commands it advises
+    quiz_command: str | None = None  # text: `grade quiz` as typed there to take this report's quiz (default: command + quiz)
 
 
 RENDERERS: dict[ReportFormat, Callable[[Report, RenderSettings], str]] = {
     ReportFormat.TEXT: lambda report, s: render_text(report, color=s.color, include_lesson=s.include_lesson,
-                                                      command=s.command),
+                                                      command=s.command, quiz_command=s.quiz_command),
     ReportFormat.JSON: lambda report, s: render_json(report),
     ReportFormat.GRADESCOPE: lambda report, s: render_gradescope(report, s.hidden_visibility, s.quiz_problem),
     ReportFormat.CLASSROOM: lambda report, s: render_classroom(report),

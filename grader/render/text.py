@@ -79,26 +79,29 @@ def printed(output: str) -> str:
     return text + (f"\n{kept_note}" if kept_note else "")
 
 
-def _lesson_status(report: Report, command: str) -> str:
+def _lesson_status(report: Report, quiz: str) -> str:
     done = sum(e.status is ExerciseStatus.PASSED for e in report.exercises)
     total = len(report.exercises)
     missing = []
     if not report.exercises_complete:
         missing.append(f"{total - done} of {counted(total, 'exercise')} still short of full marks")
     if report.quiz is None:
-        missing.append(f"the quiz (take it with: {command} quiz)")
+        missing.append(f"the quiz (take it with: {quiz})")
     elif any(q.answer is None for q in report.quiz.questions):
-        missing.append(f"the rest of the quiz (continue with: {command} quiz)")
+        missing.append(f"the rest of the quiz (continue with: {quiz})")
     elif not report.quiz.passed:
-        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {retake(command)})")
+        missing.append(f"a quiz score above {threshold(report.quiz.pass_above)} (retake it with: {retake(quiz)})")
     if report.lesson_complete:
         return "Lesson complete: every exercise has full marks and the quiz is passed."
     return "Lesson not complete yet. Still needed: " + "; ".join(missing) + "."
 
 
-def render_text(report: Report, color: bool = False, include_lesson: bool = True, command: str = "grade") -> str:
+def render_text(report: Report, color: bool = False, include_lesson: bool = True, command: str = "grade",
+                quiz_command: str | None = None) -> str:
     """The report; ``command`` is ``grade`` as typed where it is read (with --course and --lesson when they are
-    needed there), so that each command it advises works as printed."""
+    needed there), so that each command it advises works as printed; ``quiz_command`` is the quiz's command there
+    (``grade quiz --save PATH`` for answers other than the ones found from there)."""
+    quiz_command = quiz_command or f"{command} quiz"
     width = max((len(e.name) for e in report.exercises), default=10)
     lines = [f"Grading {terminal(report.submission)}", ""]
     if report.choice is not None:
@@ -119,10 +122,10 @@ def render_text(report: Report, color: bool = False, include_lesson: bool = True
     if report.quiz is not None:
         quiz = report.quiz
         unanswered = sum(q.answer is None for q in quiz.questions)
-        verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered, command) if unanswered
+        verdict = ("passed" if quiz.passed else quiz_unanswered(unanswered, quiz_command) if unanswered
                    else f"not passed (needs more than {threshold(quiz.pass_above)})")
         lines.append(f"Quiz: {quiz.score}/{quiz.total} = {percent(quiz.percent)}%, {verdict}")
     if include_lesson:
-        lines.append(_lesson_status(report, command))
+        lines.append(_lesson_status(report, quiz_command))
     lines.append(f"Seed: {report.seed} ({command} check PATH --seed {report.seed} reproduces these inputs)")
     return "\n".join(lines) + "\n"
