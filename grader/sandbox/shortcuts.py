@@ -54,6 +54,9 @@ def resolve(name: str) -> tuple[Any, str, Any]:
     else:
         raise Unresolved(f"{name}: {'.'.join(parts[:-1])} is neither a module nor a class")
     function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
+    if isinstance(function, type):  # a wrapper in its place would break isinstance and subclassing in every exercise
+        raise Unresolved(f"{name}: a class, not a function; forbid its method (such as {name}.forward) or the "
+                         "function it calls")
     if not callable(function):
         raise Unresolved(f"{name}: not a function" if raw is not None else f"{name}: no such function")
     return owner, last, raw

@@ -173,7 +173,8 @@ def test_forbidden_names_resolve_to_functions_the_worker_can_watch():
         assert callable(getattr(owner, attribute))
     for name, reason in (("torch.no_such_function", "no such function"), ("nosuchmodule.f", "no module"),
                          ("numpy.ndarray.sum", "built-in class"), ("numpy.pi", "not a function"),
-                         ("torch.Tensor.shape", "not a function")):
+                         ("torch.Tensor.shape", "not a function"), ("torch.nn.Softmax", "a class, not a function"),
+                         ("collections.OrderedDict", "a class, not a function")):
         with pytest.raises(shortcuts.Unresolved, match=reason):
             shortcuts.resolve(name)
 
