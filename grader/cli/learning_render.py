@@ -180,7 +180,8 @@ def render_lessons(lessons: tuple[Lesson, ...], root: Path, command: str = "grad
         lines.append(f"{lesson.name}: {lesson.title}")
         lines.append(f"  {counted(len(lesson.exercises), 'exercise')}, {points(total)} points (exercises/{lesson.student_file}); "
                      f"quiz quizzes/{lesson.quiz_file}, passed above {threshold(lesson.load_quiz().pass_above)}")
-    lines += ["", f"Choose one with: {command} --lesson NAME <command>"]
+    if len(lessons) > 1:  # with one lesson, every command works on it without --lesson
+        lines += ["", f"Choose one with: {command} --lesson NAME <command>"]
     return "\n".join(lines) + "\n"
 
 

@@ -137,6 +137,9 @@ def test_new_lesson_writes_only_the_lessons_own_files(two_lessons):
 def test_a_course_of_two_lessons(two_lessons, tmp_path):
     listed = grade(tmp_path, "lessons", course=two_lessons)
     assert "2 lessons in the course" in listed.stdout and "doubling: Doubling" in listed.stdout
+    assert "Choose one with: grade --course" in listed.stdout and "--lesson NAME <command>" in listed.stdout
+    alone = grade(tmp_path, "lessons", course=FIXTURE)  # one lesson: every command works on it, no --lesson
+    assert "1 lesson in the course" in alone.stdout and "Choose one" not in alone.stdout
 
     student = project(tmp_path / "student", SOLUTION.read_text())
     project(student, (two_lessons / "solutions" / "doubling.py").read_text(), name="doubling")
