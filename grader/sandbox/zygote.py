@@ -7,8 +7,10 @@ runs before any torch operation: a child forked after an OpenMP-parallel op hang
 Every worker would otherwise pay again for what the server can pay once: the server runs a made-up call
 through the worker's own code (torch's lazy set-up of operators and autograd, numpy's .npy reader and
 writer; plain made-up numbers, nothing of any lesson), then freezes its objects out of the garbage
-collector (a child's collections never touch, and so never copy, the pages of torch's objects). It
-learns of each child's exit at once through a pidfd.
+collector (a child's collections never touch, and so never copy, the pages of torch's objects), and asks
+the kernel to hold its dense private memory in huge pages (``_collapse_to_huge_pages``: each fork then
+copies, and each exit frees, one entry per 2 MiB instead of 512). It learns of each child's exit at once
+through a pidfd.
 
 Control channel (a SOCK_SEQPACKET socket whose fd number is the one argument), one JSON message each:
   grader -> server: {"id": n} with three fds attached (job reader, results writer, output writer)
@@ -16,9 +18,11 @@ Control channel (a SOCK_SEQPACKET socket whose fd number is the one argument), o
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
+import re
 import selectors
 import signal
 import socket
@@ -38,6 +42,10 @@ else:
 from grader.sandbox import protocol, worker
 
 REAP_INTERVAL = 0.02  # where pidfds are not available: how often to look for exited children
+HUGE_PAGE = 2 << 20
+MADV_HUGEPAGE, MADV_COLLAPSE = 14, 25  # Linux; MADV_COLLAPSE since 6.1 (older kernels refuse it: nothing changes)
+DENSE = 0.8  # a mapping is collapsed when this share of it is in memory already (so it costs no more memory)
+_MAPPING = re.compile(r"([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+ *(.*)")
 
 
 def _warm_up() -> None:
@@ -61,6 +69,43 @@ def _warm_up() -> None:
     for function, call in calls:
         call = protocol.loads(protocol.dumps(call))
         protocol.loads(protocol.dumps(worker.run_call(function, call, "<warm-up>")))
+
+
+def _dense_anonymous_mappings() -> list[tuple[int, int]]:
+    """This process's private writable memory that is not a file (the heap, malloc's and Python's arenas),
+    as whole 2 MiB-aligned ranges, where most of it is in memory already."""
+    ranges, current = [], None
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            mapping = _MAPPING.fullmatch(line.rstrip("\n"))
+            if mapping is not None:
+                start, end = int(mapping.group(1), 16), int(mapping.group(2), 16)
+                anonymous = mapping.group(3) == "rw-p" and mapping.group(4) in ("", "[heap]")
+                current = (start, end) if anonymous else None
+            elif current is not None and line.startswith("Rss:"):
+                start, end = current
+                low, high = -(-start // HUGE_PAGE) * HUGE_PAGE, end // HUGE_PAGE * HUGE_PAGE
+                if high > low and int(line.split()[1]) * 1024 >= DENSE * (end - start):
+                    ranges.append((low, high - low))
+                current = None
+    return ranges
+
+
+def _collapse_to_huge_pages() -> None:
+    """Ask the kernel to hold the server's dense private memory (torch's and numpy's heap, Python's objects)
+    in transparent huge pages, now (MADV_COLLAPSE) rather than whenever khugepaged comes by. A fork copies
+    the page tables of this memory and every exit of the four processes of a worker frees them: one entry
+    per 2 MiB instead of 512 makes a worker's chain about a third cheaper in CPU. A child that writes to such
+    a page copies 4 KiB of it, as before. Where the kernel cannot, nothing changes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        madvise = libc.madvise
+        madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        for start, length in _dense_anonymous_mappings():
+            if madvise(start, length, MADV_HUGEPAGE) == 0:
+                madvise(start, length, MADV_COLLAPSE)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _send(control: socket.socket, message: dict[str, int]) -> None:
@@ -148,6 +193,7 @@ def main(control_fd: int) -> None:
     globals().pop("_warm_up")
     gc.collect()
     gc.freeze()  # what is imported now stays out of every child's collections (and its pages stay shared)
+    _collapse_to_huge_pages()  # after the warm-up and the collection: the memory every worker starts from
     try:
         serve(control)
     except (BrokenPipeError, ConnectionResetError):
