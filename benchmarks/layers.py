@@ -3,7 +3,7 @@
     python benchmarks/layers.py [--runs 30]
 
 This process is made as warm as the fork server (numpy, torch, the worker's code, the same warm-up,
-objects frozen), then forks workers that enter the sandbox exactly as a graded submission's worker does
+objects frozen, its memory in huge pages), then forks workers that enter the sandbox exactly as a graded submission's worker does
 (``worker._isolate``), marking the time after each layer. The student process at the end of the chain
 sends the marks home; the worker is then ended as the grader ends one that is done (SIGTERM), and the
 teardown is what is left of the fork-to-reaped time.
@@ -81,9 +81,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
+    zygote._import_torch()
     zygote._warm_up()
     gc.collect()
     gc.freeze()
+    zygote._collapse_to_huge_pages()  # as the server does before it serves
     result = {}
     with tempfile.TemporaryDirectory(prefix="grade-layers-") as scratch:
         for name, isolate in (("unconfined", False), ("confined", True)):

@@ -1,5 +1,10 @@
 """The warm fork server: a fresh interpreter with numpy and torch imported, forking one worker per job.
 
+Without torch when the grader says so (its second argument "0": ``grade check --exercise`` of a file that
+imports no torch at its top level, see ``grader.cli.launch``): every child then starts with numpy only,
+and a child that needs torch after all (a Tensor argument, the student's own ``import torch``) imports it
+itself, as a fresh interpreter would.
+
 It is started by the grader (``server.WarmServer``: ``python -I``, a fixed environment) and never imports reference
 code or expected values, so a forked child inherits nothing secret. ``torch.set_num_threads(1)``
 runs before any torch operation: a child forked after an OpenMP-parallel op hangs in libgomp.
@@ -32,20 +37,26 @@ os.environ.pop("GLIBC_TUNABLES", None)  # this process's heap only (server.SERVE
 
 import numpy  # noqa: F401  (imported here so that every child starts with it)
 
-try:
-    import torch
-except ImportError:  # numpy-only lessons still work, without the warm torch
-    torch = None
-else:
-    torch.set_num_threads(1)
-
 from grader.sandbox import protocol, worker
+
+torch = None  # the module, once imported (_import_torch)
 
 REAP_INTERVAL = 0.02  # where pidfds are not available: how often to look for exited children
 HUGE_PAGE = 2 << 20
 MADV_HUGEPAGE, MADV_COLLAPSE = 14, 25  # Linux; MADV_COLLAPSE since 6.1 (older kernels refuse it: nothing changes)
 DENSE = 0.8  # a mapping is collapsed when this share of it is in memory already (so it costs no more memory)
 _MAPPING = re.compile(r"([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+ *(.*)")
+
+
+def _import_torch() -> None:
+    """Import torch so that every child starts with it; numpy-only lessons still work where it is absent."""
+    global torch
+    try:
+        import torch as imported
+    except ImportError:
+        return
+    imported.set_num_threads(1)
+    torch = imported
 
 
 def _warm_up() -> None:
@@ -184,9 +195,11 @@ def serve(control: socket.socket) -> None:
                     pass
 
 
-def main(control_fd: int) -> None:
+def main(control_fd: int, with_torch: bool = True) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the grader, which closes the channel
     control = socket.socket(fileno=control_fd)
+    if with_torch:
+        _import_torch()
     _warm_up()
     # Gone before any fork: its code (torch losses, as the lesson's torch exercises use them) must not be
     # reachable from a worker's memory, where student code could call it.
@@ -202,4 +215,4 @@ def main(control_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), sys.argv[2:3] != ["0"])
