@@ -288,7 +288,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         results_r, results_w = os.pipe()
         output_r, output_w = os.pipe()
         try:
-            pid = server.start((job_r, results_w, output_w))
+            pid = server.start((job_r, results_w, output_w), uid if job.limits.isolate else None)
         finally:
             for fd in (job_r, results_w, output_w):
                 os.close(fd)

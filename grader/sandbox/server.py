@@ -92,15 +92,17 @@ class WarmServer:
             if not future.done():
                 future.set_exception(RuntimeError("the warm fork server stopped"))
 
-    def start(self, fds: tuple[int, int, int]) -> int:
-        """Fork a worker that owns these three fds (job reader, results writer, output writer)."""
+    def start(self, fds: tuple[int, int, int], uid: int | None = None) -> int:
+        """Fork a worker that owns these three fds (job reader, results writer, output writer); for a confined
+        job (``uid``: its user), into a user namespace of its own whose id maps the server writes."""
         future: Future[int] = Future()
         with self._state_lock:
             self._next_id += 1
             request_id = self._next_id
             self._started[request_id] = future
         with self._send_lock:
-            socket.send_fds(self._control, [json.dumps({"id": request_id}).encode()], list(fds))
+            request = {"id": request_id} if uid is None else {"id": request_id, "uid": uid}
+            socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
         return future.result(timeout=START_SECONDS)
 
     def exit_code(self, pid: int, timeout: float) -> int | None:

@@ -18,7 +18,8 @@ copies, and each exit frees, one entry per 2 MiB instead of 512). It learns of e
 through a pidfd.
 
 Control channel (a SOCK_SEQPACKET socket whose fd number is the one argument), one JSON message each:
-  grader -> server: {"id": n} with three fds attached (job reader, results writer, output writer)
+  grader -> server: {"id": n} with three fds attached (job reader, results writer, output writer), and
+                    "uid": the job's user for a confined job (its worker is forked into a user namespace)
   server -> grader: {"id": n, "pid": pid} once forked; {"pid": pid, "exit": code} once reaped
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ os.environ.pop("GLIBC_TUNABLES", None)  # this process's heap only (server.SERVE
 
 import numpy  # noqa: F401  (imported here so that every child starts with it)
 
-from grader.sandbox import protocol, worker
+from grader.sandbox import isolation, protocol, worker
 
 torch = None  # the module, once imported (_import_torch)
 
@@ -132,8 +133,12 @@ def _pidfd(pid: int) -> int:
 
 
 def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: list[int],
-                 children: dict[int, int]) -> int:
-    pid = os.fork()
+                 children: dict[int, int], uid: int | None) -> int:
+    """Fork a worker; for a confined job (``uid``, its user), into a user namespace of its own."""
+    if uid is None:
+        pid, user_namespace = os.fork(), False
+    else:
+        pid, user_namespace = isolation.fork_into_user_namespace(uid)
     if pid == 0:
         selector.close()
         control.close()
@@ -142,7 +147,7 @@ def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: 
                 os.close(pidfd)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            worker.main(*fds)
+            worker.main(*fds, user_namespace=user_namespace)
         finally:
             os._exit(70)
     for fd in fds:
@@ -180,7 +185,8 @@ def serve(control: socket.socket) -> None:
                     for fd in fds:
                         os.close(fd)
                     continue
-                pid = _fork_worker(control, selector, fds, children)
+                uid = request.get("uid")
+                pid = _fork_worker(control, selector, fds, children, uid if type(uid) is int else None)
                 children[pid] = _pidfd(pid)
                 if children[pid] >= 0:
                     selector.register(children[pid], selectors.EVENT_READ)
