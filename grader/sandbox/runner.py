@@ -171,7 +171,7 @@ class _Teardowns:
     inside ``deferred_teardowns()``, by background threads while the next job runs.
 
     A worker whose tasks are all settled and whose output has ended has nothing more to tell: its
-    outcomes are final. Ending its processes (four of them, each holding torch's memory), removing its
+    outcomes are final. Ending its processes (three of them, each holding torch's memory), removing its
     cgroups and its directory is then tens of milliseconds of waiting that a class need not wait for.
     Everything deferred is finished before the scope ends, so nothing outlives the run.
     """
