@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable, TypedDict
 
 from grader.core.errors import UsageError
 from grader.engine.assess import assess
@@ -29,7 +29,7 @@ from grader.sandbox.protocol import clean_text
 from grader.batch.shards import Shard
 from grader.sandbox.runner import Limits, deferred_teardowns
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, is_notebook
-from grader.core.submission import EXERCISES_DIR, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
+from grader.core.submission import EXERCISES_DIR, EntryKind, Prefer, Refused, SubmissionFile, entry_kind, notebook_name, submission_file_in
 
 _EXERCISE_TO_STATUS = {
     ExerciseStatus.ERROR: BatchStatus.ERROR,
@@ -38,6 +38,16 @@ _EXERCISE_TO_STATUS = {
 }
 
 SUBMISSION_SUFFIXES = (".py", ".ipynb")  # a single-file submission: the exercise file or its notebook
+
+
+class BatchSettings(TypedDict):
+    """What a submission was graded with (its document's ``batch.settings``): --resume reuses a document
+    only when they are the same."""
+
+    seed: int
+    timeout: float
+    memory_mb: int
+    checks: str  # checks_signature(lesson)
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def select_shard(submissions: list[Submission], shard: Shard | None) -> list[Sub
 def _graded_files(submission: Submission, lesson: Lesson) -> list[SubmissionFile]:
     """Every file grading reads, inside the class's folder (which is trusted; the entries are not)."""
     root, entry = submission.path.parent, submission.path.name
-    if entry_kind(root, entry) == "dir":
+    if entry_kind(root, entry) is EntryKind.DIR:
         notebook = notebook_name(lesson.student_file)
         return [SubmissionFile(root, f"{entry}/{relative}")
                 for relative in (lesson.student_file, f"{EXERCISES_DIR}/{lesson.student_file}", notebook,
@@ -122,12 +132,12 @@ def student_file_of(submission: Submission, student_file: str, prefer: Prefer = 
     (naming the files inside the student's folder)."""
     root, entry = submission.path.parent, submission.path.name
     kind = entry_kind(root, entry)
-    if kind == "dir":
+    if kind is EntryKind.DIR:
         found = submission_file_in(submission.path, student_file, prefer)
         if found is None:
             raise UsageError(f"{entry}: no {student_file} at its root or under exercises/")
         return dataclasses.replace(found, base=root, relative=f"{entry}/{found.relative}")
-    if kind == "file" and submission.path.suffix not in SUBMISSION_SUFFIXES:
+    if kind is EntryKind.FILE and submission.path.suffix not in SUBMISSION_SUFFIXES:
         raise Refused(f"{entry}: not a Python file or notebook; submit {student_file}, "
                       f"{notebook_name(student_file)} or a folder holding one")
     return SubmissionFile(root, entry)  # a .py file or notebook, or a link or other entry that reading refuses
@@ -137,7 +147,8 @@ def fingerprint(submission: Submission, lesson: Lesson, prefer: Prefer = Prefer.
     """sha256 of which file is graded and of every file grading reads (absent and refused ones count too,
     by what happened): a notebook saved after the .py is graded instead of it, though no content changed."""
     root = submission.path.parent
-    digest = hashlib.sha256((entry_kind(root, submission.path.name) or "absent").encode())
+    kind = entry_kind(root, submission.path.name)
+    digest = hashlib.sha256((kind.value if kind is not None else "absent").encode())
     try:  # which file is graded: with a .py and a notebook both there, the one --prefer chooses
         chosen = "graded:" + student_file_of(submission, lesson.student_file, prefer).relative
     except (UsageError, Refused) as exc:
@@ -188,7 +199,7 @@ class BatchRunner:
     def document_path(self, name: str) -> Path:
         return self.out / f"{document_stem(name)}.json"
 
-    def _settings(self) -> dict[str, Any]:
+    def _settings(self) -> BatchSettings:
         return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
                 "checks": checks_signature(self.lesson)}
 
@@ -217,7 +228,7 @@ class BatchRunner:
         else:
             root, entry = submission.path.parent, submission.path.name
             # The lesson is the course's only one or chosen with --lesson: a plain quiz_answers.yaml is its.
-            answers = answers_in(root, self.lesson, entry) if entry_kind(root, entry) == "dir" else None
+            answers = answers_in(root, self.lesson, entry) if entry_kind(root, entry) is EntryKind.DIR else None
             unused = answers.unused if answers is not None else None
             quiz_problem = ""
             try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypedDict, TypeVar
 
 from grader.core.errors import UsageError
 
@@ -129,7 +129,7 @@ class Report:
         """Everything asked for passed: every exercise, and the quiz when it was graded."""
         return self.exercises_complete and (self.quiz is None or self.quiz.passed)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportDict:
         """The versioned JSON document of ``grade check --format json`` (schema in docs/formats.md)."""
         return {
             "schema_version": REPORT_SCHEMA_VERSION,
@@ -173,7 +173,63 @@ class Report:
 REPORT_SCHEMA_VERSION = 1  # of Report.to_dict()
 
 
-def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
+# --- the JSON documents, field by field (docs/formats.md) ---------------------------------------
+
+class CheckDict(TypedDict):
+    name: str
+    points: float
+    max_points: float
+    passed: bool
+    hidden: bool
+    message: str
+    mistake: str | None
+
+
+class ExerciseDict(TypedDict):
+    name: str
+    score: float
+    max_score: float
+    status: str  # an ExerciseStatus value
+    seconds: float
+    calls_failing: list[str]
+    checks: list[CheckDict]
+
+
+class ConfinementDict(TypedDict):
+    complete: bool
+    missing: list[str]
+
+
+class QuestionDict(TypedDict):
+    id: str
+    answer: str | None
+    correct: bool
+
+
+class QuizDict(TypedDict):
+    schema_version: int
+    score: int
+    total: int
+    percent: float
+    passed: bool
+    pass_above: float
+    questions: list[QuestionDict]
+
+
+class ReportDict(TypedDict):
+    schema_version: int
+    submission: str
+    seed: int
+    score: float
+    max_score: float
+    exercises: list[ExerciseDict]
+    quiz: QuizDict | None
+    confinement: ConfinementDict
+    file_choice: dict[str, str] | None  # FileChoice.to_dict()
+    left_out: list[str]
+
+
+def exercise_dict(exercise: ExerciseResult) -> ExerciseDict:
     return {
         "name": exercise.name,
         "score": exercise.score,
@@ -196,7 +252,7 @@ def exercise_dict(exercise: ExerciseResult) -> dict[str, Any]:
     }
 
 
-def confinement_dict(missing: tuple[str, ...] | list[str]) -> dict[str, Any]:
+def confinement_dict(missing: tuple[str, ...] | list[str]) -> ConfinementDict:
     """Whether the sandbox was complete while grading: outputs graded without it say so."""
     return {"complete": not missing, "missing": list(missing)}
 
@@ -290,7 +346,7 @@ class QuizResult:
     pass_above: float
     questions: tuple[QuestionResult, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> QuizDict:
         return {
             "schema_version": QUIZ_SCHEMA_VERSION,
             "score": self.score,

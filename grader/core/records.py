@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 from grader.core.errors import UsageError
-from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
+from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report, ReportDict
 
 
 class BatchStatus(str, enum.Enum):
@@ -44,7 +44,7 @@ class BatchRecord:
     grader_error: bool = False  # the grader failed (never reused by --resume)
     seconds: float = 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BatchRecordDict:
         return {"name": self.name, "status": self.status.value, "message": self.message,
                 "fingerprint": self.fingerprint, "settings": dict(self.settings), "grader_error": self.grader_error,
                 "seconds": self.seconds}
@@ -101,11 +101,11 @@ class BatchDocument:
     def exercises(self) -> tuple[ExerciseResult, ...]:
         return self.report.exercises
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BatchDocumentDict:
         report = self.report.to_dict()
         if not self.confinement_recorded:
             del report["confinement"]
-        return {**report, "batch": self.batch.to_dict()}
+        return {**report, "batch": self.batch.to_dict()}  # type: ignore[typeddict-item]
 
     @classmethod
     def from_dict(cls, raw: Any, where: str) -> BatchDocument:
@@ -122,6 +122,89 @@ class BatchDocument:
 SUMMARY_VERSION = 1  # of ClassSummary.to_dict(): summary.json
 
 
+# --- the JSON documents, field by field (docs/formats.md) ---------------------------------------
+
+class BatchRecordDict(TypedDict):
+    name: str
+    status: str  # a BatchStatus value
+    message: str
+    fingerprint: str | None
+    settings: dict[str, object]  # seed, limits, checks signature
+    grader_error: bool
+    seconds: float
+
+
+class BatchDocumentDict(ReportDict, total=False):
+    """A submission's document: its report's fields (confinement left out when the document read back had
+    none) and the batch record."""
+
+    batch: BatchRecordDict
+
+
+class CheckSummaryDict(TypedDict):
+    name: str
+    hidden: bool
+    max_points: float
+    passed: int
+    pass_rate: float | None
+
+
+class ExerciseSummaryDict(TypedDict):
+    name: str
+    max_score: float
+    mean_score: float | None
+    passed: int
+    pass_rate: float | None
+    statuses: dict[str, int]  # by ExerciseStatus value
+    checks: list[CheckSummaryDict]
+
+
+class MistakeCountDict(TypedDict):
+    exercise: str
+    mistake: str
+    title: str
+    count: int
+
+
+class _ClassConfinementFields(TypedDict):
+    complete: bool
+    missing: list[str]
+    unconfined_submissions: int
+
+
+class ClassConfinementDict(_ClassConfinementFields, total=False):
+    unrecorded: int  # written only when some documents do not say
+
+
+class ShardDict(TypedDict):
+    index: int
+    count: int
+    of: int | None
+
+
+class ScoreDict(TypedDict):
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+
+
+class ClassSummaryDict(TypedDict):
+    """summary.json."""
+
+    schema_version: int
+    seed: int
+    shard: ShardDict | None
+    submissions: list[str]
+    counts: dict[str, int]  # Counts.to_dict()
+    max_score: float
+    score: ScoreDict
+    quiz_mean_percent: float | None
+    exercises: list[ExerciseSummaryDict]
+    mistakes: list[MistakeCountDict]
+    confinement: ClassConfinementDict
+
+
 @dataclass(frozen=True)
 class CheckSummary:
     name: str
@@ -130,7 +213,7 @@ class CheckSummary:
     passed: int  # submissions that passed it
     pass_rate: float | None  # over the submissions that have the exercise
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CheckSummaryDict:
         return {"name": self.name, "hidden": self.hidden, "max_points": self.max_points, "passed": self.passed,
                 "pass_rate": self.pass_rate}
 
@@ -148,7 +231,7 @@ class ExerciseSummary:
     def count(self, *statuses: ExerciseStatus) -> int:
         return sum(self.statuses.get(status, 0) for status in statuses)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ExerciseSummaryDict:
         return {"name": self.name, "max_score": self.max_score, "mean_score": self.mean_score, "passed": self.passed,
                 "pass_rate": self.pass_rate,
                 "statuses": {s.value: n for s, n in sorted(self.statuses.items(), key=lambda item: item[0].value)},
@@ -162,7 +245,7 @@ class MistakeCount:
     title: str
     count: int  # submissions whose output matched it
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MistakeCountDict:
         return {"exercise": self.exercise, "mistake": self.mistake, "title": self.title, "count": self.count}
 
 
@@ -173,7 +256,7 @@ class ClassConfinement:
     unconfined_submissions: int
     unrecorded: int = 0  # documents that do not say how they were confined
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ClassConfinementDict:
         return {"complete": self.complete, "missing": list(self.missing),
                 "unconfined_submissions": self.unconfined_submissions,
                 **({"unrecorded": self.unrecorded} if self.unrecorded else {})}
@@ -190,7 +273,8 @@ class Counts:
     def of(self, status: BatchStatus) -> int:
         return self.statuses.get(status, 0)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, int]:
+        """submissions, the count of each status (graded, missing, timeout, error), full marks, quiz counts."""
         return {"submissions": self.submissions, **{s.value: self.of(s) for s in reversed(STATUS_ORDER)},
                 "full_marks": self.full_marks, "quiz_taken": self.quiz_taken, "quiz_passed": self.quiz_passed}
 
@@ -225,15 +309,15 @@ class ClassSummary:
     mistakes: tuple[MistakeCount, ...]
     confinement: ClassConfinement
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ClassSummaryDict:
         return {
             "schema_version": SUMMARY_VERSION,
             "seed": self.seed,
-            "shard": None if self.shard is None else dataclasses.asdict(self.shard),
+            "shard": None if self.shard is None else dataclasses.asdict(self.shard),  # type: ignore[typeddict-item]
             "submissions": list(self.submissions),
             "counts": self.counts.to_dict(),
             "max_score": self.max_score,
-            "score": dataclasses.asdict(self.score),
+            "score": dataclasses.asdict(self.score),  # type: ignore[typeddict-item]
             "quiz_mean_percent": self.quiz_mean_percent,
             "exercises": [exercise.to_dict() for exercise in self.exercises],
             "mistakes": [mistake.to_dict() for mistake in self.mistakes],

@@ -107,8 +107,17 @@ def read_inside(base: Path, relative: str, limit: int) -> bytes:
             os.close(descriptor)
 
 
-def entry_kind(base: Path, relative: str) -> str | None:
-    """'file', 'dir', 'link' or 'other' for a path inside ``base`` (never following links); None if absent."""
+class EntryKind(str, enum.Enum):
+    """What an entry of a submission is, as ``entry_kind`` sees it (never following a link)."""
+
+    FILE = "file"
+    DIR = "dir"
+    LINK = "link"
+    OTHER = "other"  # a pipe, a socket, a device
+
+
+def entry_kind(base: Path, relative: str) -> EntryKind | None:
+    """What a path inside ``base`` is (never following links); None if absent."""
     path = base / relative
     parts = PurePosixPath(relative).parts
     for depth in range(1, len(parts)):
@@ -120,10 +129,10 @@ def entry_kind(base: Path, relative: str) -> str | None:
     except OSError:
         return None
     if stat.S_ISLNK(info.st_mode):
-        return "link"
+        return EntryKind.LINK
     if stat.S_ISREG(info.st_mode):
-        return "file"
-    return "dir" if stat.S_ISDIR(info.st_mode) else "other"
+        return EntryKind.FILE
+    return EntryKind.DIR if stat.S_ISDIR(info.st_mode) else EntryKind.OTHER
 
 
 def notebook_name(student_file: str) -> str:
@@ -213,7 +222,7 @@ def submission_file_in(directory: Path, student_file: str, prefer: Prefer = Pref
     both are found, ``prefer`` says which is graded (``choose_file``) and the result says why."""
     def first(name: str) -> str | None:
         for relative in (name, f"{EXERCISES_DIR}/{name}"):
-            if entry_kind(directory, relative) not in (None, "dir"):
+            if entry_kind(directory, relative) not in (None, EntryKind.DIR):
                 return relative
         return None
 
@@ -222,7 +231,7 @@ def submission_file_in(directory: Path, student_file: str, prefer: Prefer = Pref
         return choose_file(directory, python, notebook, prefer)
     if python is not None or notebook is not None:
         return SubmissionFile(directory, python or notebook)  # type: ignore[arg-type]
-    if entry_kind(directory, EXERCISES_DIR) == "link":
+    if entry_kind(directory, EXERCISES_DIR) is EntryKind.LINK:
         return SubmissionFile(directory, f"{EXERCISES_DIR}/{student_file}")
     return None
 
@@ -231,7 +240,7 @@ def project_exercise_file(root: Path, student_file: str, prefer: Prefer = Prefer
     """The file a student works in, in their project: exercises/<file>.py, or its notebook as ``prefer`` says
     (so bare ``grade``, ``grade list`` and ``grade watch`` grade what ``grade check exercises/`` does)."""
     python, notebook = f"{EXERCISES_DIR}/{student_file}", f"{EXERCISES_DIR}/{notebook_name(student_file)}"
-    if entry_kind(root, notebook) not in (None, "dir") and entry_kind(root, python) not in (None, "dir"):
+    if entry_kind(root, notebook) not in (None, EntryKind.DIR) and entry_kind(root, python) not in (None, EntryKind.DIR):
         return choose_file(root, python, notebook, prefer)
     return SubmissionFile(root, python)
 
@@ -240,7 +249,7 @@ def ignored_copy_note(directory: Path, found: SubmissionFile, student_file: str)
     """When a directory holds the student's file both at its root and under exercises/, which one is
     graded (the root's) and which is not; None otherwise. Looks at the entries only, reads nothing."""
     other = f"{EXERCISES_DIR}/{student_file}"
-    if found.relative != student_file or entry_kind(directory, other) in (None, "dir"):
+    if found.relative != student_file or entry_kind(directory, other) in (None, EntryKind.DIR):
         return None
     return (f"note: {directory} holds both {student_file} and {other}: grading {student_file} (the one at "
             f"its root); {other} is not graded")

@@ -31,7 +31,7 @@ from grader.core.errors import UsageError
 from grader.course.expectations import INDEX_FILE, load_predictions
 from grader.course.lesson import PROJECT_ROOT, Lesson, parse_lesson
 from grader.course.quiz.answers import marked_lesson
-from grader.core.submission import MAX_ANSWERS_BYTES, Refused, SubmissionFile, entry_kind
+from grader.core.submission import MAX_ANSWERS_BYTES, EntryKind, Refused, SubmissionFile, entry_kind
 
 COURSE_VARIABLE = "GRADE_COURSE"
 LESSONS = Path("grader") / "lessons"
@@ -86,7 +86,7 @@ def answers_in(base: Path, lesson: Lesson, folder: str = "", alone: bool = True)
         return FoundAnswers(own)
     has_own = entry_kind(base, own.relative) is not None
     try:
-        named = marked_lesson(sole.read(MAX_ANSWERS_BYTES)[:1024]) if kind == "file" else None
+        named = marked_lesson(sole.read(MAX_ANSWERS_BYTES)[:1024]) if kind is EntryKind.FILE else None
     except Refused:
         named = None  # grading it says why it cannot be read
     if named == lesson.name or (named is None and alone):

@@ -11,11 +11,11 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson
-from grader.core.model import Report
+from grader.core.model import ExerciseStatus, Report
 from grader.core.outputs import write_atomic
 
 PROGRESS_FILE = ".grade-progress.json"  # in a one-lesson course
@@ -25,7 +25,7 @@ VERSION = 1
 @dataclass(frozen=True)
 class ExerciseProgress:
     hints_seen: int = 0
-    status: str | None = None  # the last graded status (model.ExerciseStatus values), None if never graded
+    status: ExerciseStatus | None = None  # the last graded status, None if never graded
     score: float | None = None
     max_score: float | None = None
 
@@ -50,21 +50,40 @@ class Progress:
         exercises = dict(self.exercises)
         for result in report.exercises:
             exercises[result.name] = replace(
-                self.exercise(result.name), status=result.status.value, score=result.score, max_score=result.max_score
+                self.exercise(result.name), status=result.status, score=result.score, max_score=result.max_score
             )
         stamp = (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         return replace(self, exercises=exercises, graded_at=stamp)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ProgressFile:
         return {
             "version": VERSION,
             "lesson": self.lesson,
             "graded_at": self.graded_at,
             "exercises": {
-                name: {"hints_seen": e.hints_seen, "status": e.status, "score": e.score, "max_score": e.max_score}
+                name: {"hints_seen": e.hints_seen, "status": e.status.value if e.status is not None else None,
+                       "score": e.score, "max_score": e.max_score}
                 for name, e in sorted(self.exercises.items())
             },
         }
+
+
+class ExerciseEntry(TypedDict):
+    """One exercise in the progress file."""
+
+    hints_seen: int
+    status: str | None  # an ExerciseStatus value
+    score: float | None
+    max_score: float | None
+
+
+class ProgressFile(TypedDict):
+    """The progress file's JSON."""
+
+    version: int
+    lesson: str
+    graded_at: str | None
+    exercises: dict[str, ExerciseEntry]
 
 
 def progress_path(project_root: Path, lesson: Lesson) -> Path:
@@ -78,6 +97,14 @@ class _Unreadable(Exception):
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _status(value: Any) -> ExerciseStatus | None:
+    """An exercise's last status as the file says it; None for one this grader does not know."""
+    try:
+        return ExerciseStatus(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def load_progress(path: Path, lesson: str) -> Progress:
@@ -118,7 +145,7 @@ def _read_progress(path: Path, lesson: str) -> Progress:
         status = entry.get("status")
         exercises[str(name)] = ExerciseProgress(
             hints_seen=hints if isinstance(hints, int) and not isinstance(hints, bool) and hints >= 0 else 0,
-            status=status if isinstance(status, str) else None,
+            status=_status(status),
             score=_number(entry.get("score")),
             max_score=_number(entry.get("max_score")),
         )

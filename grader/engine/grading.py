@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
 import os
 import re
 import time
@@ -19,7 +18,9 @@ from grader.core.errors import UsageError
 from grader.course.lesson import PROJECT_ROOT, Exercise, Lesson
 from grader.core.model import IMPORT_ERROR_PREFIX, CheckResult, ExerciseResult, ExerciseStatus, Report
 from grader.core.notebook_program import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, NotebookError, Program, is_notebook, notebook_program
-from grader.sandbox.runner import Job, Limits, Task, TaskOutcome, run_job
+from grader.sandbox.collect import TaskEnding, TaskOutcome
+from grader.sandbox.protocol import ExceptionInfo
+from grader.sandbox.runner import Job, Limits, Task, run_job
 from grader.sandbox.server import warm_server
 from grader.core.submission import Refused, SubmissionFile
 from grader.engine.verify import PassedCases, check_result, exception_text
@@ -40,26 +41,6 @@ def failed_everywhere(exercise: Exercise, status: ExerciseStatus, message: str, 
     """An exercise that could not be graded normally: every check failed with the same reason."""
     checks = tuple(CheckResult(c.name, c.points, False, c.hidden, message) for c in exercise.checks)
     return ExerciseResult(exercise.name, status, checks, exercise.hints[0], message, output, seconds)
-
-
-class TaskEnding(str, enum.Enum):
-    """How the worker's run of one exercise ended (the sandbox runner's ``TaskOutcome.ending``)."""
-
-    DONE = "done"
-    IMPORT_ERROR = "import_error"
-    MISSING = "missing"
-    TIMEOUT = "timeout"
-    CRASHED = "crashed"
-    EXITED = "exited"
-    PROTOCOL_ERROR = "protocol_error"
-    SANDBOX_ERROR = "sandbox_error"
-
-    @classmethod
-    def of(cls, outcome: TaskOutcome) -> TaskEnding:
-        try:
-            return cls(outcome.ending)
-        except ValueError:  # an ending this grader does not know is the sandbox's failure, not the student's
-            return cls.SANDBOX_ERROR
 
 
 _UNFINISHED_STATUS = {
@@ -129,9 +110,9 @@ _prepared_cases = _PreparedCache()
 
 def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
     exercise = prepared.exercise
-    ending = TaskEnding.of(outcome)
+    ending = outcome.ending
     if ending is TaskEnding.IMPORT_ERROR:
-        reason = exception_text(outcome.exception or {})
+        reason = exception_text(outcome.exception)
         return failed_everywhere(exercise, ExerciseStatus.ERROR, IMPORT_ERROR_PREFIX + reason,
                                  outcome.output, outcome.seconds)
     if ending is TaskEnding.MISSING:
@@ -190,7 +171,7 @@ def _knock_on(results: tuple[ExerciseResult, ...], outcomes: list[TaskOutcome]) 
     by_name = {r.name: r for r in results}
     annotated = []
     for result, outcome in zip(results, outcomes):
-        used = dict.fromkeys(name for reply in outcome.replies.values() for name in reply.get("uses", ()))
+        used = dict.fromkeys(name for reply in outcome.replies.values() for name in reply.uses)
         failing = [name for name in used if name in by_name and name != result.name
                    and by_name[name].status not in (ExerciseStatus.PASSED, ExerciseStatus.NOT_IMPLEMENTED)]
         if result.status is not ExerciseStatus.FAILED or not failing:
@@ -264,19 +245,18 @@ def _grade_file(file: SubmissionFile, lesson: Lesson, options: GradeOptions,
     return grade_source(str(file.path), source, lesson, options, on_progress, program)
 
 
-def _located(exception: dict[str, object] | None, program: Program) -> dict[str, object] | None:
+def _located(exception: ExceptionInfo | None, program: Program) -> ExceptionInfo | None:
     """The worker's exception with each frame's line named in the notebook ("cell 7, line 3")."""
-    if not isinstance(exception, dict) or not isinstance(exception.get("frames"), list):
-        return exception
-    frames = [dict(f, where=program.where(f.get("line"))) if isinstance(f, dict) else f
-              for f in exception["frames"]]  # type: ignore[union-attr]
-    return {**exception, "frames": frames}
+    if exception is None:
+        return None
+    frames = tuple(dataclasses.replace(f, where=program.where(f.line)) for f in exception.frames)
+    return dataclasses.replace(exception, frames=frames)
 
 
 def _locate_outcome(outcome: TaskOutcome, program: Program, shown_path: str) -> TaskOutcome:
     """Line numbers of the generated module, as the worker reported them, mapped back to cells."""
-    replies = {key: {**reply, "exception": _located(reply.get("exception"), program)} if "exception" in reply else reply
-               for key, reply in outcome.replies.items()}
+    replies = {key: dataclasses.replace(reply, exception=_located(reply.exception, program))
+               if reply.exception is not None else reply for key, reply in outcome.replies.items()}
 
     def named(match: re.Match[str]) -> str:
         where = program.where(int(match.group(2)))

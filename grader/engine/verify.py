@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.core.caches import IdentityCache
 from grader.core.checks import Case, Check
 from grader.core.compare import closer_to_prediction, compare, matches, show, show_pair
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import CheckResult
+from grader.sandbox.protocol import CallReply, ExceptionInfo, ReplyMeta, ReplyStatus
 
 
 @dataclass(frozen=True)
@@ -24,20 +26,23 @@ class CaseVerdict:
     also: tuple[str, ...] = ()  # other known mistakes that give the very same output on these inputs
 
 
-def exception_text(exception: Mapping[str, Any]) -> str:
-    message = str(exception.get("message", ""))
-    frames = exception.get("frames") or []
-    if frames and "SyntaxError" in (exception.get("mro") or [exception.get("type")]):  # IndentationError too
+def exception_text(exception: ExceptionInfo | None) -> str:
+    """One line for an exception the worker reported (None: it reported none): type, message, where."""
+    if exception is None:
+        exception = ExceptionInfo()
+    message = exception.message
+    frames = exception.frames
+    if frames and "SyntaxError" in (exception.mro or (exception.type,)):  # IndentationError too
         message = re.sub(r" \([^()]*, line \d+\)$", "", message)  # the line is shown with its code below
-    text = f"{exception.get('type', 'Exception')}: {message}".rstrip(": ")
+    text = f"{exception.type}: {message}".rstrip(": ")
     if frames:
         last = frames[-1]
-        where = last.get("where") or f"your file, line {last.get('line')}"
-        text += f" ({where}: {last.get('code', '')})"
+        where = last.where or f"your file, line {last.line}"
+        text += f" ({where}: {last.code})"
     return text
 
 
-def _expected_outputs(case: Case) -> dict[str, Any]:
+def _expected_outputs(case: Case) -> dict[str, npt.ArrayLike]:
     expected = {"value": case.expect}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
     return expected
@@ -55,7 +60,7 @@ def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case
     the answer to _right_answer, computed once per case and prediction rather than once per submission)"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
-    expected: dict[str, Any] = {}
+    expected: dict[str, npt.ArrayLike] = {}
     if not case.raises:
         expected = _expected_outputs(case)
         if right() if right is not None else _right_answer(predicted, case):
@@ -151,8 +156,8 @@ def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
     return f"the call changed the input array in place: {int(differs.sum())} of {differs.size} entries differ, {size}", rounding
 
 
-def _mistake_from_exception(exception: Mapping[str, Any], exercise: Exercise) -> str | None:
-    message = str(exception.get("message", ""))
+def _mistake_from_exception(exception: ExceptionInfo, exercise: Exercise) -> str | None:
+    message = exception.message
     for mistake in exercise.mistakes.values():
         if mistake.raises_like and mistake.raises_like in message:
             return mistake.id
@@ -167,39 +172,39 @@ def _explain(label: str, expected: Any, got: np.ndarray, problem: str, hidden: b
     return f"{label}expected {shown_expected}, got {shown_got}: {problem}"
 
 
-def _no_gradient(meta: Mapping[str, Any]) -> str:
+def _no_gradient(meta: ReplyMeta) -> str:
     """Why no gradient reached the logits: a result that carries none, or one that hangs off another tensor."""
-    if not str(meta.get("type", "")).startswith("torch"):
-        return f"returned a {meta.get('type', 'value')}: no gradient flows back to the logits"
-    if meta.get("requires_grad"):  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
+    if not meta.type.startswith("torch"):
+        return f"returned a {meta.type}: no gradient flows back to the logits"
+    if meta.requires_grad:  # torch.tensor(logits, requires_grad=True), logits.detach().requires_grad_()
         return ("returned a tensor that requires grad, but its gradient never reaches the logits you were given: "
                 "it was computed from a new tensor made from them")
     return "returned a tensor that does not require grad: no gradient flows back to the logits"
 
 
-def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson: Lesson, hidden: bool,
+def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool,
                 name_mistakes: bool = True) -> CaseVerdict | None:
     """The case's verdict: None when it passed. ``name_mistakes=False``: whether it passed is all that is asked
     (the same None or not; a failure then names no known mistake, which costs a comparison with each)."""
     def matching() -> tuple[str, ...]:
         return matching_mistakes(case, outputs, exercise, lesson) if name_mistakes else ()
 
-    status = reply.get("status")
-    if status == "not_implemented":
+    status = reply.status
+    if status is ReplyStatus.NOT_IMPLEMENTED:
         return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
-    if status == "bad_output":
-        return CaseVerdict(str(reply.get("detail", "returned something that is not numbers")))
-    if status == "raised":
-        exception = reply.get("exception") or {}
-        if case.raises and case.raises in (exception.get("mro") or []):
+    if status is ReplyStatus.BAD_OUTPUT:
+        return CaseVerdict(reply.detail)
+    if status is ReplyStatus.RAISED:
+        exception = reply.exception or ExceptionInfo()
+        if case.raises and case.raises in exception.mro:
             return None
         problem = f"raised {exception_text(exception)}"
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
             return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
         return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
-    outputs = reply.get("outputs") or {}
-    if status != "ok" or not isinstance(outputs.get("value"), np.ndarray):
+    outputs = reply.outputs
+    if status is not ReplyStatus.OK or not isinstance(outputs.get("value"), np.ndarray):
         return CaseVerdict("the worker's reply could not be read")
     value = outputs["value"]
     if case.raises:
@@ -217,7 +222,7 @@ def verify_case(case: Case, reply: Mapping[str, Any], exercise: Exercise, lesson
     for index, expected_grad in case.expect_grad.items():
         grad = outputs.get(f"grad:{index}")
         if grad is None:
-            return CaseVerdict(_no_gradient(reply.get("meta") or {}), case.detached)
+            return CaseVerdict(_no_gradient(reply.meta), case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
             return _named(_explain("gradient of the logits: ", expected_grad, grad, comparison.problem, hidden),
@@ -235,19 +240,19 @@ def _alternatives(also: tuple[str, ...], exercise: Exercise) -> str:
 class PassedCases:
     """The exercise's cases that came back right, found once per exercise and only when a name needs them."""
 
-    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, Mapping[str, Any]],
+    def __init__(self, calls: tuple[tuple[Case, str, bool], ...], replies: Mapping[str, CallReply],
                  exercise: Exercise, lesson: Lesson) -> None:
         self._calls, self._replies, self._exercise, self._lesson = calls, replies, exercise, lesson
         self._passed: tuple[Case, ...] | None = None
         self._verdicts: dict[str, CaseVerdict | None] = {}  # call id -> its verdict, as check_result found it
 
-    def verdict(self, case: Case, call_id: str, reply: Mapping[str, Any], hidden: bool) -> CaseVerdict | None:
+    def verdict(self, case: Case, call_id: str, reply: CallReply, hidden: bool) -> CaseVerdict | None:
         """verify_case's verdict, found once for each call (check_result's and this class's)."""
         if call_id not in self._verdicts:
             self._verdicts[call_id] = verify_case(case, reply, self._exercise, self._lesson, hidden)
         return self._verdicts[call_id]
 
-    def _passes(self, case: Case, call_id: str, reply: Mapping[str, Any], hidden: bool) -> bool:
+    def _passes(self, case: Case, call_id: str, reply: CallReply, hidden: bool) -> bool:
         if call_id in self._verdicts:
             return self._verdicts[call_id] is None
         return verify_case(case, reply, self._exercise, self._lesson, hidden, name_mistakes=False) is None
@@ -284,7 +289,7 @@ def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> Ca
 def check_result(
     check: Check,
     cases: tuple[Case, ...],
-    replies: Mapping[str, Mapping[str, Any]],
+    replies: Mapping[str, CallReply],
     call_ids: tuple[str, ...],
     exercise: Exercise,
     lesson: Lesson,

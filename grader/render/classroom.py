@@ -11,7 +11,7 @@ The quiz has no points and is not a test here.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 from grader.core.formatting import points, printable
 from grader.core.model import ExerciseResult, ExerciseStatus, Report
@@ -45,8 +45,28 @@ def _message(exercise: ExerciseResult, report: Report) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 
-def classroom_dict(report: Report) -> dict[str, Any]:
-    tests = [{
+class ClassroomTest(TypedDict):
+    """One test of the GitHub Classroom reporter's results."""
+
+    name: str
+    status: str  # "pass", "fail" or "error", the reporter's words
+    score: float
+    message: str
+    test_code: str
+    filename: str
+    line_no: int
+    duration: int  # milliseconds
+
+
+class ClassroomResults(TypedDict):
+    version: int
+    status: str  # "pass" or "fail"
+    max_score: float
+    tests: list[ClassroomTest]
+
+
+def classroom_dict(report: Report) -> ClassroomResults:
+    tests: list[ClassroomTest] = [{
         "name": exercise.name,
         "status": _status(exercise),
         "score": float(exercise.score),

@@ -8,9 +8,9 @@ Gradescope's specification: while any test is hidden from a student, so is the t
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
-from grader.core.model import ExerciseStatus, Report
+from grader.core.model import ConfinementDict, ExerciseStatus, Report
 from grader.core.formatting import counted, percent, points, threshold
 from grader.render.json_report import confinement_dict
 
@@ -64,10 +64,42 @@ def _overview(report: Report, hidden_visibility: str, quiz_problem: str | None) 
     return "\n".join(lines) + "\n"
 
 
+class GradescopeTest(TypedDict):
+    """One test of Gradescope's results.json."""
+
+    name: str
+    number: str
+    score: float
+    max_score: float
+    status: str  # "passed" or "failed", Gradescope's words
+    output: str
+    tags: list[str]
+    visibility: str
+
+
+class GradescopeExtra(TypedDict):
+    seed: int
+    max_score: float
+    score_text: str
+    confinement: ConfinementDict
+
+
+class GradescopeResults(TypedDict):
+    """Gradescope's results.json, as this grader writes it."""
+
+    score: float
+    execution_time: float
+    output: str
+    output_format: str
+    visibility: str
+    extra_data: GradescopeExtra
+    tests: list[GradescopeTest]
+
+
 def gradescope_dict(report: Report, hidden_visibility: str = HIDDEN_VISIBILITY,
-                    quiz_problem: str | None = None) -> dict[str, Any]:
+                    quiz_problem: str | None = None) -> GradescopeResults:
     """``quiz_problem``: why the quiz answers could not be read; it costs the quiz only (a failed 0-point test)."""
-    tests: list[dict[str, Any]] = []
+    tests: list[GradescopeTest] = []
     for number, exercise in enumerate(report.exercises, 1):
         for sub, check in enumerate(exercise.checks, 1):
             tests.append({

@@ -116,14 +116,20 @@ def _rates_note(summary: ClassSummary) -> str:
             f'({unrun} submissions could not be graded normally; up to {most} per exercise did not run).</p>')
 
 
+NOT_STARTED = "not started"  # a graded submission whose every exercise is still the stub
+
+
+def not_started(document: BatchDocument) -> bool:
+    """Graded, and every exercise is still the stub: "graded" alone would hide that it was not started."""
+    exercises = document.exercises
+    return document.status is BatchStatus.GRADED and bool(exercises) and all(
+        e.status is ExerciseStatus.NOT_IMPLEMENTED for e in exercises)
+
+
 def shown_status(document: BatchDocument) -> str:
     """The row's status as the report shows it: a graded submission whose every exercise is still the stub
     was not started, which "graded" would hide."""
-    exercises = document.exercises
-    if document.status is BatchStatus.GRADED and exercises and all(
-            e.status is ExerciseStatus.NOT_IMPLEMENTED for e in exercises):
-        return "not started"
-    return document.status.value
+    return NOT_STARTED if not_started(document) else document.status.value
 
 
 def _check_rows(summary: ClassSummary) -> list[tuple[str, float | None, str, bool]]:
@@ -326,9 +332,9 @@ def render_html_report(summary: ClassSummary, documents: Sequence[BatchDocument]
         *((status.value, counts.of(status)) for status in reversed(STATUS_ORDER)),  # graded, missing, timeout, error
         ("full marks", counts.full_marks),
         (f"mean / {number(summary.max_score)}", mean), (f"median / {number(summary.max_score)}", median)]
-    not_started = sum(shown_status(d) == "not started" for d in documents)
-    if not_started:  # counted among "graded" too: they were graded, as the stubs they still are
-        cards.insert(2, ("not started", not_started))
+    stubs = sum(not_started(d) for d in documents)
+    if stubs:  # counted among "graded" too: they were graded, as the stubs they still are
+        cards.insert(2, (NOT_STARTED, stubs))
     if counts.quiz_taken:
         cards.append(("quiz passed", f"{counts.quiz_passed}/{counts.quiz_taken}"))
     rows = "".join(_submission_row(i, d) for i, d in enumerate(documents))

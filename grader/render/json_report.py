@@ -6,14 +6,12 @@ in grader/core/model.py), so that the class documents the core reads back are ty
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from grader.core.model import REPORT_SCHEMA_VERSION as SCHEMA_VERSION, Report, confinement_dict, exercise_dict
+from grader.core.model import REPORT_SCHEMA_VERSION as SCHEMA_VERSION, Report, ReportDict, confinement_dict, exercise_dict
 
 __all__ = ["SCHEMA_VERSION", "confinement_dict", "exercise_dict", "render_json", "report_dict"]
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report) -> ReportDict:
     return report.to_dict()
 
 

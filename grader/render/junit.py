@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from grader.core.model import ExerciseStatus
+from grader.core.model import CheckDict, ExerciseDict, ExerciseStatus
 from grader.core.records import BatchDocument, BatchStatus
 
 from grader.core.formatting import number, one_line, xml_safe
@@ -54,7 +54,7 @@ def _seconds(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0.0
 
 
-def _check_facts(exercise: dict[str, Any], check: dict[str, Any]) -> str:
+def _check_facts(exercise: ExerciseDict, check: CheckDict) -> str:
     facts = [f"points: {number(check['points'])}/{number(check['max_points'])}",
              f"hidden: {'true' if check['hidden'] else 'false'}", f"exercise_status: {exercise['status']}"]
     if check.get("mistake"):
@@ -62,7 +62,7 @@ def _check_facts(exercise: dict[str, Any], check: dict[str, Any]) -> str:
     return "\n".join(facts)
 
 
-def _testcase(suite: ET.Element, classname: str, exercise: dict[str, Any], check: dict[str, Any],
+def _testcase(suite: ET.Element, classname: str, exercise: ExerciseDict, check: CheckDict,
               seconds: float) -> str | None:
     case = ET.SubElement(suite, "testcase", classname=xml_text(classname), name=xml_text(check["name"]),
                          time=f"{seconds:.3f}")

@@ -4,12 +4,16 @@ Everything here is untrusted input: messages are decoded by ``protocol``, output
 """
 from __future__ import annotations
 
+import dataclasses
+import enum
 import os
 import threading
 import time
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 from grader.sandbox import protocol
+from grader.sandbox.protocol import CallReply, ExceptionInfo, ReplyStatus
 
 OUTPUT_KEEP_BYTES = 8 * 1024
 # The arrays kept for one submission, all its exercises and workers together, whatever they send: they are
@@ -45,6 +49,49 @@ class ProcessTreeClock:
                 continue  # it ended meanwhile
         return total / self.ticks
 STARTUP_SECONDS = 60.0  # before the worker is ready, the fork server may still be importing torch
+
+
+class TaskEnding(str, enum.Enum):
+    """How the worker's run of one task (an exercise) ended."""
+
+    DONE = "done"
+    IMPORT_ERROR = "import_error"
+    MISSING = "missing"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    EXITED = "exited"
+    PROTOCOL_ERROR = "protocol_error"
+    SANDBOX_ERROR = "sandbox_error"
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What came back for one task: untrusted replies keyed by call id, and how the task ended."""
+
+    ending: TaskEnding
+    replies: Mapping[str, CallReply] = field(default_factory=dict)
+    exception: ExceptionInfo | None = None
+    detail: str = ""
+    output: str = ""
+    protections: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass
+class _Running:
+    """The task the worker is running: its replies so far, and when it started."""
+
+    started: float
+    replies: dict[str, CallReply] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """How the worker stopped: the task it was running (or every task left) ends so."""
+
+    ending: TaskEnding
+    detail: str = ""
+    exception: ExceptionInfo | None = None
 
 
 TASK_MARKER = b"\x00grade-task:"
@@ -187,32 +234,32 @@ class Collector:
         self.expected_ids = expected_ids or [frozenset()] * tasks  # the call ids each task was given
         self.on_settled = on_settled  # told each task's index as soon as it is settled, for progress displays
         self.timeout = timeout
-        self.finished: list[dict[str, Any]] = []
-        self.current: dict[str, Any] | None = None
+        self.finished: list[TaskOutcome] = []  # without the protections, which come with the outcomes
+        self.current: _Running | None = None
         self.protections: tuple[str, ...] = ()
         self.ended_by_itself = False
         self.completed = False  # every task settled and the worker said "done": nothing more is expected of it
         self.ready = False  # the worker said it is ready; only once, so the clock cannot be reset
-        self._unfinished: dict[str, Any] | None = None  # how the rest ends, when all of it does at once
+        self._unfinished: _Stop | None = None  # how the rest ends, when all of it does at once
 
     def _start(self) -> None:
-        self.current = {"ending": "done", "replies": {}, "started": time.monotonic()}
+        self.current = _Running(time.monotonic())
 
-    def _finish(self, **fields: Any) -> None:
+    def _finish(self, stop: _Stop = _Stop(TaskEnding.DONE)) -> None:
         assert self.current is not None
-        self.current.update(fields, seconds=time.monotonic() - self.current["started"])
-        self.finished.append(self.current)
+        self.finished.append(TaskOutcome(stop.ending, self.current.replies, stop.exception, stop.detail,
+                                         seconds=time.monotonic() - self.current.started))
         self.current = None
         if self.on_settled is not None:
             self.on_settled(len(self.finished) - 1)
 
-    def _stop(self, ending: str, detail: str = "", exception: dict[str, Any] | None = None) -> None:
+    def _stop(self, ending: TaskEnding, detail: str = "", exception: ExceptionInfo | None = None) -> None:
         """The worker stops here: the running task ends so; before any task, every task does."""
-        fields = {"ending": ending, "detail": detail, "exception": exception}
+        stop = _Stop(ending, detail, exception)
         if self.current is not None:
-            self._finish(**fields)
+            self._finish(stop)
         else:
-            self._unfinished = fields
+            self._unfinished = stop
 
     def _arm(self) -> float:
         """Start the time limit now; return the wall-clock deadline at which it is first looked at.
@@ -267,11 +314,11 @@ class Collector:
                 frame = results.read(min(self._wake_at(deadline), self._clock_deadline))
                 if frame is None:
                     self.ended_by_itself = True
-                    return self._stop("exited")
+                    return self._stop(TaskEnding.EXITED)
                 message = protocol.loads(frame)
             except TimeoutError:
                 if self.clock is not None and time.monotonic() >= self._clock_deadline:
-                    return self._stop("timeout", self.clock.detail)
+                    return self._stop(TaskEnding.TIMEOUT, self.clock.detail)
                 if self._baseline_due is not None:
                     self._take_baseline()
                     if time.monotonic() < deadline:
@@ -281,9 +328,9 @@ class Collector:
                     deadline = extended
                     continue
                 doing = "running this exercise" if self.current is not None else "importing your file"
-                return self._stop("timeout", f"still {doing} after the {self.timeout:g} s time limit")
+                return self._stop(TaskEnding.TIMEOUT, f"still {doing} after the {self.timeout:g} s time limit")
             except (OSError, protocol.ProtocolError) as exc:
-                return self._stop("protocol_error", f"the worker sent something unreadable ({exc})")
+                return self._stop(TaskEnding.PROTOCOL_ERROR, f"the worker sent something unreadable ({exc})")
             event = message.get("event")
             if event == "sandbox" and not self.ready:
                 self.ready = True
@@ -293,20 +340,20 @@ class Collector:
                 deadline = self._arm()
             elif event == "sandbox_error":
                 detail = protocol.text_field(message.get("detail"))
-                return self._stop("sandbox_error", f"the grader's sandbox could not start: {detail}")
+                return self._stop(TaskEnding.SANDBOX_ERROR, f"the grader's sandbox could not start: {detail}")
             elif event == "import_error":
-                return self._stop("import_error", exception=protocol.clean_exception(message.get("exception")))
+                return self._stop(TaskEnding.IMPORT_ERROR, exception=protocol.clean_exception(message.get("exception")))
             elif event == "task" and self.current is None and len(self.finished) < self.tasks:
                 self._start()
                 deadline = self._arm()
             elif event == "missing" and self.current is not None:
-                self._finish(ending="missing")
+                self._finish(_Stop(TaskEnding.MISSING))
             elif event == "task_done" and self.current is not None:
                 self._finish()
                 deadline = self._arm()
             elif event == "done":
                 if self.current is not None or len(self.finished) < self.tasks:
-                    return self._stop("protocol_error", "the worker stopped before this exercise was done")
+                    return self._stop(TaskEnding.PROTOCOL_ERROR, "the worker stopped before this exercise was done")
                 self.completed = True
                 return None
             elif self.current is not None and (reply := protocol.clean_reply(message)) is not None \
@@ -315,38 +362,39 @@ class Collector:
             else:
                 # An honest worker sends nothing else: no second 'sandbox', no reply to a call it was not
                 # given or already answered, no empty frames. Ending here means a flood costs nothing.
-                return self._stop("protocol_error", "the worker sent a message that is not part of the protocol")
+                return self._stop(TaskEnding.PROTOCOL_ERROR, "the worker sent a message that is not part of the protocol")
 
-    def _accept(self, call_id: str, reply: dict[str, Any]) -> bool:
+    def _accept(self, call_id: str, reply: CallReply) -> bool:
         """Keep a reply for a call the running task was given, the first time, within the job's byte
         budget; False for a forged or repeated id."""
         assert self.current is not None
-        replies = self.current["replies"]
+        replies = self.current.replies
         if call_id not in self.expected_ids[len(self.finished)] or call_id in replies:
             return False
-        size = sum(array.nbytes for array in reply["outputs"].values())
+        size = sum(array.nbytes for array in reply.outputs.values())
         if self.budget.used + size > self.budget.limit:
-            reply = {**reply, "status": "bad_output", "outputs": {},
-                     "detail": f"returned more than the {self.budget.limit // (1 << 20)} MiB of results allowed "
-                               "for a whole submission"}
+            reply = dataclasses.replace(
+                reply, status=ReplyStatus.BAD_OUTPUT, outputs={},
+                detail=f"returned more than the {self.budget.limit // (1 << 20)} MiB of results allowed "
+                       "for a whole submission")
             size = 0
         self.budget.used += size
         replies[call_id] = reply
         return True
 
-    def describe_exit(self, ending: str, detail: str) -> None:
+    def describe_exit(self, ending: TaskEnding, detail: str) -> None:
         """Say how the task that stopped the worker ended, once its exit code is known."""
-        ended = self._unfinished if self._unfinished is not None else self.finished[-1] if self.finished else None
-        if ended is not None and ended["ending"] == "exited":
-            ended.update(ending=ending, detail=detail)
-
-    def outcomes(self) -> list[dict[str, Any]]:
-        outcomes = [
-            {"ending": task["ending"], "replies": task["replies"], "exception": task.get("exception"),
-             "detail": task.get("detail", ""), "protections": self.protections, "seconds": task["seconds"]}
-            for task in self.finished
-        ]
         if self._unfinished is not None:
+            if self._unfinished.ending is TaskEnding.EXITED:
+                self._unfinished = dataclasses.replace(self._unfinished, ending=ending, detail=detail)
+        elif self.finished and self.finished[-1].ending is TaskEnding.EXITED:
+            self.finished[-1] = dataclasses.replace(self.finished[-1], ending=ending, detail=detail)
+
+    def outcomes(self) -> list[TaskOutcome]:
+        """Every task's outcome (without its printed output, which the runner adds)."""
+        outcomes = [dataclasses.replace(task, protections=self.protections) for task in self.finished]
+        if self._unfinished is not None:
+            stop = self._unfinished
             remaining = self.tasks - len(self.finished)
-            outcomes += [{**self._unfinished, "replies": {}, "protections": self.protections, "seconds": 0.0}] * remaining
+            outcomes += [TaskOutcome(stop.ending, {}, stop.exception, stop.detail, protections=self.protections)] * remaining
         return outcomes

@@ -2,9 +2,18 @@
 from __future__ import annotations
 
 import resource
-from typing import Any
+from typing import TypedDict
 
 MIB = 1024 * 1024
+
+
+class WorkerLimits(TypedDict):
+    """The limits a worker puts on itself, as the runner sends them (``runner.Limits.for_worker``)."""
+
+    cpu_seconds: int
+    memory_mb: int
+    file_mb: int
+    processes: int
 
 
 def _vm_size_bytes() -> int:
@@ -22,7 +31,7 @@ def _set(limit: int, soft: int, hard: int | None = None) -> None:
 DESCRIPTIONS = ("cpu time limit", "memory limit", "file size limit")
 
 
-def enter(limits: dict[str, Any]) -> None:
+def enter(limits: WorkerLimits) -> None:
     """Apply the job's limits to this process and everything it starts (see ``limit_processes``)."""
     cpu = int(limits["cpu_seconds"])
     _set(resource.RLIMIT_CPU, cpu, cpu + 1)
@@ -32,7 +41,7 @@ def enter(limits: dict[str, Any]) -> None:
     _set(resource.RLIMIT_CORE, 0)
 
 
-def limit_processes(limits: dict[str, Any]) -> str:
+def limit_processes(limits: WorkerLimits) -> str:
     """Cap the processes of this job's own user. RLIMIT_NPROC counts every process of a user and
     never binds root, so it is only set once the worker runs as a user of its own."""
     _set(resource.RLIMIT_NPROC, int(limits["processes"]))

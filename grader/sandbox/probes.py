@@ -5,7 +5,7 @@ so no code crosses the boundary. The trusted side builds the same callable for t
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable, TypedDict
 
 import numpy as np
 
@@ -40,7 +40,15 @@ def _curved(weights: np.ndarray, scales: np.ndarray) -> ScalarFunction:
     return value
 
 
-def build_probe(name: str, params: dict[str, Any], center: np.ndarray | None = None) -> ScalarFunction:
+class ProbeParams(TypedDict, total=False):
+    """A probe's parameters as they come with the job: each probe reads its own."""
+
+    target_index: int  # cross_entropy
+    weights: np.ndarray  # curved
+    scales: np.ndarray  # curved
+
+
+def build_probe(name: str, params: ProbeParams, center: np.ndarray | None = None) -> ScalarFunction:
     """The probe ``name``. Handed to student code, a loss gets the ``center`` it is differentiated at and
     refuses points farther than NEAR from it: enough for any finite difference, useless as a stand-in
     for the loss elsewhere (a probe must not solve another exercise)."""

@@ -7,13 +7,16 @@ accepts only plain numeric arrays, so nothing a worker sends can run code or car
 from __future__ import annotations
 
 import base64
+import enum
 import io
 import json
 import os
 import re
 import select
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, TypedDict
 
 import numpy as np
 
@@ -90,7 +93,7 @@ def _from_wire(value: Any) -> Any:
     return value
 
 
-def dumps(message: dict[str, Any]) -> bytes:
+def dumps(message: Mapping[str, object]) -> bytes:
     return json.dumps(_to_wire(message), allow_nan=True).encode("utf-8")
 
 
@@ -178,14 +181,75 @@ def read_all(fd: int, limit: int = MAX_MESSAGE_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+# --- the shapes of the messages a worker gets and sends (JSON objects: checked on arrival, never trusted) ---
+
+
+class _CallId(TypedDict):
+    id: str
+
+
+class WireCall(_CallId, total=False):
+    """One call of the student's function as the worker gets it (``checks.Case.call``)."""
+
+    mode: str  # "torch" or "numpy"
+    args: list[Any]  # plain values, arrays, and the tensor and probe forms (TENSOR_KEY, PROBE_KEY)
+    kwargs: Mapping[str, Any]
+    return_args: list[int]  # arguments sent back after the call (to see whether it changed them)
+
+
+class WireTask(TypedDict):
+    function: str
+    calls: list[WireCall]
+
+
+class WireFrame(TypedDict):
+    line: int
+    code: str
+
+
+class WireException(TypedDict):
+    type: str
+    mro: list[str]
+    message: str
+    frames: list[WireFrame]
+
+
+class WireMeta(TypedDict, total=False):
+    type: str
+    requires_grad: bool
+
+
+class WireReply(TypedDict, total=False):
+    """A reply as the worker sends it; ``clean_reply`` turns it into a ``CallReply``."""
+
+    id: str
+    status: str  # a ReplyStatus value
+    outputs: dict[str, np.ndarray]  # by output name: "value", "grad:0", "arg:1"
+    meta: WireMeta
+    exception: WireException
+    detail: str
+    uses: list[str]
+
+
 # --- typed views of a worker's messages ---------------------------------------------------------
 # Everything a worker sends is a claim from untrusted code: keep only the fields the grader reads,
 # with the types it expects, so that no message can make the trusted side fail or misread it.
 
 OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
 OUTPUT_NAME = re.compile(r"value|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
-REPLY_STATUSES = frozenset({"ok", "raised", "not_implemented", "bad_output"})
 MAX_TEXT = 500
+
+
+class ReplyStatus(str, enum.Enum):
+    """How a call ended, as the worker says (its reply's "status")."""
+
+    OK = "ok"  # returned; the outputs hold what came back
+    RAISED = "raised"
+    NOT_IMPLEMENTED = "not_implemented"  # raised NotImplementedError: the exercise is still a stub
+    BAD_OUTPUT = "bad_output"  # returned something that is not numbers (or too much of it)
+
+
+REPLY_STATUSES = frozenset(status.value for status in ReplyStatus)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -228,40 +292,84 @@ def text_field(value: Any, limit: int = MAX_TEXT) -> str:
     return clean_text(value[:limit]) if isinstance(value, str) else ""
 
 
-def clean_exception(value: Any) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Frame:
+    """One line of the student's file in a traceback: its number, its code, and (a notebook) the cell."""
+
+    line: int
+    code: str = ""
+    where: str | None = None  # "cell 7, line 3" when the file was a notebook; set by the trusted side
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    """An exception the worker reports: its type and base class names, its message, the student's frames."""
+
+    type: str = "Exception"
+    mro: tuple[str, ...] = ()
+    message: str = ""
+    frames: tuple[Frame, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplyMeta:
+    """What the worker says about the returned value besides its numbers."""
+
+    type: str = ""  # the returned value's type, e.g. "torch.Tensor"
+    requires_grad: bool = False
+
+
+_NO_OUTPUTS: Mapping[str, np.ndarray] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class CallReply:
+    """A worker's reply to one call, reduced to what the grader reads, every field of the type it expects.
+
+    ``outputs`` is keyed by output name ("value", "grad:0", "arg:1")."""
+
+    status: ReplyStatus
+    outputs: Mapping[str, np.ndarray] = field(default_factory=lambda: _NO_OUTPUTS)
+    meta: ReplyMeta = ReplyMeta()
+    exception: ExceptionInfo | None = None
+    detail: str = ""
+    uses: tuple[str, ...] = ()
+
+
+def clean_exception(value: Any) -> ExceptionInfo | None:
     if not isinstance(value, dict):
         return None
     mro = value.get("mro")
     frames = value.get("frames")
-    return {
-        "type": text_field(value.get("type"), 100) or "Exception",
-        "mro": [text_field(name, 100) for name in mro[:50]] if isinstance(mro, list) else [],
-        "message": text_field(value.get("message")),
-        "frames": [
-            {"line": frame["line"], "code": text_field(frame.get("code"))}
+    return ExceptionInfo(
+        type=text_field(value.get("type"), 100) or "Exception",
+        mro=tuple(text_field(name, 100) for name in mro[:50]) if isinstance(mro, list) else (),
+        message=text_field(value.get("message")),
+        frames=tuple(
+            Frame(frame["line"], text_field(frame.get("code")))
             for frame in (frames[-5:] if isinstance(frames, list) else [])
             if isinstance(frame, dict) and type(frame.get("line")) is int and 0 <= frame["line"] < 10**9
-        ],
-    }
+        ),
+    )
 
 
-def clean_reply(message: dict[str, Any]) -> dict[str, Any] | None:
+def clean_reply(message: Mapping[str, Any]) -> CallReply | None:
     """A call's reply reduced to what the grader reads, or None when it is not a reply at all."""
     status = message.get("status")
-    if not isinstance(message.get("id"), str) or status not in REPLY_STATUSES:
+    if not isinstance(message.get("id"), str) or not isinstance(status, str) or status not in REPLY_STATUSES:
         return None
     outputs = message.get("outputs")
     meta = message.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    return {
-        "status": status,
-        "outputs": {k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
+    return CallReply(
+        status=ReplyStatus(status),
+        outputs={k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
         if isinstance(outputs, dict) else {},
-        "meta": {"type": text_field(meta.get("type"), 100), "requires_grad": meta.get("requires_grad") is True},
-        "exception": clean_exception(message.get("exception")),
-        "detail": text_field(message.get("detail")),
-        "uses": _names(message.get("uses")),
-    }
+        meta=ReplyMeta(type=text_field(meta.get("type"), 100), requires_grad=meta.get("requires_grad") is True),
+        exception=clean_exception(message.get("exception")),
+        detail=text_field(message.get("detail")),
+        uses=_names(message.get("uses")),
+    )
 
 
 def _names(value: Any) -> tuple[str, ...]:

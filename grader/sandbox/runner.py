@@ -6,6 +6,7 @@ or crashes costs itself only: the tasks after it run in a fresh worker.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import fcntl
 import itertools
 import os
@@ -15,14 +16,16 @@ import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from grader.sandbox import protocol
 from grader.sandbox.cgroups import JobCgroups
-from grader.sandbox.collect import Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock
+from grader.sandbox.collect import (Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock, TaskEnding,
+                                    TaskOutcome)
+from grader.sandbox.limits import WorkerLimits
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -41,7 +44,7 @@ class Limits:
     processes: int = 64
     isolate: bool = True  # namespaces, private root, own user (where the machine allows)
 
-    def for_worker(self, tasks: int) -> dict[str, Any]:
+    def for_worker(self, tasks: int) -> WorkerLimits:
         # CPU time is a backstop behind the per-task wall clock: the worker's whole budget.
         return {"cpu_seconds": max(1, int(self.timeout * tasks) + 1), "memory_mb": self.memory_mb,
                 "file_mb": self.file_mb, "processes": self.processes}
@@ -52,7 +55,7 @@ class Task:
     """One exercise: the student function to call and the calls to make."""
 
     function: str
-    calls: list[dict[str, Any]]
+    calls: list[protocol.WireCall]
 
     @cached_property
     def wire(self) -> bytes:
@@ -77,19 +80,6 @@ class Job:
     def module_name(self) -> str:
         name = Path(self.shown_path).name
         return name if name.endswith(".py") and name.isascii() and name[:-3].isidentifier() else "submission.py"
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """What came back for one task: untrusted replies keyed by call id, and how the task ended."""
-
-    ending: str  # done | import_error | missing | timeout | crashed | exited | protocol_error | sandbox_error
-    replies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    exception: dict[str, Any] | None = None
-    detail: str = ""
-    output: str = ""
-    protections: tuple[str, ...] = ()
-    seconds: float = 0.0
 
 
 def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
@@ -130,16 +120,16 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _describe_exit(exitcode: int | None, limits: Limits, out_of_memory: bool) -> tuple[str, str]:
+def _describe_exit(exitcode: int | None, limits: Limits, out_of_memory: bool) -> tuple[TaskEnding, str]:
     """Why a child that stopped talking ended: CPU or memory limit, a crash, or an early exit."""
     if exitcode is not None and exitcode < 0:
         number = -exitcode
         if number == signal.SIGXCPU:
-            return "timeout", f"used more than its {limits.timeout:g} s of CPU time"
+            return TaskEnding.TIMEOUT, f"used more than its {limits.timeout:g} s of CPU time"
         if number == signal.SIGKILL and out_of_memory:
-            return "crashed", f"killed: together its processes used more than the {limits.memory_mb} MiB memory limit"
-        return "crashed", f"the process crashed with signal {number} ({_signal_name(number)})"
-    return "exited", f"the process ended (exit code {exitcode}) before grading finished; do not call exit() or os._exit()"
+            return TaskEnding.CRASHED, f"killed: together its processes used more than the {limits.memory_mb} MiB memory limit"
+        return TaskEnding.CRASHED, f"the process crashed with signal {number} ({_signal_name(number)})"
+    return TaskEnding.EXITED, f"the process ended (exit code {exitcode}) before grading finished; do not call exit() or os._exit()"
 
 
 def _send_at_once(fd: int, payload: bytes) -> bool:
@@ -245,7 +235,7 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
         offset = len(outcomes)
         if clock.exhausted:  # no fresh worker: the tasks left are not run
             for index in range(offset, len(job.tasks)):
-                outcomes.append(TaskOutcome("timeout", detail=clock.detail))
+                outcomes.append(TaskOutcome(TaskEnding.TIMEOUT, detail=clock.detail))
                 if on_settled is not None:
                     on_settled(index)
             break
@@ -253,7 +243,7 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
                               budget, clock)
         # Every worker settles at least one task, whatever it sent: a grader that loops forever on
         # a submission would cost every other one.
-        outcomes.extend(reached or [TaskOutcome("protocol_error", detail="the worker settled no exercise")])
+        outcomes.extend(reached or [TaskOutcome(TaskEnding.PROTOCOL_ERROR, detail="the worker settled no exercise")])
     return outcomes[: len(job.tasks)]
 
 
@@ -343,7 +333,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             text = drain.text(index).replace(str(workdir / "submission" / job.module_name), job.shown_path)
             return text.replace(f"/job/{job.module_name}", job.shown_path)
 
-        return [TaskOutcome(output=output(i), **fields) for i, fields in enumerate(collector.outcomes())]
+        return [dataclasses.replace(outcome, output=output(i)) for i, outcome in enumerate(collector.outcomes())]
     except BaseException:
         _remove_job_directory(workdir)
         raise

@@ -12,14 +12,37 @@ import os
 import sys
 import traceback
 from types import FunctionType, ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, TypedDict
 
 import numpy as np
 
 from grader.sandbox import isolation, limits, probes, protocol, syscall_filter
+from grader.sandbox.limits import WorkerLimits
+from grader.sandbox.protocol import WireCall, WireException, WireFrame, WireMeta, WireReply, WireTask
 
 MAX_RESULT_ELEMENTS = 5_000_000
 MODULE_NAME = "student_submission"
+
+
+class WireSandbox(TypedDict):
+    """How the worker is to isolate itself (``runner._run_worker``)."""
+
+    isolate: bool
+    uid: int
+    root: str  # the private root's mount point
+    hostdir: str  # where the student's file goes where there is no private root
+    hide: list[str]  # directories the private root must not show
+    cgroups: list[str]  # the cgroup layers the runner set up
+
+
+class WireJob(TypedDict):
+    """The job as the worker reads it from its pipe: trusted (the grader wrote it)."""
+
+    module_name: str
+    source: Any  # the file's bytes: base64 text on the wire, the bytes once decoded
+    limits: WorkerLimits
+    sandbox: WireSandbox
+    tasks: list[WireTask]
 
 
 class BadOutput(Exception):
@@ -52,7 +75,7 @@ def to_plain_array(value: Any) -> np.ndarray:
     return np.array(array, dtype=array.dtype, copy=True, subok=False)
 
 
-def _frames_in(path: str, tb: Any) -> list[dict[str, Any]]:
+def _frames_in(path: str, tb: Any) -> list[WireFrame]:
     return [
         {"line": frame.lineno, "code": (frame.line or "").strip()[:protocol.MAX_TEXT]}
         for frame in traceback.extract_tb(tb)
@@ -60,7 +83,7 @@ def _frames_in(path: str, tb: Any) -> list[dict[str, Any]]:
     ]
 
 
-def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
+def describe_exception(exc: BaseException, path: str) -> WireException:
     frames = _frames_in(path, exc.__traceback__)
     if isinstance(exc, SyntaxError) and exc.filename == path and exc.lineno:
         frames.append({"line": exc.lineno, "code": (exc.text or "").strip()[:protocol.MAX_TEXT]})
@@ -76,7 +99,7 @@ def describe_exception(exc: BaseException, path: str) -> dict[str, Any]:
     }
 
 
-def _build_probes(tasks: list[dict[str, Any]]) -> None:
+def _build_probes(tasks: list[WireTask]) -> None:
     """Turn every probe argument of the job into its function now, before any student code runs (a loss
     defined only near the array it is differentiated at, ``probes.build_probe``); then seal the builders
     away."""
@@ -98,12 +121,12 @@ def _build_argument(value: Any) -> Any:
     return value
 
 
-def _call(function: Callable[..., Any], call: dict[str, Any]) -> dict[str, Any]:
+def _call(function: Callable[..., Any], call: WireCall) -> WireReply:
     args = [_build_argument(v) for v in call.get("args", [])]
     kwargs = {k: _build_argument(v) for k, v in call.get("kwargs", {}).items()}
     value = function(*args, **kwargs)
-    outputs: dict[str, Any] = {}
-    meta: dict[str, Any] = {"type": describe_type(value)}
+    outputs: dict[str, np.ndarray] = {}
+    meta: WireMeta = {"type": describe_type(value)}
     torch = _torch()
     if torch is not None and isinstance(value, torch.Tensor):
         meta["requires_grad"] = bool(value.requires_grad)
@@ -117,18 +140,19 @@ def _call(function: Callable[..., Any], call: dict[str, Any]) -> dict[str, Any]:
     outputs["value"] = to_plain_array(value)
     for index in call.get("return_args", []):
         outputs[f"arg:{index}"] = to_plain_array(args[index])
-    return {"status": "ok", "outputs": outputs, "meta": meta}
+    return {"status": protocol.ReplyStatus.OK.value, "outputs": outputs, "meta": meta}
 
 
-def run_call(function: Callable[..., Any], call: dict[str, Any], path: str) -> dict[str, Any]:
+def run_call(function: Callable[..., Any], call: WireCall, path: str) -> WireReply:
+    reply: WireReply
     try:
         reply = _call(function, call)
     except NotImplementedError as exc:
-        reply = {"status": "not_implemented", "exception": describe_exception(exc, path)}
+        reply = {"status": protocol.ReplyStatus.NOT_IMPLEMENTED.value, "exception": describe_exception(exc, path)}
     except BadOutput as exc:
-        reply = {"status": "bad_output", "detail": str(exc)[:protocol.MAX_TEXT]}
+        reply = {"status": protocol.ReplyStatus.BAD_OUTPUT.value, "detail": str(exc)[:protocol.MAX_TEXT]}
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
-        reply = {"status": "raised", "exception": describe_exception(exc, path)}
+        reply = {"status": protocol.ReplyStatus.RAISED.value, "exception": describe_exception(exc, path)}
     reply["id"] = call["id"]
     return reply
 
@@ -180,7 +204,7 @@ def _finish() -> None:
     os._exit(0)
 
 
-def _job_file_on_host(job: dict[str, Any]) -> str:
+def _job_file_on_host(job: WireJob) -> str:
     """Without a private root, the student's file goes into the grader's temporary directory for the job."""
     directory = job["sandbox"]["hostdir"]
     with open(os.path.join(directory, job["module_name"]), "wb") as handle:
@@ -188,7 +212,7 @@ def _job_file_on_host(job: dict[str, Any]) -> str:
     return directory
 
 
-def _isolate(job: dict[str, Any], results_fd: int, mark: Callable[[str], None] = lambda step: None,
+def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda step: None,
              user_namespace: bool | str = False) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
@@ -268,9 +292,9 @@ def main(job_fd: int, results_fd: int, output_fd: int, user_namespace: bool | st
     os.setsid()
     _redirect_output(output_fd)
     with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
-        job = protocol.loads(protocol.read_all(job_stream.fileno()))
+        job: WireJob = protocol.loads(protocol.read_all(job_stream.fileno()))  # type: ignore[assignment]
 
-    def send(message: dict[str, Any]) -> None:
+    def send(message: Mapping[str, object]) -> None:
         protocol.write_frame(results_fd, protocol.dumps(message))
 
     try:

@@ -298,7 +298,7 @@ def test_the_results_kept_for_a_submission_are_bounded_for_the_whole_submission(
     def counting(self, call_id, reply):
         accepted = accept(self, call_id, reply)
         if accepted:
-            kept.append(sum(a.nbytes for a in self.current["replies"][call_id]["outputs"].values()))
+            kept.append(sum(a.nbytes for a in self.current.replies[call_id].outputs.values()))
         return accepted
 
     monkeypatch.setattr(collect.Collector, "_accept", counting)

@@ -284,7 +284,7 @@ def test_a_reply_keeps_only_the_outputs_the_grader_reads():
                                   "outputs": {"value": np.zeros(3), "junk": np.zeros(3), "grad:0": np.zeros(3)}})
     assert reply is not None
     # Before the fix: 'junk' is kept.
-    assert set(reply["outputs"]) == {"value", "grad:0"}
+    assert set(reply.outputs) == {"value", "grad:0"}
 
 
 def test_a_flood_of_tiny_frames_costs_the_grader_little(tmp_path):

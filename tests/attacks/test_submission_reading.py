@@ -481,7 +481,7 @@ def test_directories_the_grader_names_are_hidden_even_inside_system_directories(
         call = {"id": "0.0", "args": []}
         shown = run_job(Job("look.py", probe, (Task("look", [call]),)))[0]
         hidden = run_job(Job("look.py", probe, (Task("look", [call]),), hide=(str(secret),)))[0]
-        assert shown.replies["0.0"]["outputs"]["value"] == 1.0  # bound with /usr/share: visible...
-        assert hidden.replies["0.0"]["outputs"]["value"] == 0.0  # ...unless the grader names it
+        assert shown.replies["0.0"].outputs["value"] == 1.0  # bound with /usr/share: visible...
+        assert hidden.replies["0.0"].outputs["value"] == 0.0  # ...unless the grader names it
     finally:
         shutil.rmtree(secret, ignore_errors=True)

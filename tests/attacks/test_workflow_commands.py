@@ -22,13 +22,13 @@ from grader.core.records import BatchDocument, BatchRecord, BatchStatus
 from grader.batch.runs import submission_status
 from grader.batch.class_outputs import write_class_outputs
 from grader.cli.app import main
-from grader.engine.grading import TaskEnding, _exercise_result, _prepared_cases, failed_everywhere
+from grader.engine.grading import _exercise_result, _prepared_cases, failed_everywhere
 from grader.core.model import IMPORT_ERROR_PREFIX, ExerciseStatus, Report
 from grader.render.formats import RENDERERS, RenderSettings
 from grader.render.junit import batch_suites, render_junit, render_report_junit
 from grader.sandbox import protocol
 from grader.sandbox.collect import OutputDrain
-from grader.sandbox.runner import TaskOutcome
+from grader.sandbox.collect import TaskEnding, TaskOutcome
 from grader.engine.verify import exception_text
 from variants import build_submission
 
@@ -77,7 +77,7 @@ def _drained(text: str) -> str:
     return drain.text(0)
 
 
-def _raised(call_id: str, kind: str, message: str, code: str) -> dict:
+def _raised(call_id: str, kind: str, message: str, code: str) -> protocol.CallReply:
     """A worker's reply that the call raised, as untrusted as it comes, through the grader's checks."""
     reply = protocol.clean_reply({"id": call_id, "status": "raised", "exception": {
         "type": kind, "mro": [kind, "Exception"], "message": message, "frames": [{"line": 3, "code": code}]}})
@@ -98,13 +98,13 @@ def _student_report(lesson, texts: list[str]) -> Report:
             failure = protocol.clean_exception({"type": next(cycle), "message": next(cycle),
                                                 "frames": [{"line": 1, "code": next(cycle)}]})
             exercises.append(failed_everywhere(exercise, ExerciseStatus.ERROR,
-                                               IMPORT_ERROR_PREFIX + exception_text(failure or {}), output))
+                                               IMPORT_ERROR_PREFIX + exception_text(failure), output))
             continue
         replies = {str(call["id"]): _raised(str(call["id"]), next(cycle), next(cycle), next(cycle))
                    for call in prepared.task.calls}
         ending = TaskEnding.TIMEOUT if number == 1 else TaskEnding.DONE
         detail = protocol.text_field(next(cycle)) if number == 1 else ""
-        exercises.append(_exercise_result(prepared, TaskOutcome(ending.value, replies, detail=detail, output=output),
+        exercises.append(_exercise_result(prepared, TaskOutcome(ending, replies, detail=detail, output=output),
                                           lesson))
     return Report(protocol.clean_text(next(cycle)) + ".py", 7, tuple(exercises), None, 1.0)
 

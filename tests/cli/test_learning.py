@@ -14,6 +14,7 @@ from typing import Callable
 import pytest
 
 from grader.course.lesson import PROJECT_ROOT
+from grader.core.model import ExerciseStatus
 from grader.course.progress import PROGRESS_FILE, Progress, load_progress
 from grader.cli.watch import watch
 from projects import grade_in, make_project
@@ -245,7 +246,7 @@ def test_list_shows_each_exercise_the_quiz_and_completion(tmp_path):
     assert "Quiz: not taken yet (take it with: grade quiz)" in lines
     assert "Lesson: not complete yet. Still needed: 9 exercises short of full marks; the quiz." in lines
     progress = load_progress(root / PROGRESS_FILE, "softmax_cross_entropy")
-    assert progress.exercise("torch_sequence_loss").status == "not_implemented"
+    assert progress.exercise("torch_sequence_loss").status is ExerciseStatus.NOT_IMPLEMENTED
     assert progress.exercise("stable_softmax").hints_seen == 1 and progress.graded_at
 
 

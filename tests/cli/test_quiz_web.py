@@ -92,7 +92,7 @@ def test_a_question_page_has_labelled_radio_buttons_and_nothing_of_the_key(serve
     form = Form()
     form.feed(page.body)
     assert form.radios == [(c.id, True) for c in quiz.questions[0].choices] and form.legends == 1
-    assert "script" not in form.tags and "http" not in page.body.replace(f'content="width', "")
+    assert "script" not in form.tags and "http" not in page.body.replace('content="width', "")
     assert "Question 1 of 8 (q1)" in page.body and "Pass: more than 75% correct (7 of 8)" in page.body
     shown = html.unescape(page.body)
     for question in quiz.questions:  # no key, no salt, no explanation: nothing that tells the answer

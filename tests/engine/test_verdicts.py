@@ -171,7 +171,7 @@ def test_the_worker_s_word_on_which_functions_a_call_used_is_bounded():
     from grader.sandbox.protocol import clean_reply
 
     def uses(value: object) -> tuple[str, ...]:
-        return clean_reply({"id": "0.0", "status": "ok", "uses": value})["uses"]  # type: ignore[index]
+        return clean_reply({"id": "0.0", "status": "ok", "uses": value}).uses  # type: ignore[union-attr]
 
     assert uses(["stable_softmax"]) == ("stable_softmax",)
     assert uses("stable_softmax") == () and uses(None) == () and uses([1, b"x", {"a": 1}]) == ()

@@ -85,7 +85,26 @@ def test_values_of_the_wrong_type_are_dropped_one_by_one(tmp_path):
     progress = load_progress(path, "lesson")
     assert progress.notice is None and progress.graded_at is None
     assert progress.exercise("a") == ExerciseProgress()
-    assert progress.exercise("b") == ExerciseProgress(0, "passed", 1.0, 2.5)
+    assert progress.exercise("b") == ExerciseProgress(0, ExerciseStatus.PASSED, 1.0, 2.5)
+
+
+def test_a_status_is_read_back_as_the_enum_and_written_as_its_value(tmp_path):
+    """A file written before statuses were typed (plain strings) reads as ExerciseStatus members; one this
+    grader does not know is dropped like any other value of the wrong kind; the file written back is the same."""
+    path = tmp_path / ".grade-progress.json"
+    old = {"version": 1, "lesson": "lesson", "graded_at": "2026-01-01T00:00:00+00:00", "exercises": {
+        name: {"hints_seen": 1, "status": status.value, "score": 0.0, "max_score": 2.0}
+        for name, status in (("a", ExerciseStatus.PASSED), ("b", ExerciseStatus.NOT_IMPLEMENTED),
+                             ("c", ExerciseStatus.TIMEOUT))}}
+    path.write_text(json.dumps(old, indent=2) + "\n")
+    progress = load_progress(path, "lesson")
+    assert progress.exercise("b").status is ExerciseStatus.NOT_IMPLEMENTED
+    assert all(type(e.status) is ExerciseStatus for e in progress.exercises.values())
+    before = path.read_text()
+    save_progress(path, progress)
+    assert path.read_text() == before
+    path.write_text(json.dumps({**old, "exercises": {"a": {"hints_seen": 0, "status": "vanished"}}}))
+    assert load_progress(path, "lesson").exercise("a").status is None
 
 
 def test_reset_deletes_the_file_once(tmp_path):

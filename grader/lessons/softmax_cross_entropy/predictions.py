@@ -11,13 +11,14 @@ from types import ModuleType
 from typing import Any, Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.core.checks import Case
 from grader.lessons.softmax_cross_entropy import wrong_forms as forms
 from grader.lessons.softmax_cross_entropy.math import mean_loss_and_grad
 from grader.lessons.softmax_cross_entropy.wrong_forms import softmax_then_loss
 
-Outputs = dict[str, Any]
+Outputs = dict[str, npt.ArrayLike]  # by output name: "value", "grad:0"
 
 
 def _softmax_parts(case: Case) -> tuple[np.ndarray, int]:
