@@ -3,7 +3,7 @@
     python benchmarks/layers.py [--runs 30]
 
 This process is made as warm as the fork server (numpy, torch, the worker's code, the same warm-up,
-objects frozen), then forks workers that enter the sandbox exactly as a graded submission's worker does
+objects frozen, its memory in huge pages), then forks workers that enter the sandbox exactly as a graded submission's worker does
 (``worker._isolate``), marking the time after each layer. The student process at the end of the chain
 sends the marks home; the worker is then ended as the grader ends one that is done (SIGTERM), and the
 teardown is what is left of the fork-to-reaped time.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.sandbox import limits, protocol, worker, zygote  # noqa: E402  (zygote: numpy, torch, warm-up)
+from grader.sandbox import isolation, limits, protocol, worker, zygote  # noqa: E402  (zygote: numpy, torch, warm-up)
 from grader.sandbox.runner import Limits, _sandbox_user  # noqa: E402
 
 CPU = "CPU (the chain's processes, mean)"
@@ -43,14 +43,16 @@ def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
     marks_r, marks_w = os.pipe()
     before = os.times()
     started = time.perf_counter()
-    pid = os.fork()
+    # As the server forks a worker: a confined one into a user namespace whose id maps it writes
+    pid, user_namespace = isolation.fork_into_user_namespace(job["sandbox"]["uid"]) if isolate else (os.fork(), False)
     if pid == 0:
         os.close(marks_r)
         marks = [("start", started), ("fork from the server", time.perf_counter())]
         try:
             os.setsid()
             limits.enter(job["limits"])
-            layers, _ = worker._isolate(job, marks_w, lambda step: marks.append((step, time.perf_counter())))
+            layers, _ = worker._isolate(job, marks_w, lambda step: marks.append((step, time.perf_counter())),
+                                        user_namespace)
             marks.append(("job user", time.perf_counter()))
             os.write(marks_w, json.dumps({"marks": marks, "layers": layers}).encode())
         finally:
@@ -81,9 +83,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
+    zygote._import_torch()
     zygote._warm_up()
     gc.collect()
     gc.freeze()
+    zygote._collapse_to_huge_pages()  # as the server does before it serves
     result = {}
     with tempfile.TemporaryDirectory(prefix="grade-layers-") as scratch:
         for name, isolate in (("unconfined", False), ("confined", True)):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -55,14 +55,22 @@ def _right(predicted: Any, expected: Any, case: Case) -> bool:
     return compare_output(got, expected, case.tolerance).ok
 
 
-def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case: Case) -> bool:
-    """Do the outputs match this prediction, and does the prediction differ from the right answer?"""
+def _right_answer(predicted: Mapping[str, Any], case: Case) -> bool:
+    """Does this prediction give the right answer on the case (so it cannot be what went wrong)?"""
+    expected = _expected_outputs(case)
+    return all(k in expected and _right(v, expected[k], case) for k, v in predicted.items())
+
+
+def _shows(outputs: Mapping[str, np.ndarray], predicted: Mapping[str, Any], case: Case,
+           right: Callable[[], bool] | None = None) -> bool:
+    """Do the outputs match this prediction, and does the prediction differ from the right answer? (``right``:
+    the answer to _right_answer, computed once per case and prediction rather than once per submission)"""
     if not predicted or not all(key in outputs for key in predicted):
         return False
     expected: dict[str, npt.ArrayLike] = {}
     if not case.raises:
         expected = _expected_outputs(case)
-        if all(k in expected and _right(v, expected[k], case) for k, v in predicted.items()):
+        if right() if right is not None else _right_answer(predicted, case):
             return False  # the mistake gives the right answer here: it cannot be what went wrong
     if not all(matches(outputs[k], v, case.tolerance) for k, v in predicted.items()):
         return False
@@ -84,6 +92,7 @@ class _Predictions:
     def __init__(self) -> None:
         self._candidates: IdentityCache[tuple[Mapping[str, Any], ...]] = IdentityCache(self.SIZE)
         self._wrong: IdentityCache[bool] = IdentityCache(self.SIZE)
+        self._right: IdentityCache[bool] = IdentityCache(self.SIZE)
 
     def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
         def predict() -> tuple[Mapping[str, Any], ...]:
@@ -93,14 +102,19 @@ class _Predictions:
 
         return self._candidates.get((lesson, case), mistake_id, predict)
 
+    def right_on(self, mistake_id: str, index: int, case: Case, lesson: Lesson) -> bool:
+        """Does the mistake's ``index``-th form give the right answer on this case? The same for every
+        submission: asked only when a submission's outputs have the form's keys, as _shows would ask it."""
+        def judge() -> bool:
+            return _right_answer(self.candidates(mistake_id, case, lesson)[index], case)
+
+        return self._right.get((lesson, case), (mistake_id, index), judge)
+
     def wrong_on(self, mistake_id: str, case: Case, lesson: Lesson) -> bool:
         """Does every form of the mistake get this case wrong (so a right answer rules the mistake out)?"""
         def judge() -> bool:
             candidates = self.candidates(mistake_id, case, lesson)
-            expected = _expected_outputs(case)
-            return bool(candidates) and not any(
-                all(k in expected and _right(v, expected[k], case) for k, v in candidate.items())
-                for candidate in candidates)
+            return bool(candidates) and not any(_right_answer(candidate, case) for candidate in candidates)
 
         return self._wrong.get((lesson, case), mistake_id, judge)
 
@@ -114,7 +128,9 @@ def matching_mistakes(case: Case, outputs: Mapping[str, np.ndarray], exercise: E
     for mistake_id in exercise.mistakes:
         if mistake_id not in lesson.predictions:
             continue
-        if any(_shows(outputs, candidate, case) for candidate in _predictions.candidates(mistake_id, case, lesson)):
+        candidates = _predictions.candidates(mistake_id, case, lesson)
+        if any(_shows(outputs, candidate, case, lambda i=index: _predictions.right_on(mistake_id, i, case, lesson))
+               for index, candidate in enumerate(candidates)):
             found.append(mistake_id)
     return tuple(found)
 
@@ -217,7 +233,13 @@ def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: Reply
                for index, arg in enumerate(case.args))
 
 
-def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool) -> CaseVerdict | None:
+def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool,
+                name_mistakes: bool = True) -> CaseVerdict | None:
+    """The case's verdict: None when it passed. ``name_mistakes=False``: whether it passed is all that is asked
+    (the same None or not; a failure then names no known mistake, which costs a comparison with each)."""
+    def matching() -> tuple[str, ...]:
+        return matching_mistakes(case, outputs, exercise, lesson) if name_mistakes else ()
+
     status = reply.status
     if status is ReplyStatus.NOT_IMPLEMENTED:
         return CaseVerdict("not implemented yet (it still raises NotImplementedError)", not_implemented=True)
@@ -239,8 +261,8 @@ def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson
     if status is not ReplyStatus.OK or not (isinstance(outputs.get("value"), np.ndarray) or meta.parts is not None):
         return CaseVerdict("the worker's reply could not be read")
     if case.raises:
-        return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}",
-                      matching_mistakes(case, outputs, exercise, lesson), case.returned_instead)
+        return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}", matching(),
+                      case.returned_instead)
     for index, mistake_id in case.unchanged.items():
         change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
         if change is not None:
@@ -250,7 +272,7 @@ def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson
         return None  # a check of one property (the input left unchanged): the value checks judge the values
     problem = _result_problem(case, outputs, meta, hidden)
     if problem is not None:
-        return _named(problem, matching_mistakes(case, outputs, exercise, lesson))
+        return _named(problem, matching())
     if case.grad_flows and _gradient_missing(case, outputs, meta):
         return CaseVerdict(_no_gradient(meta), case.detached)
     for index, expected_grad in case.expect_grad.items():
@@ -259,8 +281,8 @@ def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson
             return CaseVerdict(_no_gradient(meta), case.detached)
         comparison = compare(grad, expected_grad, case.tolerance, hidden)
         if not comparison.ok:
-            return _named(_explain(f"gradient of {lesson.argument_name(exercise.name, index)}: ", expected_grad, grad, comparison.problem, hidden),
-                          matching_mistakes(case, outputs, exercise, lesson))
+            label = f"gradient of {lesson.argument_name(exercise.name, index)}: "
+            return _named(_explain(label, expected_grad, grad, comparison.problem, hidden), matching())
     return None
 
 
@@ -278,6 +300,18 @@ class PassedCases:
                  exercise: Exercise, lesson: Lesson) -> None:
         self._calls, self._replies, self._exercise, self._lesson = calls, replies, exercise, lesson
         self._passed: tuple[Case, ...] | None = None
+        self._verdicts: dict[str, CaseVerdict | None] = {}  # call id -> its verdict, as check_result found it
+
+    def verdict(self, case: Case, call_id: str, reply: CallReply, hidden: bool) -> CaseVerdict | None:
+        """verify_case's verdict, found once for each call (check_result's and this class's)."""
+        if call_id not in self._verdicts:
+            self._verdicts[call_id] = verify_case(case, reply, self._exercise, self._lesson, hidden)
+        return self._verdicts[call_id]
+
+    def _passes(self, case: Case, call_id: str, reply: CallReply, hidden: bool) -> bool:
+        if call_id in self._verdicts:
+            return self._verdicts[call_id] is None
+        return verify_case(case, reply, self._exercise, self._lesson, hidden, name_mistakes=False) is None
 
     def __call__(self) -> tuple[Case, ...]:
         if self._passed is None:
@@ -285,7 +319,7 @@ class PassedCases:
             for case, call_id, hidden in self._calls:
                 reply = self._replies.get(call_id)
                 if reply is not None and case.checks_values and not case.raises and \
-                        verify_case(case, reply, self._exercise, self._lesson, hidden) is None:
+                        self._passes(case, call_id, reply, hidden):
                     passed.append(case)
             self._passed = tuple(passed)
         return self._passed
@@ -322,7 +356,8 @@ def check_result(
     cases that came back right) rules out names that those cases contradict."""
     for case, call_id in zip(cases, call_ids):
         reply = replies.get(call_id)
-        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden)
+        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden) \
+            if passed is None else passed.verdict(case, call_id, reply, check.hidden)
         if finding is None:
             continue
         if passed is not None:

@@ -14,10 +14,13 @@ Where no user namespace can be made, root with CAP_SYS_ADMIN enters the other na
 
 Process layout::
 
-    worker (host namespaces)        writes the user namespace's id maps, waits, mirrors the exit
-      └─ keeper                     enters the namespaces (its children are in the new PID namespace)
+    fork server (host namespaces)   forks the worker into a new user namespace and writes its id maps
+      └─ worker                     enters the other namespaces (its children are in the new PID namespace)
            └─ init (PID 1)          builds the root: tmpfs, read-only system and Python, /job, pivot_root
                 └─ student (PID 2)  the job's uid, no capabilities, no_new_privs: runs the student's code
+
+(The id maps must be written from outside the namespace: by the server, which waits the moment it takes,
+rather than by a process of the worker's own, one fork and one exit of a process holding torch fewer.)
 
 When init dies the kernel kills every process left in its PID namespace: double forks and setsid
 included. Exit statuses travel back up the chain (a signal N as exit code 128 + N).
@@ -31,7 +34,6 @@ import platform
 import signal
 import sys
 from pathlib import Path
-from typing import Callable
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -329,31 +331,42 @@ def _die_by_signal(number: int) -> None:
     os._exit(128 + number)
 
 
-def fork_after_handshake(child: Callable[[], bool], parent: Callable[[int, bool], None]) -> tuple[int, bool]:
-    """Fork; the child runs ``child`` (which says whether it entered a user namespace) and waits until
-    the parent has run ``parent(pid, entered)``. Returns (the child's pid, entered) in the parent,
-    (0, entered) in the child."""
+MAPPED = b"mapped"  # what the fork server tells its child once the id maps are written
+
+
+def fork_into_user_namespace(job_uid: int) -> tuple[int, bool | str]:
+    """Fork a child that enters a new user namespace, whose id maps this (outside) process then writes.
+    Returns (the child's pid, True) here; in the child, (0, whether it is in a user namespace of its own), or
+    (0, why its maps could not be written). Never raises in the parent once the child exists."""
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(ready_r)
         os.close(go_w)
-        entered = child()
+        entered = enter_user_namespace()
         os.write(ready_w, b"1" if entered else b"0")
         os.close(ready_w)
-        if os.read(go_r, 1) != b"1":
-            os._exit(71)
+        answer = os.read(go_r, 512)
         os.close(go_r)
-        return 0, entered
+        if answer == MAPPED or not entered:
+            return 0, entered
+        why = answer.decode("utf-8", "replace") if answer else "the fork server stopped"
+        return 0, f"the user namespace's id maps could not be written: {why}"
     os.close(ready_w)
     os.close(go_r)
-    answer = os.read(ready_r, 1)
-    os.close(ready_r)
     try:
-        if answer:
-            parent(pid, answer == b"1")
-            os.write(go_w, b"1")
+        entered = os.read(ready_r, 1) == b"1"
+        try:
+            if entered:
+                write_id_maps(pid, job_uid)
+            answer = MAPPED
+        except OSError as exc:
+            answer = (str(exc) or type(exc).__name__).encode("utf-8", "replace")[:500]
+        os.write(go_w, answer)
+    except OSError:
+        pass  # the child is gone already: its exit tells the grader
     finally:
+        os.close(ready_r)
         os.close(go_w)
-    return pid, answer == b"1"
+    return pid, True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import fcntl
 import itertools
 import os
 import shutil
@@ -32,6 +33,7 @@ OUTPUT_END_WAIT = 1.0  # how long the output may trail the worker's "done" befor
 TEARDOWN_THREADS = 4
 MAX_PENDING_TEARDOWNS = 8  # workers ended but not yet torn down hold memory: beyond this, jobs wait
 SANDBOX_UID_BASE, SANDBOX_UID_COUNT = 200_000, 100_000
+JOB_PIPE_BYTES = 1 << 18  # a job (its tasks' arrays, the file) up to this size is written at once, without a thread
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,19 @@ def _describe_exit(exitcode: int | None, limits: Limits, out_of_memory: bool) ->
     return TaskEnding.EXITED, f"the process ended (exit code {exitcode}) before grading finished; do not call exit() or os._exit()"
 
 
+def _send_at_once(fd: int, payload: bytes) -> bool:
+    """Write the whole job into its pipe now, where the pipe can be made to hold it (the worker reads it when it
+    starts), and close it; False when it cannot, and a thread must write it while the worker reads."""
+    try:
+        size = fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, JOB_PIPE_BYTES)
+    except (OSError, AttributeError):  # over the user's pipe quota; no F_SETPIPE_SZ outside Linux
+        return False
+    if len(payload) > size:
+        return False
+    _send_job(fd, payload)  # an empty pipe that holds it all: the write does not wait
+    return True
+
+
 def _send_job(fd: int, payload: bytes) -> None:
     try:
         view = memoryview(payload)
@@ -150,7 +165,7 @@ class _Teardowns:
     inside ``deferred_teardowns()``, by background threads while the next job runs.
 
     A worker whose tasks are all settled and whose output has ended has nothing more to tell: its
-    outcomes are final. Ending its processes (four of them, each holding torch's memory), removing its
+    outcomes are final. Ending its processes (three of them, each holding torch's memory), removing its
     cgroups and its directory is then tens of milliseconds of waiting that a class need not wait for.
     Everything deferred is finished before the scope ends, so nothing outlives the run.
     """
@@ -267,7 +282,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         results_r, results_w = os.pipe()
         output_r, output_w = os.pipe()
         try:
-            pid = server.start((job_r, results_w, output_w))
+            pid = server.start((job_r, results_w, output_w), uid if job.limits.isolate else None)
         finally:
             for fd in (job_r, results_w, output_w):
                 os.close(fd)
@@ -286,7 +301,8 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         payload = settings[:-1] + b', "tasks": [' + b", ".join(task.wire for task in tasks) + b"]}"
         drain = OutputDrain(output_r, len(tasks))
         drain.start()
-        threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
+        if not _send_at_once(job_w, payload):
+            threading.Thread(target=_send_job, args=(job_w, payload), daemon=True).start()
         expected = [frozenset(str(call["id"]) for call in task.calls) for task in tasks]
         collector = Collector(len(tasks), job.limits.timeout, on_settled, expected, ProcessTreeClock(pid), budget, clock)
 

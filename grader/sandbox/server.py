@@ -1,6 +1,7 @@
 """The grader's handle on the warm fork server (``sandbox.zygote``): start workers, learn exit codes.
 
-The server is a separate, fresh interpreter with numpy and torch imported. It never holds
+The server is a separate, fresh interpreter with numpy and torch imported (numpy only where the command
+says no worker needs torch). It never holds
 reference code or expected values, so nothing secret is inherited by the workers it forks.
 """
 from __future__ import annotations
@@ -33,7 +34,7 @@ PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # closes the channel; the server then ends and kills its workers. Ignoring SIGINT here as well covers a signal
 # sent to the server alone; it cannot cover the interpreter's own start-up, which the session does.
 _BOOTSTRAP = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); import sys; sys.path.insert(0, sys.argv[1]); "
-              "from grader.sandbox import zygote; zygote.main(int(sys.argv[2]))")
+              "from grader.sandbox import zygote; zygote.main(int(sys.argv[2]), sys.argv[3] == '1')")
 
 
 def server_environment() -> dict[str, str]:
@@ -44,10 +45,11 @@ def server_environment() -> dict[str, str]:
 class WarmServer:
     """The grader's handle on the fork server: start children, learn their exit codes."""
 
-    def __init__(self) -> None:
+    def __init__(self, torch: bool = True) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.torch = torch  # whether its workers start with torch imported (else they import it if they need it)
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOTSTRAP, _PACKAGE_PARENT, str(theirs.fileno())],
+            [sys.executable, "-I", "-c", _BOOTSTRAP, _PACKAGE_PARENT, str(theirs.fileno()), "1" if torch else "0"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             pass_fds=(theirs.fileno(),),
@@ -90,15 +92,17 @@ class WarmServer:
             if not future.done():
                 future.set_exception(RuntimeError("the warm fork server stopped"))
 
-    def start(self, fds: tuple[int, int, int]) -> int:
-        """Fork a worker that owns these three fds (job reader, results writer, output writer)."""
+    def start(self, fds: tuple[int, int, int], uid: int | None = None) -> int:
+        """Fork a worker that owns these three fds (job reader, results writer, output writer); for a confined
+        job (``uid``: its user), into a user namespace of its own whose id maps the server writes."""
         future: Future[int] = Future()
         with self._state_lock:
             self._next_id += 1
             request_id = self._next_id
             self._started[request_id] = future
         with self._send_lock:
-            socket.send_fds(self._control, [json.dumps({"id": request_id}).encode()], list(fds))
+            request = {"id": request_id} if uid is None else {"id": request_id, "uid": uid}
+            socket.send_fds(self._control, [json.dumps(request).encode()], list(fds))
         return future.result(timeout=START_SECONDS)
 
     def exit_code(self, pid: int, timeout: float) -> int | None:
@@ -128,11 +132,14 @@ _server_lock = threading.Lock()
 _server: WarmServer | None = None
 
 
-def warm_server() -> WarmServer:
-    """The process-wide fork server, started on first use (it imports torch once)."""
+def warm_server(torch: bool = True) -> WarmServer:
+    """The process-wide fork server, started on first use (it imports torch once). ``torch=False`` says that
+    no worker of this command is expected to need torch (``grader.cli.launch``): a server started so forks
+    workers with numpy only, which import torch themselves if they need it after all. Only the first call,
+    which starts the server, decides."""
     global _server
     with _server_lock:
         if _server is None or _server.process.poll() is not None:
-            _server = WarmServer()
+            _server = WarmServer(torch)
             atexit.register(_server.close)
         return _server

@@ -316,22 +316,21 @@ def _job_file_on_host(job: WireJob) -> str:
     return directory
 
 
-def _isolate(job: WireJob, results_fd: int,
-             mark: Callable[[str], None] = lambda step: None) -> tuple[list[str], str]:
+def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda step: None,
+             user_namespace: bool | str = False) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
+    ``user_namespace``: whether the fork server forked this worker into a user namespace of its own and wrote
+    its id maps (``isolation.fork_into_user_namespace``), or why it could not write them.
     Only the student process returns; the processes above it wait and mirror its exit status.
     ``mark`` hears each step's name as it is done (benchmarks/layers.py times them).
     """
     sandbox, uid = job["sandbox"], int(job["sandbox"]["uid"])
     if not sandbox.get("isolate"):
         return [], _job_file_on_host(job)
-    keeper, in_user_namespace = isolation.fork_after_handshake(
-        isolation.enter_user_namespace,
-        lambda pid, entered: isolation.write_id_maps(pid, uid) if entered else None)
-    if keeper:
-        os.close(results_fd)
-        isolation.wait_and_mirror(keeper, on_term=keeper)
+    if isinstance(user_namespace, str):
+        raise isolation.IsolationError(0, user_namespace)
+    in_user_namespace = user_namespace
     isolation.die_with_parent()
     mark("user namespace")
     if not in_user_namespace and os.geteuid() != 0:
@@ -391,8 +390,9 @@ def _mark_task(index: int) -> None:
         pass  # the student's code closed or replaced its stdout: its output is no longer split per task
 
 
-def main(job_fd: int, results_fd: int, output_fd: int) -> None:
-    """Entry point of a forked child: one submission file, its tasks one after the other."""
+def main(job_fd: int, results_fd: int, output_fd: int, user_namespace: bool | str = False) -> None:
+    """Entry point of a forked child: one submission file, its tasks one after the other (``user_namespace``:
+    see ``_isolate``)."""
     os.setsid()
     _redirect_output(output_fd)
     with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
@@ -404,7 +404,7 @@ def main(job_fd: int, results_fd: int, output_fd: int) -> None:
     try:
         limits.enter(job["limits"])
         job["source"] = base64.b64decode(job["source"])
-        layers, job_dir = _isolate(job, results_fd)
+        layers, job_dir = _isolate(job, results_fd, user_namespace=user_namespace)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
         send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})

@@ -158,3 +158,76 @@ def test_the_servers_own_settings_do_not_reach_a_submission(grade, tmp_path):
     message = report.exercises[0].checks[0].message
     names = set(message.split("RuntimeError: ", 1)[1].split(" (your file")[0].split("|"))
     assert "GLIBC_TUNABLES" not in names and names <= set(SERVER_ENVIRONMENT) | set(PASSED_THROUGH), names
+
+
+@pytest.mark.parametrize(("arguments", "torch"), [
+    (["check", "{numpy}"], True),  # every exercise: the lesson's torch ones too
+    (["check", "--exercise", "stable_softmax", "{numpy}"], False),
+    (["--lesson", "softmax_cross_entropy", "check", "--exercise=stable_softmax", "--seed", "3", "{numpy}"], False),
+    (["check", "--exercise", "stable_softmax", "--junit", "j.xml", "{numpy}"], False),
+    (["check", "--exercise", "stable_softmax", "{top}"], True),
+    (["check", "--exercise", "stable_softmax", "{among}"], True),
+    (["check", "--exercise", "stable_softmax", "{from}"], True),
+    (["check", "--exercise", "stable_softmax", "{folder}"], True),  # a folder or notebook is not looked into
+    (["check", "--exercise", "stable_softmax", "{missing}"], True),
+    (["watch", "--exercise", "stable_softmax", "{numpy}"], True),  # many workers: a warm torch pays
+    (["batch", "--exercise", "stable_softmax", "{folder}", "--out", "o"], True),
+])
+def test_the_fork_server_imports_torch_unless_a_check_of_chosen_exercises_cannot_need_it(arguments, torch, tmp_path):
+    from grader.cli.launch import needs_torch
+
+    files = {"numpy": "import numpy as np\n\ndef f():\n    import torch  # inside a function: may never run\n",
+             "top": "import numpy as np\nimport torch\n", "among": "import numpy as np, torch.nn as nn\n",
+             "from": '"""doc"""\nfrom torch import nn\n'}
+    for name, source in files.items():
+        (tmp_path / f"{name}.py").write_text(source)
+    (tmp_path / "folder").mkdir()
+    places = {name: str(tmp_path / f"{name}.py") for name in [*files, "missing"]}
+    places["folder"] = str(tmp_path / "folder")
+    assert needs_torch([a.format(**places) for a in arguments]) is torch
+
+
+TORCH_SEEN = '''
+import sys
+import numpy as np
+
+LOADED = "torch" in sys.modules
+
+
+def stable_softmax(logits, axis=-1):
+    raise RuntimeError(f"torch at import: {LOADED}, now: {'torch' in sys.modules}")
+'''
+GRADER_TORCH = ("import atexit, sys; atexit.register(lambda: print('grader torch:', 'torch' in sys.modules, file=sys.stderr)); "
+                "sys.argv = ['grade', *sys.argv[1:]]; from grader.cli.entry import main; main()")
+
+
+def test_a_cold_check_of_a_numpy_only_exercise_imports_no_torch_anywhere(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "softmax_cross_entropy.py"
+    path.write_text(TORCH_SEEN)
+    result = subprocess.run([sys.executable, "-c", GRADER_TORCH, "check", "--exercise", "stable_softmax", str(path)],
+                            capture_output=True, text=True, timeout=120)
+    assert "RuntimeError: torch at import: False, now: False" in result.stdout, result.stdout + result.stderr
+    assert "grader torch: False" in result.stderr, result.stderr
+    everything = subprocess.run([sys.executable, "-c", GRADER_TORCH, "check", str(path)], capture_output=True,
+                                text=True, timeout=300)  # every exercise: the workers start with torch, as before
+    assert "RuntimeError: torch at import: True, now: True" in everything.stdout, everything.stdout
+
+
+def test_a_worker_without_a_warm_torch_imports_it_when_an_exercise_needs_it():
+    """The reference imports torch only inside its torch functions: the server starts without torch for it, and
+    its torch exercises still pass (the worker imports torch itself, confined as ever)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from grader.cli.launch import needs_torch
+
+    reference = str(Path(__file__).resolve().parents[2] / "solutions" / "softmax_cross_entropy.py")
+    arguments = ["check", "--exercise", "torch_classification_loss", "--exercise", "torch_sequence_loss", reference]
+    assert not needs_torch(arguments)
+    result = subprocess.run([sys.executable, "-m", "grader", *arguments], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "Total: 8/8 points" in result.stdout, result.stdout + result.stderr
+    assert "without full confinement" not in result.stderr
