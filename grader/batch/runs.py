@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypedDict
+from typing import Callable, Iterator, Sequence, TypedDict, overload
 
 from grader.core.errors import UsageError
 from grader.engine.assess import assess
@@ -73,6 +73,7 @@ class Graded:
     name: str
     document: BatchDocument
     reused: bool  # --resume found an up-to-date result and did not grade it again
+    saved: bool = True  # its document is in its file (not: kept in memory, with "result not saved" as its message)
 
 
 def submission_name(entry: Path) -> str:
@@ -217,6 +218,10 @@ class BatchRunner:
 
     def grade(self, submission: Submission, print_: str | None) -> BatchDocument:
         """Grade one submission; never raises for anything the submission or the grader does."""
+        return self._grade(submission, print_)[0]
+
+    def _grade(self, submission: Submission, print_: str | None) -> tuple[BatchDocument, bool]:
+        """The submission's document, and whether it was written to its file."""
         started = time.monotonic()
         grader_error = False
         try:
@@ -254,8 +259,8 @@ class BatchRunner:
         except UsageError as exc:  # one document that cannot be written costs its row, not the batch
             unsaved = dataclasses.replace(record, status=BatchStatus.ERROR, message=f"result not saved: {exc.message}",
                                           grader_error=True)
-            document = dataclasses.replace(document, batch=unsaved)
-        return document
+            return dataclasses.replace(document, batch=unsaved), False
+        return document, True
 
     def _one(self, submission: Submission) -> Graded:
         print_ = fingerprint(submission, self.lesson, self.options.prefer)
@@ -263,26 +268,67 @@ class BatchRunner:
             reused = self._reusable(submission.name, print_)
             if reused is not None:
                 return Graded(submission.name, reused, True)
-        return Graded(submission.name, self.grade(submission, print_), False)
+        document, saved = self._grade(submission, print_)
+        return Graded(submission.name, document, False, saved)
 
-    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> list[BatchDocument]:
-        """Grade ``jobs`` submissions at a time; return their documents sorted by name."""
+    def run(self, submissions: list[Submission], on_done: Callable[[Graded], None] | None = None) -> StoredDocuments:
+        """Grade ``jobs`` submissions at a time; return their documents sorted by name, read back from their
+        files when used (a class's documents are never all in memory)."""
         self.out.mkdir(parents=True, exist_ok=True)
         self.lesson.reference  # import it once, before the threads need it  # noqa: B018
-        documents: dict[str, BatchDocument] = {}
+        names: set[str] = set()
+        unsaved: dict[str, BatchDocument] = {}  # a document that could not be written is kept as it is
         with deferred_teardowns():  # a worker's processes end while the next submission runs
             pool = ThreadPoolExecutor(max_workers=max(1, self.options.jobs))
             try:
-                futures = [pool.submit(self._one, s) for s in submissions]
-                for future in as_completed(futures):
+                # No list of the futures is kept: as_completed lets go of each one it yields, and with it its document.
+                for future in as_completed([pool.submit(self._one, s) for s in submissions]):
                     graded = future.result()
-                    documents[graded.name] = graded.document
+                    names.add(graded.name)
+                    if not graded.saved:
+                        unsaved[graded.name] = graded.document
                     if on_done is not None:
                         on_done(graded)
+                    del graded, future
             except BaseException as stop:  # Ctrl-C or an unwritable --out: stop now, keep what is written
                 # After Ctrl-C, do not wait for the submissions running (up to their time limits): the fork
                 # server kills its workers when the grader's channel closes.
                 pool.shutdown(wait=not isinstance(stop, KeyboardInterrupt), cancel_futures=True)
                 raise
             pool.shutdown()
-        return [documents[name] for name in sorted(documents)]
+        return StoredDocuments(self, sorted(names), unsaved)
+
+
+class StoredDocuments(Sequence[BatchDocument]):
+    """A batch's documents in name order, each read back from the file it was written to when it is used."""
+
+    def __init__(self, runner: BatchRunner, names: list[str], unsaved: dict[str, BatchDocument]):
+        self.runner = runner
+        self.names = names
+        self.unsaved = unsaved
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @overload
+    def __getitem__(self, index: int) -> BatchDocument: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BatchDocument]: ...
+
+    def __getitem__(self, index: int | slice) -> BatchDocument | list[BatchDocument]:
+        if isinstance(index, slice):
+            return [self._read(name) for name in self.names[index]]
+        return self._read(self.names[index])
+
+    def __iter__(self) -> Iterator[BatchDocument]:
+        return map(self._read, self.names)
+
+    def _read(self, name: str) -> BatchDocument:
+        if name in self.unsaved:
+            return self.unsaved[name]
+        path = self.runner.document_path(name)
+        try:
+            return BatchDocument.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: cannot read back the result just written ({exc})") from None

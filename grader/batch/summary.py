@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from grader.batch.shards import Shard
-from grader.core.model import ExerciseStatus
-from grader.core.records import (BatchDocument, CheckSummary, ClassConfinement, ClassSummary, Counts, ExerciseSummary,
+from grader.core.model import ExerciseResult, ExerciseStatus
+from grader.core.records import (BatchDocument, BatchStatus, CheckSummary, ClassConfinement, ClassSummary, Counts, ExerciseSummary,
                                   MistakeCount, ScoreStatistics, SummaryShard)
 from grader.core.outputs import document_stem
 from grader.core.errors import UsageError
@@ -37,73 +37,124 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
 
-def _exercise_order(documents: Sequence[BatchDocument]) -> list[str]:
-    return list(dict.fromkeys(e.name for d in documents for e in d.exercises))
+class _ExerciseTally:
+    """One exercise's figures over the submissions added so far (in name order, as the summary lists them)."""
 
+    def __init__(self, name: str):
+        self.name = name
+        self.max_score = 0.0
+        self.scores: list[float] = []
+        self.passed = 0
+        self.statuses: Counter[ExerciseStatus] = Counter()
+        self.checks: dict[str, CheckSummary] = {}
 
-def _exercise_summary(name: str, documents: Sequence[BatchDocument]) -> ExerciseSummary:
-    found = [e for d in documents for e in d.exercises if e.name == name]
-    checks: dict[str, CheckSummary] = {}
-    for exercise in found:
+    def add(self, exercise: ExerciseResult) -> None:
         for check in exercise.checks:
-            entry = checks.setdefault(check.name, CheckSummary(check.name, check.hidden, check.max_points, 0, None))
-            checks[check.name] = dataclasses.replace(entry, passed=entry.passed + check.passed)
-    passed = sum(e.status is ExerciseStatus.PASSED for e in found)
-    return ExerciseSummary(
-        name=name,
-        max_score=max((e.max_score for e in found), default=0.0),
-        mean_score=_mean([e.score for e in found]),
-        passed=passed,
-        pass_rate=_rate(passed, len(found)),
-        statuses=Counter(e.status for e in found),
-        checks=tuple(dataclasses.replace(c, pass_rate=_rate(c.passed, len(found))) for c in checks.values()),
-    )
+            entry = self.checks.setdefault(check.name, CheckSummary(check.name, check.hidden, check.max_points, 0, None))
+            if check.passed:
+                self.checks[check.name] = dataclasses.replace(entry, passed=entry.passed + check.passed)
+        self.max_score = max(self.max_score, exercise.max_score) if self.scores else exercise.max_score
+        self.scores.append(exercise.score)
+        self.passed += exercise.status is ExerciseStatus.PASSED
+        self.statuses[exercise.status] += 1
+
+    def summary(self) -> ExerciseSummary:
+        found = len(self.scores)
+        return ExerciseSummary(
+            name=self.name,
+            max_score=self.max_score,
+            mean_score=_mean(self.scores),
+            passed=self.passed,
+            pass_rate=_rate(self.passed, found),
+            statuses=self.statuses,
+            checks=tuple(dataclasses.replace(c, pass_rate=_rate(c.passed, found)) for c in self.checks.values()),
+        )
 
 
-def _mistakes(documents: Sequence[BatchDocument], titles: Titles) -> tuple[MistakeCount, ...]:
-    """Each known mistake with the number of submissions whose output matched it, most common first."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for document in documents:
+class SummaryTally:
+    """summary.json built one document at a time, so that a class's documents need not all be in memory:
+    add them in name order, then ``summary``. Only the small figures are kept (names, scores, counts)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.scores: list[float] = []
+        self.statuses: Counter[BatchStatus] = Counter()
+        self.full_marks = 0
+        self.max_score: float = 0.0  # as max(..., default=0.0): the first document's when there are any
+        self.quiz_percents: list[float] = []
+        self.quiz_passed = 0
+        self.exercises: dict[str, _ExerciseTally] = {}
+        self.mistakes: Counter[tuple[str, str]] = Counter()
+        self.missing: dict[str, None] = {}
+        self.unconfined = 0
+        self.unrecorded = 0
+
+    def add(self, document: BatchDocument) -> None:
+        self.max_score = max(self.max_score, document.max_score) if self.names else document.max_score
+        self.names.append(document.name)
+        self.scores.append(document.score)
+        self.statuses[document.status] += 1
+        self.full_marks += document.score == document.max_score and document.max_score > 0
+        quiz = document.quiz
+        if quiz is not None:
+            self.quiz_percents.append(quiz.percent)
+            self.quiz_passed += quiz.passed
+        for exercise in document.exercises:
+            tally = self.exercises.get(exercise.name)
+            if tally is None:
+                tally = self.exercises[exercise.name] = _ExerciseTally(exercise.name)
+            tally.add(exercise)
         # An exercise that calls another one that failed is not counted: its mistake is likely that one's.
-        seen = {(e.name, c.mistake) for e in document.exercises if not e.calls_failing
-                for c in e.checks if c.mistake}
-        counts.update(seen)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return tuple(MistakeCount(exercise, mistake, titles.get(exercise, {}).get(mistake, mistake), count)
-                 for (exercise, mistake), count in ranked)
+        self.mistakes.update({(e.name, c.mistake) for e in document.exercises if not e.calls_failing
+                              for c in e.checks if c.mistake})
+        if document.confinement_recorded:
+            unconfined = document.report.unconfined
+            self.missing.update(dict.fromkeys(unconfined))
+            self.unconfined += bool(unconfined)
+        else:
+            self.unrecorded += 1
+
+    def confinement(self) -> ClassConfinement:
+        """Complete only when every submission was graded fully confined (a document that does not say was not)."""
+        return ClassConfinement(complete=self.unrecorded == 0 and not self.missing, missing=tuple(self.missing),
+                                unconfined_submissions=self.unrecorded + self.unconfined, unrecorded=self.unrecorded)
+
+    def summary(self, seed: int, titles: Titles, shard: Shard | None = None,
+                discovered: int | None = None) -> ClassSummary:
+        scores, quizzes = self.scores, self.quiz_percents
+        ranked = sorted(self.mistakes.items(), key=lambda item: (-item[1], item[0]))
+        return ClassSummary(
+            seed=seed,
+            shard=None if shard is None else SummaryShard(shard.index, shard.count, discovered),
+            submissions=tuple(self.names),
+            counts=Counts(len(self.names), self.statuses, full_marks=self.full_marks,
+                          quiz_taken=len(quizzes), quiz_passed=self.quiz_passed),
+            max_score=self.max_score,
+            score=ScoreStatistics(mean=_mean(scores), median=round(statistics.median(scores), 4) if scores else None,
+                                  min=min(scores, default=None), max=max(scores, default=None)),
+            quiz_mean_percent=_mean(quizzes),
+            exercises=tuple(tally.summary() for tally in self.exercises.values()),
+            mistakes=tuple(MistakeCount(exercise, mistake, titles.get(exercise, {}).get(mistake, mistake), count)
+                           for (exercise, mistake), count in ranked),
+            confinement=self.confinement(),
+        )
 
 
-def summarize(documents: Sequence[BatchDocument], seed: int, titles: Titles,
+def summarize(documents: Iterable[BatchDocument], seed: int, titles: Titles,
               shard: Shard | None = None, discovered: int | None = None) -> ClassSummary:
     """summary.json: counts, score statistics, pass rates per exercise and check, common mistakes."""
-    documents = sorted(documents, key=lambda d: d.name)
-    scores = [d.score for d in documents]
-    quizzes = [d.quiz for d in documents if d.quiz is not None]
-    return ClassSummary(
-        seed=seed,
-        shard=None if shard is None else SummaryShard(shard.index, shard.count, discovered),
-        submissions=tuple(d.name for d in documents),
-        counts=Counts(len(documents), Counter(d.status for d in documents),
-                      full_marks=sum(d.score == d.max_score and d.max_score > 0 for d in documents),
-                      quiz_taken=len(quizzes), quiz_passed=sum(q.passed for q in quizzes)),
-        max_score=max((d.max_score for d in documents), default=0.0),
-        score=ScoreStatistics(mean=_mean(scores), median=round(statistics.median(scores), 4) if scores else None,
-                              min=min(scores, default=None), max=max(scores, default=None)),
-        quiz_mean_percent=_mean([q.percent for q in quizzes]),
-        exercises=tuple(_exercise_summary(name, documents) for name in _exercise_order(documents)),
-        mistakes=_mistakes(documents, titles),
-        confinement=class_confinement(documents),
-    )
+    tally = SummaryTally()
+    for document in sorted(documents, key=lambda d: d.name):
+        tally.add(document)
+    return tally.summary(seed, titles, shard, discovered)
 
 
-def class_confinement(documents: Sequence[BatchDocument]) -> ClassConfinement:
+def class_confinement(documents: Iterable[BatchDocument]) -> ClassConfinement:
     """Complete only when every submission was graded fully confined (a document that does not say was not)."""
-    recorded = [d.report.unconfined for d in documents if d.confinement_recorded]
-    missing = dict.fromkeys(m for unconfined in recorded for m in unconfined)
-    unknown = len(documents) - len(recorded)
-    return ClassConfinement(complete=unknown == 0 and not missing, missing=tuple(missing),
-                            unconfined_submissions=unknown + sum(bool(unconfined) for unconfined in recorded),
-                            unrecorded=unknown)
+    tally = SummaryTally()
+    for document in documents:
+        tally.add(document)
+    return tally.confinement()
 
 
 def _read_json(path: Path, what: str) -> Any:

@@ -7,12 +7,18 @@ import re
 import stat
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from grader.core.errors import UsageError
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename; keep an existing file's mode."""
+    write_atomic_chunks(path, (text,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[str]) -> None:
+    """write_atomic of the concatenated ``chunks``, written as they come (a large file is never one string)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
@@ -21,7 +27,8 @@ def write_atomic(path: Path, text: str) -> None:
         raise UsageError(f"{path}: cannot write it ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            for chunk in chunks:
+                handle.write(chunk)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException as exc:

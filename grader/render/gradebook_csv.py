@@ -71,12 +71,16 @@ EXCEL_BOM = "\ufeff"
 
 def render_gradebook(documents: Sequence[BatchDocument], excel: bool = False) -> str:
     documents = sorted(documents, key=lambda d: d.name)
-    exercises = exercise_columns(documents)
+    return gradebook_text([GradebookRow.of(d) for d in documents], exercise_columns(documents), excel)
+
+
+def gradebook_text(rows: Sequence[GradebookRow], exercises: Sequence[str], excel: bool = False) -> str:
+    """gradebook.csv from its rows (in name order) and exercise columns: a row is all of a document it needs."""
     buffer = io.StringIO()
     if excel:
         buffer.write(EXCEL_BOM)
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     writer.writerow([*FIXED_BEFORE, *exercises, *FIXED_AFTER])
-    for document in documents:
-        writer.writerow(gradebook_row(document, exercises))
+    for row in rows:
+        writer.writerow(row.cells(exercises))
     return buffer.getvalue()

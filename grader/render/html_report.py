@@ -6,7 +6,7 @@ sorts lives in escaped attributes, never inside the script itself.
 from __future__ import annotations
 
 import html
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 from grader.core.model import CheckResult, ExerciseResult, ExerciseStatus
@@ -206,7 +206,7 @@ def _group_label(group: Failed, document: BatchDocument) -> str:
         for name, checks in by_exercise.items())
 
 
-def _feedback(index: int, document: BatchDocument, titles: dict[tuple[str, str], str]) -> str:
+def _feedback(index: int, document: BatchDocument, titles: Mapping[tuple[str, str], str]) -> str:
     batch = document.batch
     status = shown_status(document)
     parts = [f'<details class="feedback" id="feedback-{index}"><summary><strong>{esc(batch.name)}</strong> '
@@ -321,10 +321,30 @@ def _confinement_banner(summary: ClassSummary) -> str:
             f'these grades could have been influenced by the submissions themselves.</p>')
 
 
+def mistake_title_lookup(summary: ClassSummary) -> dict[tuple[str, str], str]:
+    """(exercise, mistake id) -> the misconception's title, for the feedback of each submission."""
+    return {(m.exercise, m.mistake): m.title for m in summary.mistakes}
+
+
+def submission_fragments(index: int, document: BatchDocument, titles: Mapping[tuple[str, str], str]) -> tuple[str, str]:
+    """The ``index``-th submission's row of the table and its feedback: written as each document is read, so
+    that a class's report is made without every document in memory."""
+    return _submission_row(index, document), _feedback(index, document, titles)
+
+
 def render_html_report(summary: ClassSummary, documents: Sequence[BatchDocument], title: str) -> str:
     documents = sorted(documents, key=lambda d: d.name)
+    titles = mistake_title_lookup(summary)
+    fragments = [submission_fragments(i, d, titles) for i, d in enumerate(documents)]
+    return "".join(html_report_chunks(summary, title, sum(not_started(d) for d in documents), [d.score for d in documents],
+                                      [row for row, _ in fragments], [feedback for _, feedback in fragments]))
+
+
+def html_report_chunks(summary: ClassSummary, title: str, stubs: int, scores: Sequence[float],
+                       rows: Iterable[str], feedback: Iterable[str]) -> Iterator[str]:
+    """report.html in pieces: the class's figures, then each submission's row and feedback as given (from a
+    file they were spooled to, for a large class); ``stubs`` submissions were not started."""
     counts, score = summary.counts, summary.score
-    titles = {(m.exercise, m.mistake): m.title for m in summary.mistakes}
     mean = "–" if score.mean is None else f"{score.mean:.3g}"
     median = "–" if score.median is None else f"{score.median:.3g}"
     cards: list[tuple[str, object]] = [
@@ -332,19 +352,16 @@ def render_html_report(summary: ClassSummary, documents: Sequence[BatchDocument]
         *((status.value, counts.of(status)) for status in reversed(STATUS_ORDER)),  # graded, missing, timeout, error
         ("full marks", counts.full_marks),
         (f"mean / {number(summary.max_score)}", mean), (f"median / {number(summary.max_score)}", median)]
-    stubs = sum(not_started(d) for d in documents)
     if stubs:  # counted among "graded" too: they were graded, as the stubs they still are
         cards.insert(2, (NOT_STARTED, stubs))
     if counts.quiz_taken:
         cards.append(("quiz passed", f"{counts.quiz_passed}/{counts.quiz_taken}"))
-    rows = "".join(_submission_row(i, d) for i, d in enumerate(documents))
-    feedback = "".join(_feedback(i, d, titles) for i, d in enumerate(documents))
     headers = [("name", "Submission", "text"), ("status", "Status", "text"), ("score", "Score", "number"),
                ("percent", "%", "number"), ("exercises", "Exercises passed", "number"), ("quiz", "Quiz", "number"),
                ("json", "Result", "text")]
     head = "".join(f'<th data-key="{key}" data-type="{kind}"{" class=num" if kind == "number" else ""}>{label}</th>'
                    for key, label, kind in headers)
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -356,15 +373,19 @@ def render_html_report(summary: ClassSummary, documents: Sequence[BatchDocument]
 <h1>Class report: {esc(title)}</h1>
 <p class="lede">{counts.submissions} submissions graded with seed {esc(summary.seed)}.</p>{_confinement_banner(summary)}
 <div class="cards">{"".join(f'<div class="card"><b>{esc(v)}</b><span>{esc(k)}</span></div>' for k, v in cards)}</div>
-<section id="scores"><h2>Class scores</h2>{histogram_svg([d.score for d in documents], summary.max_score)}</section>
+<section id="scores"><h2>Class scores</h2>{histogram_svg(list(scores), summary.max_score)}</section>
 <section id="exercise-rates"><h2>Pass rate per exercise</h2>{_rates_note(summary)}
 {bars_svg(_exercise_rows(summary), "Pass rate per exercise", "exercise-rates")}</section>
 <section id="mistakes"><h2>Most common misconceptions</h2>{_mistakes_table(summary)}</section>
 <section id="check-rates"><h2>Pass rate per check</h2>{_rates_note(summary)}
 {bars_svg(_check_rows(summary), "Pass rate per check", "check-rates")}</section>
 <section id="submissions"><h2>Submissions</h2>
-<table id="submissions-table" class="sortable"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>
-<section id="feedback"><h2>Feedback per submission</h2>{feedback}</section>
+<table id="submissions-table" class="sortable"><thead><tr>{head}</tr></thead><tbody>"""
+    yield from rows
+    yield """</tbody></table></section>
+<section id="feedback"><h2>Feedback per submission</h2>"""
+    yield from feedback
+    yield f"""</section>
 <script>{_SCRIPT}</script>
 </body>
 </html>

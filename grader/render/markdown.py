@@ -5,7 +5,7 @@ import re
 from typing import Any, Sequence
 
 from grader.core.model import ExerciseStatus, Report
-from grader.core.records import STATUS_ORDER, BatchDocument, BatchStatus, ClassSummary
+from grader.core.records import STATUS_ORDER, BatchDocument, BatchRecord, BatchStatus, ClassSummary
 from grader.core.formatting import counted, one_line, percent, points, rate as rate_text, threshold, without_controls
 
 _MARKS = {
@@ -61,6 +61,11 @@ def render_markdown(report: Report) -> str:
 
 def render_class_markdown(summary: ClassSummary, documents: Sequence[BatchDocument]) -> str:
     """The class at a glance: counts, score statistics, pass rate per exercise, common mistakes."""
+    return class_markdown(summary, [d.batch for d in documents if d.status is not BatchStatus.GRADED])
+
+
+def class_markdown(summary: ClassSummary, problems: Sequence[BatchRecord]) -> str:
+    """render_class_markdown from the records of the submissions that did not run normally alone."""
     counts, score = summary.counts, summary.score
     maximum = points(summary.max_score)
     lines = [f"## Class grades: {counted(counts.submissions, 'submission')}", ""]
@@ -86,11 +91,9 @@ def render_class_markdown(summary: ClassSummary, documents: Sequence[BatchDocume
                   "| ---: | --- | --- |"]
         for mistake in summary.mistakes[:10]:
             lines.append(f"| {mistake.count} | {cell(mistake.exercise)} | {cell(mistake.title)} |")
-    problems = [d for d in documents if d.status is not BatchStatus.GRADED]
     if problems:
         lines += ["", "### Submissions that did not run normally", "", "| Submission | Status | Why |",
                   "| --- | --- | --- |"]
-        for document in sorted(problems, key=lambda d: d.name):
-            batch = document.batch
+        for batch in sorted(problems, key=lambda b: b.name):
             lines.append(f"| {cell(batch.name)} | {batch.status.value} | {cell(batch.message[:200])} |")
     return "\n".join(lines) + "\n"
