@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -233,10 +233,37 @@ def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: Reply
                for index, arg in enumerate(case.args))
 
 
+def _reply_key(reply: CallReply) -> Hashable:
+    """Everything of a reply that a verdict reads, hashable and equal exactly when the replies are: the
+    outputs bit for bit (a NaN equals itself), with their dtypes and shapes."""
+    meta = reply.meta
+    return (reply.status, reply.detail, reply.exception, reply.uses, reply.forbidden,
+            (meta.type, meta.requires_grad, meta.parts, meta.fields, tuple(sorted(meta.dtypes.items()))),
+            tuple((name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, value)
+                  for name, value in sorted(reply.outputs.items())))
+
+
+# A class's submissions send back the same replies again and again (every correct one, each common mistake):
+# a case's verdict is a function of the reply alone, so it is found once per distinct reply. Bounded: the
+# replies of one class's few hundred distinct outputs, a few MiB at most.
+_VERDICTS: IdentityCache[CaseVerdict | None] = IdentityCache(2048)
+
+
 def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool,
                 name_mistakes: bool = True) -> CaseVerdict | None:
     """The case's verdict: None when it passed. ``name_mistakes=False``: whether it passed is all that is asked
     (the same None or not; a failure then names no known mistake, which costs a comparison with each)."""
+    try:
+        key = (hidden, name_mistakes, _reply_key(reply))
+        hash(key)
+    except TypeError:  # a reply of some unforeseen, unhashable field: judged afresh
+        return _verify_case(case, reply, exercise, lesson, hidden, name_mistakes)
+    return _VERDICTS.get((case, exercise, lesson), key,
+                         lambda: _verify_case(case, reply, exercise, lesson, hidden, name_mistakes))
+
+
+def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool,
+                 name_mistakes: bool) -> CaseVerdict | None:
     def matching() -> tuple[str, ...]:
         return matching_mistakes(case, outputs, exercise, lesson) if name_mistakes else ()
 
