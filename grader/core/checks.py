@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.sandbox import probes, protocol
 
@@ -105,9 +106,9 @@ class Case:
     def mode(self) -> str:
         return "torch" if any(isinstance(a, Tensor) for a in self.args) else "numpy"
 
-    def call(self, call_id: str) -> dict[str, Any]:
+    def call(self, call_id: str) -> protocol.WireCall:
         """The part of the case the worker sees: no expected values."""
-        call = {
+        call: protocol.WireCall = {
             "id": call_id,
             "mode": self.mode,
             "args": [_wire_argument(a) for a in self.args],
@@ -142,10 +143,10 @@ def output_parts(expect: Any) -> tuple[tuple[str, str, Any], ...]:
     return tuple((f"value.{i}", labels[i], part) for i, part in enumerate(expect))
 
 
-def flat_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+def flat_outputs(outputs: Mapping[str, npt.ArrayLike | tuple[npt.ArrayLike, ...]]) -> dict[str, npt.ArrayLike]:
     """Outputs (a prediction's) with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as
     the worker sends a tuple result."""
-    flat: dict[str, Any] = {}
+    flat: dict[str, npt.ArrayLike] = {}
     for name, value in outputs.items():
         if name == "value" and isinstance(value, tuple):
             flat.update((part_name, part) for part_name, _, part in output_parts(value))
