@@ -57,6 +57,29 @@ def test_a_dtype_that_is_not_one_is_dropped_and_the_arrays_own_dtype_is_judged(k
     assert verdict is not None and verdict.problem == "returned float64 values, expected float32"
 
 
+def test_a_verdict_found_for_one_reply_is_never_given_to_another(kinds):
+    """Verdicts are kept per distinct reply: a reply one bit away, or the same numbers with another dtype or
+    shape, is judged on its own; the very same reply gets the very same verdict."""
+    exercise = kinds.exercise("halve32")
+    case = exercise.checks[0].cases(kinds.reference, 2026)[0]
+    right = np.asarray(case.expect, dtype=np.float32)
+    meta = {"type": "numpy.ndarray"}
+    assert verify_case(case, _reply(outputs={"value": right}, meta=meta), exercise, kinds, hidden=False) is None
+    flipped = right.copy()
+    flipped.view(np.uint32).flat[0] ^= 1 << 22  # one bit of the first number's mantissa
+    wrong = verify_case(case, _reply(outputs={"value": flipped}, meta=meta), exercise, kinds, hidden=False)
+    assert wrong is not None and "expected" in wrong.problem
+    as_float64 = verify_case(case, _reply(outputs={"value": right.astype(np.float64)}, meta=meta), exercise, kinds,
+                             hidden=False)
+    assert as_float64 is not None and as_float64.problem == "returned float64 values, expected float32"
+    reshaped = verify_case(case, _reply(outputs={"value": right.reshape(-1, 1)}, meta=meta), exercise, kinds,
+                           hidden=False)
+    assert reshaped is not None
+    assert verify_case(case, _reply(outputs={"value": right.copy()}, meta=meta), exercise, kinds, hidden=False) is None
+    again = verify_case(case, _reply(outputs={"value": flipped.copy()}, meta=meta), exercise, kinds, hidden=False)
+    assert again == wrong
+
+
 def test_a_tuple_claimed_but_not_sent_is_a_reply_that_cannot_be_read(kinds):
     exercise = kinds.exercise("attend")
     case = exercise.checks[0].cases(kinds.reference, 2026)[0]

@@ -176,3 +176,34 @@ def test_a_batch_directory_whose_summary_disagrees_with_its_documents_is_refused
         read_batch_dir(directory)
     with pytest.raises(UsageError, match="no such file"):
         read_batch_dir(tmp_path / "nowhere")
+
+
+def test_the_class_outputs_made_in_one_pass_are_those_of_the_whole_class_in_memory(tmp_path, lesson):
+    """grade batch reads each document back once, in name order, keeping only small figures: its four files
+    must be byte for byte what the renderers make with every document in memory."""
+    from grader.batch.class_outputs import write_class_outputs
+    from grader.batch.summary import mistake_titles
+    from grader.render.gradebook_csv import render_gradebook
+    from grader.render.html_report import render_html_report
+    from grader.render.markdown import render_class_markdown
+
+    known = next(e for e in lesson.exercises if e.mistakes)
+    mistake = next(iter(known.mistakes))
+    named = document("dora", [exercise(known.name, "failed", [check("values", 2, False, mistake=mistake),
+                                                               check("shape", 1, True)])],
+                     status="timeout", confinement={"complete": False, "missing": ["seccomp"]})
+    stub = document("ed", [exercise("softmax", "not_implemented", [check("shape", 1, False)])], confinement=FULL)
+    everyone = sorted(documents(CAROL, named, ALICE, stub, BOB), key=lambda d: d.name)
+    once = iter(everyone)  # a one-shot iterator: a second pass would find it empty
+    outputs = write_class_outputs(tmp_path, once, 2026, lesson, Shard(1, 2), 9)
+    summary = summarize(everyone, 2026, mistake_titles(lesson), Shard(1, 2), 9)
+    assert outputs.summary == summary and next(once, None) is None
+    expected = {"gradebook.csv": render_gradebook(everyone),
+                SUMMARY_FILE: json.dumps(summary.to_dict(), indent=2) + "\n",
+                "summary.md": render_class_markdown(summary, everyone),
+                "report.html": render_html_report(summary, everyone, lesson.title)}
+    assert [path.name for path in outputs.files] == list(expected)
+    for name, text in expected.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text, name
+    assert known.mistakes[mistake].title in expected["report.html"] and "dora" in expected["summary.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)  # the spools leave nothing behind
