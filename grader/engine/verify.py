@@ -244,15 +244,19 @@ def _reply_key(reply: CallReply) -> Hashable:
 
 
 # A class's submissions send back the same replies again and again (every correct one, each common mistake):
-# a case's verdict is a function of the reply alone, so it is found once per distinct reply. Bounded: the
-# replies of one class's few hundred distinct outputs, a few MiB at most.
+# a case's verdict is a function of the reply alone, so it is found once per distinct reply. Bounded in
+# entries and in bytes: only replies whose outputs are small are kept (a key holds their bytes), so a
+# submission that returns huge arrays costs the grader no memory beyond its own grading.
 _VERDICTS: IdentityCache[CaseVerdict | None] = IdentityCache(2048)
+MAX_CACHED_REPLY_BYTES = 32 * 1024  # 2,048 keys of at most this: 64 MiB at the very worst, a few MiB in practice
 
 
 def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson, hidden: bool,
                 name_mistakes: bool = True) -> CaseVerdict | None:
     """The case's verdict: None when it passed. ``name_mistakes=False``: whether it passed is all that is asked
     (the same None or not; a failure then names no known mistake, which costs a comparison with each)."""
+    if sum(v.nbytes for v in reply.outputs.values() if isinstance(v, np.ndarray)) > MAX_CACHED_REPLY_BYTES:
+        return _verify_case(case, reply, exercise, lesson, hidden, name_mistakes)
     try:
         key = (hidden, name_mistakes, _reply_key(reply))
         hash(key)

@@ -80,6 +80,21 @@ def test_a_verdict_found_for_one_reply_is_never_given_to_another(kinds):
     assert again == wrong
 
 
+def test_the_verdict_cache_keeps_no_large_reply(kinds):
+    """A key holds its reply's bytes: a submission returning big arrays must not make the grader keep them."""
+    from grader.engine import verify
+
+    exercise = kinds.exercise("halve32")
+    case = exercise.checks[0].cases(kinds.reference, 2026)[0]
+    big = np.zeros(verify.MAX_CACHED_REPLY_BYTES // 8 + 1)  # just over the limit, wrong shape: a verdict all the same
+    before = len(verify._VERDICTS._entries)
+    for offset in range(5):
+        verdict = verify_case(case, _reply(outputs={"value": big + offset}, meta={"type": "numpy.ndarray"}),
+                              exercise, kinds, hidden=False)
+        assert verdict is not None
+    assert len(verify._VERDICTS._entries) == before
+
+
 def test_a_tuple_claimed_but_not_sent_is_a_reply_that_cannot_be_read(kinds):
     exercise = kinds.exercise("attend")
     case = exercise.checks[0].cases(kinds.reference, 2026)[0]
