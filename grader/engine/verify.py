@@ -238,7 +238,7 @@ def _reply_key(reply: CallReply) -> Hashable:
     outputs bit for bit (a NaN equals itself), with their dtypes and shapes."""
     meta = reply.meta
     return (reply.status, reply.detail, reply.exception, reply.uses, reply.forbidden,
-            (meta.type, meta.requires_grad, meta.parts, meta.fields, tuple(sorted(meta.dtypes.items()))),
+            (meta.type, meta.requires_grad, meta.parts, tuple(sorted(meta.dtypes.items()))),
             tuple((name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, value)
                   for name, value in sorted(reply.outputs.items())))
 

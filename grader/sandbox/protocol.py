@@ -226,7 +226,6 @@ class WireMeta(TypedDict, total=False):
     type: str
     requires_grad: bool
     parts: int
-    fields: list[str]
     dtypes: dict[str, str]
 
 
@@ -339,7 +338,6 @@ class ReplyMeta:
     type: str = ""  # the returned value's type, e.g. "torch.Tensor"
     requires_grad: bool = False
     parts: int | None = None  # a tuple result: how many parts it had (sent as outputs "value.0", "value.1"...)
-    fields: tuple[str, ...] | None = None  # a NamedTuple result: its field names
     dtypes: Mapping[str, str] = field(default_factory=lambda: _NO_DTYPES)  # output name -> torch dtype ("bfloat16")
 
 
@@ -391,7 +389,7 @@ def clean_reply(message: Mapping[str, Any]) -> CallReply | None:
         outputs={k: v for k, v in outputs.items() if isinstance(v, np.ndarray) and OUTPUT_NAME.fullmatch(k)}
         if isinstance(outputs, dict) else {},
         meta=ReplyMeta(type=text_field(meta.get("type"), 100), requires_grad=meta.get("requires_grad") is True,
-                       parts=_part_count(meta.get("parts")), fields=_fields(meta.get("fields")),
+                       parts=_part_count(meta.get("parts")),
                        dtypes=MappingProxyType(_dtypes(meta.get("dtypes")))),
         exception=clean_exception(message.get("exception")),
         detail=text_field(message.get("detail")),
@@ -403,15 +401,6 @@ def clean_reply(message: Mapping[str, Any]) -> CallReply | None:
 def _part_count(value: Any) -> int | None:
     """How many parts a tuple result had (None: not a tuple, or a count no worker sends)."""
     return value if type(value) is int and 0 <= value <= MAX_PARTS else None
-
-
-def _fields(value: Any) -> tuple[str, ...] | None:
-    """A NamedTuple result's field names: identifiers, as many as it may have parts; anything else is None."""
-    if not isinstance(value, list) or len(value) > MAX_PARTS:
-        return None
-    if not all(isinstance(v, str) and len(v) <= 100 and v.isidentifier() and v.isascii() for v in value):
-        return None
-    return tuple(value)
 
 
 def _dtypes(value: Any) -> dict[str, str]:

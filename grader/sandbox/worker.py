@@ -148,17 +148,6 @@ def _parts(value: Any, expected: int) -> list[Any] | None:
     return [kind.__getitem__(value, i) for i in range(count)]
 
 
-def _field_names(value: Any) -> list[str] | None:
-    try:
-        owners = type.__getattribute__(type(value), "__mro__") if isinstance(value, tuple) else ()
-        fields = next((vars(k)["_fields"] for k in owners if "_fields" in vars(k)), None)
-    except Exception:  # a class that refuses to say: no names
-        return None
-    if type(fields) is not tuple or not all(type(f) is str for f in fields):
-        return None
-    return list(fields)
-
-
 def _backward(value: Any, parts: list[Any] | None, call: WireCall) -> None:
     """Backpropagate from the result: a scalar by itself, a tensor from the call's grad_output (a tuple's parts
     from theirs), or, to see whether gradients flow at all (grad_flows), from ones."""
@@ -226,9 +215,6 @@ def _call(function: Callable[..., Any], call: WireCall) -> WireReply:
         names = ["value"]
     else:
         meta["parts"] = len(parts)
-        fields = _field_names(value)
-        if fields is not None:
-            meta["fields"] = fields
         names = [f"value.{i}" for i in range(len(parts))]
         total = 0
         for i, part in enumerate(parts):
