@@ -29,15 +29,8 @@ def grades(arguments: list[str]) -> bool:
     """Whether these command-line arguments run a command that grades (and so needs the fork server)."""
     if "--help" in arguments or "-h" in arguments:
         return False
-    values_follow = False
-    for argument in arguments:
-        if values_follow:
-            values_follow = False
-        elif argument in GROUP_VALUE_OPTIONS:
-            values_follow = True
-        elif not argument.startswith("-"):
-            return argument in GRADING_COMMANDS
-    return True  # no command: grade the project
+    positionals = _positionals(arguments, GROUP_VALUE_OPTIONS)
+    return not positionals or positionals[0] in GRADING_COMMANDS  # no command: grade the project
 
 
 def _positionals(arguments: list[str], value_options: frozenset[str]) -> list[str]:

@@ -15,6 +15,7 @@ from grader.course.lesson import PROJECT_ROOT
 from grader.core.model import ExerciseStatus
 from processes import processes_named
 from variants import STUB, build_submission
+from forgery import FORGER
 
 SOFTMAX = "stable_softmax"
 REFERENCE_FILE = PROJECT_ROOT / "solutions" / "softmax_cross_entropy.py"
@@ -243,19 +244,6 @@ def test_recursion_threads_and_stdin_end_as_results(grade, tmp_path):
     assert softmax_exercise(report).status is ExerciseStatus.FAILED
 
 
-FORGER = '''
-def _forge(*messages):
-    import json, os
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        try:
-            if fd > 2 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                for message in messages:
-                    data = json.dumps(message).encode()
-                    os.write(fd, len(data).to_bytes(4, "big") + data)
-        except OSError:
-            pass
-'''
 
 
 @pytest.mark.parametrize("forged", [
