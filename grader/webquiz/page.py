@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.core.formatting import percent
-from grader.course.quiz.render import explained, score_sentence
+from grader.course.quiz.render import explained, pass_rule, score_sentence
 from grader.course.quiz.render import verdict as quiz_verdict
 from grader.course.quiz.schema import Question, Quiz
 from grader.webquiz.state import WebQuiz
@@ -72,8 +71,8 @@ def _header(quiz: Quiz, shown: str) -> str:
     total = len(quiz.questions)
     return (
         f"<header>\n<h1>Mastery quiz: {escape(quiz.title)}</h1>\n"
-        f"<p class=\"rule\">{total} questions. Pass: more than {percent(100 * quiz.pass_above)}% correct "
-        f"({quiz.needed} of {total}). Your answers are saved to <code>{escape(shown)}</code> as you go.</p>\n"
+        f"<p class=\"rule\">{total} questions. Pass: {pass_rule(quiz)}. "
+        f"Your answers are saved to <code>{escape(shown)}</code> as you go.</p>\n"
         "</header>\n"
     )
 

@@ -37,11 +37,15 @@ def render_quiz_text(quiz: Quiz, result: QuizResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def pass_rule(quiz: Quiz) -> str:
+    """What passes the quiz, as the terminal and the web page both say it: "more than 75% correct (7 of 8)"."""
+    return f"more than {percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {len(quiz.questions)})"
+
+
 def render_intro(quiz: Quiz, save_name: str) -> str:
-    total = len(quiz.questions)
     return (
         f"Mastery quiz: {quiz.title}\n"
-        f"{total} questions; more than {percent(100 * quiz.pass_above)}% correct ({quiz.needed} of {total}) "
+        f"{len(quiz.questions)} questions; {pass_rule(quiz)} "
         f"passes.\nType a choice id and press Enter. Answers are saved to {save_name} as you go.\n"
     )
 
