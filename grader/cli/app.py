@@ -21,7 +21,7 @@ from grader.cli.base import GradeGroup, Selection, require_confinement, selectio
 from grader.cli.options import (course_option, excel_csv_option, exercise_option, format_option, junit_option,
                                 lesson_option, memory_option, out_option, output_option, prefer_option, seed_option,
                                 timeout_option, unconfined_option)
-from grader.course.course import FoundAnswers, refuse_course_within
+from grader.course.course import FoundAnswers, refuse_course_within, typed_path
 from grader.course.project import StudentProject
 from grader.core.errors import UsageError
 from grader.core.formatting import counted, points
@@ -39,7 +39,7 @@ from grader.cli.learning import (
 )
 from grader.course.lesson import Lesson
 from grader.core.outputs import write_atomic
-from grader.cli.quiz import quiz_command
+from grader.cli.quiz import default_answers_path, quiz_command
 from grader.render.formats import ReportFormat, RenderSettings, render_report
 from grader.render.gradescope import HIDDEN_VISIBILITY, VISIBILITIES
 from grader.render.junit import render_report_junit
@@ -128,12 +128,9 @@ def _quiz_command(assessment: Assessment) -> str:
     command = f"{selection().command(assessment.lesson)} quiz"
     if assessment.answers is None:
         return command
-    here = StudentProject.find(Path.cwd(), assessment.lesson) or StudentProject(Path.cwd(), assessment.lesson)
-    if os.path.realpath(assessment.answers) == os.path.realpath(here.answers_path()):
+    if os.path.realpath(assessment.answers) == os.path.realpath(default_answers_path(assessment.lesson)):
         return command
-    relative = os.path.relpath(assessment.answers)
-    return shlex.join([*shlex.split(command), "--save", relative if len(relative) < len(str(assessment.answers))
-                       else str(assessment.answers)])
+    return shlex.join([*shlex.split(command), "--save", typed_path(assessment.answers, Path.cwd())])
 
 
 def _finish(assessments: list[Assessment], report_format: ReportFormat, output: Path | None, grading: GradeOptions,

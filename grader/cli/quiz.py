@@ -18,6 +18,7 @@ from grader.course.quiz.schema import Quiz, load_quiz
 from grader.course.quiz.scoring import score_quiz
 from grader.course.quiz.session import take_quiz
 from grader.course.project import StudentProject
+from grader.course.lesson import Lesson
 
 
 def _quiz_file(given: Path | None) -> Path:
@@ -131,9 +132,10 @@ def _take_on_the_web(quiz: Quiz, save: Path, lesson: str | None, retake: bool, p
     return serve_quiz(WebQuiz(quiz, save, lesson, retake, shown_path(save)), port, browse, write, stopped)
 
 
-def default_answers_path() -> Path:
-    """The answers file `grade` grades for the lesson in the project the student is in (here, outside one)."""
-    lesson = selection().lesson_or_sole()
+def default_answers_path(lesson: Lesson | None = None) -> Path:
+    """The answers file `grade` grades for the lesson (default: the one chosen) in the project the student is
+    in (here, outside one)."""
+    lesson = lesson or selection().lesson_or_sole()
     project = StudentProject.find(Path.cwd(), lesson) or StudentProject(Path.cwd(), lesson)
     return project.answers_path()
 

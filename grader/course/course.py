@@ -81,14 +81,18 @@ def refuse_course_within(course: Path, folder: Path, what: str) -> None:
                          f"it, or name your own course with grade --course DIR")
 
 
+def typed_path(path: Path, here: Path) -> str:
+    """``path`` as a command typed in ``here`` names it: relative to here when that is shorter, else as it is."""
+    relative = os.path.relpath(path, here)
+    return relative if len(relative) < len(str(path)) else str(path)
+
+
 def grade_command(course: Path, lesson: str | None = None, start: Path | None = None) -> str:
     """``grade`` as a student or author types it from ``start`` (default: here) to work on ``course`` and
     ``lesson``: with --course only when the course found from there is another, with --lesson when given."""
     words = ["grade"]
     if course.resolve() != find_course_root(start=start):
-        here = Path.cwd() if start is None else start
-        relative = os.path.relpath(course, here)
-        words += ["--course", relative if len(relative) < len(str(course)) else str(course)]
+        words += ["--course", typed_path(course, Path.cwd() if start is None else start)]
     if lesson is not None:
         words += ["--lesson", lesson]
     return shlex.join(words)
