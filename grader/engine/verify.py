@@ -344,6 +344,20 @@ class PassedCases:
             return self._verdicts[call_id] is None
         return verify_case(case, reply, self._exercise, self._lesson, hidden, name_mistakes=False) is None
 
+    def raised_on_a_value_case(self, exception_type: str, mistake_id: str) -> bool:
+        """Did a case that must return a value, and that does not itself name ``mistake_id`` for raising, raise this
+        type of exception too? Then raising it is how the function fails everywhere (say, on the input's shape),
+        not the mistake a case names for raising it there (refusing an int temperature, an assert for the
+        promised ValueError)."""
+        for case, call_id, _ in self._calls:
+            reply = self._replies.get(call_id)
+            if reply is None or case.raises or case.raised_instead == mistake_id:
+                continue
+            if reply.status is ReplyStatus.RAISED and reply.exception is not None \
+                    and reply.exception.type == exception_type:
+                return True
+        return False
+
     def __call__(self) -> tuple[Case, ...]:
         if self._passed is None:
             passed = []
@@ -354,6 +368,14 @@ class PassedCases:
                     passed.append(case)
             self._passed = tuple(passed)
         return self._passed
+
+
+def _named_for_raising(case: Case, reply: CallReply, finding: CaseVerdict, exercise: Exercise) -> bool:
+    """Was the finding's name given by the case for raising (``raised_instead``), rather than by the exception
+    itself (lesson.yaml's ``raises``: a message that shows the mistake wherever it is raised)?"""
+    return (reply.status is ReplyStatus.RAISED and reply.exception is not None and finding.mistake is not None
+            and finding.mistake == case.raised_instead
+            and _mistake_from_exception(reply.exception, exercise) != finding.mistake)
 
 
 def _contradicted(mistake_id: str, passed: tuple[Case, ...], lesson: Lesson) -> bool:
@@ -393,6 +415,9 @@ def check_result(
             continue
         if passed is not None:
             finding = _consistent(finding, passed, lesson)
+            if reply is not None and _named_for_raising(case, reply, finding, exercise) and \
+                    passed.raised_on_a_value_case(reply.exception.type, finding.mistake):  # type: ignore[union-attr]
+                finding = CaseVerdict(finding.problem, None, finding.not_implemented)
         message = f"{case.describe}: {finding.problem}"
         if finding.mistake:
             mistake = exercise.mistakes[finding.mistake]

@@ -120,6 +120,23 @@ def test_another_exception_than_the_contracts_says_which_was_expected(grade, tmp
     assert check.mistake == "temperature_wrong_exception"
 
 
+def test_an_exception_raised_on_every_input_is_not_named_as_refusing_the_temperature(grade, tmp_path):
+    """A softmax over dim 1 raises IndexError on 1-D logits whatever the temperature: the T <= 0 cases raise it
+    too, but that is no refusal of the temperature (with another exception than ValueError), nor is the int
+    temperature case's error a refusal of ints."""
+    source = '''
+        def softmax_with_temperature(logits, temperature, axis=-1):
+            import torch
+            return torch.softmax(torch.from_numpy(logits) / temperature, dim=1).numpy()
+    '''
+    report = grade(build_submission(tmp_path, {"softmax_with_temperature": source}), exercises=("softmax_with_temperature",))
+    rejects = _check(report, "softmax_with_temperature", "rejects_nonpositive_temperature")
+    assert not rejects.passed and "raised IndexError" in rejects.message
+    assert rejects.mistake is None and "Looks like" not in rejects.message
+    exercise = report.exercises[0]
+    assert not {"temperature_wrong_exception", "temperature_int_refused"} & set(exercise.mistakes)
+
+
 def test_a_negative_temperature_accepted_is_not_called_a_multiplication(grade, tmp_path):
     """softmax(z / -1) is softmax(z * -1): the returned value shows only the missing check."""
     source = '''

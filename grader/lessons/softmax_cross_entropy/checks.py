@@ -257,10 +257,18 @@ def _mixed_rows(rng: Rng) -> tuple[np.ndarray, np.ndarray]:
 
 
 @CHECKS.add("per_position_cross_entropy", points=1, hidden=True)
-def large_logits_positions(ref: ModuleType, rng: Rng) -> Case:
+def large_logits_positions(ref: ModuleType, rng: Rng) -> list[Case]:
+    # Overflow alone, underflow alone, then both in one batch: code with two of these bugs (no max shift and a
+    # clipped log, say) fails the first two one bug at a time, so each is named; the mixed batch shows them together.
     z, t = _mixed_rows(rng)
-    return Case((z, t), "(5, 6) logits with rows around 1000, -5000 and of scale up to 1000 (one target ~1500 below "
-                        "the rest of its row)", ref.per_position_cross_entropy(z, t))
+    large, large_targets = _sequence(rng, 4, 5, offset=1e4)
+    far, far_targets = _sequence(rng, 4, 5)
+    far[2, far_targets[2]] = np.delete(far[2], far_targets[2]).max() - 1500.0
+    inputs = [(large, large_targets, "(4, 5) logits around 1e4"),
+              (far, far_targets, "(4, 5) logits around 0, one target ~1500 below the rest of its row"),
+              (z, t, "(5, 6) logits with rows around 1000, -5000 and of scale up to 1000 (one target ~1500 below the "
+                     "rest of its row)")]
+    return [Case((z, t), describe, ref.per_position_cross_entropy(z, t)) for z, t, describe in inputs]
 
 
 # --- sequence_mean_loss --------------------------------------------------------------------------

@@ -87,12 +87,14 @@ def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None
     return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(*scaled))
 
 
-def temperature_ignores_axis(ref: ModuleType, case: Case) -> Outputs | None:
-    """softmax(logits / T) along the last axis whatever `axis` says (the axis is not passed on)."""
+def temperature_ignores_axis(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """softmax(logits / T) along one fixed axis whatever `axis` says: the last one when the axis is not passed
+    on, dim 0 or dim 1 in code written for one example or one batch. Every axis is listed, the asked one too
+    (fixed code gets that case right, so a right answer there does not rule the mistake out), as wrong_axis."""
     scaled = _scaled(case)
-    if scaled is None or scaled[0].ndim < 2 or scaled[1] % scaled[0].ndim == scaled[0].ndim - 1:
+    if scaled is None or scaled[0].ndim < 2:
         return None
-    return {"value": ref.stable_softmax(scaled[0], axis=-1)}
+    return [{"value": ref.stable_softmax(scaled[0], axis=each)} for each in range(scaled[0].ndim)]
 
 
 def temperature_clamped(ref: ModuleType, case: Case) -> Outputs | None:
