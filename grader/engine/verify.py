@@ -93,14 +93,31 @@ class _Predictions:
         self._candidates: IdentityCache[tuple[Mapping[str, Any], ...]] = IdentityCache(self.SIZE)
         self._wrong: IdentityCache[bool] = IdentityCache(self.SIZE)
         self._right: IdentityCache[bool] = IdentityCache(self.SIZE)
+        self._raised: IdentityCache[tuple[str, str] | None] = IdentityCache(self.SIZE)
 
     def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
         def predict() -> tuple[Mapping[str, Any], ...]:
-            with np.errstate(all="ignore"):
-                predicted = lesson.predictions[mistake_id](lesson.reference, case)
+            try:
+                with np.errstate(all="ignore"):
+                    predicted = lesson.predictions[mistake_id](lesson.reference, case)
+            except Exception:  # noqa: BLE001 - the mistake raises on this case: no output to compare (see raised)
+                return ()
             return tuple(flat_outputs(c) for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
 
         return self._candidates.get((lesson, case), mistake_id, predict)
+
+    def raised(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[str, str] | None:
+        """The exception (type name, message) the mistake's prediction raises on this case: the exact error the
+        mistake makes there, or None when it predicts outputs or nothing."""
+        def predict() -> tuple[str, str] | None:
+            try:
+                with np.errstate(all="ignore"):
+                    lesson.predictions[mistake_id](lesson.reference, case)
+            except Exception as error:  # noqa: BLE001 - a raising prediction is the prediction
+                return type(error).__name__, str(error)
+            return None
+
+        return self._raised.get((lesson, case), mistake_id, predict)
 
     def right_on(self, mistake_id: str, index: int, case: Case, lesson: Lesson) -> bool:
         """Does the mistake's ``index``-th form give the right answer on this case? The same for every
@@ -160,11 +177,20 @@ def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
     return f"the call changed the input array in place: {int(differs.sum())} of {differs.size} entries differ, {size}", rounding
 
 
-def _mistake_from_exception(exception: ExceptionInfo, exercise: Exercise) -> str | None:
-    """The first of the exercise's mistakes this exception shows (lesson.yaml's ``raises``, ``raises_like``)."""
+def _mistake_from_exception(exception: ExceptionInfo, exercise: Exercise, case: Case | None = None,
+                            lesson: Lesson | None = None) -> str | None:
+    """The first of the exercise's mistakes this exception shows (lesson.yaml's ``raises``, ``raises_like``). When
+    the mistake's prediction raises on the case, the exception must be that one, message and all: a fragment
+    such as "to match target batch_size" comes from any mismatch of rows and targets, the exact counts only
+    from the mistake's."""
     for mistake in exercise.mistakes.values():
-        if mistake.shown_by(exception.type, exception.mro, exception.message):
-            return mistake.id
+        if not mistake.shown_by(exception.type, exception.mro, exception.message):
+            continue
+        if case is not None and lesson is not None and mistake.id in lesson.predictions:
+            raised = _predictions.raised(mistake.id, case, lesson)
+            if raised is not None and raised != (exception.type, exception.message):
+                continue
+        return mistake.id
     return None
 
 
@@ -286,8 +312,8 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
         problem = f"raised {exception_text(exception)}"
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
-            return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
-        return CaseVerdict(problem, _mistake_from_exception(exception, exercise) or case.raised_instead)
+            return CaseVerdict(problem, _mistake_from_exception(exception, exercise, case, lesson) or case.raised_instead)
+        return CaseVerdict(problem, _mistake_from_exception(exception, exercise, case, lesson) or case.raised_instead)
     outputs, meta = reply.outputs, reply.meta
     if status is not ReplyStatus.OK or not (isinstance(outputs.get("value"), np.ndarray) or meta.parts is not None):
         return CaseVerdict("the worker's reply could not be read")
@@ -358,6 +384,19 @@ class PassedCases:
                 return True
         return False
 
+    def raises_otherwise(self, mistake_id: str) -> bool:
+        """Is there a case on which the mistake raises a known exception (its prediction raises) but the
+        submission did not raise exactly that? Then it is not the mistake, whatever one case's error showed."""
+        for case, call_id, _ in self._calls:
+            reply = self._replies.get(call_id)
+            raised = None if reply is None else _predictions.raised(mistake_id, case, self._lesson)
+            if raised is None:
+                continue
+            exception = reply.exception if reply is not None and reply.status is ReplyStatus.RAISED else None
+            if exception is None or (exception.type, exception.message) != raised:
+                return True
+        return False
+
     def __call__(self) -> tuple[Case, ...]:
         if self._passed is None:
             passed = []
@@ -386,10 +425,12 @@ def _contradicted(mistake_id: str, passed: tuple[Case, ...], lesson: Lesson) -> 
 
 
 def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> CaseVerdict:
-    """The finding with only the names that no correctly answered case rules out."""
+    """The finding with only the names that no correctly answered case rules out, nor any case on which the
+    mistake would raise an exception the submission did not raise."""
     if finding.mistake is None or finding.mistake not in lesson.predictions:
         return finding
-    names = [m for m in (finding.mistake, *finding.also) if not _contradicted(m, passed(), lesson)]
+    names = [m for m in (finding.mistake, *finding.also)
+             if not _contradicted(m, passed(), lesson) and not passed.raises_otherwise(m)]
     if not names:
         return CaseVerdict(finding.problem, None, finding.not_implemented)
     return CaseVerdict(finding.problem, names[0], finding.not_implemented, tuple(names[1:]))

@@ -137,6 +137,25 @@ def test_an_exception_raised_on_every_input_is_not_named_as_refusing_the_tempera
     assert not {"temperature_wrong_exception", "temperature_int_refused"} & set(exercise.mistakes)
 
 
+@pytest.mark.parametrize("flatten", ["logits.view(-1, 2), targets.view(-1)",  # rows of a hard-coded width
+                                     "logits.reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1)"])  # shifted
+def test_a_mismatch_of_rows_and_targets_is_named_only_by_the_mistakes_own_counts(grade, tmp_path, flatten):
+    """'Expected input batch_size (X) to match target batch_size (Y)' comes from any mismatch: only X = B * T
+    rows against Y = B targets, on every case, is flattening the logits but not the targets."""
+    source = f'''
+        def torch_sequence_loss(logits, targets):
+            import torch.nn.functional as F
+            return F.cross_entropy({flatten})
+    '''
+    report = grade(build_submission(tmp_path, {"torch_sequence_loss": source}), exercises=("torch_sequence_loss",))
+    exercise = report.exercises[0]
+    assert exercise.score == 0 and "to match target batch_size" in exercise.checks[0].message
+    assert "sequence_targets_not_flattened" not in exercise.mistakes
+    function, wrong = MISTAKES["sequence_targets_not_flattened"]
+    report = grade(build_submission(tmp_path, {function: wrong}), exercises=(function,))
+    assert report.exercises[0].mistakes == ("sequence_targets_not_flattened",)
+
+
 def test_a_negative_temperature_accepted_is_not_called_a_multiplication(grade, tmp_path):
     """softmax(z / -1) is softmax(z * -1): the returned value shows only the missing check."""
     source = '''

@@ -439,6 +439,18 @@ def unreshaped_sequence(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": loss, "grad:0": grad.reshape(batch, vocabulary, positions).transpose(0, 2, 1)}
 
 
+def sequence_targets_not_flattened(ref: ModuleType, case: Case) -> None:
+    """(B * T, V) logits against (B, T) targets: nn.CrossEntropyLoss raises, and its message gives both counts,
+    B * T rows and B targets. Raised here word for word, so that only this mismatch names the mistake, not any
+    other one (logits cut into rows of the wrong width, targets shifted by a position). One position: None
+    (the counts agree and torch refuses the 2-D target with a message lesson.yaml does not name)."""
+    z, targets = _torch_inputs(case)
+    if targets.ndim != 2 or targets.shape[1] == 1:
+        return None
+    batch, positions = targets.shape
+    raise ValueError(f"Expected input batch_size ({batch * positions}) to match target batch_size ({batch}).")
+
+
 def sequence_reshaped_not_transposed(ref: ModuleType, case: Case) -> Outputs:
     """logits.reshape(B, V, T) read by nn.CrossEntropyLoss as (batch, classes, positions)."""
     z, targets = _torch_inputs(case)
@@ -745,6 +757,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_in_float32": torch_in_float32,
     "sequence_shifted_targets": sequence_shifted_targets,
     "sequence_broadcast_index": sequence_broadcast_index,
+    "sequence_targets_not_flattened": sequence_targets_not_flattened,
     "torch_label_smoothing": label_smoothing,
     "sequence_label_smoothing": label_smoothing,
     "mean_loss_whole_array_normalised": mean_loss_whole_array_normalised,
