@@ -291,6 +291,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "temperature_whole_array": _differs_on("softmax_with_temperature", REPLY_LOGITS, 2.0),
     "temperature_clamped": _clamps_temperature,
     "temperature_ignores_axis": _differs_on("softmax_with_temperature", REPLY_LOGITS, 2.0, 0),
+    "temperature_shift_numerator_only": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
     "positions_log_of_softmax": _differs_on("per_position_cross_entropy", np.array([[0.0, -2000.0]]), np.array([1])),
     "logsumexp_no_shift": _differs_on("cross_entropy_from_logits", LESSON_LOGITS + 1000.0, RESHIP),
     "probability_plus_epsilon": _differs_on("cross_entropy_from_logits", np.array([0.0, -2000.0]), 1),

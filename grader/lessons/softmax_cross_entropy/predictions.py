@@ -82,6 +82,16 @@ def temperature_no_max_shift(ref: ModuleType, case: Case) -> list[Outputs] | Non
     return None if scaled is None else _values(forms.unshifted_softmaxes(*scaled))
 
 
+def temperature_shift_numerator_only(ref: ModuleType, case: Case) -> list[Outputs] | None:
+    """exp(z / T - m) / sum(exp(z / T)): the max taken off above the fraction bar only, per slice or, as in the
+    one-example snippet applied to a batch, one max and one sum over the whole array."""
+    scaled = _scaled(case)
+    if scaled is None:
+        return None
+    z, axis = scaled
+    return _values([forms.numerator_shifted_softmax(z, axis), np.exp(z - z.max()) / np.exp(z).sum()])
+
+
 def temperature_whole_array(ref: ModuleType, case: Case) -> list[Outputs] | None:
     scaled = _scaled(case)
     return None if scaled is None or scaled[0].ndim < 2 else _values(forms.whole_array_softmaxes(*scaled))
@@ -683,6 +693,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "temperature_whole_array": temperature_whole_array,
     "temperature_clamped": temperature_clamped,
     "temperature_ignores_axis": temperature_ignores_axis,
+    "temperature_shift_numerator_only": temperature_shift_numerator_only,
     "positions_log_of_softmax": positions_log_of_softmax,
     "logsumexp_no_shift": logsumexp_no_shift,
     "probability_plus_epsilon": probability_plus_epsilon,
