@@ -250,6 +250,12 @@ def _targets_not_flattened(student: Callable[..., Any], reference: ModuleType) -
         torch_loss_and_grad(student, SEQUENCE_LOGITS, SEQUENCE_TARGETS)
 
 
+def _refuses_a_batch(student: Callable[..., Any], reference: ModuleType) -> None:
+    assert not differs(student(LESSON_LOGITS.copy()), reference.stable_softmax(LESSON_LOGITS))
+    with pytest.raises(AssertionError):
+        student(REPLY_LOGITS.copy())
+
+
 def _refuses(function_name: str, error: type[Exception], *args: Any) -> Callable[..., None]:
     """Raises for arguments of a type the contract allows (an int temperature, int32 targets)."""
     def probe(student: Callable[..., Any], reference: ModuleType) -> None:
@@ -287,6 +293,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_detached_result": _detached("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "whole_array_normalised": _differs_on("stable_softmax", REPLY_LOGITS),
     "shift_numerator_only": _differs_on("stable_softmax", LESSON_LOGITS),
+    "one_example_only": _refuses_a_batch,
     "temperature_no_max_shift": _differs_on("softmax_with_temperature", LESSON_LOGITS + 1000.0, 0.5),
     "temperature_whole_array": _differs_on("softmax_with_temperature", REPLY_LOGITS, 2.0),
     "temperature_clamped": _clamps_temperature,

@@ -27,6 +27,11 @@ Rng = np.random.Generator
 
 # --- stable_softmax ------------------------------------------------------------------------------
 
+# A batch (2-D or 3-D logits) that raises shows code written for one 1-D example (an assert on ndim, a max
+# without keepdims that cannot broadcast back), unless the 1-D cases raised the same way (then it fails
+# everywhere: see grader.engine.verify, PassedCases.raised_on_a_value_case).
+BATCH_RAISES = "one_example_only"
+
 @CHECKS.add("stable_softmax", points=1)
 def lesson_logits(ref: ModuleType, rng: Rng) -> Case:
     return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS))
@@ -43,7 +48,8 @@ def large_logits(ref: ModuleType, rng: Rng) -> list[Case]:
 def rows_of_different_scale(ref: ModuleType, rng: Rng) -> Case:
     scales = np.array([[1.0], [30.0], [500.0], [3000.0]])
     z = rng.normal(0, 1, size=(4, 5)) * scales + np.array([[0.0], [200.0], [-900.0], [2500.0]])
-    return Case((z,), "a (4, 5) batch whose rows have very different scales (up to ~3000)", ref.stable_softmax(z))
+    return Case((z,), "a (4, 5) batch whose rows have very different scales (up to ~3000)", ref.stable_softmax(z),
+                raised_instead=BATCH_RAISES)
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
@@ -53,19 +59,20 @@ def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
         z = rng.normal(0, 2, size=shape)
         for axis in range(-1, len(shape)):
             cases.append(Case((z,), f"random {shape} logits with axis={axis}", ref.stable_softmax(z, axis=axis),
-                              kwargs={"axis": axis}))
+                              kwargs={"axis": axis}, raised_instead=BATCH_RAISES))
     one_row, one_class, equal = rng.normal(0, 2, size=(1, 5)), rng.normal(0, 2, size=(3, 1)), np.full((2, 4), 2.5)
     for z, describe in ((one_row, "a batch of one row, shape (1, 5)"), (one_class, "a (3, 1) array: one class per row"),
                         (equal, "rows of equal logits (2.5 everywhere)")):
-        cases += [Case((z,), f"{describe}, axis={axis}", ref.stable_softmax(z, axis=axis), kwargs={"axis": axis})
-                  for axis in (-1, 0)]
+        cases += [Case((z,), f"{describe}, axis={axis}", ref.stable_softmax(z, axis=axis), kwargs={"axis": axis},
+                       raised_instead=BATCH_RAISES) for axis in (-1, 0)]
     return cases
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
 def input_unchanged(ref: ModuleType, rng: Rng) -> Case:
     z = rng.normal(5, 3, size=(3, 4))
-    return Case((z,), "random (3, 4) logits", ref.stable_softmax(z), unchanged={0: "mutates_input"}, checks_values=False)
+    return Case((z,), "random (3, 4) logits", ref.stable_softmax(z), unchanged={0: "mutates_input"}, checks_values=False,
+                raised_instead=BATCH_RAISES)
 
 
 # --- softmax_with_temperature --------------------------------------------------------------------
