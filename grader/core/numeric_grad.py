@@ -66,11 +66,15 @@ def compute_gradients(function: Callable[..., Any], args: tuple[Any, ...], grad_
                       argnums: tuple[int, ...], kwargs: Mapping[str, Any], part: int | str | None) -> dict[int, np.ndarray]:
     """numeric_gradients' work, with its arguments already checked (see there)."""
     def pieces(call_args: tuple[Any, ...]) -> list[np.ndarray]:
-        result = select_part(function(*call_args, **kwargs), part)
+        with np.errstate(all="ignore"):  # a result that is not finite is refused below, by name
+            result = select_part(function(*call_args, **kwargs), part)
         return [np.asarray(p, dtype=np.float64) for p in (result if isinstance(result, tuple) else [result])]
 
-    def weighted(call_args: tuple[Any, ...]) -> float:
-        return float(sum(np.sum(w * p) for w, p in zip(weights, pieces(call_args)) if w is not None))
+    def weighted(call_args: tuple[Any, ...]) -> np.ndarray:
+        """Each entry of the result times its grad_output, flat: differences are taken entry by entry (the
+        entries a step leaves alone cancel exactly), summed only then."""
+        return np.concatenate([(w * p).ravel() for w, p in zip(weights, pieces(call_args)) if w is not None] or
+                              [np.zeros(0)])
 
     weights = _weights(pieces(args), grad_output)
     gradients, errors = {}, []
@@ -78,7 +82,7 @@ def compute_gradients(function: Callable[..., Any], args: tuple[Any, ...], grad_
         x = np.array(args[index], dtype=np.float64)
         gradient = np.zeros_like(x)
         for position in np.ndindex(x.shape):
-            def moved(step: float, position: tuple[int, ...] = position) -> float:
+            def moved(step: float, position: tuple[int, ...] = position) -> np.ndarray:
                 at = x.copy()
                 at[position] += step
                 return weighted(args[:index] + (at,) + args[index + 1:])
@@ -147,13 +151,13 @@ def select_part(result: Any, part: int | str | None) -> Any:
     return result[part]
 
 
-def _derivative(moved: Callable[[float], float], x: float, first_step: float) -> tuple[float, float]:
+def _derivative(moved: Callable[[float], np.ndarray], x: float, first_step: float) -> tuple[float, float]:
     """d/dt moved(t) at 0 and its error estimate (NaN: a kink, see _kinked), by Ridders' method: central
     differences at shrinking steps, extrapolated to step 0 (a Neville tableau), keeping the estimate whose
     error estimate is smallest."""
     def difference(step: float) -> float:
         step = (x + step) - x  # the step x + step really takes, in floating point
-        return (moved(step) - moved(-step)) / (2 * step)
+        return float(np.sum(moved(step) - moved(-step))) / (2 * step)
 
     table = np.zeros((STEPS, STEPS))
     step = first_step
@@ -174,14 +178,16 @@ def _derivative(moved: Callable[[float], float], x: float, first_step: float) ->
     return float(best), np.nan if _kinked(moved, x, step) else float(error)
 
 
-def _kinked(moved: Callable[[float], float], x: float, step: float) -> bool:
+def _kinked(moved: Callable[[float], np.ndarray], x: float, step: float) -> bool:
     """Does the slope jump at x (relu at 0, a tie under max)? Central differences there settle on the mean of
     the two slopes, which is no gradient torch gives. The second difference f(h) - 2 f(0) + f(-h) shrinks
     like h squared where f is smooth, like h at a kink: halving h halves it there."""
     def second(step: float) -> tuple[float, float]:
         step = (x + step) - x
         high, middle, low = moved(step), moved(0.0), moved(-step)
-        return abs(high - 2 * middle + low), abs(high) + abs(middle) + abs(low)
+        changed = (high != middle) | (low != middle)
+        size = np.abs(high[changed]) + 2 * np.abs(middle[changed]) + np.abs(low[changed])
+        return abs(float(np.sum(high - 2 * middle + low))), float(np.sum(size))
 
     wide, size = second(step)
     narrow, _ = second(step / 2)
