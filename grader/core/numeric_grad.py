@@ -5,9 +5,9 @@ student's code runs in the worker's process and can write ``x.grad`` by hand. Th
 compares each argument's gradient with the one computed here, from the reference's NumPy function:
 the vector-Jacobian product ``d/dx sum(grad_output * function(...))`` (ones when no ``grad_output``,
 as the worker backpropagates then), by central differences in float64, refined by Richardson
-extrapolation (Ridders' method) until the estimate stops improving. Non-differentiable points (a tie
-under max or argmax, a kink, an argument at a mask's edge) have no gradient to check: a case whose
-estimate does not settle raises ``ValueError`` when it is built, naming the argument and the entry.
+extrapolation (Ridders' method) until the estimate stops improving. A non-differentiable point (a tie
+under max, relu or abs at 0) has no gradient to check: where the slope jumps or the estimate does not
+settle, ``ValueError`` names the argument and the entry, so a case built there fails when it is built.
 
 A reference function that ``grade release`` records carries its own ``numeric_gradients``: the release
 records each gradient as one answer, not each of the function's evaluations it took.
@@ -41,8 +41,9 @@ def numeric_gradients(function: Callable[..., Any], args: Sequence[Any], grad_ou
     ``args`` are NumPy arrays, numbers, or ``Tensor`` arguments (their data is used). ``argnums``: which
     arguments to differentiate (default: ``gradient_arguments``). ``grad_output``: the result's shape, for a
     tuple result a tuple of one per part, None for a part not backpropagated (None: ones for every part, as
-    the worker backpropagates for ``grad_flows``). ``part``: when the function returns a tuple, the index or field name of the
-    part that is the result (the NumPy function returns (output, weights) where torch returns output).
+    the worker backpropagates for ``grad_flows``). ``part``: when the function returns a tuple, the index or
+    field name of the part that is the result (the NumPy function returns (output, weights) where torch
+    returns output).
     """
     values = tuple(_plain(a) for a in args)
     chosen = gradient_arguments(args) if argnums is None else tuple(int(i) for i in argnums)
