@@ -315,6 +315,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "x_restored_by_arithmetic": _x_drifts,
     "sequence_reshaped_not_transposed": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_targets_not_flattened": _targets_not_flattened,
+    "sequence_flat_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_loss_negated": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_sum_over_batch": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "temperature_wrong_exception": _asserts_temperature,

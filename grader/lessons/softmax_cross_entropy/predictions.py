@@ -461,6 +461,25 @@ def sequence_targets_not_flattened(ref: ModuleType, case: Case) -> None:
     raise ValueError(f"Expected input batch_size ({batch * positions}) to match target batch_size ({batch}).")
 
 
+def sequence_flat_index(ref: ModuleType, case: Case) -> Outputs:
+    """-log_softmax(logits) read at the token ids as places in the flattened (B * T * V,) tensor (torch.take):
+    id k is entry k % V of row k // V, the first row for every id; and its gradient."""
+    z, targets = _torch_inputs(case)
+    vocabulary = z.shape[-1]
+    rows = z.reshape(-1, vocabulary)
+    top = rows.max(axis=1, keepdims=True)
+    log_p = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
+    flat = targets.reshape(-1)
+    read_rows, read_columns = flat // vocabulary, flat % vocabulary
+    count = flat.size
+    grad = np.zeros_like(rows)
+    p = np.exp(log_p)
+    for row, column in zip(read_rows, read_columns):
+        grad[row] += p[row] / count
+        grad[row, column] -= 1.0 / count
+    return {"value": -log_p[read_rows, read_columns].mean(), "grad:0": grad.reshape(z.shape)}
+
+
 def sequence_reshaped_not_transposed(ref: ModuleType, case: Case) -> Outputs:
     """logits.reshape(B, V, T) read by nn.CrossEntropyLoss as (batch, classes, positions)."""
     z, targets = _torch_inputs(case)
@@ -769,6 +788,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_shifted_targets": sequence_shifted_targets,
     "sequence_broadcast_index": sequence_broadcast_index,
     "sequence_targets_not_flattened": sequence_targets_not_flattened,
+    "sequence_flat_index": sequence_flat_index,
     "torch_label_smoothing": label_smoothing,
     "sequence_label_smoothing": label_smoothing,
     "mean_loss_whole_array_normalised": mean_loss_whole_array_normalised,
