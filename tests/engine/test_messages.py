@@ -51,6 +51,30 @@ def test_x_unchanged_tells_a_rounding_drift_from_a_real_change(grade, tmp_path):
     assert "by rounding only" in messages["x_restored_by_arithmetic"]
 
 
+@pytest.mark.parametrize("seed", [2026, 1, 7, 42])
+@pytest.mark.parametrize("step", ["1e-4", "1e-2"])
+def test_x_restored_by_arithmetic_is_caught_whatever_the_step(grade, tmp_path, seed, step):
+    """+= eps, -= 2 * eps, += eps leaves x[i] exactly as it was for ~92% of entries near 1 when eps = 1e-4: a
+    handful of entries let such code keep the x_unchanged points at most seeds (a public gradient checker did)."""
+    source = f'''
+        def finite_difference_gradient(f, x, epsilon=1e-5):
+            eps = {step}
+            grad = np.zeros(x.shape)
+            for j in range(x.size):
+                x.flat[j] += eps
+                above = f(x)
+                x.flat[j] -= 2 * eps
+                below = f(x)
+                x.flat[j] += eps
+                grad.flat[j] = (above - below) / (2 * eps)
+            return grad
+    '''
+    function = "finite_difference_gradient"
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,), seed=seed)
+    check = _check(report, function, "x_unchanged")
+    assert not check.passed and check.mistake == "x_restored_by_arithmetic"
+
+
 @pytest.mark.parametrize("mistake", ["gradient_sign_flipped", "probability_plus_epsilon", "reduction_sum",
                                      "perturbs_whole_row", "fancy_index_table", "sum_not_mean"])
 def test_hidden_checks_never_give_the_size_of_the_error(grade, tmp_path, mistake):
