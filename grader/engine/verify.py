@@ -90,34 +90,31 @@ class _Predictions:
     SIZE = 8192
 
     def __init__(self) -> None:
-        self._candidates: IdentityCache[tuple[Mapping[str, Any], ...]] = IdentityCache(self.SIZE)
+        self._outcomes: IdentityCache[tuple[tuple[Mapping[str, Any], ...], tuple[str, str] | None]] = \
+            IdentityCache(self.SIZE)
         self._wrong: IdentityCache[bool] = IdentityCache(self.SIZE)
         self._right: IdentityCache[bool] = IdentityCache(self.SIZE)
-        self._raised: IdentityCache[tuple[str, str] | None] = IdentityCache(self.SIZE)
 
-    def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
-        def predict() -> tuple[Mapping[str, Any], ...]:
+    def _outcome(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[tuple[Mapping[str, Any], ...], tuple[str, str] | None]:
+        """The mistake's prediction on this case, run once: its outputs, or the exception (type name, message)
+        it raises, which is the exact error the mistake makes there."""
+        def predict() -> tuple[tuple[Mapping[str, Any], ...], tuple[str, str] | None]:
             try:
                 with np.errstate(all="ignore"):
                     predicted = lesson.predictions[mistake_id](lesson.reference, case)
-            except Exception:  # noqa: BLE001 - the mistake raises on this case: no output to compare (see raised)
-                return ()
-            return tuple(flat_outputs(c) for c in (predicted if isinstance(predicted, (list, tuple)) else [predicted]) if c)
+            except Exception as error:  # noqa: BLE001 - a raising prediction is the prediction
+                return (), (type(error).__name__, str(error))
+            alternatives = predicted if isinstance(predicted, (list, tuple)) else [predicted]
+            return tuple(flat_outputs(c) for c in alternatives if c), None
 
-        return self._candidates.get((lesson, case), mistake_id, predict)
+        return self._outcomes.get((lesson, case), mistake_id, predict)
+
+    def candidates(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[Mapping[str, Any], ...]:
+        return self._outcome(mistake_id, case, lesson)[0]
 
     def raised(self, mistake_id: str, case: Case, lesson: Lesson) -> tuple[str, str] | None:
-        """The exception (type name, message) the mistake's prediction raises on this case: the exact error the
-        mistake makes there, or None when it predicts outputs or nothing."""
-        def predict() -> tuple[str, str] | None:
-            try:
-                with np.errstate(all="ignore"):
-                    lesson.predictions[mistake_id](lesson.reference, case)
-            except Exception as error:  # noqa: BLE001 - a raising prediction is the prediction
-                return type(error).__name__, str(error)
-            return None
-
-        return self._raised.get((lesson, case), mistake_id, predict)
+        """The exception the mistake's prediction raises on this case, or None when it predicts outputs or nothing."""
+        return self._outcome(mistake_id, case, lesson)[1]
 
     def right_on(self, mistake_id: str, index: int, case: Case, lesson: Lesson) -> bool:
         """Does the mistake's ``index``-th form give the right answer on this case? The same for every
@@ -386,7 +383,11 @@ class PassedCases:
 
     def raises_otherwise(self, mistake_id: str) -> bool:
         """Is there a case on which the mistake raises a known exception (its prediction raises) but the
-        submission did not raise exactly that? Then it is not the mistake, whatever one case's error showed."""
+        submission did not raise exactly that? Then it is not the mistake, whatever one case's error showed.
+        Asked only of a mistake that an exception shows (lesson.yaml's ``raises``): no other predicts one."""
+        mistake = self._exercise.mistakes.get(mistake_id)
+        if mistake is None or (mistake.raises is None and mistake.raises_like is None):
+            return False
         for case, call_id, _ in self._calls:
             reply = self._replies.get(call_id)
             raised = None if reply is None else _predictions.raised(mistake_id, case, self._lesson)
