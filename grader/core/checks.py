@@ -73,6 +73,7 @@ class Case:
     dtype: str | Mapping[str, str] | None = None  # the result's dtype name ("float32"); per part name of a tuple
     grad_output: Any = None  # torch: the gradient backpropagated from a non-scalar result (a tuple: per part)
     grad_flows: bool = False  # torch: the result must carry a gradient back to every requires_grad argument
+    expect_args: Mapping[int, Any] = field(default_factory=dict)  # argument index -> its value after the call (in place)
 
     def __post_init__(self) -> None:
         for name in (self.dtype.values() if isinstance(self.dtype, Mapping) else [self.dtype]):
@@ -90,11 +91,31 @@ class Case:
                              "(the gradient to backpropagate from it)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
+        for name, label, part in self.parts():
+            _comparable(part, f"Case expect{f' {label}' if label else ''}")
+        for index, after in self.expect_args.items():
+            if not (isinstance(index, int) and 0 <= index < len(self.args)):
+                raise ValueError(f"Case expect_args: {index!r} is not the index of one of the {len(self.args)} arguments")
+            if isinstance(after, (list, tuple)) and not 0 < len(after) <= MAX_PARTS:
+                raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
+            for part in (after if isinstance(after, (list, tuple)) else [after]):
+                _comparable(part, f"Case expect_args[{index}]")
 
     def parts(self) -> tuple[tuple[str, str, Any], ...]:
         """The expected result as (output name, label, expected value): one ``value`` for a single result;
         ``value.0``, ``value.1``... for a tuple, labelled by a NamedTuple's field names or "part 1", "part 2"."""
         return output_parts(self.expect)
+
+    def arg_outputs(self) -> dict[str, Any]:
+        """The arguments' expected values after the call, by output name: ``arg:I`` for an array argument,
+        ``arg:I.0``, ``arg:I.1``... for a list of arrays (sent back one array at a time)."""
+        outputs: dict[str, Any] = {}
+        for index, after in sorted(self.expect_args.items()):
+            if isinstance(after, (list, tuple)):
+                outputs.update((f"arg:{index}.{i}", part) for i, part in enumerate(after))
+            else:
+                outputs[f"arg:{index}"] = after
+        return outputs
 
     def dtype_of(self, label: str) -> str | None:
         """The declared dtype of the result (a single one) or of the part with this label."""
@@ -113,8 +134,11 @@ class Case:
             "mode": self.mode,
             "args": [_wire_argument(a) for a in self.args],
             "kwargs": {k: _wire_argument(v) for k, v in self.kwargs.items()},
-            "return_args": sorted(self.unchanged),
+            "return_args": sorted({*self.unchanged, *self.expect_args}),
         }
+        listed = sorted(i for i, after in self.expect_args.items() if isinstance(after, (list, tuple)))
+        if listed:
+            call["arg_parts"] = listed  # these arguments are lists of arrays: sent back one array at a time
         if isinstance(self.expect, tuple):
             call["parts"] = len(self.expect)  # the worker sends a tuple's parts one by one
         if self.grad_output is not None:
@@ -145,14 +169,31 @@ def output_parts(expect: Any) -> tuple[tuple[str, str, Any], ...]:
 
 def flat_outputs(outputs: Mapping[str, npt.ArrayLike | tuple[npt.ArrayLike, ...]]) -> dict[str, npt.ArrayLike]:
     """Outputs (a prediction's) with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as
-    the worker sends a tuple result."""
+    the worker sends a tuple result, and a list argument ``arg:I`` into ``arg:I.0``, ``arg:I.1``..."""
     flat: dict[str, npt.ArrayLike] = {}
     for name, value in outputs.items():
         if name == "value" and isinstance(value, tuple):
             flat.update((part_name, part) for part_name, _, part in output_parts(value))
+        elif name.startswith("arg:") and isinstance(value, (list, tuple)):
+            flat.update((f"{name}.{i}", part) for i, part in enumerate(value))
         else:
             flat[name] = value
     return flat
+
+
+def _comparable(value: Any, where: str) -> None:
+    """ValueError when a value the grader must compare is not one array of numbers: a list or tuple of arrays of
+    different shapes (a list is one array; a tuple result's parts are the arrays)."""
+    if value is None or isinstance(value, (np.ndarray, int, float, bool, np.generic)):
+        return
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        array = None
+    if array is None or array.dtype == object:
+        raise ValueError(f"{where}: a {type(value).__name__} of arrays of different shapes is not one array; return "
+                         "a tuple whose parts are the arrays, or, for an argument changed in place, compare it with "
+                         "expect_args (see docs/writing-a-lesson.md, section 13)")
 
 
 def _wire_argument(value: Any) -> Any:

@@ -45,6 +45,7 @@ def exception_text(exception: ExceptionInfo | None) -> str:
 def _expected_outputs(case: Case) -> dict[str, npt.ArrayLike]:
     expected = {name: part for name, _, part in case.parts()}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
+    expected.update(case.arg_outputs())
     return expected
 
 
@@ -220,6 +221,35 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
     return None
 
 
+def _args_problem(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson,
+                  hidden: bool) -> str | None:
+    """What is wrong with the arguments a function must change in place (``expect_args``; None: all right)."""
+    for index, after in sorted(case.expect_args.items()):
+        name = lesson.argument_name(exercise.name, index)
+        listed = isinstance(after, (list, tuple))
+        for part, expected in enumerate(after if listed else [after]):
+            got = outputs.get(f"arg:{index}.{part}" if listed else f"arg:{index}")
+            if not isinstance(got, np.ndarray):
+                return f"{name} could not be read back after the call"
+            comparison = compare_output(got, expected, case.tolerance, hidden)
+            if not comparison.ok:
+                label = f"{name}[{part}] after the call: " if listed else f"{name} after the call: "
+                if _unchanged_part(case.args[index], part if listed else None, got):
+                    return f"{label}left as it was: the function must change it in place (not a copy of it)"
+                if comparison.says_values:
+                    return label + comparison.problem
+                return _explain(label, expected, got, comparison.problem, hidden)
+    return None
+
+
+def _unchanged_part(argument: Any, part: int | None, got: np.ndarray) -> bool:
+    """Is ``got`` the argument (or its ``part``-th array) exactly as it was sent?"""
+    before = argument.data if isinstance(argument, Tensor) else argument
+    if part is not None:
+        before = before[part] if isinstance(before, (list, tuple)) and part < len(before) else None
+    return before is not None and np.array_equal(np.asarray(before), got, equal_nan=True)
+
+
 def _returned(outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str:
     value = outputs.get("value")
     return show(value) if isinstance(value, np.ndarray) else f"a {meta.type or 'tuple'}"
@@ -302,6 +332,9 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
     if not case.checks_values:
         return None  # a check of one property (the input left unchanged): the value checks judge the values
     problem = _result_problem(case, outputs, meta, hidden)
+    if problem is not None:
+        return _named(problem, matching())
+    problem = _args_problem(case, outputs, exercise, lesson, hidden)
     if problem is not None:
         return _named(problem, matching())
     if case.grad_flows and _gradient_missing(case, outputs, meta):

@@ -228,8 +228,16 @@ def _call(function: Callable[..., Any], call: WireCall) -> WireReply:
     dtypes = {n: d for n, p in zip(names, pieces) if (d := _dtype_name(p)) is not None}
     if dtypes:
         meta["dtypes"] = dtypes
+    listed = call.get("arg_parts", [])
     for index in call.get("return_args", []):
-        outputs[f"arg:{index}"] = to_plain_array(args[index])
+        try:
+            arg_parts = _parts(args[index], protocol.MAX_PARTS) if index in listed else None
+            if arg_parts is None:
+                outputs[f"arg:{index}"] = to_plain_array(args[index])
+            for i, part in enumerate(arg_parts or ()):
+                outputs[f"arg:{index}.{i}"] = to_plain_array(part)
+        except BadOutput as bad:
+            raise BadOutput(f"argument {index + 1} after the call: {bad}") from None
     return {"status": protocol.ReplyStatus.OK.value, "outputs": outputs, "meta": meta}
 
 
