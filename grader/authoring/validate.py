@@ -154,10 +154,12 @@ def _stress_findings(lesson: Lesson, matrix: tuple[StressCell, ...]) -> list[Val
         return [ValidationFinding("stress matrix", False, "the lesson names no stress classes (STRESS in its package, "
                                                          "see docs/writing-a-lesson.md)")]
     findings = []
-    empty = [f"{c.exercise} x {c.stress}" for c in matrix if c.empty]
+    empty = [f"{c.exercise} x {c.stress}" + ("" if c.why_empty() == "no hidden case" else f" ({c.why_empty()})")
+             for c in matrix if c.empty]
     if empty:
         findings.append(ValidationFinding("stress matrix", False, f"{len(empty)} empty cell{'s' if len(empty) != 1 else ''}, "
-                                          "no hidden case and no reason in lesson.yaml's not_stressed: " + "; ".join(empty)))
+                                          "no hidden case at every seed and no reason in lesson.yaml's not_stressed: "
+                                          + "; ".join(empty)))
     else:
         covered = sum(1 for c in matrix if c.checks)
         findings.append(ValidationFinding("stress matrix", True, f"{len(lesson.exercises)} exercises x {len(lesson.stress)} "
