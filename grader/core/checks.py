@@ -96,6 +96,9 @@ class Case:
         for index, after in self.expect_args.items():
             if not (isinstance(index, int) and 0 <= index < len(self.args)):
                 raise ValueError(f"Case expect_args: {index!r} is not the index of one of the {len(self.args)} arguments")
+            if isinstance(after, (list, tuple)) != self.listed(index):
+                raise ValueError(f"Case expect_args[{index}]: a list of arrays for a list argument, one array for an "
+                                 "array argument")
             if isinstance(after, (list, tuple)) and not 0 < len(after) <= MAX_PARTS:
                 raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
             for part in (after if isinstance(after, (list, tuple)) else [after]):
@@ -105,6 +108,11 @@ class Case:
         """The expected result as (output name, label, expected value): one ``value`` for a single result;
         ``value.0``, ``value.1``... for a tuple, labelled by a NamedTuple's field names or "part 1", "part 2"."""
         return output_parts(self.expect)
+
+    def listed(self, index: int) -> bool:
+        """Is argument ``index`` a list (or tuple) of arrays, sent back after the call one array at a time?"""
+        argument = self.args[index] if 0 <= index < len(self.args) else None
+        return isinstance(argument, (list, tuple)) and any(isinstance(a, np.ndarray) for a in argument)
 
     def arg_outputs(self) -> dict[str, Any]:
         """The arguments' expected values after the call, by output name: ``arg:I`` for an array argument,
@@ -136,7 +144,7 @@ class Case:
             "kwargs": {k: _wire_argument(v) for k, v in self.kwargs.items()},
             "return_args": sorted({*self.unchanged, *self.expect_args}),
         }
-        listed = sorted(i for i, after in self.expect_args.items() if isinstance(after, (list, tuple)))
+        listed = [i for i in call["return_args"] if self.listed(i)]
         if listed:
             call["arg_parts"] = listed  # these arguments are lists of arrays: sent back one array at a time
         if isinstance(self.expect, tuple):

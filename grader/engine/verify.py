@@ -142,6 +142,13 @@ def _named(problem: str, mistakes: tuple[str, ...], fallback: str | None = None)
     return CaseVerdict(problem, mistakes[0], also=mistakes[1:])
 
 
+def _sent(case: Case, index: int) -> list[tuple[str, Any]]:
+    """Argument ``index`` as it was sent, by the output name it comes back under (a list's arrays one by one)."""
+    if case.listed(index):
+        return [(f"arg:{index}.{i}", part) for i, part in enumerate(case.args[index])]
+    return [(f"arg:{index}", case.args[index])]
+
+
 def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
     """How the call changed an argument (None: not at all), and whether only by rounding."""
     if not isinstance(after, np.ndarray):
@@ -325,7 +332,8 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
         return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}", matching(),
                       case.returned_instead)
     for index, mistake_id in case.unchanged.items():
-        change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
+        change = next((c for name, before in _sent(case, index)
+                       if (c := _changed(np.asarray(before), outputs.get(name))) is not None), None)
         if change is not None:
             problem, rounding = change
             return CaseVerdict(problem, case.drifted if rounding and case.drifted else mistake_id)

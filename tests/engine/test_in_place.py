@@ -224,6 +224,8 @@ def test_expect_args_must_name_an_argument_and_hold_comparable_arrays():
         Case((GRADS, 1.0), "x", 5.0, expect_args={2: GRADS})
     with pytest.raises(ValueError, match=r"expect_args\[0\]: a list of 1 to 32 arrays, not 0"):
         Case((GRADS, 1.0), "x", 5.0, expect_args={0: []})
+    with pytest.raises(ValueError, match=r"expect_args\[0\]: a list of arrays for a list argument, one array for"):
+        Case((GRADS, 1.0), "x", 5.0, expect_args={0: GRADS[0]})
     case = Case((GRADS, 1.0), "x", 5.0, expect_args={0: GRADS})
     assert case.call("c")["return_args"] == [0] and case.call("c")["arg_parts"] == [0]
     assert list(case.arg_outputs()) == ["arg:0.0", "arg:0.1"]
@@ -238,3 +240,24 @@ def test_an_expected_result_of_arrays_of_different_shapes_is_refused_when_the_ca
         Case((GRADS, 1.0), "x", GRADS)
     Case((GRADS, 1.0), "x", (GRADS[0], GRADS[1]))  # a tuple whose parts are the arrays is fine
     Case((GRADS, 1.0), "x", [GRADS[1], GRADS[1]])  # a list of arrays of one shape is one array
+
+
+def test_unchanged_works_on_a_list_argument_of_arrays_of_different_shapes(lesson):
+    """Sent back as one array, such a list could not be read: even the reference lost the points."""
+    checks = CheckRegistry()
+
+    @checks.add("clip_grad_norm", points=1)
+    def norm_only(ref: Any, rng: np.random.Generator) -> Case:
+        grads = [g * 0.1 for g in GRADS]  # norm 0.5: within max_norm, so nothing is clipped
+        return Case((grads, 1.0), "gradients within max_norm", ref.clip_grad_norm([g.copy() for g in grads], 1.0),
+                    unchanged={0: "clip_by_value"})
+
+    exercise = dataclasses.replace(lesson.exercises[0], checks=checks.for_exercise("clip_grad_norm"))
+    leave_alone = dataclasses.replace(lesson, exercises=(exercise,))
+    assert _grade(leave_alone, REFERENCE).score == 1
+    message, mistake = _failure(_grade(leave_alone, REFERENCE + '''
+def clip_grad_norm(grads, max_norm):
+    grads[1] += 1.0
+    return 0.5
+'''), "clip_grad_norm")
+    assert mistake == "clip_by_value" and "the call changed the input array in place: 3 of 3 entries differ" in message
