@@ -146,7 +146,8 @@ def _sent(case: Case, index: int) -> list[tuple[str, Any]]:
     """Argument ``index`` as it was sent, by the output name it comes back under (a list's arrays one by one)."""
     if case.listed(index):
         return [(f"arg:{index}.{i}", part) for i, part in enumerate(case.args[index])]
-    return [(f"arg:{index}", case.args[index])]
+    argument = case.args[index]
+    return [(f"arg:{index}", argument.data if isinstance(argument, Tensor) else argument)]
 
 
 def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:

@@ -261,3 +261,26 @@ def clip_grad_norm(grads, max_norm):
     return 0.5
 '''), "clip_grad_norm")
     assert mistake == "clip_by_value" and "the call changed the input array in place: 3 of 3 entries differ" in message
+
+
+def test_unchanged_on_a_tensor_argument_compares_its_numbers(lesson):
+    """A tensor the function must not touch: compared by its numbers (the Tensor's data), not as an object."""
+    checks = CheckRegistry()
+
+    @checks.add("train", points=1)
+    def zero_steps(ref: Any, rng: np.random.Generator) -> Case:
+        X, y, w = np.eye(2), np.ones(2), np.array([0.5, -0.5])
+        return Case((Tensor(w, "float64", requires_grad=True), Tensor(X, "float64"), Tensor(y, "float64"), 0.1, 0),
+                    "no steps at all", w, unchanged={0: None})
+
+    exercise = dataclasses.replace(lesson.exercises[1], checks=checks.for_exercise("train"))
+    leave_alone = dataclasses.replace(lesson, exercises=(exercise,))
+    assert _grade(leave_alone, REFERENCE).score == 1
+    message, _ = _failure(_grade(leave_alone, REFERENCE + '''
+def train(w, X, y, lr, steps):
+    import torch
+    with torch.no_grad():
+        w += 1.0
+    return w - 1.0
+'''), "train")
+    assert "the call changed the input array in place: 2 of 2 entries differ, by up to 1" in message
