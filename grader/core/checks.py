@@ -6,14 +6,17 @@ values with the reference. Only a case's *call* (function arguments) ever reache
 """
 from __future__ import annotations
 
+import traceback
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 import numpy.typing as npt
 
+from grader.core.errors import GradeError, UsageError
 from grader.sandbox import probes, protocol
 
 
@@ -236,8 +239,25 @@ class Check:
     def cases(self, reference: ModuleType, seed: int) -> tuple[Case, ...]:
         """The check's cases for this seed; independent of which other checks run."""
         rng = np.random.default_rng([seed, zlib.crc32(f"{self.exercise}/{self.name}".encode())])
-        built = self.build(reference, rng)
-        return (built,) if isinstance(built, Case) else tuple(built)
+        try:
+            built = self.build(reference, rng)
+            cases = (built,) if isinstance(built, Case) else tuple(built)
+        except GradeError:
+            raise
+        except Exception as error:  # the lesson's own bug (a Case that cannot be, a reference that raises): one line
+            raise UsageError(f"check {self.exercise}/{self.name} could not build its cases: {type(error).__name__}: "
+                             f"{error}{self._where(error)}") from None
+        strays = [type(c).__name__ for c in cases if not isinstance(c, Case)]
+        if strays:
+            raise UsageError(f"check {self.exercise}/{self.name} returned a {strays[0]} among its cases; a check "
+                             "returns a Case or a list of Cases")
+        return cases
+
+    def _where(self, error: Exception) -> str:
+        """Where in the check's own file the error arose (its last line there), for the author to look."""
+        home = getattr(getattr(self.build, "__code__", None), "co_filename", None)
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == home]
+        return f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
 
 
 class CheckRegistry:

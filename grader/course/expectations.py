@@ -33,7 +33,7 @@ INDEX_FILE = f"{STEM}.json"
 ARRAYS_FILE = f"{STEM}.npz"
 
 
-class UnrecordableCall(TypeError):
+class UnrecordableCall(UsageError, TypeError):
     """A reference call whose arguments cannot be keyed (a lambda, an object): it cannot be replayed."""
 
 

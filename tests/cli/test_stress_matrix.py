@@ -168,3 +168,4 @@ def test_underflow_is_judged_in_the_case_s_own_precision(dtype, gap, underflows)
     logits = Tensor(z, dtype) if dtype == "float32" else z
     targets = Tensor(np.array([2]), "int64") if dtype == "float32" else np.array([2])
     assert probability_underflows("any", Case((logits, targets), "x")) is underflows
+

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,24 @@ def test_the_log_of_softmax_loses_points_at_seeds_where_no_target_underflowed_by
     report = grade(build_submission(tmp_path, {function: source}), exercises=(function,), seed=seed)
     exercise = report.exercises[0]
     assert exercise.score < exercise.max_score and "positions_log_of_softmax" in exercise.mistakes
+
+
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"], ["release", "OUT"]])
+def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_traceback(tmp_path, command):
+    """A lesson author's Case that cannot be (here a dtype that is no dtype name) raised its ValueError through
+    every command as a traceback; it is the lesson's bug, reported in one line with the check and its line."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    checks = course / "grader" / "lessons" / "tiny_stats" / "checks.py"
+    checks.write_text(checks.read_text().replace(
+        'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5))',
+        'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5), dtype="float")'))
+    where = {"OUT": str(tmp_path / "out"), "STUB": str(course / "exercises" / "tiny_stats.py")}
+    args = ["--course", str(course), *[where.get(a, a) for a in command]]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    line = [line for line in result.stderr.splitlines() if line]
+    assert line == ["Error: check scale/random_scale could not build its cases: ValueError: Case dtype 'float' is "
+                    "not a dtype name; use one of bfloat16, bool, float16, float32, float64, int16, int32, int64, "
+                    "int8, uint16, uint32, uint64, uint8 (checks.py, line 22)"]
