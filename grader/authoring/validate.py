@@ -224,12 +224,26 @@ def _mistake_findings(lesson: Lesson) -> list[ValidationFinding]:
                               + ", ".join(by_text))]
 
 
+def _gradient_findings(lesson: Lesson, seed: int) -> list[ValidationFinding]:
+    """Checks with a torch case that asks only whether a gradient arrives (grad_flows, no expected gradient):
+    a submission passes it by writing x.grad by hand (docs/security.md)."""
+    presence_only = [f"{e.name}/{c.name}" for e in lesson.exercises for c in e.checks
+                     if any(case.grad_flows and not case.expect_grad for case in c.cases(lesson.reference, seed))]
+    if not presence_only:
+        return []
+    checks = f"{len(presence_only)} checks only see" if len(presence_only) != 1 else "1 check only sees"
+    return [ValidationFinding("grad_flows", True, f"{checks} that a gradient arrives, which a submission can forge by "
+                              "setting .grad itself; give value_of (or expect_grad) to check its values: "
+                              + ", ".join(presence_only))]
+
+
 def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
                     quiz_path: Path | None = None) -> Validation:
     require_instructor_project(lesson, "validate")
     require_forbidden_resolve(lesson)
     started = time.monotonic()
     findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path) + _mistake_findings(lesson)
+    findings += _gradient_findings(lesson, seed)
     matrix = stress_matrix(lesson, seed) if lesson.stress else ()
     findings += _stress_findings(lesson, matrix)
     known_findings, usable = _known_wrong(lesson)

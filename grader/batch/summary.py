@@ -10,7 +10,7 @@ import json
 import statistics
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence, overload
 
 from grader.batch.shards import Shard
 from grader.core.model import ExerciseResult, ExerciseStatus
@@ -168,21 +168,58 @@ def _read_json(path: Path, what: str) -> Any:
         raise UsageError(f"{path}: not valid JSON ({exc})") from None
 
 
-def read_batch_dir(directory: Path) -> tuple[dict[str, Any], list[BatchDocument]]:
-    """A batch output directory's summary and the documents it lists (stale extra files are ignored)."""
+class StoredBatch(Sequence[BatchDocument]):
+    """Documents of batch output directories in name order, each read from its file when it is used: a
+    merged class is never in memory at once."""
+
+    def __init__(self, entries: Iterable[tuple[str, Path]]) -> None:
+        self._entries = sorted(entries, key=lambda entry: entry[0])
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> BatchDocument: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BatchDocument]: ...
+
+    def __getitem__(self, index: int | slice) -> BatchDocument | list[BatchDocument]:
+        if isinstance(index, slice):
+            return [_listed_document(*entry) for entry in self._entries[index]]
+        return _listed_document(*self._entries[index])
+
+    def __iter__(self) -> Iterator[BatchDocument]:
+        return (_listed_document(*entry) for entry in self._entries)
+
+    @property
+    def entries(self) -> list[tuple[str, Path]]:
+        """Each document's name and file, in name order."""
+        return list(self._entries)
+
+
+def _listed_document(name: str, path: Path) -> BatchDocument:
+    document = BatchDocument.from_dict(_read_json(path, f"listed in {path.parent / SUMMARY_FILE}"), str(path))
+    if document.name != name:
+        raise UsageError(f"{path}: holds {document.name!r}, not {name!r} as the summary says")
+    return document
+
+
+def read_batch_dir(directory: Path) -> tuple[dict[str, Any], StoredBatch]:
+    """A batch output directory's summary and the documents it lists (stale extra files are ignored). Each is
+    read once now, to refuse a missing or foreign one before anything is written, and let go: the documents
+    are read again, one at a time, when used."""
     summary = _read_json(directory / SUMMARY_FILE, "is it the --out directory of grade batch?")
     if not isinstance(summary, dict) or not isinstance(summary.get("submissions"), list):
         raise UsageError(f"{directory / SUMMARY_FILE}: not a summary written by grade batch")
-    documents = []
+    entries = []
     for name in summary["submissions"]:
         if not isinstance(name, str):
             raise UsageError(f"{directory / SUMMARY_FILE}: a submission name is not text")
         path = directory / f"{document_stem(name)}.json"
-        document = BatchDocument.from_dict(_read_json(path, f"listed in {directory / SUMMARY_FILE}"), str(path))
-        if document.name != name:
-            raise UsageError(f"{path}: holds {document.name!r}, not {name!r} as the summary says")
-        documents.append(document)
-    return summary, documents
+        _listed_document(name, path)
+        entries.append((name, path))
+    return summary, StoredBatch(entries)
 
 
 def _check_shards(summaries: Iterable[tuple[Path, dict[str, Any]]]) -> None:
@@ -208,8 +245,9 @@ def _check_shards(summaries: Iterable[tuple[Path, dict[str, Any]]]) -> None:
             raise UsageError(f"shard {listed} missing: merge every shard's output directory, or the gradebook loses rows")
 
 
-def merge(directories: Sequence[Path]) -> tuple[int, list[BatchDocument]]:
-    """The seed and the documents of several batch output directories, checked to be one class."""
+def merge(directories: Sequence[Path]) -> tuple[int, StoredBatch]:
+    """The seed and the documents of several batch output directories, checked to be one class; the documents
+    are read from their files as they are used."""
     if not directories:
         raise UsageError("merge needs at least one directory")
     seen: dict[Path, Path] = {}
@@ -224,12 +262,11 @@ def merge(directories: Sequence[Path]) -> tuple[int, list[BatchDocument]]:
                          "regrade them with one --seed")
     _check_shards((directory, summary) for directory, summary, _ in read)
     owners: dict[str, Path] = {}
-    documents = []
-    for directory, _, found in read:
-        for document in found:
-            name = document.name
+    entries: list[tuple[str, Path]] = []
+    for directory, _, stored in read:
+        for name, path in stored.entries:
             if name in owners:
                 raise UsageError(f"{name} appears in both {owners[name]} and {directory}")
             owners[name] = directory
-            documents.append(document)
-    return seeds.pop(), sorted(documents, key=lambda d: d.name)
+            entries.append((name, path))
+    return seeds.pop(), StoredBatch(entries)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Iterable, Iterator, Sequence, TextIO
 
 import click
 
@@ -18,9 +19,9 @@ from grader.cli.base import require_confinement
 from grader.engine.doctor import sandbox_line
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson
-from grader.core.outputs import document_stem, writable_directory, write_atomic
+from grader.core.outputs import document_stem, writable_directory, write_atomic, write_atomic_chunks
 from grader.core.formatting import counted, number, printable
-from grader.render.junit import batch_suites, render_junit
+from grader.render.junit import batch_suites, junit_chunks
 from grader.sandbox.runner import Limits
 from grader.batch.shards import Placement, Shard
 from grader.batch.summary import merge
@@ -62,9 +63,17 @@ class Progress:
             self.bar = None
 
 
-def write_junit(path: Path, documents: Sequence[BatchDocument]) -> None:
+def write_junit(path: Path, documents: Iterable[BatchDocument]) -> None:
+    """The class's JUnit file, reading ``documents`` once (each may be read from disk as it comes): the suites
+    are spooled to an unnamed file beside it, so the class is never one tree in memory."""
     timestamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    write_atomic(path, render_junit(batch_suites(documents), timestamp, socket.gethostname()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        spool = tempfile.TemporaryFile("w+", encoding="utf-8", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write it ({exc.strerror or exc})") from None
+    with spool:
+        write_atomic_chunks(path, junit_chunks(batch_suites(documents), spool, timestamp, socket.gethostname()))
 
 
 def _counts_line(summary: ClassSummary) -> str:
@@ -116,11 +125,15 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
 
 def run_merge(lesson: Lesson, directories: Sequence[Path], out: Path, junit: Path | None,
               excel_csv: bool = False) -> None:
-    seed, documents = merge(directories)
+    seed, documents = merge(directories)  # each document read from its file when used: never the class at once
     writable_directory(out)
-    for document in documents:
-        write_atomic(out / f"{document_stem(document.name)}.json", json.dumps(document.to_dict(), indent=2) + "\n")
-    outputs = write_class_outputs(out, documents, seed, lesson, excel_csv=excel_csv)
+
+    def copied(each: Iterable[BatchDocument]) -> Iterator[BatchDocument]:
+        for document in each:
+            write_atomic(out / f"{document_stem(document.name)}.json", json.dumps(document.to_dict(), indent=2) + "\n")
+            yield document
+
+    outputs = write_class_outputs(out, copied(documents), seed, lesson, excel_csv=excel_csv)
     if junit is not None:
         write_junit(junit, documents)
     click.echo(f"Merged {counted(len(directories), 'directory', 'directories')}: {_counts_line(outputs.summary)}; "

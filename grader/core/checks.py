@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.core.errors import GradeError, UsageError
+from grader.core.numeric_grad import numeric_gradients
 from grader.sandbox import probes, protocol
 
 
@@ -77,8 +78,13 @@ class Case:
     grad_output: Any = None  # torch: the gradient backpropagated from a non-scalar result (a tuple: per part)
     grad_flows: bool = False  # torch: the result must carry a gradient back to every requires_grad argument
     expect_args: Mapping[int, Any] = field(default_factory=dict)  # argument index -> its value after the call (in place)
+    # torch, with grad_flows: the NumPy function (or (function, part) of its tuple) whose gradients become
+    # expect_grad (core.numeric_grad), computed here on the trusted side; never sent to a worker
+    value_of: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.value_of is not None:
+            object.__setattr__(self, "expect_grad", self._gradients_of_value())
         for name in (self.dtype.values() if isinstance(self.dtype, Mapping) else [self.dtype]):
             if name is not None and name not in DTYPE_NAMES:
                 raise ValueError(f"Case dtype {name!r} is not a dtype name; use one of {', '.join(sorted(DTYPE_NAMES))}")
@@ -88,10 +94,10 @@ class Case:
             if unknown:
                 raise ValueError(f"Case dtype names parts {unknown} the expected result does not have "
                                  f"(its parts: {', '.join(sorted(labels)) or 'none, it is not a tuple'})")
-        if self.expect_grad and self.grad_output is None and not isinstance(self.expect, tuple) \
-                and np.size(self.expect) != 1:
+        if self.expect_grad and self.grad_output is None and not self.grad_flows \
+                and not isinstance(self.expect, tuple) and np.size(self.expect) != 1:
             raise ValueError("Case expect_grad on a result that is not a single number needs grad_output "
-                             "(the gradient to backpropagate from it)")
+                             "(the gradient to backpropagate from it) or grad_flows=True (ones)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
         for name, label, part in self.parts():
@@ -106,6 +112,20 @@ class Case:
                 raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
             for part in (after if isinstance(after, (list, tuple)) else [after]):
                 _comparable(part, f"Case expect_args[{index}]")
+
+    def _gradients_of_value(self) -> dict[int, np.ndarray]:
+        """expect_grad from value_of: every requires_grad argument's gradient, by central differences."""
+        if not self.grad_flows:
+            raise ValueError("Case value_of computes the expected gradients of a grad_flows case: give grad_flows=True")
+        if self.expect_grad:
+            raise ValueError("Case value_of and expect_grad: give one (value_of computes expect_grad)")
+        function, part = self.value_of if isinstance(self.value_of, tuple) else (self.value_of, None)
+        if not callable(function):
+            raise ValueError("Case value_of: a function of the case's arguments, or (function, part)")
+        marked = tuple(i for i, a in enumerate(self.args) if isinstance(a, Tensor) and a.requires_grad)
+        if not marked:
+            raise ValueError("Case value_of: no argument is a Tensor with requires_grad=True")
+        return numeric_gradients(function, self.args, self.grad_output, marked, self.kwargs, part)
 
     def parts(self) -> tuple[tuple[str, str, Any], ...]:
         """The expected result as (output name, label, expected value): one ``value`` for a single result;

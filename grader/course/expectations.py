@@ -7,7 +7,9 @@ and a digest of its arguments. The table is saved as data (an ``.npz`` read with
 ``allow_pickle=False`` plus a JSON index) in the lesson's package. In the copy, ``Lesson.reference``
 is a ``ReplayReference`` with the same function names: the same checks ask the same questions and
 get the same answers, bit for bit, so the copy grades exactly like the instructor's project at that
-seed. Anything else (another seed) was never recorded and stops with one clear line.
+seed. Anything else (another seed) was never recorded and stops with one clear line. An expected
+gradient a check asks ``core.numeric_grad`` for (``Case.value_of``) is recorded the same way, as one
+answer per gradient, when the function it differentiates is the reference's own.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import numpy as np
 
 from grader.core.checks import Case, Probe, Tensor, flat_outputs
 from grader.core.errors import UsageError
+from grader.core.numeric_grad import compute_gradients
 
 FORMAT_VERSION = 2  # 2: the known mistakes' predictions are recorded too
 STEM = "released_expectations"
@@ -89,6 +92,12 @@ def call_key(function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) ->
     return hashlib.sha256(json.dumps(description, separators=(",", ":")).encode()).hexdigest()
 
 
+def gradient_key(function: str, args: tuple[Any, ...], how: Mapping[str, Any]) -> str:
+    """The key of one recorded ``numeric_gradients`` of a reference function: its arguments and how it is taken
+    (grad_output, argnums, kwargs, part)."""
+    return call_key(f"gradient:{function}", args, {k: list(v) if k == "argnums" else v for k, v in how.items()})
+
+
 class RecordingReference:
     """The real reference, wrapped: every function call's result is also kept in a table."""
 
@@ -120,6 +129,14 @@ class RecordingReference:
                     self.changed[key] = changed
             return result
 
+        def gradients(args: tuple[Any, ...], **how: Any) -> dict[int, np.ndarray]:
+            """core.numeric_gradients of this function, recorded as one answer (not each evaluation it took)."""
+            computed = compute_gradients(target, args, how["grad_output"], how["argnums"], how["kwargs"], how["part"])
+            with self._lock:
+                self.calls[gradient_key(name, args, how)] = (name, tuple(computed[i].copy() for i in how["argnums"]))
+            return computed
+
+        recorded.numeric_gradients = gradients  # type: ignore[attr-defined]
         return recorded
 
 
@@ -338,6 +355,16 @@ class ReplayReference:
             _replay_in_place(entry, args, self._arrays)
             return _replay(entry, self._arrays)
 
+        def gradients(args: tuple[Any, ...], **how: Any) -> dict[int, np.ndarray]:
+            entry = self._calls.get(gradient_key(name, args, how))
+            if entry is None:
+                raise UsageError(
+                    f"this student copy grades with seed {self.seed} only: its expected gradients were recorded "
+                    f"at release ({self._where.name}); other seeds need the instructor's copy with solutions/"
+                )
+            return dict(zip(how["argnums"], _replay(entry, self._arrays)))
+
+        replayed.numeric_gradients = gradients  # type: ignore[attr-defined]
         return replayed
 
 

@@ -172,13 +172,24 @@ def kernel_source(namespace: dict[str, Any], wanted: Iterable[str] = ()) -> Kern
     return KernelSource("".join(source), tuple(origins), notes)
 
 
+def _service_directory() -> str:
+    """Where the service starts: the kernel's folder (Jupyter starts a kernel in its notebook's), so that it
+    grades against the course around the notebook, as ``grade`` run there does (grader.course.course
+    .find_course_root: $GRADE_COURSE first, else the course enclosing the folder, else this grader's project).
+    Only the course is looked up there: the service imports nothing from it but the lesson (``-I``)."""
+    try:
+        return os.getcwd()
+    except OSError:  # the folder was removed under the kernel
+        return _PACKAGE_PARENT
+
+
 class _Service:
     """The grading service, started at the first check and kept for the next ones."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOTSTRAP, _PACKAGE_PARENT], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=_PACKAGE_PARENT,
+            stdout=subprocess.PIPE, text=True, encoding="utf-8", cwd=_service_directory(),
             env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)  # a kernel interrupt is not ours
         self.started = False
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from grader.core.model import CheckDict, ExerciseDict, ExerciseStatus
 from grader.core.records import BatchDocument, BatchStatus
@@ -111,7 +111,9 @@ def _testsuite(parent: ET.Element, suite: Suite, timestamp: str | None, hostname
         element.set("hostname", xml_text(hostname))
 
 
-def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname: str | None = None) -> str:
+def render_junit(suites: Iterable[Suite], timestamp: str | None = None, hostname: str | None = None) -> str:
+    """JUnit XML of ``suites`` as one string (``junit_chunks`` writes the same text in pieces)."""
+    suites = list(suites)
     root = ET.Element("testsuites", name="grade")
     for suite in suites:
         _testsuite(root, suite, timestamp, hostname)
@@ -122,8 +124,48 @@ def render_junit(suites: Sequence[Suite], timestamp: str | None = None, hostname
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def batch_suites(documents: Sequence[BatchDocument]) -> list[Suite]:
-    return [Suite(d.name, d.report.to_dict(), status=d.status, seconds=d.batch.seconds) for d in documents]
+_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n'
+_CHUNK = 1 << 16
+
+
+def junit_chunks(suites: Iterable[Suite], spool: IO[str], timestamp: str | None = None,
+                 hostname: str | None = None) -> Iterator[str]:
+    """``render_junit``'s text, byte for byte, in pieces, reading ``suites`` once: each suite is rendered on its
+    own and written to ``spool`` (an empty, writable and readable file) while the totals the root carries are
+    summed; the root and the spooled suites follow. A class's JUnit file never has to be one tree or one string."""
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    seconds = 0.0
+    for suite in suites:
+        holder = ET.Element("testsuites")
+        _testsuite(holder, suite, timestamp, hostname)
+        element = holder[0]
+        ET.indent(element, level=1)  # as ET.indent(root) indents a child of the root
+        for name in totals:
+            totals[name] += int(element.get(name, "0"))
+        seconds += suite.seconds
+        spool.write("\n  " + ET.tostring(element, encoding="unicode"))
+    root = ET.Element("testsuites", name="grade")
+    for name, total in totals.items():
+        root.set(name, str(total))
+    root.set("time", f"{seconds:.3f}")
+    if not spool.tell():  # no suite: an empty root, as ET writes one
+        yield _HEADER + ET.tostring(root, encoding="unicode") + "\n"
+        return
+    start = ET.tostring(root, encoding="unicode")  # <testsuites ... />: its attributes, escaped by ET
+    yield _HEADER + start[: -len(" />")] + ">"
+    spool.seek(0)
+    while chunk := spool.read(_CHUNK):
+        yield chunk
+    yield "\n</testsuites>\n"
+
+
+def batch_suite(document: BatchDocument) -> Suite:
+    return Suite(document.name, document.report.to_dict(), status=document.status, seconds=document.batch.seconds)
+
+
+def batch_suites(documents: Iterable[BatchDocument]) -> Iterator[Suite]:
+    """The suites of a batch's documents, one at a time (``documents`` may be read from disk as they come)."""
+    return map(batch_suite, documents)
 
 
 def render_report_junit(report: Any, timestamp: str | None = None, hostname: str | None = None) -> str:

@@ -109,8 +109,22 @@ def _build_probes(tasks: list[WireTask]) -> None:
             for index, value in enumerate(args):
                 if isinstance(value, dict) and protocol.PROBE_KEY in value:
                     at = next((a for a in args[index + 1:] if isinstance(a, np.ndarray)), None)
-                    args[index] = probes.build_probe(value[protocol.PROBE_KEY], value.get("params", {}), at)
+                    args[index] = _unwatched(probes.build_probe(value[protocol.PROBE_KEY], value.get("params", {}), at))
     probes.seal()
+
+
+def _unwatched(probe: probes.ScalarFunction) -> probes.ScalarFunction:
+    """The probe, whose own calls (numpy.exp inside the loss the student differentiates) never count as the
+    student reaching a forbidden shortcut: only what the student's code calls itself does."""
+    def call(x: np.ndarray) -> float:
+        global _watching
+        watching, _watching = _watching, False
+        try:
+            return probe(x)
+        finally:
+            _watching = watching
+
+    return call
 
 
 def _build_argument(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """A second fixture lesson (tests/fixture_course_ml, attention_basics), as an ML instructor would write
 it: exercises that return a boolean mask, integer indices, a Python float, a NamedTuple, a declared
-float32 array and torch tensors whose gradients are checked (through grad_output, and that they flow).
+float32 array and torch tensors whose gradients are checked (through grad_output: against a formula, and
+against the grader's own differentiation of the reference's attention, Case.value_of).
 It validates, grades (the reference full marks, the stub 0, each known-wrong file loses points and is
 named), is batched and released, and its released copy grades like the course. No engine file names it."""
 from __future__ import annotations

@@ -49,3 +49,52 @@ def test_a_forbidden_shortcut_costs_the_exercise_that_forbids_it(tmp_path):
     assert "calls numpy.multiply, which this exercise asks you to write yourself" in result.output
     reference_run = CliRunner().invoke(main, ["--course", str(course), "check", str(course / "solutions" / "tiny_stats.py")])
     assert reference_run.exit_code == 0, reference_run.output
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+LESSON = "softmax_cross_entropy"
+
+
+def _project_course(tmp_path: Path, exercise: str, forbidden: list[str]) -> Path:
+    """A copy of the shipped lesson's course whose ``exercise`` forbids ``forbidden``."""
+    course = tmp_path / "course"
+    for folder in ("exercises", "solutions", "quizzes"):
+        shutil.copytree(PROJECT / folder, course / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT / "grader" / "lessons" / LESSON, course / "grader" / "lessons" / LESSON,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    lesson_yaml = course / "grader" / "lessons" / LESSON / "lesson.yaml"
+    raw = yaml.safe_load(lesson_yaml.read_text())
+    next(e for e in raw["exercises"] if e["name"] == exercise)["forbidden"] = forbidden
+    lesson_yaml.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return course
+
+
+def test_what_a_probe_calls_is_not_the_students_shortcut(tmp_path):
+    """finite_difference_gradient differentiates losses the worker hands in (probes: numpy.exp, numpy.sin
+    inside). Forbidding those names fails a student who calls them, never one whose code calls the probe."""
+    course = _project_course(tmp_path, "finite_difference_gradient", ["numpy.exp", "numpy.sin"])
+    reference = course / "solutions" / f"{LESSON}.py"
+    ran = CliRunner().invoke(main, ["--course", str(course), "check", "--exercise", "finite_difference_gradient",
+                                    str(reference)])
+    assert ran.exit_code == 0, ran.output
+    assert "which this exercise asks you to write yourself" not in ran.output
+    student = tmp_path / "student" / f"{LESSON}.py"
+    student.parent.mkdir()
+    student.write_text(reference.read_text() + (
+        "\n\ndef finite_difference_gradient(f, x, epsilon=1e-5):\n"
+        "    np.exp(0.0)  # a call of its own\n"
+        "    point = np.array(x, dtype=float)\n"
+        "    gradient = np.zeros_like(point)\n"
+        "    for index in np.ndindex(point.shape):\n"
+        "        original = point[index]\n"
+        "        point[index] = original + epsilon\n"
+        "        above = float(f(point))\n"
+        "        point[index] = original - epsilon\n"
+        "        below = float(f(point))\n"
+        "        point[index] = original\n"
+        "        gradient[index] = (above - below) / (2 * epsilon)\n"
+        "    return gradient\n"))
+    caught = CliRunner().invoke(main, ["--course", str(course), "check", "--exercise", "finite_difference_gradient",
+                                       str(student)])
+    assert caught.exit_code == 1, caught.output
+    assert "calls numpy.exp, which this exercise asks you to write yourself" in caught.output

@@ -424,6 +424,24 @@ def test_a_check_that_passes_a_lambda_to_the_reference_cannot_be_released(lesson
         record_expectations(dataclasses.replace(lesson, exercises=(bad,)))
 
 
+def test_an_expected_gradient_the_grader_computes_is_recorded_as_one_answer():
+    """The fixture's torch_attention has the grader differentiate the reference's attention (Case.value_of):
+    the release records each case's gradient once, not the hundreds of calls its central differences make."""
+    from grader.authoring.release import record_expectations
+    from grader.course.course import Course
+
+    lesson = Course.at(Path(__file__).resolve().parents[1] / "fixture_course_ml").lesson()
+    recorder, _ = record_expectations(lesson)
+    attention = [result for function, result in recorder.calls.values() if function == "attention"]
+    gradients = [r for r in attention if type(r) is tuple and len(r) == 3 and all(isinstance(g, np.ndarray) for g in r)]
+    torch_attention = next(e for e in lesson.exercises if e.name == "torch_attention")
+    cases = [case for check in torch_attention.checks for case in check.cases(lesson.reference, 2026)]
+    assert len(gradients) == len(cases) == 5
+    assert len(attention) < 20  # the attention exercise's cases, the torch cases' values and their gradients
+    for case in cases:  # the recorded gradient is the one the case holds, bit for bit
+        assert any(all(np.array_equal(g[i], case.expect_grad[i]) for i in range(3)) for g in gradients)
+
+
 # ---------------------------------------------------------------- the lesson as a notebook
 
 _CHECK_IN_COPY = r"""

@@ -208,6 +208,22 @@ def test_junit_survives_hostile_messages():
     assert failure.text.startswith("<script>alert(1)</script>\\x1b[31m\\x00 & \"q\" ]]>")
 
 
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_junit_written_in_pieces_is_the_same_file_byte_for_byte(tmp_path, count):
+    """grade batch and grade merge write JUnit suite by suite through a spool (junit_chunks), never the class's
+    tree at once: the text is render_junit's exactly, hostile names, timestamps and empty classes included."""
+    from grader.render.junit import junit_chunks
+
+    kinds = ["failed", "timeout", "passed"]
+    suites = [Suite(name, report_dict(sample_report(name, kinds[i % 3], "<b>&\x1b]]>")), 0.1 * (i + 1))
+              for i, name in enumerate(["<evil & name>", "tim", "ann"][:count])]
+    whole = render_junit(suites, "2026-12-02T08:00:00+00:00", "host & co")
+    with open(tmp_path / "spool", "w+", encoding="utf-8") as spool:
+        pieces = list(junit_chunks(iter(suites), spool, "2026-12-02T08:00:00+00:00", "host & co"))
+    assert "".join(pieces) == whole
+    assert len(assert_junit(whole)) == count
+
+
 def test_markdown_report_for_a_job_summary():
     text = render_markdown(sample_report("sam", "failed", "got ``` and | pipes\n```\n# not a heading"))
     assert text.startswith("## Grade: 4.5/6 points\n")

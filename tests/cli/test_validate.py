@@ -48,6 +48,19 @@ def test_validate_advises_naming_the_type_of_a_mistake_matched_by_text_alone():
     assert _mistake_findings(typed_only) == []
 
 
+def test_validate_advises_checking_the_values_of_a_gradient_that_only_has_to_arrive(tmp_path):
+    """grad_flows alone can be forged (x.grad set by hand): validate names the checks that rely on it."""
+    from grader.authoring.validate import _gradient_findings
+    from grader.course.course import Course
+    from output_kinds import build_kinds_lesson
+
+    [finding] = _gradient_findings(build_kinds_lesson(tmp_path), 2026)
+    assert finding.ok and finding.detail.startswith("1 check only sees that a gradient arrives, which a submission can forge")
+    assert finding.detail.endswith(": square/square_flows")  # square_grad gives expect_grad
+    fixture = Course.at(Path(__file__).resolve().parents[1] / "fixture_course_ml").lesson()
+    assert _gradient_findings(fixture, 2026) == []  # its grad_flows cases have value_of
+
+
 def test_every_known_mistake_of_the_lesson_has_a_known_wrong_file(lesson):
     described = {m for e in lesson.exercises for m in e.mistakes}
     known = load_known_wrong(KNOWN_WRONG)

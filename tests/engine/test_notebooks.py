@@ -480,6 +480,29 @@ def test_notebooks_of_another_course_lesson(tmp_path):
     assert unknown.startswith("check() could not grade: ") and "nope" in unknown
 
 
+_HERE_SCRIPT = r'''
+import importlib.util, json, sys
+from grader.notebook.kernel import feedback
+spec = importlib.util.spec_from_file_location("kernel_cells", sys.argv[1])
+cells = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cells)
+print(json.dumps(feedback(namespace=vars(cells)).text))
+'''
+
+
+def test_check_grades_against_the_course_around_the_notebook():
+    """Jupyter starts a kernel in its notebook's folder: a notebook inside a course is checked against that
+    course's lesson, with no --course and no $GRADE_COURSE, as `grade` run in that folder would."""
+    solution = FIXTURE_COURSE / "solutions" / "tiny_stats.py"
+    env = {k: v for k, v in os.environ.items() if k != "GRADE_COURSE"}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    done = subprocess.run([sys.executable, "-c", _HERE_SCRIPT, str(solution)], capture_output=True, text=True,
+                          env=env, timeout=300, cwd=FIXTURE_COURSE / "exercises")
+    assert done.returncode == 0, done.stderr
+    graded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "✓ scale" in graded and "✓ center" in graded, graded
+
+
 def test_display_calls_work_as_in_jupyter_and_show_nothing(tmp_path, lesson):
     path = write_notebook(tmp_path / "work.ipynb", [
         REFERENCE.read_text(encoding="utf-8"),

@@ -207,3 +207,19 @@ def test_the_class_outputs_made_in_one_pass_are_those_of_the_whole_class_in_memo
         assert (tmp_path / name).read_text(encoding="utf-8") == text, name
     assert known.mistakes[mistake].title in expected["report.html"] and "dora" in expected["summary.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)  # the spools leave nothing behind
+
+
+def test_merged_documents_are_read_from_their_files_when_used(tmp_path):
+    """merge keeps each document's name and file, not the document: a class of any size is never in memory
+    at once. What its files hold when the outputs are written is what they get (here, a regraded bob)."""
+    one = write_batch(tmp_path / "one", 2026, ALICE, shard={"index": 1, "count": 2, "of": 2})
+    two = write_batch(tmp_path / "two", 2026, BOB, shard={"index": 2, "count": 2, "of": 2})
+    _, merged = merge([one, two])
+    assert merged.entries == [("alice", one / "alice.json"), ("bob", two / "bob.json")]
+    regraded = json.loads(json.dumps(BOB))
+    regraded["batch"]["status"] = "error"
+    (two / "bob.json").write_text(json.dumps(regraded))
+    assert [d.status.value for d in merged] == ["graded", "error"] and merged[1].status.value == "error"
+    (two / "bob.json").unlink()  # gone after the merge was checked: one clear line when it is used
+    with pytest.raises(UsageError, match="bob.json: no such file"):
+        list(merged)

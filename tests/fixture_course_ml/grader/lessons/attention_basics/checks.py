@@ -144,14 +144,16 @@ def torch_layer_norm_rows(ref: ModuleType, rng: Rng) -> list[Case]:
             _torch_layer_norm_case(ref, rng, rng.normal(0, 1, size=(1, 6)), "a (1, 6) batch: one row")]
 
 
-# --- torch_attention: a torch result whose gradient must reach q, k and v (grad_flows) ------------
+# --- torch_attention: a torch result whose gradients reach q, k and v and are the right ones --------
+# (grad_flows, with value_of: the expected gradients are the NumPy reference's, by central differences)
 
-def _torch_attention_case(ref: ModuleType, q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray,
+def _torch_attention_case(ref: ModuleType, rng: Rng, q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray,
                           describe: str) -> Case:
     expected = ref.attention(q, k, v, mask).output
     return Case((Tensor(q, "float64", requires_grad=True), Tensor(k, "float64", requires_grad=True),
                  Tensor(v, "float64", requires_grad=True), Tensor(mask, "bool")), describe, expected,
-                tolerance=Tolerance(1e-7, 1e-9), grad_flows=True, detached="detached_attention")
+                tolerance=Tolerance(1e-7, 1e-9), grad_output=rng.normal(0, 1, size=expected.shape), grad_flows=True,
+                value_of=(ref.attention, "output"), detached="detached_attention")
 
 
 @CHECKS.add("torch_attention", points=1)
@@ -159,7 +161,8 @@ def lesson_torch_attention(ref: ModuleType, rng: Rng) -> Case:
     q = np.array([[1.0, 0.0], [0.0, 1.0]])
     k = np.array([[1.0, 0.0], [0.0, 2.0]])
     v = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    return _torch_attention_case(ref, q, k, v, np.tril(np.ones((2, 2), dtype=bool)), "two positions with a causal mask")
+    return _torch_attention_case(ref, rng, q, k, v, np.tril(np.ones((2, 2), dtype=bool)),
+                                 "two positions with a causal mask")
 
 
 @CHECKS.add("torch_attention", points=1, hidden=True)
@@ -169,9 +172,9 @@ def torch_attention_batches(ref: ModuleType, rng: Rng) -> list[Case]:
     tied_q, tied_k, tied_v = np.ones((2, 2)), np.ones((3, 2)), rng.normal(0, 1, size=(3, 3))
     one_q, one_k, one_v = _qkv(rng, 1, 3, 4)
     causal = np.tril(np.ones((4, 4), dtype=bool))
-    return [_torch_attention_case(ref, q, k, v, causal, "4 positions with a causal mask"),
-            _torch_attention_case(ref, big_q, big_k, big_v, np.tril(np.ones((3, 3), dtype=bool)),
+    return [_torch_attention_case(ref, rng, q, k, v, causal, "4 positions with a causal mask"),
+            _torch_attention_case(ref, rng, big_q, big_k, big_v, np.tril(np.ones((3, 3), dtype=bool)),
                                   "queries and keys around 30 (scores in the hundreds), causal"),
-            _torch_attention_case(ref, tied_q, tied_k, tied_v, np.ones((2, 3), dtype=bool),
+            _torch_attention_case(ref, rng, tied_q, tied_k, tied_v, np.ones((2, 3), dtype=bool),
                                   "equal queries and keys: every score the same, no position masked"),
-            _torch_attention_case(ref, one_q, one_k, one_v, np.ones((1, 3), dtype=bool), "a single query over 3 keys")]
+            _torch_attention_case(ref, rng, one_q, one_k, one_v, np.ones((1, 3), dtype=bool), "a single query over 3 keys")]
