@@ -284,3 +284,15 @@ def train(w, X, y, lr, steps):
     return w - 1.0
 '''), "train")
     assert "the call changed the input array in place: 2 of 2 entries differ, by up to 1" in message
+
+
+def test_a_list_argument_grown_or_spoiled_in_the_call_is_one_clear_line(lesson):
+    for body, said in (("grads.extend([np.zeros(1)] * 40)", "argument 1 after the call: holds 42 parts, more than "
+                                                             "the 32 allowed"),
+                       ("grads[1] = 'clipped'", "argument 1 after the call: returned a str, not numbers")):
+        message, mistake = _failure(_grade(lesson, REFERENCE + f'''
+def clip_grad_norm(grads, max_norm):
+    {body}
+    return 5.0
+'''), "clip_grad_norm")
+        assert message.endswith(said) and mistake is None
