@@ -221,6 +221,8 @@ def _comparable(value: Any, where: str) -> None:
         array = np.asarray(value)
     except ValueError:
         array = None
+    if array is not None and array.dtype == object and not isinstance(value, (list, tuple)):
+        raise ValueError(f"{where}: a {type(value).__name__} is not numbers the grader can compare")
     if array is None or array.dtype == object:
         raise ValueError(f"{where}: a {type(value).__name__} of arrays of different shapes is not one array; return "
                          "a tuple whose parts are the arrays, or, for an argument changed in place, compare it with "

@@ -238,6 +238,8 @@ def test_an_expected_result_of_arrays_of_different_shapes_is_refused_when_the_ca
         Case((GRADS, 1.0), "x", (tuple(GRADS), 5.0))
     with pytest.raises(ValueError, match="Case expect: a list of arrays of different shapes"):
         Case((GRADS, 1.0), "x", GRADS)
+    with pytest.raises(ValueError, match="Case expect: a dict is not numbers the grader can compare"):
+        Case((GRADS, 1.0), "x", {"norm": 5.0})
     Case((GRADS, 1.0), "x", (GRADS[0], GRADS[1]))  # a tuple whose parts are the arrays is fine
     Case((GRADS, 1.0), "x", [GRADS[1], GRADS[1]])  # a list of arrays of one shape is one array
 
