@@ -244,6 +244,8 @@ def _plain_argument(value: Any) -> Any:
         return value.build()
     if isinstance(value, np.ndarray):
         return value.copy()
+    if isinstance(value, list) and any(isinstance(v, np.ndarray) for v in value):
+        return [v.copy() if isinstance(v, np.ndarray) else v for v in value]  # a prediction may clip them in place
     return value
 
 

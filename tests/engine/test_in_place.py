@@ -230,6 +230,9 @@ def test_expect_args_must_name_an_argument_and_hold_comparable_arrays():
     assert case.call("c")["return_args"] == [0] and case.call("c")["arg_parts"] == [0]
     assert list(case.arg_outputs()) == ["arg:0.0", "arg:0.1"]
     assert list(flat_outputs({"arg:0": [np.zeros(1), np.zeros(2)]})) == ["arg:0.0", "arg:0.1"]
+    plain, _ = case.plain_args()  # writable copies: a prediction may work in place as the function does
+    plain[0] *= 0.0
+    assert plain[0] is not GRADS[0] and GRADS[0][0, 0] == 3.0
 
 
 def test_an_expected_result_of_arrays_of_different_shapes_is_refused_when_the_case_is_built():
