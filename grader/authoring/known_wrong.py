@@ -32,10 +32,30 @@ def read_known_wrong(path: Path) -> KnownWrong:
     if len(functions) != 1:
         raise ValueError(f"{path}: must define exactly one top-level function (it defines {len(functions)})")
     function = functions[0]
+    others = [n for n in tree.body if n is not function and not _is_docstring(n, tree)]
+    if others:
+        raise ValueError(f"{path}: line {others[0].lineno} is {_statement_kind(others[0])} outside the function; a "
+                         "known-wrong file holds just the wrong function, which alone replaces the reference's, so "
+                         "anything else would be dropped (put it inside the function)")
     first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
     lines = text.splitlines(keepends=True)[first - 1 : function.end_lineno]
     source = textwrap.dedent("".join(lines)).strip("\n") + "\n"
     return KnownWrong(path.stem, function.name, source, path)
+
+
+def _is_docstring(node: ast.stmt, tree: ast.Module) -> bool:
+    return node is tree.body[0] and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+        and isinstance(node.value.value, str)
+
+
+def _statement_kind(node: ast.stmt) -> str:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return "an import"
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return "an assignment"
+    if isinstance(node, ast.ClassDef):
+        return f"a class ({node.name})"
+    return "a statement"
 
 
 def known_wrong_files(directory: Path) -> list[Path]:

@@ -20,6 +20,18 @@ class StressCell:
     title: str
     checks: tuple[str, ...]  # the hidden checks with a case in this class at every seed
     reason: str | None  # why the class does not apply to the exercise (lesson.yaml's not_stressed)
+    unreached_at: tuple[int, ...] = ()  # an empty cell's seeds at which no hidden check reaches the class at all
+    seeds: tuple[int, ...] = ()  # the seeds it was computed at
+
+    def why_empty(self) -> str:
+        """What an empty cell lacks: no hidden case at all, or one at some seeds only (an input drawn by chance)."""
+        if len(self.unreached_at) == len(self.seeds):
+            return "no hidden case"
+        reached = len(self.seeds) - len(self.unreached_at)
+        if not self.unreached_at:
+            return f"a hidden case at each of the {len(self.seeds)} seeds, but no one check reaches it at every seed"
+        return (f"a hidden case at {reached} of the {len(self.seeds)} seeds only (not at "
+                f"{', '.join(map(str, self.unreached_at))}): the input is drawn by chance; build it on purpose")
 
     @property
     def empty(self) -> bool:
@@ -47,11 +59,15 @@ def stress_matrix(lesson: Lesson, seed: int) -> tuple[StressCell, ...]:
     for exercise in lesson.exercises:
         for stress in lesson.stress:
             covered: set[str] | None = None
-            for each in (seed, *EXTRA_SEEDS):
+            reason = exercise.not_stressed.get(stress.id)
+            seeds, unreached = (seed, *EXTRA_SEEDS), []
+            for each in seeds:
                 at_seed = _covering_checks(lesson, exercise.name, stress, each)
                 covered = at_seed if covered is None else covered & at_seed
-                if not covered:
-                    break
+                unreached += [] if at_seed else [each]
+                if not covered and reason is not None:
+                    break  # it says why it does not apply: what a failure would report is not needed
             ordered = tuple(c.name for c in exercise.checks if c.name in (covered or set()))
-            cells.append(StressCell(exercise.name, stress.id, stress.title, ordered, exercise.not_stressed.get(stress.id)))
+            cells.append(StressCell(exercise.name, stress.id, stress.title, ordered, reason,
+                                    tuple(unreached) if not ordered else (), seeds))
     return tuple(cells)

@@ -112,13 +112,21 @@ def _known_wrong_finding(known: KnownWrong, exercise: str, report: Report) -> Va
                 problems.append(f"{exercise} {result.status.value}: {result.detail or result.checks[0].message}")
             elif known.mistake not in result.mistakes:
                 named = ", ".join(result.mistakes) or "no mistake"
-                problems.append(f"{exercise} lost points ({score}) but the feedback names {named}, not {known.mistake}")
+                failed = next((c for c in result.checks if not c.passed and c.message), None)
+                said = f" (it says: {_first_line(failed.message)})" if failed is not None else ""
+                problems.append(f"{exercise} lost points ({score}) but the feedback names {named}, not {known.mistake}"
+                                + said)
         elif result.status is not ExerciseStatus.PASSED:
             problems.append(f"also costs {result.name} points ({score}, {result.status.value})")
     subject = f"{FOLDER}/{known.path.name}"
     if problems:
         return ValidationFinding(subject, False, "; ".join(problems))
     return ValidationFinding(subject, True, f"{own}, named on it; every other exercise full marks")
+
+
+def _first_line(message: str, limit: int = 240) -> str:
+    line = message.splitlines()[0]
+    return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
 def _hint_findings(lesson: Lesson) -> list[ValidationFinding]:
@@ -146,10 +154,12 @@ def _stress_findings(lesson: Lesson, matrix: tuple[StressCell, ...]) -> list[Val
         return [ValidationFinding("stress matrix", False, "the lesson names no stress classes (STRESS in its package, "
                                                          "see docs/writing-a-lesson.md)")]
     findings = []
-    empty = [f"{c.exercise} x {c.stress}" for c in matrix if c.empty]
+    empty = [f"{c.exercise} x {c.stress}" + ("" if c.why_empty() == "no hidden case" else f" ({c.why_empty()})")
+             for c in matrix if c.empty]
     if empty:
         findings.append(ValidationFinding("stress matrix", False, f"{len(empty)} empty cell{'s' if len(empty) != 1 else ''}, "
-                                          "no hidden case and no reason in lesson.yaml's not_stressed: " + "; ".join(empty)))
+                                          "no hidden case at every seed and no reason in lesson.yaml's not_stressed: "
+                                          + "; ".join(empty)))
     else:
         covered = sum(1 for c in matrix if c.checks)
         findings.append(ValidationFinding("stress matrix", True, f"{len(lesson.exercises)} exercises x {len(lesson.stress)} "
@@ -166,12 +176,14 @@ def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[Kn
     owner = {m: e.name for e in lesson.exercises for m in e.mistakes}
     findings, usable = [], []
     found: dict[str, KnownWrong] = {}
+    unreadable: set[str] = set()
     folder = known_wrong_directory(lesson)
     for path in known_wrong_files(folder):
         try:
             known = read_known_wrong(path)
         except ValueError as error:
             findings.append(ValidationFinding(f"{FOLDER}/{path.name}", False, str(error)))
+            unreadable.add(path.stem)  # said above: not missing as well
             continue
         found[known.mistake] = known
         exercise = owner.get(known.mistake)
@@ -182,7 +194,7 @@ def _known_wrong(lesson: Lesson) -> tuple[list[ValidationFinding], list[tuple[Kn
                                     f"defines {known.function}, but {known.mistake} is a mistake of {exercise}"))
         else:
             usable.append((known, exercise))
-    missing = [m for m in owner if m not in found]
+    missing = [m for m in owner if m not in found and m not in unreadable]
     if missing:
         findings.append(ValidationFinding(f"{FOLDER}/", False, f"no {FOLDER}/<mistake>.py for: {', '.join(missing)}"))
     else:

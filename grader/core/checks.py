@@ -6,14 +6,17 @@ values with the reference. Only a case's *call* (function arguments) ever reache
 """
 from __future__ import annotations
 
+import traceback
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping, Sequence, Union
 
 import numpy as np
 import numpy.typing as npt
 
+from grader.core.errors import GradeError, UsageError
 from grader.core.numeric_grad import numeric_gradients
 from grader.sandbox import probes, protocol
 
@@ -74,6 +77,7 @@ class Case:
     dtype: str | Mapping[str, str] | None = None  # the result's dtype name ("float32"); per part name of a tuple
     grad_output: Any = None  # torch: the gradient backpropagated from a non-scalar result (a tuple: per part)
     grad_flows: bool = False  # torch: the result must carry a gradient back to every requires_grad argument
+    expect_args: Mapping[int, Any] = field(default_factory=dict)  # argument index -> its value after the call (in place)
     # torch, with grad_flows: the NumPy function (or (function, part) of its tuple) whose gradients become
     # expect_grad (core.numeric_grad), computed here on the trusted side; never sent to a worker
     value_of: Any = field(default=None, compare=False, repr=False)
@@ -96,6 +100,18 @@ class Case:
                              "(the gradient to backpropagate from it) or grad_flows=True (ones)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
+        for name, label, part in self.parts():
+            _comparable(part, f"Case expect{f' {label}' if label else ''}")
+        for index, after in self.expect_args.items():
+            if not (isinstance(index, int) and 0 <= index < len(self.args)):
+                raise ValueError(f"Case expect_args: {index!r} is not the index of one of the {len(self.args)} arguments")
+            if isinstance(after, (list, tuple)) != self.listed(index):
+                raise ValueError(f"Case expect_args[{index}]: a list of arrays for a list argument, one array for an "
+                                 "array argument")
+            if isinstance(after, (list, tuple)) and not 0 < len(after) <= MAX_PARTS:
+                raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
+            for part in (after if isinstance(after, (list, tuple)) else [after]):
+                _comparable(part, f"Case expect_args[{index}]")
 
     def _gradients_of_value(self) -> dict[int, np.ndarray]:
         """expect_grad from value_of: every requires_grad argument's gradient, by central differences."""
@@ -116,6 +132,22 @@ class Case:
         ``value.0``, ``value.1``... for a tuple, labelled by a NamedTuple's field names or "part 1", "part 2"."""
         return output_parts(self.expect)
 
+    def listed(self, index: int) -> bool:
+        """Is argument ``index`` a list (or tuple) of arrays, sent back after the call one array at a time?"""
+        argument = self.args[index] if 0 <= index < len(self.args) else None
+        return isinstance(argument, (list, tuple)) and any(isinstance(a, np.ndarray) for a in argument)
+
+    def arg_outputs(self) -> dict[str, Any]:
+        """The arguments' expected values after the call, by output name: ``arg:I`` for an array argument,
+        ``arg:I.0``, ``arg:I.1``... for a list of arrays (sent back one array at a time)."""
+        outputs: dict[str, Any] = {}
+        for index, after in sorted(self.expect_args.items()):
+            if isinstance(after, (list, tuple)):
+                outputs.update((f"arg:{index}.{i}", part) for i, part in enumerate(after))
+            else:
+                outputs[f"arg:{index}"] = after
+        return outputs
+
     def dtype_of(self, label: str) -> str | None:
         """The declared dtype of the result (a single one) or of the part with this label."""
         if isinstance(self.dtype, Mapping):
@@ -133,8 +165,11 @@ class Case:
             "mode": self.mode,
             "args": [_wire_argument(a) for a in self.args],
             "kwargs": {k: _wire_argument(v) for k, v in self.kwargs.items()},
-            "return_args": sorted(self.unchanged),
+            "return_args": sorted({*self.unchanged, *self.expect_args}),
         }
+        listed = [i for i in call["return_args"] if self.listed(i)]
+        if listed:
+            call["arg_parts"] = listed  # these arguments are lists of arrays: sent back one array at a time
         if isinstance(self.expect, tuple):
             call["parts"] = len(self.expect)  # the worker sends a tuple's parts one by one
         if self.grad_output is not None:
@@ -165,14 +200,33 @@ def output_parts(expect: Any) -> tuple[tuple[str, str, Any], ...]:
 
 def flat_outputs(outputs: Mapping[str, npt.ArrayLike | tuple[npt.ArrayLike, ...]]) -> dict[str, npt.ArrayLike]:
     """Outputs (a prediction's) with a tuple ``value`` spread into its parts (``value.0``, ``value.1``...), as
-    the worker sends a tuple result."""
+    the worker sends a tuple result, and a list argument ``arg:I`` into ``arg:I.0``, ``arg:I.1``..."""
     flat: dict[str, npt.ArrayLike] = {}
     for name, value in outputs.items():
         if name == "value" and isinstance(value, tuple):
             flat.update((part_name, part) for part_name, _, part in output_parts(value))
+        elif name.startswith("arg:") and isinstance(value, (list, tuple)):
+            flat.update((f"{name}.{i}", part) for i, part in enumerate(value))
         else:
             flat[name] = value
     return flat
+
+
+def _comparable(value: Any, where: str) -> None:
+    """ValueError when a value the grader must compare is not one array of numbers: a list or tuple of arrays of
+    different shapes (a list is one array; a tuple result's parts are the arrays)."""
+    if value is None or isinstance(value, (np.ndarray, int, float, bool, np.generic)):
+        return
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        array = None
+    if array is not None and array.dtype == object and not isinstance(value, (list, tuple)):
+        raise ValueError(f"{where}: a {type(value).__name__} is not numbers the grader can compare")
+    if array is None or array.dtype == object:
+        raise ValueError(f"{where}: a {type(value).__name__} of arrays of different shapes is not one array; return "
+                         "a tuple whose parts are the arrays, or, for an argument changed in place, compare it with "
+                         "expect_args (see docs/writing-a-lesson.md, section 13)")
 
 
 def _wire_argument(value: Any) -> Any:
@@ -190,6 +244,8 @@ def _plain_argument(value: Any) -> Any:
         return value.build()
     if isinstance(value, np.ndarray):
         return value.copy()
+    if isinstance(value, list) and any(isinstance(v, np.ndarray) for v in value):
+        return [v.copy() if isinstance(v, np.ndarray) else v for v in value]  # a prediction may clip them in place
     return value
 
 
@@ -207,8 +263,25 @@ class Check:
     def cases(self, reference: ModuleType, seed: int) -> tuple[Case, ...]:
         """The check's cases for this seed; independent of which other checks run."""
         rng = np.random.default_rng([seed, zlib.crc32(f"{self.exercise}/{self.name}".encode())])
-        built = self.build(reference, rng)
-        return (built,) if isinstance(built, Case) else tuple(built)
+        try:
+            built = self.build(reference, rng)
+            cases = (built,) if isinstance(built, Case) else tuple(built)
+        except GradeError:
+            raise
+        except Exception as error:  # the lesson's own bug (a Case that cannot be, a reference that raises): one line
+            raise UsageError(f"check {self.exercise}/{self.name} could not build its cases: {type(error).__name__}: "
+                             f"{error}{self._where(error)}") from None
+        strays = [type(c).__name__ for c in cases if not isinstance(c, Case)]
+        if strays:
+            raise UsageError(f"check {self.exercise}/{self.name} returned a {strays[0]} among its cases; a check "
+                             "returns a Case or a list of Cases")
+        return cases
+
+    def _where(self, error: Exception) -> str:
+        """Where in the check's own file the error arose (its last line there), for the author to look."""
+        home = getattr(getattr(self.build, "__code__", None), "co_filename", None)
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == home]
+        return f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
 
 
 class CheckRegistry:

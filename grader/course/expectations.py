@@ -36,7 +36,7 @@ INDEX_FILE = f"{STEM}.json"
 ARRAYS_FILE = f"{STEM}.npz"
 
 
-class UnrecordableCall(TypeError):
+class UnrecordableCall(UsageError, TypeError):
     """A reference call whose arguments cannot be keyed (a lambda, an object): it cannot be replayed."""
 
 
@@ -105,6 +105,7 @@ class RecordingReference:
         self._module = module
         self._lock = threading.Lock()
         self.calls: dict[str, tuple[str, Any]] = {}  # key -> (function name, result or raised exception)
+        self.changed: dict[str, dict[int, tuple[np.ndarray, ...]]] = {}  # key -> the arguments it changed in place
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         target = getattr(self._module, name)
@@ -113,14 +114,19 @@ class RecordingReference:
 
         def recorded(*args: Any, **kwargs: Any) -> Any:
             key = call_key(name, args, kwargs)
+            before = {i: [a.copy() for a in arrays] for i, arg in enumerate(args) if (arrays := _arrays_of(arg))}
             try:
                 result = target(*args, **kwargs)
             except Exception as error:
                 with self._lock:
                     self.calls[key] = (name, error)
                 raise
+            changed = {i: tuple(a.copy() for a in _arrays_of(args[i]) or ()) for i, copies in before.items()
+                       if _changed_in_place(copies, _arrays_of(args[i]))}
             with self._lock:
                 self.calls[key] = (name, _copy(result))
+                if changed:  # a function that works in place: its arguments after the call are answers too
+                    self.changed[key] = changed
             return result
 
         def gradients(args: tuple[Any, ...], **how: Any) -> dict[int, np.ndarray]:
@@ -132,6 +138,22 @@ class RecordingReference:
 
         recorded.numeric_gradients = gradients  # type: ignore[attr-defined]
         return recorded
+
+
+def _arrays_of(argument: Any) -> list[np.ndarray] | None:
+    """The numeric arrays an argument is, when a function can change it in place: an array, or a list or tuple
+    of arrays (a model's gradients)."""
+    if isinstance(argument, np.ndarray):
+        return [argument] if argument.dtype.kind in "biuf" else None
+    if isinstance(argument, (list, tuple)) and argument and \
+            all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in argument):
+        return list(argument)
+    return None
+
+
+def _changed_in_place(before: list[np.ndarray], after: list[np.ndarray] | None) -> bool:
+    return after is None or len(after) != len(before) or \
+        any(a.shape != b.shape or not np.array_equal(a, b, equal_nan=True) for a, b in zip(after, before))
 
 
 def _copy(result: Any) -> Any:
@@ -262,6 +284,11 @@ def save_expectations(directory: Path, recorder: RecordingReference, lesson: str
         entry, stored = _stored(result, f"r{number}")
         index[key] = {"function": function, **entry}
         arrays.update(stored)
+        changed = recorder.changed.get(key, {})
+        if changed:
+            index[key]["in_place"] = {str(i): [f"r{number}_arg{i}_{j}" for j in range(len(after))]
+                                      for i, after in changed.items()}
+            arrays.update((f"r{number}_arg{i}_{j}", a) for i, after in changed.items() for j, a in enumerate(after))
     table: dict[str, Any] = {}
     for number, (key, result) in enumerate(sorted((predictions.results if predictions else {}).items())):
         table[key], stored = _stored_prediction(result, f"p{number}")
@@ -325,6 +352,7 @@ class ReplayReference:
                     f"this student copy grades with seed {self.seed} only: its expected values were recorded "
                     f"at release ({self._where.name}); other seeds need the instructor's copy with solutions/"
                 )
+            _replay_in_place(entry, args, self._arrays)
             return _replay(entry, self._arrays)
 
         def gradients(args: tuple[Any, ...], **how: Any) -> dict[int, np.ndarray]:
@@ -338,6 +366,14 @@ class ReplayReference:
 
         replayed.numeric_gradients = gradients  # type: ignore[attr-defined]
         return replayed
+
+
+def _replay_in_place(entry: Mapping[str, Any], args: tuple[Any, ...], arrays: Mapping[str, np.ndarray]) -> None:
+    """Change the arguments as the reference changed them in place when the call was recorded."""
+    for index, slots in entry.get("in_place", {}).items():
+        targets = _arrays_of(args[int(index)]) or []
+        for target, slot in zip(targets, slots):
+            np.copyto(target, arrays[slot], casting="unsafe")
 
 
 def _replay(entry: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Any:

@@ -45,6 +45,7 @@ def exception_text(exception: ExceptionInfo | None) -> str:
 def _expected_outputs(case: Case) -> dict[str, npt.ArrayLike]:
     expected = {name: part for name, _, part in case.parts()}
     expected.update({f"grad:{i}": g for i, g in case.expect_grad.items()})
+    expected.update(case.arg_outputs())
     return expected
 
 
@@ -155,6 +156,14 @@ def _named(problem: str, mistakes: tuple[str, ...], fallback: str | None = None)
     return CaseVerdict(problem, mistakes[0], also=mistakes[1:])
 
 
+def _sent(case: Case, index: int) -> list[tuple[str, Any]]:
+    """Argument ``index`` as it was sent, by the output name it comes back under (a list's arrays one by one)."""
+    if case.listed(index):
+        return [(f"arg:{index}.{i}", part) for i, part in enumerate(case.args[index])]
+    argument = case.args[index]
+    return [(f"arg:{index}", argument.data if isinstance(argument, Tensor) else argument)]
+
+
 def _changed(before: np.ndarray, after: Any) -> tuple[str, bool] | None:
     """How the call changed an argument (None: not at all), and whether only by rounding."""
     if not isinstance(after, np.ndarray):
@@ -243,6 +252,35 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
     return None
 
 
+def _args_problem(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson,
+                  hidden: bool) -> str | None:
+    """What is wrong with the arguments a function must change in place (``expect_args``; None: all right)."""
+    for index, after in sorted(case.expect_args.items()):
+        name = lesson.argument_name(exercise.name, index)
+        listed = isinstance(after, (list, tuple))
+        for part, expected in enumerate(after if listed else [after]):
+            got = outputs.get(f"arg:{index}.{part}" if listed else f"arg:{index}")
+            if not isinstance(got, np.ndarray):
+                return f"{name} could not be read back after the call"
+            comparison = compare_output(got, expected, case.tolerance, hidden)
+            if not comparison.ok:
+                label = f"{name}[{part}] after the call: " if listed else f"{name} after the call: "
+                if _unchanged_part(case.args[index], part if listed else None, got):
+                    return f"{label}left as it was: the function must change it in place (not a copy of it)"
+                if comparison.says_values:
+                    return label + comparison.problem
+                return _explain(label, expected, got, comparison.problem, hidden)
+    return None
+
+
+def _unchanged_part(argument: Any, part: int | None, got: np.ndarray) -> bool:
+    """Is ``got`` the argument (or its ``part``-th array) exactly as it was sent?"""
+    before = argument.data if isinstance(argument, Tensor) else argument
+    if part is not None:
+        before = before[part] if isinstance(before, (list, tuple)) and part < len(before) else None
+    return before is not None and np.array_equal(np.asarray(before), got, equal_nan=True)
+
+
 def _returned(outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str:
     value = outputs.get("value")
     return show(value) if isinstance(value, np.ndarray) else f"a {meta.type or 'tuple'}"
@@ -318,13 +356,17 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
         return _named(f"returned {_returned(outputs, meta)} instead of raising {case.raises}", matching(),
                       case.returned_instead)
     for index, mistake_id in case.unchanged.items():
-        change = _changed(np.asarray(case.args[index]), outputs.get(f"arg:{index}"))
+        change = next((c for name, before in _sent(case, index)
+                       if (c := _changed(np.asarray(before), outputs.get(name))) is not None), None)
         if change is not None:
             problem, rounding = change
             return CaseVerdict(problem, case.drifted if rounding and case.drifted else mistake_id)
     if not case.checks_values:
         return None  # a check of one property (the input left unchanged): the value checks judge the values
     problem = _result_problem(case, outputs, meta, hidden)
+    if problem is not None:
+        return _named(problem, matching())
+    problem = _args_problem(case, outputs, exercise, lesson, hidden)
     if problem is not None:
         return _named(problem, matching())
     if case.grad_flows and _gradient_missing(case, outputs, meta):

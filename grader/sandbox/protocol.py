@@ -196,6 +196,7 @@ class WireCall(_CallId, total=False):
     args: list[Any]  # plain values, arrays, and the tensor and probe forms (TENSOR_KEY, PROBE_KEY)
     kwargs: Mapping[str, Any]
     return_args: list[int]  # arguments sent back after the call (to see whether it changed them)
+    arg_parts: list[int]  # of those, the lists of arrays: sent back one array at a time ("arg:1.0", "arg:1.1"...)
     parts: int  # a tuple result is due: send its parts one by one ("value.0", "value.1"...)
     grad_output: Any  # torch: the gradient to backpropagate from a non-scalar result (a list per part)
     grad_flows: bool  # torch: backpropagate (from ones) to see whether gradients flow at all
@@ -234,7 +235,7 @@ class WireReply(TypedDict, total=False):
 
     id: str
     status: str  # a ReplyStatus value
-    outputs: dict[str, np.ndarray]  # by output name: "value", "grad:0", "arg:1"
+    outputs: dict[str, np.ndarray]  # by output name: "value", "grad:0", "arg:1", "arg:1.0"
     meta: WireMeta
     exception: WireException
     detail: str
@@ -248,7 +249,7 @@ class WireReply(TypedDict, total=False):
 
 OUTPUT_CUT_MARK = "[... output cut:"  # starts the line that says how much of what a task printed was kept
 MAX_PARTS = 32  # of a tuple result
-OUTPUT_NAME = re.compile(r"value(\.([12]?[0-9]|3[01]))?|(grad|arg):\d{1,2}")  # the outputs the grader reads; others are dropped
+OUTPUT_NAME = re.compile(r"value(\.([12]?[0-9]|3[01]))?|grad:\d{1,2}|arg:\d{1,2}(\.([12]?[0-9]|3[01]))?")  # the outputs the grader reads; others are dropped
 # The dtype names a result may be declared or reported with (torch's are numpy's, plus bfloat16).
 DTYPE_NAMES = frozenset({"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                          "float16", "bfloat16", "float32", "float64"})

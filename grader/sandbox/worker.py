@@ -151,14 +151,15 @@ def _plain_output(value: Any) -> np.ndarray:
     return to_plain_array(value)
 
 
-def _parts(value: Any, expected: int) -> list[Any] | None:
+def _parts(value: Any, expected: int, verb: str = "returned") -> list[Any] | None:
     """A tuple or list result's parts (a NamedTuple's too), read without calling any method of the result."""
     if not isinstance(value, (tuple, list)):
         return None
     kind = tuple if isinstance(value, tuple) else list
     count = kind.__len__(value)
     if count > protocol.MAX_PARTS:
-        raise BadOutput(f"returned a {describe_type(value)} of {count} parts, expected {expected}")
+        raise BadOutput(f"{verb} a {describe_type(value)} of {count} parts, expected {expected}"
+                        if verb == "returned" else f"{verb} {count} parts, more than the {expected} allowed")
     return [kind.__getitem__(value, i) for i in range(count)]
 
 
@@ -242,8 +243,18 @@ def _call(function: Callable[..., Any], call: WireCall) -> WireReply:
     dtypes = {n: d for n, p in zip(names, pieces) if (d := _dtype_name(p)) is not None}
     if dtypes:
         meta["dtypes"] = dtypes
+    listed = call.get("arg_parts", [])
     for index in call.get("return_args", []):
-        outputs[f"arg:{index}"] = to_plain_array(args[index])
+        try:
+            arg_parts = _parts(args[index], protocol.MAX_PARTS, "holds") if index in listed else None
+            if arg_parts is None:
+                outputs[f"arg:{index}"] = to_plain_array(args[index])
+            for i, part in enumerate(arg_parts or ()):
+                outputs[f"arg:{index}.{i}"] = to_plain_array(part)
+            if sum(a.size for name, a in outputs.items() if name.startswith(f"arg:{index}.")) > MAX_RESULT_ELEMENTS:
+                raise BadOutput(f"holds more than the {MAX_RESULT_ELEMENTS} numbers allowed")
+        except BadOutput as bad:
+            raise BadOutput(f"argument {index + 1} after the call: {bad}") from None
     return {"status": protocol.ReplyStatus.OK.value, "outputs": outputs, "meta": meta}
 
 

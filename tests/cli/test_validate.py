@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,15 @@ def test_known_wrong_files_hold_just_the_function(tmp_path):
     (tmp_path / "two.py").write_text("def a():\n    pass\n\ndef b():\n    pass\n")
     with pytest.raises(ValueError, match="exactly one top-level function"):
         read_known_wrong(tmp_path / "two.py")
+    # Anything beside the function used to be dropped silently when it was swapped into the reference: the
+    # helper it names is then undefined, and validate said only that the feedback names no mistake.
+    (tmp_path / "wrapped.py").write_text('"""Why."""\n_original = train\n\ndef train(w):\n    return _original(w)\n')
+    with pytest.raises(ValueError, match="line 2 is an assignment outside the function; a known-wrong file holds just "
+                                         r"the wrong function.*\(put it inside the function\)"):
+        read_known_wrong(tmp_path / "wrapped.py")
+    (tmp_path / "imports.py").write_text("import math\n\ndef f(x):\n    return math.exp(x)\n")
+    with pytest.raises(ValueError, match="line 1 is an import outside the function"):
+        read_known_wrong(tmp_path / "imports.py")
 
 
 def _broken_lesson(lesson: Lesson, folder: Path) -> Lesson:
@@ -90,6 +100,9 @@ def _broken_lesson(lesson: Lesson, folder: Path) -> Lesson:
     (known / "no_max_shift.py").write_text(MISTAKES["no_max_shift"][1])  # a real one, still caught
     (known / "made_up_mistake.py").write_text(MISTAKES["sum_not_mean"][1])  # no such mistake in lesson.yaml
     (known / "wrong_axis.py").write_text(MISTAKES["sum_not_mean"][1])  # the function of another exercise
+    (known / "sum_not_mean.py").write_text("import math\n" + MISTAKES["sum_not_mean"][1])  # an import beside it
+    (known / "shift_numerator_only.py").write_text(  # caught, but not as the mistake it is filed as
+        "def stable_softmax(logits, axis=-1):\n    return np.zeros_like(np.asarray(logits, dtype=float))\n")
     first = lesson.exercises[0]
     exercises = (dataclasses.replace(first, hints=first.hints[:2]), *lesson.exercises[1:])
     return dataclasses.replace(lesson, exercises=exercises, directory=folder)
@@ -108,8 +121,17 @@ def test_validate_lists_every_failure_and_exits_1(lesson, tmp_path, monkeypatch)
     assert failures["known_wrong/global_max.py"] == "stable_softmax kept full marks (5/5): no check catches it"
     assert failures["known_wrong/made_up_mistake.py"] == "lesson.yaml describes no mistake made_up_mistake"
     assert failures["known_wrong/wrong_axis.py"] == "defines sequence_mean_loss, but wrong_axis is a mistake of stable_softmax"
+    assert failures["known_wrong/sum_not_mean.py"].endswith("sum_not_mean.py: line 1 is an import outside the function; a "
+                                                           "known-wrong file holds just the wrong function, which alone "
+                                                           "replaces the reference's, so anything else would be dropped "
+                                                           "(put it inside the function)")
+    said = failures["known_wrong/shift_numerator_only.py"]
+    assert said.startswith("stable_softmax lost points (0/5) but the feedback names ")
+    assert ", not shift_numerator_only (it says: the lesson's logits [3, 1, 0]: expected [0.8438, 0.1142, 0.042 ], " \
+           "got [0., 0., 0.]: max abs error 0.844 at index 0 " in said
     missing = failures["known_wrong/"].removeprefix("no known_wrong/<mistake>.py for: ").split(", ")
     assert missing[0] == "mutates_input" and "temperature_multiplied" in missing and "no_max_shift" not in missing
+    assert "sum_not_mean" not in missing and "shift_numerator_only" not in missing  # there, said above
     assert "known_wrong/no_max_shift.py" not in failures
     assert {f.subject for f in validation.findings if f.ok} >= {"reference", "stub", "known_wrong/no_max_shift.py"}
 
@@ -140,3 +162,24 @@ def test_the_log_of_softmax_loses_points_at_seeds_where_no_target_underflowed_by
     report = grade(build_submission(tmp_path, {function: source}), exercises=(function,), seed=seed)
     exercise = report.exercises[0]
     assert exercise.score < exercise.max_score and "positions_log_of_softmax" in exercise.mistakes
+
+
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"], ["release", "OUT"]])
+def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_traceback(tmp_path, command):
+    """A lesson author's Case that cannot be (here a dtype that is no dtype name) raised its ValueError through
+    every command as a traceback; it is the lesson's bug, reported in one line with the check and its line."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    checks = course / "grader" / "lessons" / "tiny_stats" / "checks.py"
+    checks.write_text(checks.read_text().replace(
+        'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5))',
+        'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5), dtype="float")'))
+    where = {"OUT": str(tmp_path / "out"), "STUB": str(course / "exercises" / "tiny_stats.py")}
+    args = ["--course", str(course), *[where.get(a, a) for a in command]]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    line = [line for line in result.stderr.splitlines() if line]
+    assert line == ["Error: check scale/random_scale could not build its cases: ValueError: Case dtype 'float' is "
+                    "not a dtype name; use one of bfloat16, bool, float16, float32, float64, int16, int32, int64, "
+                    "int8, uint16, uint32, uint64, uint8 (checks.py, line 22)"]

@@ -133,3 +133,43 @@ def test_not_stressed_names_a_stress_class_of_the_lesson():
     with pytest.raises(UsageError, match="unknown stress class 'tiny'; the lesson's classes are big_values"):
         parse(changed("exercises.1.not_stressed", {"tiny": "why"}), stress=stress)
     assert isinstance(lesson.stress[0], StressClass)
+
+
+def test_a_check_that_fails_to_build_its_cases_is_a_usage_error_naming_it():
+    from grader.core.checks import Case, CheckRegistry
+    from grader.core.errors import UsageError
+    from grader.course.expectations import UnrecordableCall
+
+    registry = CheckRegistry()
+
+    @registry.add("f", points=1)
+    def not_a_case(ref, rng):
+        return [Case((1.0,), "one", 1.0), (1.0,)]
+
+    @registry.add("f", points=1)
+    def reference_raises(ref, rng):
+        return Case((1.0,), "one", ref.f(1.0))
+
+    @registry.add("f", points=1)
+    def replay_refuses(ref, rng):
+        raise UsageError("this student copy grades with seed 2026 only")
+
+    @registry.add("f", points=1)
+    def unkeyable(ref, rng):
+        raise UnrecordableCall("cannot key an argument of type function")
+
+    class Reference:
+        @staticmethod
+        def f(x):
+            return {}["missing"]
+
+    built, raising, refusing, unrecordable = registry.for_exercise("f")
+    with pytest.raises(UsageError, match="^check f/not_a_case returned a tuple among its cases; a check returns a Case"):
+        built.cases(Reference, 1)
+    with pytest.raises(UsageError, match=r"^check f/reference_raises could not build its cases: KeyError: 'missing' "
+                                         r"\(test_lesson_parsing.py, line \d+\)$"):
+        raising.cases(Reference, 1)
+    with pytest.raises(UsageError, match="^this student copy grades with seed 2026 only$"):  # as it was raised
+        refusing.cases(Reference, 1)
+    with pytest.raises(UnrecordableCall):  # release names the check itself
+        unrecordable.cases(Reference, 1)

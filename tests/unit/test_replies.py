@@ -53,6 +53,10 @@ def test_outputs_keep_only_plain_arrays_under_the_names_the_grader_reads():
         "value": np.zeros(2), "grad:0": [1.0, 2.0], "arg:123": np.zeros(2), "junk": np.zeros(2), "value ": np.zeros(2),
         "grad:1": "1.0"}})
     assert reply is not None and list(reply.outputs) == ["value"]
+    # A list argument's arrays come back one by one (Case.expect_args, unchanged): "arg:N.P", P a part below 32.
+    parts = clean_reply({"id": "0.0", "status": "ok", "outputs": {
+        "arg:0.0": np.zeros(2), "arg:0.31": np.zeros(1), "arg:0.32": np.zeros(1), "arg:0.": np.zeros(1)}})
+    assert parts is not None and list(parts.outputs) == ["arg:0.0", "arg:0.31"]
 
 
 def test_meta_fields_are_checked_one_by_one():
