@@ -256,6 +256,14 @@ def _refuses_a_batch(student: Callable[..., Any], reference: ModuleType) -> None
         student(REPLY_LOGITS.copy())
 
 
+def _shifts_in_place(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
+    """Changes a leaf logits tensor in place, which torch refuses."""
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad is being used in an in-place"):
+            torch_loss_and_grad(student, logits, targets)
+    return probe
+
+
 def _refuses(function_name: str, error: type[Exception], *args: Any) -> Callable[..., None]:
     """Raises for arguments of a type the contract allows (an int temperature, int32 targets)."""
     def probe(student: Callable[..., Any], reference: ModuleType) -> None:
@@ -349,6 +357,8 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "differences_in_float32": _differs_on("finite_difference_gradient", cubic, np.array([1.1, 2.3, 3.7])),
     "backward_inside": _calls_backward("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_backward_inside": _calls_backward("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "logits_shifted_in_place": _shifts_in_place("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_logits_shifted_in_place": _shifts_in_place("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "temperature_after_softmax": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
     "temperature_ignored": _differs_on("softmax_with_temperature", LESSON_LOGITS, 0.5),
     "loss_argmax_target": _differs_on("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
