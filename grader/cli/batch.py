@@ -17,6 +17,7 @@ from grader.core.records import STATUS_ORDER, BatchDocument, ClassSummary
 from grader.batch.class_outputs import ClassOutputs, write_class_outputs
 from grader.cli.base import require_confinement
 from grader.engine.doctor import sandbox_line
+from grader.engine.grading import prepare_cases
 from grader.core.errors import UsageError
 from grader.course.lesson import Lesson
 from grader.core.outputs import document_stem, writable_directory, write_atomic, write_atomic_chunks
@@ -102,6 +103,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
     selected = select_shard(found, shard)
     sandbox = require_confinement("grade batch", Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                   unconfined)
+    prepare_cases(lesson, options.seed)  # a lesson whose check cannot build its cases stops here, one line, exit 2
     writable_directory(out)
     click.echo(sandbox_line(sandbox), file=sys.stderr)
     if seed_note:

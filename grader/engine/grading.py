@@ -108,6 +108,14 @@ class _PreparedCache:
 _prepared_cases = _PreparedCache()
 
 
+def prepare_cases(lesson: Lesson, seed: int, exercises: tuple[str, ...] = ()) -> None:
+    """Build every selected exercise's cases at ``seed`` now (they are kept for the gradings that follow). A
+    check that cannot build its cases raises its one-line UsageError here, before any submission is graded,
+    rather than failing every submission of a class alike."""
+    for exercise in select_exercises(lesson, exercises):
+        _prepared_cases.get(exercise, lesson, seed)
+
+
 def _exercise_result(prepared: _PreparedExercise, outcome: TaskOutcome, lesson: Lesson) -> ExerciseResult:
     exercise = prepared.exercise
     ending = outcome.ending

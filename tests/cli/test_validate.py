@@ -164,7 +164,8 @@ def test_the_log_of_softmax_loses_points_at_seeds_where_no_target_underflowed_by
     assert exercise.score < exercise.max_score and "positions_log_of_softmax" in exercise.mistakes
 
 
-@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"], ["release", "OUT"]])
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"], ["release", "OUT"],
+                                     ["batch", "CLASS", "--out", "OUT"]])
 def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_traceback(tmp_path, command):
     """A lesson author's Case that cannot be (here a dtype that is no dtype name) raised its ValueError through
     every command as a traceback; it is the lesson's bug, reported in one line with the check and its line."""
@@ -175,7 +176,10 @@ def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_tra
     checks.write_text(checks.read_text().replace(
         'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5))',
         'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5), dtype="float")'))
-    where = {"OUT": str(tmp_path / "out"), "STUB": str(course / "exercises" / "tiny_stats.py")}
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    shutil.copy(course / "exercises" / "tiny_stats.py", tmp_path / "class" / "ann")
+    where = {"OUT": str(tmp_path / "out"), "STUB": str(course / "exercises" / "tiny_stats.py"),
+             "CLASS": str(tmp_path / "class")}
     args = ["--course", str(course), *[where.get(a, a) for a in command]]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 2, result.output
@@ -183,3 +187,4 @@ def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_tra
     assert line == ["Error: check scale/random_scale could not build its cases: ValueError: Case dtype 'float' is "
                     "not a dtype name; use one of bfloat16, bool, float16, float32, float64, int16, int32, int64, "
                     "int8, uint16, uint32, uint64, uint8 (checks.py, line 22)"]
+    assert not (tmp_path / "out").exists() or command[0] == "release"  # a batch grades nobody: no row of errors
