@@ -6,7 +6,6 @@ so a class's peak memory does not grow with its size.
 """
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from grader.batch.shards import Shard
 from grader.core.errors import UsageError
 from grader.core.records import BatchDocument, BatchRecord, BatchStatus, ClassSummary
 from grader.course.lesson import Lesson
-from grader.core.outputs import write_atomic, write_atomic_chunks
+from grader.core.outputs import json_text, write_atomic, write_atomic_chunks
 from grader.render.gradebook_csv import GradebookRow, gradebook_text
 from grader.render.html_report import html_report_chunks, not_started, submission_fragments
 from grader.render.markdown import class_markdown
@@ -72,7 +71,7 @@ def write_class_outputs(out: Path, documents: Iterable[BatchDocument], seed: int
             feedback.write(shown)
         summary = tally.summary(seed, lesson_titles, shard, discovered)
         write_atomic(out / GRADEBOOK_FILE, gradebook_text(rows, list(exercises), excel=excel_csv))
-        write_atomic(out / SUMMARY_FILE, json.dumps(summary.to_dict(), indent=2) + "\n")
+        write_atomic(out / SUMMARY_FILE, json_text(summary.to_dict()) + "\n")
         write_atomic(out / MARKDOWN_FILE, class_markdown(summary, problems))
         write_atomic_chunks(out / REPORT_FILE, html_report_chunks(summary, lesson.title, stubs, tally.scores,
                                                                   _spooled(table), _spooled(feedback)))

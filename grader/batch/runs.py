@@ -24,7 +24,7 @@ from grader.engine.grading import GradeOptions, unrun_report
 from grader.course.course import SOLE_ANSWERS_FILE, answers_in
 from grader.course.lesson import Lesson
 from grader.core.model import ExerciseStatus, Report
-from grader.core.outputs import document_stem, write_atomic
+from grader.core.outputs import document_stem, json_text, write_atomic
 from grader.sandbox.protocol import clean_text
 from grader.batch.shards import Shard
 from grader.sandbox.runner import Limits, deferred_teardowns
@@ -196,13 +196,14 @@ class BatchRunner:
         self.options = options
         self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb),
                                     hide=(out,))
+        self._checks = checks_signature(lesson)  # the same for every submission: hashed once
 
     def document_path(self, name: str) -> Path:
         return self.out / f"{document_stem(name)}.json"
 
     def _settings(self) -> BatchSettings:
         return {"seed": self.options.seed, "timeout": self.options.timeout, "memory_mb": self.options.memory_mb,
-                "checks": checks_signature(self.lesson)}
+                "checks": self._checks}
 
     def _reusable(self, name: str, print_: str | None) -> BatchDocument | None:
         if print_ is None:
@@ -255,7 +256,7 @@ class BatchRunner:
                              round(time.monotonic() - started, 3))
         document = BatchDocument(report, record)
         try:
-            write_atomic(self.document_path(submission.name), json.dumps(document.to_dict(), indent=2) + "\n")
+            write_atomic(self.document_path(submission.name), json_text(document.to_dict()) + "\n")
         except UsageError as exc:  # one document that cannot be written costs its row, not the batch
             unsaved = dataclasses.replace(record, status=BatchStatus.ERROR, message=f"result not saved: {exc.message}",
                                           grader_error=True)

@@ -46,20 +46,22 @@ class _ExerciseTally:
         self.scores: list[float] = []
         self.passed = 0
         self.statuses: Counter[ExerciseStatus] = Counter()
-        self.checks: dict[str, CheckSummary] = {}
+        self.checks: dict[str, CheckSummary] = {}  # as first met; the passes are counted apart
+        self.check_passed: Counter[str] = Counter()
 
     def add(self, exercise: ExerciseResult) -> None:
         for check in exercise.checks:
-            entry = self.checks.setdefault(check.name, CheckSummary(check.name, check.hidden, check.max_points, 0, None))
+            if check.name not in self.checks:
+                self.checks[check.name] = CheckSummary(check.name, check.hidden, check.max_points, 0, None)
             if check.passed:
-                self.checks[check.name] = dataclasses.replace(entry, passed=entry.passed + check.passed)
+                self.check_passed[check.name] += 1
         self.max_score = max(self.max_score, exercise.max_score) if self.scores else exercise.max_score
         self.scores.append(exercise.score)
         self.passed += exercise.status is ExerciseStatus.PASSED
         self.statuses[exercise.status] += 1
 
     def summary(self) -> ExerciseSummary:
-        found = len(self.scores)
+        found, passes = len(self.scores), self.check_passed
         return ExerciseSummary(
             name=self.name,
             max_score=self.max_score,
@@ -67,7 +69,8 @@ class _ExerciseTally:
             passed=self.passed,
             pass_rate=_rate(self.passed, found),
             statuses=self.statuses,
-            checks=tuple(dataclasses.replace(c, pass_rate=_rate(c.passed, found)) for c in self.checks.values()),
+            checks=tuple(dataclasses.replace(c, passed=passes[c.name], pass_rate=_rate(passes[c.name], found))
+                         for c in self.checks.values()),
         )
 
 

@@ -34,12 +34,9 @@ from grader.course.course import COURSE_VARIABLE, enclosing_course
 from grader.course.project import StudentProject
 from grader.course.lesson import Lesson
 from grader.course.progress import load_progress, reset_progress, save_progress
-from grader.authoring.release import release_course
 from grader.render.text import render_text
 from grader.sandbox.runner import Limits, deferred_teardowns
-from grader.authoring.scaffold import new_lesson
 from grader.core.submission import Prefer, SubmissionFile, resolve_submission
-from grader.authoring.validate import validate_lesson
 from grader.cli.watch import POLL_SECONDS, redraw, watch_for_saves
 
 
@@ -202,6 +199,8 @@ def validate_command(ctx: click.Context, timeout: float) -> None:
     question. Exit code 0 when everything passes, 1 with the list of failures, 2 outside the project.
     """
     chosen = selection(ctx)
+    from grader.authoring.validate import validate_lesson  # the author's tools load only for their commands
+
     validations = [validate_lesson(lesson, limits=Limits(timeout=timeout)) for lesson in chosen.lessons()]
     strays = () if chosen.lesson else chosen.course.strays()
     texts = [render_validation(v, color=sys.stdout.isatty()) for v in validations]
@@ -223,6 +222,8 @@ def release_command(ctx: click.Context, out: Path, no_verify: bool) -> None:
     the reference, every known-wrong variant) and must give the same reports as this project.
     Exit code 0 written, 1 refused (the list says why), 2 bad usage.
     """
+    from grader.authoring.release import release_course
+
     release = release_course(selection(ctx).lessons(), out, verify=not no_verify)
     click.echo(render_release(release, DEFAULT_SEED), nl=False)
     ctx.exit(0 if release.written else 1)
@@ -242,6 +243,8 @@ def new_lesson_command(name: str, title: str | None) -> None:
     course = chosen.course
     if any(lesson.released for lesson in course.lessons()):  # a student copy would become a course of two lessons
         raise UsageError("grade new-lesson works in the instructor's course: this is a student copy (no solutions/)")
+    from grader.authoring.scaffold import new_lesson
+
     scaffold = new_lesson(course.root, name, title)
     click.echo(render_new_lesson(scaffold, course.root, course.command(scaffold.name)), nl=False)
 

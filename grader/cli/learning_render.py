@@ -3,20 +3,25 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.course.lesson import Exercise, Lesson
 from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report
 from grader.course.progress import Progress
 from grader.core.formatting import retake, STATUS_WORDS, counted, mark, percent, points, quiz_unanswered, style, terminal, threshold
-from grader.authoring.release import Release
-from grader.authoring.scaffold import Scaffold
-from grader.authoring.validate import HINT_TIERS, Validation
+
+if TYPE_CHECKING:  # the course author's tools load only when a command of theirs runs
+    from grader.authoring.release import Release
+    from grader.authoring.scaffold import Scaffold
+    from grader.authoring.validate import Validation
 
 WIDTH = 100
 
 
 def tier_name(tier: int) -> str:
     """The name of hint tier ``tier`` (1-based): concept, formula, common bug."""
+    from grader.authoring.validate import HINT_TIERS
+
     return HINT_TIERS[tier - 1] if tier <= len(HINT_TIERS) else f"hint {tier}"
 
 

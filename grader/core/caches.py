@@ -1,6 +1,7 @@
 """A small bounded cache of values computed from objects that have no useful hash (a lesson, a case)."""
 from __future__ import annotations
 
+import operator
 import threading
 from collections import OrderedDict
 from typing import Callable, Generic, Hashable, TypeVar
@@ -19,10 +20,10 @@ class IdentityCache(Generic[T]):
         self._entries: OrderedDict[tuple[tuple[int, ...], Hashable], tuple[tuple[object, ...], T]] = OrderedDict()
 
     def get(self, owners: tuple[object, ...], key: Hashable, make: Callable[[], T]) -> T:
-        full = (tuple(id(owner) for owner in owners), key)
+        full = (tuple(map(id, owners)), key)
         with self._lock:
             entry = self._entries.get(full)
-            if entry is not None and all(held is owner for held, owner in zip(entry[0], owners)):
+            if entry is not None and all(map(operator.is_, entry[0], owners)):
                 self._entries.move_to_end(full)
                 return entry[1]
         value = make()

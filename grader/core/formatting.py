@@ -94,7 +94,9 @@ def terminal(text: str) -> str:
 def printable(text: str) -> str:
     """A name or message fit for one terminal line: no escape sequences from submissions, no workflow
     command (a path of the class's folder may hold a raw folder name)."""
-    line = "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+    line = " ".join(text.split())
+    if not line.isprintable():
+        line = "".join(c if c.isprintable() else "?" for c in line)
     return line.replace("##[", "#|#[")
 
 

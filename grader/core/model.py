@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, TypedDict, TypeVar
 
 from grader.core.errors import UsageError
@@ -47,11 +48,13 @@ class ExerciseResult:
     seconds: float = 0.0
     calls_failing: tuple[str, ...] = ()  # the student's failing exercises this one's function used: the cause may be there
 
-    @property
+    # Sums of immutable values, asked for again and again (the document, the progress line, the summary, the
+    # gradebook, the report): computed once. A frozen dataclass keeps them in its __dict__, outside its fields.
+    @cached_property
     def score(self) -> float:
         return sum(check.points for check in self.checks)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return sum(check.max_points for check in self.checks)
 
@@ -87,11 +90,11 @@ class Report:
     notes: tuple[str, ...] = ()  # what was left out of grading: a notebook's IPython syntax, an answers file not used
     choice: FileChoice | None = None  # the .py and the .ipynb were both there: which one was graded
 
-    @property
+    @cached_property  # as ExerciseResult.score
     def score(self) -> float:
         return sum(e.score for e in self.exercises)
 
-    @property
+    @cached_property
     def max_score(self) -> float:
         return sum(e.max_score for e in self.exercises)
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
 import tempfile
+from json.encoder import INFINITY, encode_basestring_ascii
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from grader.core.errors import UsageError
 
@@ -36,6 +38,79 @@ def write_atomic_chunks(path: Path, chunks: Iterable[str]) -> None:
         if isinstance(exc, OSError):
             raise UsageError(f"{path}: cannot write it ({exc.strerror or exc})") from None
         raise
+
+
+class _NotPlainJson(Exception):
+    """A value json_text leaves to json.dumps: a key that is not text, a value of no JSON type, a cycle."""
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value, indent=2)``, character for character, in about a third of its time: json's indented
+    encoder is pure Python (its C encoder writes only compact JSON), and a class's documents are written one
+    by one. Anything but dicts with text keys, lists, tuples, text, numbers, booleans and None is left to
+    json.dumps, which says what is wrong with it."""
+    out: list[str] = []
+    try:
+        _write_json(value, out, "")
+    except (_NotPlainJson, RecursionError):
+        return json.dumps(value, indent=2)
+    return "".join(out)
+
+
+def _json_float(value: float) -> str:
+    """A float as json writes it (allow_nan: NaN and the infinities as JavaScript names them)."""
+    if value != value:
+        return "NaN"
+    if value == INFINITY:
+        return "Infinity"
+    if value == -INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _write_json(value: Any, out: list[str], indent: str) -> None:
+    """json's own order of checks (an int that is a bool is a bool; a str or int subclass is written as one)."""
+    if isinstance(value, str):
+        out.append(encode_basestring_ascii(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_json_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        out.append("[\n" + inner)
+        for index, item in enumerate(value):
+            if index:
+                out.append(separator)
+            _write_json(item, out, inner)
+        out.append("\n" + indent + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        separator = ",\n" + inner
+        out.append("{\n" + inner)
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _NotPlainJson
+            if index:
+                out.append(separator)
+            out.append(encode_basestring_ascii(key) + ": ")
+            _write_json(item, out, inner)
+        out.append("\n" + indent + "}")
+    else:
+        raise _NotPlainJson
 
 
 def writable_directory(path: Path, option: str = "--out") -> None:

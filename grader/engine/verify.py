@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -294,16 +294,6 @@ def _gradient_missing(case: Case, outputs: Mapping[str, np.ndarray], meta: Reply
                for index, arg in enumerate(case.args))
 
 
-def _reply_key(reply: CallReply) -> Hashable:
-    """Everything of a reply that a verdict reads, hashable and equal exactly when the replies are: the
-    outputs bit for bit (a NaN equals itself), with their dtypes and shapes."""
-    meta = reply.meta
-    return (reply.status, reply.detail, reply.exception, reply.uses, reply.forbidden,
-            (meta.type, meta.requires_grad, meta.parts, tuple(sorted(meta.dtypes.items()))),
-            tuple((name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else (name, value)
-                  for name, value in sorted(reply.outputs.items())))
-
-
 # A class's submissions send back the same replies again and again (every correct one, each common mistake):
 # a case's verdict is a function of the reply alone, so it is found once per distinct reply. Bounded in
 # entries and in bytes: only replies whose outputs are small are kept (a key holds their bytes), so a
@@ -319,7 +309,7 @@ def verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesson
     if sum(v.nbytes for v in reply.outputs.values() if isinstance(v, np.ndarray)) > MAX_CACHED_REPLY_BYTES:
         return _verify_case(case, reply, exercise, lesson, hidden, name_mistakes)
     try:
-        key = (hidden, name_mistakes, _reply_key(reply))
+        key = (hidden, name_mistakes, reply.key)  # all of the reply: everything a verdict reads
         hash(key)
     except TypeError:  # a reply of some unforeseen, unhashable field: judged afresh
         return _verify_case(case, reply, exercise, lesson, hidden, name_mistakes)

@@ -16,8 +16,9 @@ import re
 import select
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Mapping, TypedDict
+from typing import Any, Hashable, Mapping, TypedDict
 
 import numpy as np
 
@@ -292,7 +293,9 @@ LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN = "##[", "#|#["
 
 def inert_commands(text: str) -> str:
     """Workflow commands of both forms made plain text."""
-    return _WORKFLOW_COMMAND.sub(r"|\1:", text).replace(LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN)
+    if ":" in text:  # the pattern's last character: without one, nothing to make plain
+        text = _WORKFLOW_COMMAND.sub(r"|\1:", text)
+    return text.replace(LEGACY_WORKFLOW_COMMAND, LEGACY_SHOWN)
 
 
 def clean_text(text: str) -> str:
@@ -358,6 +361,17 @@ class CallReply:
     detail: str = ""
     uses: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()  # the exercise's forbidden shortcuts the call reached, as the worker says
+
+    @cached_property
+    def key(self) -> Hashable:
+        """All of the reply, hashable and equal exactly when the replies are: the outputs bit for bit (a NaN
+        equals itself), with their dtypes and shapes. Found once per reply (a known reply is read again and
+        again: ``collect.KnownReplies``)."""
+        meta = self.meta
+        return (self.status, self.detail, self.exception, self.uses, self.forbidden,
+                (meta.type, meta.requires_grad, meta.parts, tuple(sorted(meta.dtypes.items()))),
+                tuple((name, value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray)
+                      else (name, value) for name, value in sorted(self.outputs.items())))
 
 
 def clean_exception(value: Any) -> ExceptionInfo | None:

@@ -173,3 +173,23 @@ def test_a_check_that_fails_to_build_its_cases_is_a_usage_error_naming_it():
         refusing.cases(Reference, 1)
     with pytest.raises(UnrecordableCall):  # release names the check itself
         unrecordable.cases(Reference, 1)
+
+
+def test_lesson_files_read_by_libyaml_as_by_safe_load():
+    """course.read_yaml: libyaml's parser where PyYAML has it, the same data; a malformed file the same error."""
+    import yaml
+
+    from grader.course.course import read_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(root.glob("grader/lessons/*/lesson.yaml")) + sorted(root.glob("tests/fixture_course*/grader/lessons/*/lesson.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), path
+    for malformed in ("exercises: [1, 2", "title: a: b", "\t- x", "a: !!python/object:os.system ls"):
+        with pytest.raises(yaml.YAMLError) as fast:
+            read_yaml(malformed)
+        with pytest.raises(yaml.YAMLError) as plain:
+            yaml.safe_load(malformed)
+        assert str(fast.value) == str(plain.value)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from grader.sandbox import protocol
-from grader.sandbox.collect import Collector, TaskEnding, TaskOutcome
+from grader.sandbox import collect
+from grader.sandbox.collect import Collector, KnownReplies, TaskEnding, TaskOutcome
 from grader.sandbox.protocol import (REPLY_STATUSES, CallReply, ExceptionInfo, Frame, ReplyMeta, ReplyStatus,
                                      clean_exception, clean_reply)
 
@@ -147,3 +148,32 @@ def test_a_worker_that_stops_before_any_task_ends_every_task_so():
     collector.collect(_Frames({"event": "sandbox"}))  # the pipe ends: the worker exited
     collector.describe_exit(TaskEnding.CRASHED, "killed")
     assert [(o.ending, o.detail) for o in collector.outcomes()] == [(TaskEnding.CRASHED, "killed")] * 2
+
+
+def test_a_frame_read_again_gives_the_reply_read_the_first_time():
+    """collect.KnownReplies: the same bytes are decoded and cleaned once; the reply is shared, its arrays read-only."""
+    reply = {"id": "0.0", "status": "ok", "outputs": {"value": np.arange(3.0)}, "meta": {"type": "ndarray"},
+             "detail": "known-replies test"}
+    [first] = _collected(reply, {"event": "task_done"}, {"event": "done"})
+    [second] = _collected(reply, {"event": "task_done"}, {"event": "done"})
+    assert second.replies["0.0"] is first.replies["0.0"]
+    assert first.replies["0.0"].outputs["value"].tolist() == [0, 1, 2]
+    assert not first.replies["0.0"].outputs["value"].flags.writeable
+    # The same bytes are still checked against the calls of this task: a known reply to a call not given is refused.
+    [forged] = _collected(reply, {"event": "task_done"}, {"event": "done"}, ids=frozenset({"0.1"}))
+    assert forged.ending is TaskEnding.PROTOCOL_ERROR and forged.replies == {}
+
+
+def test_only_small_replies_without_an_event_are_known():
+    known = KnownReplies()
+    reply = CallReply(ReplyStatus.OK, outputs={"value": np.ones(2)})
+    known.add(b"x" * (KnownReplies.MAX_FRAME_BYTES + 1), "0.0", reply)
+    assert known.get(b"x" * (KnownReplies.MAX_FRAME_BYTES + 1)) is None
+    for index in range(KnownReplies.SIZE + 10):
+        known.add(b"frame %d" % index, "0.0", reply)
+    assert known.get(b"frame 0") is None and known.get(b"frame %d" % (KnownReplies.SIZE + 9)) == ("0.0", reply)
+    # A message with an "event" that is also shaped as a reply is read afresh every time (never known).
+    message = {"event": "unheard-of", "id": "0.0", "status": "ok", "detail": "an event and a reply"}
+    before = dict(collect.KNOWN_REPLIES._replies)
+    [outcome] = _collected(message, {"event": "task_done"}, {"event": "done"})
+    assert outcome.replies["0.0"].detail == "an event and a reply" and collect.KNOWN_REPLIES._replies == before
