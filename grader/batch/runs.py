@@ -15,11 +15,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TypedDict, overload
+from typing import Callable, TypedDict
 
 from grader.core.errors import UsageError
 from grader.engine.assess import assess
-from grader.core.records import BatchDocument, BatchRecord, BatchStatus, worst
+from grader.core.records import BatchDocument, BatchRecord, BatchStatus, DocumentsRead, worst
 from grader.engine.grading import GradeOptions, unrun_report
 from grader.course.course import SOLE_ANSWERS_FILE, answers_in
 from grader.course.lesson import Lesson
@@ -300,32 +300,19 @@ class BatchRunner:
         return StoredDocuments(self, sorted(names), unsaved)
 
 
-class StoredDocuments(Sequence[BatchDocument]):
+class StoredDocuments(DocumentsRead[str]):
     """A batch's documents in name order, each read back from the file it was written to when it is used."""
 
     def __init__(self, runner: BatchRunner, names: list[str], unsaved: dict[str, BatchDocument]):
+        super().__init__(names)
         self.runner = runner
-        self.names = names
         self.unsaved = unsaved
 
-    def __len__(self) -> int:
-        return len(self.names)
+    @property
+    def names(self) -> list[str]:
+        return self.keys
 
-    @overload
-    def __getitem__(self, index: int) -> BatchDocument: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[BatchDocument]: ...
-
-    def __getitem__(self, index: int | slice) -> BatchDocument | list[BatchDocument]:
-        if isinstance(index, slice):
-            return [self._read(name) for name in self.names[index]]
-        return self._read(self.names[index])
-
-    def __iter__(self) -> Iterator[BatchDocument]:
-        return map(self._read, self.names)
-
-    def _read(self, name: str) -> BatchDocument:
+    def read(self, name: str) -> BatchDocument:
         if name in self.unsaved:
             return self.unsaved[name]
         path = self.runner.document_path(name)

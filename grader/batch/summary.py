@@ -10,11 +10,11 @@ import json
 import statistics
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence, overload
+from typing import Any, Iterable, Mapping, Sequence
 
 from grader.batch.shards import Shard
 from grader.core.model import ExerciseResult, ExerciseStatus
-from grader.core.records import (BatchDocument, BatchStatus, CheckSummary, ClassConfinement, ClassSummary, Counts, ExerciseSummary,
+from grader.core.records import (BatchDocument, BatchStatus, DocumentsRead, CheckSummary, ClassConfinement, ClassSummary, Counts, ExerciseSummary,
                                   MistakeCount, ScoreStatistics, SummaryShard)
 from grader.core.outputs import document_stem
 from grader.core.errors import UsageError
@@ -171,34 +171,20 @@ def _read_json(path: Path, what: str) -> Any:
         raise UsageError(f"{path}: not valid JSON ({exc})") from None
 
 
-class StoredBatch(Sequence[BatchDocument]):
+class StoredBatch(DocumentsRead[tuple[str, Path]]):
     """Documents of batch output directories in name order, each read from its file when it is used: a
     merged class is never in memory at once."""
 
     def __init__(self, entries: Iterable[tuple[str, Path]]) -> None:
-        self._entries = sorted(entries, key=lambda entry: entry[0])
+        super().__init__(sorted(entries, key=lambda entry: entry[0]))
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, index: int) -> BatchDocument: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[BatchDocument]: ...
-
-    def __getitem__(self, index: int | slice) -> BatchDocument | list[BatchDocument]:
-        if isinstance(index, slice):
-            return [_listed_document(*entry) for entry in self._entries[index]]
-        return _listed_document(*self._entries[index])
-
-    def __iter__(self) -> Iterator[BatchDocument]:
-        return (_listed_document(*entry) for entry in self._entries)
+    def read(self, key: tuple[str, Path]) -> BatchDocument:
+        return _listed_document(*key)
 
     @property
     def entries(self) -> list[tuple[str, Path]]:
         """Each document's name and file, in name order."""
-        return list(self._entries)
+        return list(self.keys)
 
 
 def _listed_document(name: str, path: Path) -> BatchDocument:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, TypedDict
+from typing import Any, Generic, Iterator, Mapping, Sequence, TypedDict, TypeVar, overload
 
 from grader.core.errors import UsageError
 from grader.core.model import ExerciseResult, ExerciseStatus, QuizResult, Report, ReportDict
@@ -323,3 +323,35 @@ class ClassSummary:
             "mistakes": [mistake.to_dict() for mistake in self.mistakes],
             "confinement": self.confinement.to_dict(),
         }
+
+
+Key = TypeVar("Key")
+
+
+class DocumentsRead(Sequence[BatchDocument], Generic[Key]):
+    """A class's documents in name order, each read (from its file) when it is used, never all held at once:
+    ``grade batch`` reads back what it wrote, ``grade merge`` what the shards wrote. A subclass says how one
+    document is read from its key."""
+
+    def __init__(self, keys: list[Key]) -> None:
+        self.keys = keys
+
+    def read(self, key: Key) -> BatchDocument:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> BatchDocument: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BatchDocument]: ...
+
+    def __getitem__(self, index: int | slice) -> BatchDocument | list[BatchDocument]:
+        if isinstance(index, slice):
+            return [self.read(key) for key in self.keys[index]]
+        return self.read(self.keys[index])
+
+    def __iter__(self) -> Iterator[BatchDocument]:
+        return map(self.read, self.keys)
