@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from grader.core.errors import UsageError
 from grader.core.formatting import counted
 from grader.course.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations

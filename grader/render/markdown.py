@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Sequence
 
 from grader.core.model import ExerciseStatus, Report
 from grader.core.records import STATUS_ORDER, BatchDocument, BatchRecord, BatchStatus, ClassSummary

@@ -1,8 +1,7 @@
 """Score a quiz: correct / total, passed only when strictly above the quiz's pass_above."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from grader.core.model import QuestionResult, QuizResult
 from grader.course.quiz.schema import Quiz
