@@ -403,7 +403,9 @@ def _clone(flags: int) -> int:
     A raw clone(2) with ``flags`` and SIGCHLD, no stack of its own and no thread-id pointers: all zeros, so
     the argument order, which differs between architectures, does not matter (s390x alone puts the stack
     before the flags). Python's own fork bookkeeping around it, as os.fork does (its locks, threading's
-    state, os.register_at_fork hooks). The fork server calls this with no other thread running.
+    state, os.register_at_fork hooks). Only from a process with no other thread (the fork server, whose
+    numerical libraries run one thread each): no lock of another thread is copied, held, into a child that
+    has no thread to release it. Elsewhere it refuses, and the caller falls back.
 
     glibc's fork(), which this is not, also runs pthread_atfork handlers and gives the child its own cached
     thread id; here the child keeps the server's. That child is init, which runs only the grader's code,
@@ -412,7 +414,11 @@ def _clone(flags: int) -> int:
     kernel. The student's process is made from init by os.fork (glibc's fork), which runs the atfork
     handlers and sets its thread id afresh: the student starts exactly as from any fork."""
     number = _SYS_CLONE.get(platform.machine())
-    if number is None:
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        threads = 0
+    if number is None or threads != 1:
         return -1
     flags |= signal.SIGCHLD
     first, second = (0, flags) if platform.machine() == "s390x" else (flags, 0)
