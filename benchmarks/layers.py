@@ -3,8 +3,8 @@
     python benchmarks/layers.py [--runs 30]
 
 This process is made as warm as the fork server (numpy, torch, the worker's code, the same warm-up,
-objects frozen, its memory in huge pages), then forks workers that enter the sandbox exactly as a graded submission's worker does
-(``worker._isolate``), marking the time after each layer. The student process at the end of the chain
+objects frozen, its memory in huge pages, one thread), then makes workers that enter the sandbox exactly as a
+graded submission's worker does (``isolation.fork_confined``, ``worker._isolate``), marking the time after each layer. The student process at the end of the chain
 sends the marks home; the worker is then ended as the grader ends one that is done (SIGTERM), and the
 teardown is what is left of the fork-to-reaped time.
 Prints one JSON object: the median milliseconds of each step, and the layers that were entered.
@@ -24,13 +24,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# One thread per numerical library, as in the server (server.SERVER_ENVIRONMENT): the raw clone that makes a
+# confined worker is refused in a process with another thread (isolation._clone).
+os.environ.update({name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
 
 from grader.sandbox import isolation, limits, protocol, worker, zygote  # noqa: E402  (zygote: numpy, torch, warm-up)
 from grader.sandbox.runner import Limits, _sandbox_user  # noqa: E402
 
 CPU = "CPU (the chain's processes, mean)"
-STEPS = ("fork from the server", "user namespace", "other namespaces", "PID 1", "private root", "student process",
-         "job user")
+STEPS = ("fork from the server", "user namespace", "other namespaces", "private root", "student process", "job user")
 
 
 def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
@@ -43,8 +45,8 @@ def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
     marks_r, marks_w = os.pipe()
     before = os.times()
     started = time.perf_counter()
-    # As the server forks a worker: a confined one into a user namespace whose id maps it writes
-    pid, user_namespace = isolation.fork_into_user_namespace(job["sandbox"]["uid"]) if isolate else (os.fork(), False)
+    # As the server forks a worker: a confined one cloned into its namespaces, whose user namespace's id maps it writes
+    pid, start = isolation.fork_confined(job["sandbox"]["uid"]) if isolate else (os.fork(), isolation.Start())
     if pid == 0:
         os.close(marks_r)
         marks = [("start", started), ("fork from the server", time.perf_counter())]
@@ -52,7 +54,7 @@ def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
             os.setsid()
             limits.enter(job["limits"])
             layers, _ = worker._isolate(job, marks_w, lambda step: marks.append((step, time.perf_counter())),
-                                        user_namespace)
+                                        start)
             marks.append(("job user", time.perf_counter()))
             os.write(marks_w, json.dumps({"marks": marks, "layers": layers}).encode())
         finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 HEADROOM_MB = 512  # a forked worker's copy-on-write pages are charged to it as Python touches them
-EXTRA_TASKS = 16  # the worker, its init, and their threads, on top of the job's own processes
+EXTRA_TASKS = 16  # the worker (its namespace's init) and its threads, on top of the job's own processes
 LAYERS = {"memory": "job memory limit (cgroup)", "pids": "job process limit (cgroup)", "cpu": "job CPU share (cgroup)"}
 CPU_SHARES = 1024  # every job the same share: a job's busy processes slow that job, not its neighbours
 

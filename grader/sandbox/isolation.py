@@ -1,6 +1,6 @@
 """Kernel isolation for a worker: a user namespace, a private minimal root, an unprivileged user.
 
-Runs in the forked worker before any student code, and works in the three places instructors grade:
+Set up before any student code, and works in the three places instructors grade:
 
 - as root (a CI machine, ``sudo``): a user namespace that maps root and one host uid of the job's own
   (200000 + n), so the student's code runs as a host user that owns nothing on the machine;
@@ -12,18 +12,22 @@ Runs in the forked worker before any student code, and works in the three places
 
 Where no user namespace can be made, root with CAP_SYS_ADMIN enters the other namespaces directly.
 
-Process layout::
+Process layout (two processes a job, each holding the server's torch-sized image)::
 
-    fork server (host namespaces)   forks the worker into a new user namespace and writes its id maps
-      └─ worker                     enters the other namespaces (its children are in the new PID namespace)
-           └─ init (PID 1)          builds the root: tmpfs, read-only system and Python, /job, pivot_root
-                └─ student (PID 2)  the job's uid, no capabilities, no_new_privs: runs the student's code
+    fork server (host namespaces)   clones the worker into new user, PID, mount, network, IPC and UTS
+      │                             namespaces at once (``fork_confined``) and writes its id maps
+      └─ worker = init (PID 1)      builds the root: tmpfs, read-only system and Python, /job, pivot_root
+           └─ student (PID 2)       the job's uid, no capabilities, no_new_privs: runs the student's code
 
-(The id maps must be written from outside the namespace: by the server, which waits the moment it takes,
-rather than by a process of the worker's own, one fork and one exit of a process holding torch fewer.)
+(The id maps must be written from outside the namespace: by the server, which waits the moment it takes.
+One raw clone(2) makes the worker the PID 1 of its namespace: no process of its own only to enter the
+namespaces, one fork and one exit of a process holding torch fewer a job.)
 
 When init dies the kernel kills every process left in its PID namespace: double forks and setsid
-included. Exit statuses travel back up the chain (a signal N as exit code 128 + N).
+included. The student's exit status travels back through init, which cannot die by a signal of its
+own: a signal N becomes exit code 128 + N, which the server reports as that signal again
+(``exit_code_of_init``). As PID 1, init ignores every signal it has no handler for, so it handles
+SIGTERM, the grader's request to end the job (``become_init``).
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ import os
 import platform
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
@@ -47,6 +52,7 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 1, 38, 24
 CAP_LAST_CAP_GUESS = 63
+_SYS_CLONE = {"x86_64": 56, "aarch64": 220, "riscv64": 220, "ppc64le": 120, "s390x": 120}
 _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 _SYS_KEYCTL = {"x86_64": 250, "aarch64": 219, "riscv64": 219, "ppc64le": 271, "s390x": 280}
 KEYCTL_JOIN_SESSION_KEYRING = 1
@@ -66,6 +72,9 @@ NAMESPACES = ((CLONE_NEWNS, "mount"), (CLONE_NEWPID, "PID"), (CLONE_NEWNET, "net
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
+# clone(2) through a foreign function that keeps the GIL, as os.fork keeps it across fork(2)
+_clone_syscall = ctypes.PyDLL(None, use_errno=True).syscall
+_clone_syscall.restype = ctypes.c_long
 
 
 class IsolationError(OSError):
@@ -135,8 +144,10 @@ def forbid_more_user_namespaces() -> bool:
 
 
 def unshare_namespaces() -> list[str]:
-    """Enter new mount, PID, network, IPC and UTS namespaces; return the ones entered."""
-    return [name for flag, name in NAMESPACES if _libc.unshare(flag) == 0]
+    """Enter new mount, network, IPC and UTS namespaces, where the worker could not be created in them
+    (``fork_confined``); return the ones entered. Never a PID namespace: a process that unshares one stays
+    outside it, and only a process more would be inside."""
+    return [name for flag, name in NAMESPACES if flag != CLONE_NEWPID and _libc.unshare(flag) == 0]
 
 
 # --- the private root -----------------------------------------------------------------------------
@@ -297,16 +308,19 @@ def die_with_parent() -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def wait_and_mirror(pid: int, on_term: int | None = None, as_init: bool = False) -> None:
-    """Wait for ``pid`` and end this process the same way (PID 1 cannot signal itself: 128 + N)."""
-    if on_term is not None:
-        def kill_child(signum: int, frame: object) -> None:
-            try:
-                os.kill(on_term, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+def become_init() -> None:
+    """As the PID 1 of a PID namespace, which ignores every signal it has no handler for: end the job on
+    SIGTERM, the grader's request (``runner._end``). Init's exit takes every process of the namespace with it."""
+    signal.signal(signal.SIGTERM, _end_the_namespace)
 
-        signal.signal(signal.SIGTERM, kill_child)
+
+def _end_the_namespace(signum: int, frame: object) -> None:
+    os._exit(128 + signal.SIGKILL)  # as a job killed from outside is reported
+
+
+def wait_and_mirror(pid: int) -> None:
+    """As init: wait for ``pid`` (the student) and exit as it did; a death by signal N as exit code 128 + N,
+    since PID 1 cannot kill itself (the server reads it back, ``exit_code_of_init``)."""
     while True:
         try:
             waited, status = os.waitpid(pid, 0)
@@ -315,20 +329,13 @@ def wait_and_mirror(pid: int, on_term: int | None = None, as_init: bool = False)
         if waited == pid:
             break
     code = os.waitstatus_to_exitcode(status)
-    if code < 0 and not as_init:
-        _die_by_signal(-code)
-    if code < 0:
-        os._exit(128 + -code)
-    if code > 128 and not as_init:
-        _die_by_signal(code - 128)
-    os._exit(code)
+    os._exit(128 - code if code < 0 else code)
 
 
-def _die_by_signal(number: int) -> None:
-    if number not in (signal.SIGKILL, signal.SIGSTOP):
-        signal.signal(number, signal.SIG_DFL)
-    os.kill(os.getpid(), number)
-    os._exit(128 + number)
+def exit_code_of_init(code: int) -> int:
+    """A job init's exit code as the grader reads a process's: 128 + N, init's mirror of its student's death
+    by signal N, as -N (the signal itself), which is how the student's exit has always been reported."""
+    return 128 - code if 128 < code < 128 + signal.NSIG else code
 
 
 MAPPED = b"mapped"  # what the fork server tells its child once the id maps are written
@@ -370,3 +377,99 @@ def fork_into_user_namespace(job_uid: int) -> tuple[int, bool | str]:
         os.close(ready_r)
         os.close(go_w)
     return pid, True
+
+
+@dataclass(frozen=True)
+class Start:
+    """How the fork server started a confined worker (``fork_confined``)."""
+
+    user_namespace: bool = False  # in a user namespace of its own, whose id maps the server wrote
+    namespaces: tuple[str, ...] = ()  # the other namespaces it was created in
+    error: str | None = None  # why its user namespace's id maps could not be written
+
+    @property
+    def init(self) -> bool:
+        """Whether the worker is the PID 1 of a PID namespace of its own."""
+        return "PID" in self.namespaces
+
+
+_ALL_FLAGS = sum(flag for flag, _ in NAMESPACES)
+_ALL_NAMES = tuple(name for _, name in NAMESPACES)
+
+
+def _clone(flags: int) -> int:
+    """fork(2) into new namespaces: the pid of the child here, 0 in the child, -1 where the kernel refuses.
+
+    A raw clone(2) with ``flags`` and SIGCHLD, no stack of its own and no thread-id pointers: all zeros, so
+    the argument order, which differs between architectures, does not matter (s390x alone puts the stack
+    before the flags). Python's own fork bookkeeping around it, as os.fork does (its locks, threading's
+    state, os.register_at_fork hooks). Only from a process with no other thread (the fork server, whose
+    numerical libraries run one thread each): no lock of another thread is copied, held, into a child that
+    has no thread to release it. Elsewhere it refuses, and the caller falls back.
+
+    glibc's fork(), which this is not, also runs pthread_atfork handlers and gives the child its own cached
+    thread id; here the child keeps the server's. That child is init, which runs only the grader's code,
+    single-threaded: glibc reads the cached id for a lock's owner between threads (none here) and for
+    pthread_kill of another thread (none); getpid(), gettid(), raise() and signals to itself ask the
+    kernel. The student's process is made from init by os.fork (glibc's fork), which runs the atfork
+    handlers and sets its thread id afresh: the student starts exactly as from any fork."""
+    number = _SYS_CLONE.get(platform.machine())
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        threads = 0
+    if number is None or threads != 1:
+        return -1
+    flags |= signal.SIGCHLD
+    first, second = (0, flags) if platform.machine() == "s390x" else (flags, 0)
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _clone_syscall(ctypes.c_long(number), ctypes.c_ulong(first), ctypes.c_ulong(second), None, None, None)
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+    else:
+        ctypes.pythonapi.PyOS_AfterFork_Parent()
+    return pid
+
+
+def fork_confined(job_uid: int) -> tuple[int, Start]:
+    """Fork a confined worker: (the child's pid, how it started) here, (0, how it started) in the child.
+
+    Where the kernel allows, it is created in a new user namespace and new PID, mount, network, IPC and UTS
+    namespaces at once, as the PID 1 of its PID namespace, and this (outside) process writes its id maps;
+    where no user namespace can be made, root with CAP_SYS_ADMIN creates it in the other namespaces only.
+    Otherwise it is forked into a user namespace of its own if it can be (``fork_into_user_namespace``) and
+    enters what other namespaces it can itself (``unshare_namespaces``). Never raises in the parent once the
+    child exists."""
+    go_r, go_w = os.pipe()
+    pid = _clone(CLONE_NEWUSER | _ALL_FLAGS)
+    user_namespace = pid >= 0
+    if pid < 0 and privileged_in_host():
+        pid = _clone(_ALL_FLAGS)
+    if pid < 0:
+        os.close(go_r)
+        os.close(go_w)
+        pid, entered = fork_into_user_namespace(job_uid)
+        return pid, Start(error=entered) if isinstance(entered, str) else Start(user_namespace=entered)
+    if pid == 0:
+        become_init()
+        os.close(go_w)
+        answer = os.read(go_r, 512) if user_namespace else MAPPED
+        os.close(go_r)
+        if answer == MAPPED:
+            return 0, Start(user_namespace, _ALL_NAMES)
+        why = answer.decode("utf-8", "replace") if answer else "the fork server stopped"
+        return 0, Start(user_namespace, _ALL_NAMES, f"the user namespace's id maps could not be written: {why}")
+    os.close(go_r)
+    try:
+        if user_namespace:
+            try:
+                write_id_maps(pid, job_uid)
+                answer = MAPPED
+            except OSError as exc:
+                answer = (str(exc) or type(exc).__name__).encode("utf-8", "replace")[:500]
+            os.write(go_w, answer)
+    except OSError:
+        pass  # the child is gone already: its exit tells the grader
+    finally:
+        os.close(go_w)
+    return pid, Start(user_namespace, _ALL_NAMES)

@@ -89,7 +89,7 @@ class Job:
 def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
     """End a worker and all it started; return its exit code.
 
-    SIGTERM asks the worker to kill its PID namespace's init (which takes every process in the
+    SIGTERM asks the worker, its PID namespace's init, to end (which takes every process in the
     namespace with it); SIGKILL to its process group is the fallback where there is no namespace.
     A worker that stopped talking by itself is first given the time to exit, so that its own exit
     code (a crash, an exit call) is the one reported.
@@ -165,7 +165,7 @@ class _Teardowns:
     inside ``deferred_teardowns()``, by background threads while the next job runs.
 
     A worker whose tasks are all settled and whose output has ended has nothing more to tell: its
-    outcomes are final. Ending its processes (three of them, each holding torch's memory), removing its
+    outcomes are final. Ending its processes (two of them, each holding torch's memory), removing its
     cgroups and its directory is then tens of milliseconds of waiting that a class need not wait for.
     Everything deferred is finished before the scope ends, so nothing outlives the run.
     """

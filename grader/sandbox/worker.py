@@ -9,6 +9,7 @@ import base64
 import functools
 import importlib.util
 import os
+import signal
 import sys
 import traceback
 from types import FunctionType, ModuleType
@@ -300,12 +301,16 @@ def import_student_module(path: str) -> ModuleType:
     return module
 
 
-def _redirect_output(output_fd: int) -> None:
+def _read_nothing() -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
+    os.close(devnull)
+
+
+def _redirect_output(output_fd: int) -> None:
+    _read_nothing()
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
-    os.close(devnull)
     os.close(output_fd)
 
 
@@ -328,20 +333,21 @@ def _job_file_on_host(job: WireJob) -> str:
 
 
 def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda step: None,
-             user_namespace: bool | str = False) -> tuple[list[str], str]:
+             start: isolation.Start = isolation.Start()) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
-    ``user_namespace``: whether the fork server forked this worker into a user namespace of its own and wrote
-    its id maps (``isolation.fork_into_user_namespace``), or why it could not write them.
-    Only the student process returns; the processes above it wait and mirror its exit status.
+    ``start``: how the fork server started this worker (``isolation.fork_confined``): in which namespaces,
+    whether in a user namespace of its own whose id maps it wrote, or why it could not write them. A worker
+    made the PID 1 of its namespace builds the root and forks the student's process, then waits and mirrors
+    its exit status; only the student's process returns.
     ``mark`` hears each step's name as it is done (benchmarks/layers.py times them).
     """
     sandbox, uid = job["sandbox"], int(job["sandbox"]["uid"])
     if not sandbox.get("isolate"):
         return [], _job_file_on_host(job)
-    if isinstance(user_namespace, str):
-        raise isolation.IsolationError(0, user_namespace)
-    in_user_namespace = user_namespace
+    if start.error is not None:
+        raise isolation.IsolationError(0, start.error)
+    in_user_namespace = start.user_namespace
     isolation.die_with_parent()
     mark("user namespace")
     if not in_user_namespace and os.geteuid() != 0:
@@ -349,30 +355,27 @@ def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda
     layers = ["user namespace"] if in_user_namespace else []
     if in_user_namespace and isolation.forbid_more_user_namespaces():
         layers.append("no namespaces of its own")
-    layers += [f"{name} namespace" for name in isolation.unshare_namespaces()]
+    namespaces = list(start.namespaces) or isolation.unshare_namespaces()
+    layers += [f"{name} namespace" for name in namespaces]
     mark("other namespaces")
     job_dir = None
-    if "PID namespace" in layers:
-        init = os.fork()
-        if init:
-            os.close(results_fd)
-            isolation.wait_and_mirror(init, on_term=init)
-        isolation.die_with_parent()
-        mark("PID 1")
-        if "mount namespace" in layers:
+    if start.init:
+        if "mount" in namespaces:
             try:
                 own_uid = uid if isolation.privileged_in_host() else None
                 isolation.build_root(sandbox["root"], job["source"], job["module_name"], own_uid,
                                      [str(h) for h in sandbox.get("hide", []) if isinstance(h, str)])
                 layers.append("minimal read-only file system")
                 job_dir = isolation.SANDBOX_JOB_DIR
+                _read_nothing()  # the root's own /dev/null: not one of the old root, which is detached now
             except OSError as exc:
                 layers.append(f"no private file system ({exc})")
             mark("private root")
         student = os.fork()
         if student:
             os.close(results_fd)
-            isolation.wait_and_mirror(student, as_init=True)
+            isolation.wait_and_mirror(student)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the student's process is no init: SIGTERM ends it
         mark("student process")
     if job_dir is None:
         job_dir = _job_file_on_host(job)
@@ -401,9 +404,9 @@ def _mark_task(index: int) -> None:
         pass  # the student's code closed or replaced its stdout: its output is no longer split per task
 
 
-def main(job_fd: int, results_fd: int, output_fd: int, user_namespace: bool | str = False) -> None:
-    """Entry point of a forked child: one submission file, its tasks one after the other (``user_namespace``:
-    see ``_isolate``)."""
+def main(job_fd: int, results_fd: int, output_fd: int, start: isolation.Start = isolation.Start()) -> None:
+    """Entry point of a forked child: one submission file, its tasks one after the other (``start``: see
+    ``_isolate``)."""
     os.setsid()
     _redirect_output(output_fd)
     with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
@@ -415,7 +418,7 @@ def main(job_fd: int, results_fd: int, output_fd: int, user_namespace: bool | st
     try:
         limits.enter(job["limits"])
         job["source"] = base64.b64decode(job["source"])
-        layers, job_dir = _isolate(job, results_fd, user_namespace=user_namespace)
+        layers, job_dir = _isolate(job, results_fd, start=start)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
         send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})

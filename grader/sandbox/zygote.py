@@ -19,7 +19,7 @@ through a pidfd.
 
 Control channel (a SOCK_SEQPACKET socket whose fd number is the one argument), one JSON message each:
   grader -> server: {"id": n} with three fds attached (job reader, results writer, output writer), and
-                    "uid": the job's user for a confined job (its worker is forked into a user namespace)
+                    "uid": the job's user for a confined job (its worker is cloned into namespaces of its own)
   server -> grader: {"id": n, "pid": pid} once forked; {"pid": pid, "exit": code} once reaped
 """
 from __future__ import annotations
@@ -106,7 +106,7 @@ def _dense_anonymous_mappings() -> list[tuple[int, int]]:
 def _collapse_to_huge_pages() -> None:
     """Ask the kernel to hold the server's dense private memory (torch's and numpy's heap, Python's objects)
     in transparent huge pages, now (MADV_COLLAPSE) rather than whenever khugepaged comes by. A fork copies
-    the page tables of this memory and every exit of the three processes of a worker frees them: one entry
+    the page tables of this memory and every exit of the two processes of a job frees them: one entry
     per 2 MiB instead of 512 makes a worker's chain about a third cheaper in CPU. A child that writes to such
     a page copies 4 KiB of it, as before. Where the kernel cannot, nothing changes."""
     try:
@@ -133,12 +133,13 @@ def _pidfd(pid: int) -> int:
 
 
 def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: list[int],
-                 children: dict[int, int], uid: int | None) -> int:
-    """Fork a worker; for a confined job (``uid``, its user), into a user namespace of its own."""
+                 children: dict[int, int], uid: int | None) -> tuple[int, bool]:
+    """Fork a worker; for a confined job (``uid``, its user), into namespaces of its own. Its pid, and whether
+    it is the PID 1 of its namespace (whose exit code mirrors a signal as 128 + N)."""
     if uid is None:
-        pid, user_namespace = os.fork(), False
+        pid, start = os.fork(), isolation.Start()
     else:
-        pid, user_namespace = isolation.fork_into_user_namespace(uid)
+        pid, start = isolation.fork_confined(uid)
     if pid == 0:
         selector.close()
         control.close()
@@ -147,15 +148,15 @@ def _fork_worker(control: socket.socket, selector: selectors.BaseSelector, fds: 
                 os.close(pidfd)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            worker.main(*fds, user_namespace=user_namespace)
+            worker.main(*fds, start=start)
         finally:
             os._exit(70)
     for fd in fds:
         os.close(fd)
-    return pid
+    return pid, start.init
 
 
-def _reap(control: socket.socket, children: dict[int, int], selector: selectors.BaseSelector) -> None:
+def _reap(control: socket.socket, children: dict[int, int], inits: set[int], selector: selectors.BaseSelector) -> None:
     while children:
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
@@ -164,11 +165,16 @@ def _reap(control: socket.socket, children: dict[int, int], selector: selectors.
         if pidfd >= 0:
             selector.unregister(pidfd)
             os.close(pidfd)
-        _send(control, {"pid": pid, "exit": os.waitstatus_to_exitcode(status)})
+        code = os.waitstatus_to_exitcode(status)
+        if pid in inits:
+            inits.discard(pid)
+            code = isolation.exit_code_of_init(code)
+        _send(control, {"pid": pid, "exit": code})
 
 
 def serve(control: socket.socket) -> None:
     children: dict[int, int] = {}  # pid -> its pidfd (-1: none, poll for its exit)
+    inits: set[int] = set()  # the children that are the PID 1 of a namespace
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)
     try:
@@ -186,12 +192,14 @@ def serve(control: socket.socket) -> None:
                         os.close(fd)
                     continue
                 uid = request.get("uid")
-                pid = _fork_worker(control, selector, fds, children, uid if type(uid) is int else None)
+                pid, init = _fork_worker(control, selector, fds, children, uid if type(uid) is int else None)
+                if init:
+                    inits.add(pid)
                 children[pid] = _pidfd(pid)
                 if children[pid] >= 0:
                     selector.register(children[pid], selectors.EVENT_READ)
                 _send(control, {"id": request["id"], "pid": pid})
-            _reap(control, children, selector)
+            _reap(control, children, inits, selector)
     finally:
         for pid in children:
             for kill in (os.killpg, os.kill):

@@ -1,0 +1,198 @@
+"""A confined job is two processes holding the fork server's image: the worker, which the server clones straight
+into its namespaces as their PID 1 (``isolation.fork_confined``), and the student's. What the student's process
+sees, and how its end is reported, are as they were with a process more between the server and init."""
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from grader.core.model import ExerciseStatus
+from grader.sandbox import isolation
+from grader.sandbox.server import warm_server
+from processes import processes_named
+from variants import build_submission
+
+SOFTMAX = "stable_softmax"
+MARKER = f"chain-{os.getpid() % 10**8}"  # this run's own name: another suite on the machine has its own
+
+
+def _status_field(pid: int, field: str) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return line.split(":", 1)[1].strip()
+    raise LookupError(field)
+
+
+WAIT = f'''
+def stable_softmax(logits, axis=-1):
+    import ctypes, time
+    ctypes.CDLL(None).prctl(15, b"{MARKER}", 0, 0, 0)  # PR_SET_NAME: the test finds this process by it
+    while True:
+        time.sleep(0.05)  # until the test, having looked at the chain from outside, kills this process
+'''
+
+
+def test_a_job_is_the_servers_child_with_the_students_process_under_it(grade, tmp_path):
+    """From the host: the student's parent is a child of the fork server, with no process between them, and
+    the PID 1 of the job's namespace; a kill from outside is reported with its signal, as before."""
+    submission = build_submission(tmp_path, {SOFTMAX: WAIT})
+    server = warm_server()
+    with ThreadPoolExecutor(1) as pool:
+        graded = pool.submit(grade, submission, exercises=(SOFTMAX,), timeout=60.0)
+        deadline = time.monotonic() + 45
+        while not processes_named(MARKER) and time.monotonic() < deadline and not graded.done():
+            time.sleep(0.05)
+        [student] = processes_named(MARKER)
+        init = int(_status_field(student, "PPid"))
+        init_parent = int(_status_field(init, "PPid"))
+        init_children = Path(f"/proc/{init}/task/{init}/children").read_text().split()
+        init_pid_inside = _status_field(init, "NSpid").split()[-1]
+        os.kill(student, signal.SIGKILL)
+        report = graded.result()
+    assert init_parent == server.process.pid, "a process between the fork server and the job's init"
+    assert init_children == [str(student)]
+    assert init_pid_inside == "1"
+    assert "crashed with signal 9 (SIGKILL)" in report.exercises[0].checks[0].message
+
+
+LOOK_AROUND = '''
+def stable_softmax(logits, axis=-1):
+    import os
+    pids = sorted(int(n) for n in os.listdir("/proc") if n.isdigit()) if os.path.isdir("/proc/self") else None
+    raise RuntimeError(repr({"pid": os.getpid(), "ppid": os.getppid(), "pids": pids}))
+'''
+
+
+def test_inside_the_student_is_pid_2_under_pid_1_and_alone(grade, tmp_path):
+    report = grade(build_submission(tmp_path, {SOFTMAX: LOOK_AROUND}), exercises=(SOFTMAX,))
+    message = report.exercises[0].checks[0].message
+    seen = ast.literal_eval(re.search(r"\{'pid'.*?\}", message).group())  # the dict the student raised
+    assert seen["pid"] == 2 and seen["ppid"] == 1
+    assert seen["pids"] in (None, [1, 2])  # None: a container that refuses a fresh /proc
+
+
+CPU_LIMIT = '''
+def stable_softmax(logits, axis=-1):
+    import resource
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + 1, hard))
+    while True:  # SIGXCPU in a second of CPU time: the student's process is no init, so it ends it
+        pass
+'''
+
+
+def test_the_cpu_time_limit_still_ends_the_student_and_says_so(grade, tmp_path):
+    report = grade(build_submission(tmp_path, {SOFTMAX: CPU_LIMIT}), exercises=(SOFTMAX,), timeout=20.0)
+    exercise = report.exercises[0]
+    assert exercise.status is ExerciseStatus.TIMEOUT
+    assert "used more than its 20 s of CPU time" in exercise.checks[0].message
+
+
+@pytest.mark.parametrize("call, number, name", [("os.abort()", 6, "SIGABRT"),
+                                                ("os.kill(os.getpid(), signal.SIGKILL)", 9, "SIGKILL"),
+                                                ("os.kill(os.getpid(), signal.SIGUSR2)", 12, "SIGUSR2")])
+def test_a_death_by_signal_is_reported_with_its_signal(grade, tmp_path, call, number, name):
+    source = f"def stable_softmax(logits, axis=-1):\n    import os, signal\n    {call}\n"
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    exercise = report.exercises[0]
+    assert exercise.status is ExerciseStatus.ERROR
+    assert f"crashed with signal {number} ({name})" in exercise.checks[0].message
+
+
+def test_an_exit_code_above_128_is_reported_as_the_signal_it_mirrors():
+    """Init reports its student's death by signal N as 128 + N; the server reads it back as the signal, as a
+    process more above init used to (a student's own exit(128 + N) read the same way then too)."""
+    assert isolation.exit_code_of_init(128 + signal.SIGXCPU) == -signal.SIGXCPU
+    assert isolation.exit_code_of_init(128 + signal.SIGKILL) == -signal.SIGKILL
+    assert [isolation.exit_code_of_init(code) for code in (0, 1, 70, 128, 128 + signal.NSIG, 255, -9)] == \
+        [0, 1, 70, 128, 128 + signal.NSIG, 255, -9]
+
+
+# Each way down the fallbacks, in a fresh interpreter (a raw clone wants a process with no other thread): the
+# kernel's refusals are simulated, the worker enters what is left and reports its layers and pid.
+FALLBACK = r'''
+import json, os, sys
+from grader.sandbox import isolation, limits, protocol, worker
+from grader.sandbox.runner import Limits
+refuse, root_dir = sys.argv[1], sys.argv[2]
+real_clone = isolation._clone
+if refuse == "threads":  # a process with a thread more than the fork server: no raw clone, however allowed
+    import threading
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+else:
+    isolation._clone = lambda flags: -1 if refuse != "user namespaces" or flags & isolation.CLONE_NEWUSER else real_clone(flags)
+if refuse in ("user namespaces", "all"):
+    isolation.enter_user_namespace = lambda: False
+os.makedirs(root_dir + "/root"); os.makedirs(root_dir + "/submission")
+job = {"module_name": "submission.py", "source": b"x = 1\n", "limits": Limits().for_worker(1),
+       "sandbox": {"isolate": True, "uid": 200123, "root": root_dir + "/root", "hostdir": root_dir + "/submission",
+                   "cgroups": []}}
+report_r, report_w = os.pipe()
+pid, start = isolation.fork_confined(200123)
+if pid == 0:
+    os.close(report_r)
+    try:
+        limits.enter(job["limits"])
+        layers, job_dir = worker._isolate(job, report_w, start=start)
+        os.write(report_w, json.dumps({"layers": layers, "pid": os.getpid(), "job_dir": job_dir}).encode())
+    finally:
+        os._exit(0)
+os.close(report_w)
+reply = json.loads(protocol.read_all(report_r))
+_, status = os.waitpid(pid, 0)
+reply["exit"] = os.waitstatus_to_exitcode(status)
+reply["init"] = start.init
+print(json.dumps(reply))
+'''
+
+
+def _can_admin() -> bool:
+    """Root with CAP_SYS_ADMIN (bit 21 of the effective capabilities): may enter namespaces without a user one."""
+    return os.geteuid() == 0 and int(_status_field(os.getpid(), "CapEff"), 16) & (1 << 21) != 0
+
+
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}  # as the server
+
+
+@pytest.mark.parametrize("refuse", ["clone", "threads", "user namespaces", "all"])
+def test_where_the_kernel_refuses_the_clone_the_worker_falls_back(tmp_path, refuse):
+    """clone: refused (the worker is forked into a user namespace and enters the other namespaces itself, no PID
+    one); threads: the same, from a process with another thread (a raw clone could copy its lock, held); user
+    namespaces: none at all (root with CAP_SYS_ADMIN still clones into the others; without it, limits
+    only); all: neither clone nor a user namespace."""
+    done = subprocess.run([sys.executable, "-c", FALLBACK, refuse, str(tmp_path / "job")], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **ONE_THREAD})
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    layers = reply["layers"]
+    assert reply["exit"] == 0
+    if refuse == "user namespaces" and _can_admin():
+        assert reply["init"] and reply["pid"] == 2 and reply["job_dir"] == "/job"
+        assert {"PID namespace", "mount namespace", "network namespace", "minimal read-only file system"} <= set(layers)
+        assert "user namespace" not in layers
+    elif refuse in ("clone", "threads"):
+        assert not reply["init"] and reply["pid"] != 1
+        assert layers[:2] == ["user namespace", "no namespaces of its own"]
+        assert {"mount namespace", "network namespace", "IPC namespace", "UTS namespace"} <= set(layers)
+        assert "PID namespace" not in layers and "minimal read-only file system" not in layers
+        assert "unprivileged user 200123" in layers
+    elif _can_admin():  # no user namespace and no clone: root enters the other namespaces itself, no PID one
+        assert not reply["init"] and reply["pid"] != 1
+        assert {"mount namespace", "network namespace", "IPC namespace", "UTS namespace"} <= set(layers)
+        assert "PID namespace" not in layers and "user namespace" not in layers
+    elif os.geteuid() == 0:  # root without CAP_SYS_ADMIN: no namespace at all
+        assert not reply["init"] and not any("namespace" in layer for layer in layers)
+        assert "unprivileged user 200123" in layers  # root still becomes the job's user
+    else:
+        assert not reply["init"] and layers == []  # limits only, as grade doctor then says
