@@ -363,20 +363,25 @@ def fork_into_user_namespace(job_uid: int) -> tuple[int, bool | str]:
     os.close(ready_w)
     os.close(go_r)
     try:
-        entered = os.read(ready_r, 1) == b"1"
-        try:
-            if entered:
-                write_id_maps(pid, job_uid)
-            answer = MAPPED
-        except OSError as exc:
-            answer = (str(exc) or type(exc).__name__).encode("utf-8", "replace")[:500]
-        os.write(go_w, answer)
+        _map_and_tell(pid, job_uid, go_w, os.read(ready_r, 1) == b"1")
     except OSError:
         pass  # the child is gone already: its exit tells the grader
     finally:
         os.close(ready_r)
         os.close(go_w)
     return pid, True
+
+
+def _map_and_tell(pid: int, job_uid: int, go_w: int, in_user_namespace: bool) -> None:
+    """Write the child's id maps (when it is in a user namespace of its own) and tell it MAPPED, or why they
+    could not be written. Raises OSError when the child is gone."""
+    answer = MAPPED
+    if in_user_namespace:
+        try:
+            write_id_maps(pid, job_uid)
+        except OSError as exc:
+            answer = (str(exc) or type(exc).__name__).encode("utf-8", "replace")[:500]
+    os.write(go_w, answer)
 
 
 @dataclass(frozen=True)
@@ -461,13 +466,8 @@ def fork_confined(job_uid: int) -> tuple[int, Start]:
         return 0, Start(user_namespace, _ALL_NAMES, f"the user namespace's id maps could not be written: {why}")
     os.close(go_r)
     try:
-        if user_namespace:
-            try:
-                write_id_maps(pid, job_uid)
-                answer = MAPPED
-            except OSError as exc:
-                answer = (str(exc) or type(exc).__name__).encode("utf-8", "replace")[:500]
-            os.write(go_w, answer)
+        if user_namespace:  # else the child does not wait for an answer
+            _map_and_tell(pid, job_uid, go_w, True)
     except OSError:
         pass  # the child is gone already: its exit tells the grader
     finally:
