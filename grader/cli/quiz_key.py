@@ -11,7 +11,7 @@ import click
 from grader.cli.base import GradeGroup
 from grader.cli.options import quiz_option
 from grader.cli.quiz import _quiz_file
-from grader.authoring.quiz_key import set_key
+from grader.authoring.quiz_key import set_keys
 from grader.course.quiz.schema import load_quiz
 
 
@@ -29,14 +29,32 @@ def show_key(quiz_file: Path | None) -> None:
 
 
 @quiz_key_command.command("set")
-@click.argument("question_id")
-@click.argument("choice_id")
+@click.argument("answers", nargs=-1, required=True, metavar="QUESTION_ID CHOICE_ID | QUESTION_ID=CHOICE_ID...")
 @quiz_option
-def set_key_command(question_id: str, choice_id: str, quiz_file: Path | None) -> None:
-    """Make CHOICE_ID the correct answer to QUESTION_ID.
+def set_key_command(answers: tuple[str, ...], quiz_file: Path | None) -> None:
+    """Make CHOICE_ID the correct answer to QUESTION_ID: one question (`set q3 b`), or several at once
+    (`set q1=a q2=c q3=b`).
 
-    The question gets a fresh salt and the quiz file is rewritten (its top comments are kept).
+    Each question gets a fresh salt and the quiz file is rewritten once (its top comments are kept); one
+    unknown question or choice changes nothing.
     """
+    pairs = _answer_pairs(answers)
     quiz_file = _quiz_file(quiz_file)
-    question = set_key(quiz_file, question_id, choice_id.lower())
-    click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")
+    for question in set_keys(quiz_file, pairs):
+        click.echo(f"{quiz_file}: {question.id} -> {question.answer.id}  {textwrap.shorten(question.answer.text, 60)}")
+
+
+def _answer_pairs(answers: tuple[str, ...]) -> dict[str, str]:
+    """``q3 b``, or ``q1=a q2=c ...``: question id -> choice id (lower case, as the quiz's choices are)."""
+    if len(answers) == 2 and not any("=" in a for a in answers):
+        return {answers[0]: answers[1].lower()}
+    pairs: dict[str, str] = {}
+    for answer in answers:
+        question_id, equals, choice_id = answer.partition("=")
+        if not equals or not question_id or not choice_id:
+            raise click.UsageError(f"{answer!r}: give QUESTION_ID=CHOICE_ID (q3=b), or one question as QUESTION_ID "
+                                   "CHOICE_ID")
+        if question_id in pairs:
+            raise click.UsageError(f"question {question_id} is given twice")
+        pairs[question_id] = choice_id.lower()
+    return pairs

@@ -76,3 +76,29 @@ def test_set_refuses_an_unknown_question_or_choice(quiz_file: Path, args: tuple[
     result = invoke("set", *args, "--quiz", str(quiz_file))
     assert result.exit_code == 2 and message in result.stderr
     assert quiz_file.read_text() == before
+
+
+def test_set_keys_several_questions_at_once_in_one_rewrite(quiz_file: Path) -> None:
+    """A new quiz is keyed in one command (`set q1=a q2=c ...`), not one command a question."""
+    before = load_quiz(quiz_file)
+    chosen = {q.id: next(c for c in q.choice_ids if c != q.answer.id) for q in before.questions[:3]}
+    result = invoke("set", *(f"{q}={c.upper()}" for q, c in chosen.items()), "--quiz", str(quiz_file))
+    assert result.exit_code == 0, result.output
+    after = load_quiz(quiz_file)
+    assert {q: after.question(q).answer.id for q in chosen} == chosen
+    assert [q.answer.id for q in after.questions[3:]] == [q.answer.id for q in before.questions[3:]]
+    assert len(result.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize("answers, message", [
+    (["q1=a", "q99=b"], "no question 'q99'"),
+    (["q1=a", "q2=z"], "question q2: no choice 'z'"),
+    (["q1=a", "q2"], "'q2': give QUESTION_ID=CHOICE_ID"),
+    (["q1=a", "q1=b"], "question q1 is given twice"),
+])
+def test_one_bad_answer_changes_nothing_and_says_which(quiz_file: Path, answers: list[str], message: str) -> None:
+    before = quiz_file.read_bytes()
+    result = invoke("set", *answers, "--quiz", str(quiz_file))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+    assert quiz_file.read_bytes() == before
