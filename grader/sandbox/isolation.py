@@ -147,7 +147,12 @@ def unshare_namespaces() -> list[str]:
     """Enter new mount, network, IPC and UTS namespaces, where the worker could not be created in them
     (``fork_confined``); return the ones entered. Never a PID namespace: a process that unshares one stays
     outside it, and only a process more would be inside."""
-    return [name for flag, name in NAMESPACES if flag != CLONE_NEWPID and _libc.unshare(flag) == 0]
+    return [name for flag, name in NAMESPACES if flag != CLONE_NEWPID and unshare_one(flag)]
+
+
+def unshare_one(flag: int) -> bool:
+    """Enter one new namespace (a CLONE_NEW* flag); whether the kernel allowed it."""
+    return _libc.unshare(flag) == 0
 
 
 # --- the private root -----------------------------------------------------------------------------
@@ -399,7 +404,13 @@ class Start:
 
 
 _ALL_FLAGS = sum(flag for flag, _ in NAMESPACES)
-_ALL_NAMES = tuple(name for _, name in NAMESPACES)
+# What a worker needs to be created in to be the PID 1 that builds a private root: where the kernel refuses the
+# whole set (a network namespace, say), it is created in these and enters the others itself, each it can.
+_INIT_FLAGS = CLONE_NEWPID | CLONE_NEWNS
+
+
+def _names(flags: int) -> tuple[str, ...]:
+    return tuple(name for flag, name in NAMESPACES if flags & flag)
 
 
 def _clone(flags: int) -> int:
@@ -441,15 +452,21 @@ def fork_confined(job_uid: int) -> tuple[int, Start]:
 
     Where the kernel allows, it is created in a new user namespace and new PID, mount, network, IPC and UTS
     namespaces at once, as the PID 1 of its PID namespace, and this (outside) process writes its id maps;
-    where no user namespace can be made, root with CAP_SYS_ADMIN creates it in the other namespaces only.
+    where the kernel refuses that whole set (a network namespace, say), it is created in the PID and mount
+    ones, which its private root needs, and enters each of the others it can itself; where no user namespace
+    can be made, root with CAP_SYS_ADMIN creates it in the other namespaces only.
     Otherwise it is forked into a user namespace of its own if it can be (``fork_into_user_namespace``) and
     enters what other namespaces it can itself (``unshare_namespaces``). Never raises in the parent once the
     child exists."""
     go_r, go_w = os.pipe()
-    pid = _clone(CLONE_NEWUSER | _ALL_FLAGS)
-    user_namespace = pid >= 0
-    if pid < 0 and privileged_in_host():
-        pid = _clone(_ALL_FLAGS)
+    pid, user_namespace, flags = -1, False, 0
+    for flags in (_ALL_FLAGS, _INIT_FLAGS):
+        pid = _clone(CLONE_NEWUSER | flags)
+        user_namespace = pid >= 0
+        if pid < 0 and privileged_in_host():
+            pid = _clone(flags)
+        if pid >= 0:
+            break
     if pid < 0:
         os.close(go_r)
         os.close(go_w)
@@ -460,10 +477,11 @@ def fork_confined(job_uid: int) -> tuple[int, Start]:
         os.close(go_w)
         answer = os.read(go_r, 512) if user_namespace else MAPPED
         os.close(go_r)
-        if answer == MAPPED:
-            return 0, Start(user_namespace, _ALL_NAMES)
-        why = answer.decode("utf-8", "replace") if answer else "the fork server stopped"
-        return 0, Start(user_namespace, _ALL_NAMES, f"the user namespace's id maps could not be written: {why}")
+        if answer != MAPPED:
+            why = answer.decode("utf-8", "replace") if answer else "the fork server stopped"
+            return 0, Start(user_namespace, _names(flags), f"the user namespace's id maps could not be written: {why}")
+        entered = flags | sum(flag for flag, _ in NAMESPACES if not flags & flag and unshare_one(flag))
+        return 0, Start(user_namespace, _names(entered))
     os.close(go_r)
     try:
         if user_namespace:  # else the child does not wait for an answer
@@ -472,4 +490,4 @@ def fork_confined(job_uid: int) -> tuple[int, Start]:
         pass  # the child is gone already: its exit tells the grader
     finally:
         os.close(go_w)
-    return pid, Start(user_namespace, _ALL_NAMES)
+    return pid, Start(user_namespace, _names(flags))

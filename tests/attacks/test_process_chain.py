@@ -130,6 +130,10 @@ real_clone = isolation._clone
 if refuse == "threads":  # a process with a thread more than the fork server: no raw clone, however allowed
     import threading
     threading.Thread(target=threading.Event().wait, daemon=True).start()
+elif refuse == "network":  # a kernel that makes no network namespace, and every other
+    isolation._clone = lambda flags: -1 if flags & isolation.CLONE_NEWNET else real_clone(flags)
+    real_unshare = isolation.unshare_one
+    isolation.unshare_one = lambda flag: flag != isolation.CLONE_NEWNET and real_unshare(flag)
 else:
     isolation._clone = lambda flags: -1 if refuse != "user namespaces" or flags & isolation.CLONE_NEWUSER else real_clone(flags)
 if refuse in ("user namespaces", "all"):
@@ -165,19 +169,25 @@ def _can_admin() -> bool:
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}  # as the server
 
 
-@pytest.mark.parametrize("refuse", ["clone", "threads", "user namespaces", "all"])
+@pytest.mark.parametrize("refuse", ["clone", "threads", "user namespaces", "all", "network"])
 def test_where_the_kernel_refuses_the_clone_the_worker_falls_back(tmp_path, refuse):
     """clone: refused (the worker is forked into a user namespace and enters the other namespaces itself, no PID
     one); threads: the same, from a process with another thread (a raw clone could copy its lock, held); user
     namespaces: none at all (root with CAP_SYS_ADMIN still clones into the others; without it, limits
-    only); all: neither clone nor a user namespace."""
+    only); all: neither clone nor a user namespace; network: a kernel that makes no network namespace (the
+    worker is still created in the PID and mount ones and enters IPC and UTS itself)."""
     done = subprocess.run([sys.executable, "-c", FALLBACK, refuse, str(tmp_path / "job")], capture_output=True,
                           text=True, timeout=120, env={**os.environ, **ONE_THREAD})
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
     layers = reply["layers"]
     assert reply["exit"] == 0
-    if refuse == "user namespaces" and _can_admin():
+    if refuse == "network":  # the worker is still PID 1 with a private root, in every other namespace
+        assert reply["init"] and reply["pid"] == 2 and reply["job_dir"] == "/job"
+        assert {"PID namespace", "mount namespace", "IPC namespace", "UTS namespace",
+                "minimal read-only file system", "unprivileged user 200123"} <= set(layers)
+        assert "network namespace" not in layers
+    elif refuse == "user namespaces" and _can_admin():
         assert reply["init"] and reply["pid"] == 2 and reply["job_dir"] == "/job"
         assert {"PID namespace", "mount namespace", "network namespace", "minimal read-only file system"} <= set(layers)
         assert "user namespace" not in layers
