@@ -258,27 +258,22 @@ def _args_problem(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exerc
     for index, after in sorted(case.expect_args.items()):
         name = lesson.argument_name(exercise.name, index)
         listed = isinstance(after, (list, tuple))
+        sent = dict(_sent(case, index))  # as it was sent, by the output name it comes back under
         for part, expected in enumerate(after if listed else [after]):
-            got = outputs.get(f"arg:{index}.{part}" if listed else f"arg:{index}")
+            output = f"arg:{index}.{part}" if listed else f"arg:{index}"
+            got = outputs.get(output)
             if not isinstance(got, np.ndarray):
                 return f"{name} could not be read back after the call"
             comparison = compare_output(got, expected, case.tolerance, hidden)
             if not comparison.ok:
                 label = f"{name}[{part}] after the call: " if listed else f"{name} after the call: "
-                if _unchanged_part(case.args[index], part if listed else None, got):
+                before = sent.get(output)
+                if before is not None and np.array_equal(np.asarray(before), got, equal_nan=True):
                     return f"{label}left as it was: the function must change it in place (not a copy of it)"
                 if comparison.says_values:
                     return label + comparison.problem
                 return _explain(label, expected, got, comparison.problem, hidden)
     return None
-
-
-def _unchanged_part(argument: Any, part: int | None, got: np.ndarray) -> bool:
-    """Is ``got`` the argument (or its ``part``-th array) exactly as it was sent?"""
-    before = argument.data if isinstance(argument, Tensor) else argument
-    if part is not None:
-        before = before[part] if isinstance(before, (list, tuple)) and part < len(before) else None
-    return before is not None and np.array_equal(np.asarray(before), got, equal_nan=True)
 
 
 def _returned(outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str:
@@ -337,7 +332,6 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
         problem = f"raised {exception_text(exception)}"
         if case.raises:  # an assert or a TypeError where the contract says ValueError: say which was expected
             problem += f", not the {case.raises} it should raise"
-            return CaseVerdict(problem, _mistake_from_exception(exception, exercise, case, lesson) or case.raised_instead)
         return CaseVerdict(problem, _mistake_from_exception(exception, exercise, case, lesson) or case.raised_instead)
     outputs, meta = reply.outputs, reply.meta
     if status is not ReplyStatus.OK or not (isinstance(outputs.get("value"), np.ndarray) or meta.parts is not None):
