@@ -5,7 +5,6 @@ or crashes costs itself only: the tasks after it run in a fresh worker.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import fcntl
 import itertools
@@ -64,7 +63,7 @@ class Task:
         task: protocol.WireTask = {"function": self.function, "calls": self.calls}
         if self.forbidden:
             task["forbidden"] = list(self.forbidden)
-        return protocol.dumps(task)
+        return protocol.as_sent(task)
 
 
 @dataclass(frozen=True)
@@ -288,17 +287,15 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 os.close(fd)
         if cgroups is not None:
             cgroups.join(pid)  # before the worker has its job: no student code has run yet
-        settings = protocol.dumps(
-            {
-                "module_name": job.module_name,
-                "source": base64.b64encode(job.source).decode("ascii"),
-                "limits": job.limits.for_worker(len(tasks)),
-                "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
-                            "hostdir": str(workdir / "submission"), "hide": list(job.hide),
-                            "cgroups": cgroups.layers if cgroups is not None else []},
-            }
-        )
-        payload = settings[:-1] + b', "tasks": [' + b", ".join(task.wire for task in tasks) + b"]}"
+        settings = {
+            "module_name": job.module_name,
+            "source": job.source,
+            "limits": job.limits.for_worker(len(tasks)),
+            "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
+                        "hostdir": str(workdir / "submission"), "hide": list(job.hide),
+                        "cgroups": cgroups.layers if cgroups is not None else []},
+        }
+        payload = protocol.encode_job(settings, [task.wire for task in tasks])
         drain = OutputDrain(output_r, len(tasks))
         drain.start()
         if not _send_at_once(job_w, payload):

@@ -5,7 +5,6 @@ trusted grader treats every byte of it as a claim to verify, never as a verdict.
 """
 from __future__ import annotations
 
-import base64
 import functools
 import importlib.util
 import os
@@ -40,7 +39,7 @@ class WireJob(TypedDict):
     """The job as the worker reads it from its pipe: trusted (the grader wrote it)."""
 
     module_name: str
-    source: Any  # the file's bytes: base64 text on the wire, the bytes once decoded
+    source: bytes  # the file, as the grader read it
     limits: WorkerLimits
     sandbox: WireSandbox
     tasks: list[WireTask]
@@ -410,14 +409,13 @@ def main(job_fd: int, results_fd: int, output_fd: int, start: isolation.Start = 
     os.setsid()
     _redirect_output(output_fd)
     with os.fdopen(job_fd, "rb", buffering=0) as job_stream:
-        job: WireJob = protocol.loads(protocol.read_all(job_stream.fileno()))  # type: ignore[assignment]
+        job: WireJob = protocol.decode_job(protocol.read_all(job_stream.fileno()))  # type: ignore[assignment]
 
     def send(message: Mapping[str, object]) -> None:
         protocol.write_frame(results_fd, protocol.dumps(message))
 
     try:
         limits.enter(job["limits"])
-        job["source"] = base64.b64decode(job["source"])
         layers, job_dir = _isolate(job, results_fd, start=start)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
