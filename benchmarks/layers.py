@@ -4,9 +4,10 @@
 
 This process is made as warm as the fork server (numpy, torch, the worker's code, the same warm-up,
 objects frozen, its memory in huge pages, one thread), then makes workers that enter the sandbox exactly as a
-graded submission's worker does (``isolation.fork_confined``, ``worker._isolate``), marking the time after each layer. The student process at the end of the chain
-sends the marks home; the worker is then ended as the grader ends one that is done (SIGTERM), and the
-teardown is what is left of the fork-to-reaped time.
+graded submission's worker does (``isolation.fork_confined``, ``worker._isolate``), marking the time after each
+layer. The worker, once it is the job's user (where the student's code would start), sends the marks home; it is
+then ended as the grader ends one that is done (SIGKILL), and the teardown is what is left of the fork-to-reaped
+time.
 Prints one JSON object: the median milliseconds of each step, and the layers that were entered.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ from grader.sandbox import isolation, limits, protocol, worker, zygote  # noqa: 
 from grader.sandbox.runner import Limits, _sandbox_user  # noqa: E402
 
 CPU = "CPU (the chain's processes, mean)"
-STEPS = ("fork from the server", "user namespace", "other namespaces", "private root", "student process", "job user")
+STEPS = ("fork from the server", "user namespace", "other namespaces", "private root", "job user")
 
 
 def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
@@ -53,8 +54,7 @@ def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
         try:
             os.setsid()
             limits.enter(job["limits"])
-            layers, _ = worker._isolate(job, marks_w, lambda step: marks.append((step, time.perf_counter())),
-                                        start)
+            layers, _ = worker._isolate(job, lambda step: marks.append((step, time.perf_counter())), start)
             marks.append(("job user", time.perf_counter()))
             os.write(marks_w, json.dumps({"marks": marks, "layers": layers}).encode())
         finally:
@@ -62,7 +62,7 @@ def one_run(scratch: Path, isolate: bool) -> tuple[dict[str, float], list[str]]:
     os.close(marks_w)
     reply = protocol.read_all(marks_r)
     os.close(marks_r)
-    os.kill(pid, signal.SIGTERM)  # as the grader ends a worker that is done (runner._end)
+    os.kill(pid, signal.SIGKILL)  # as the grader ends a worker that is done (runner._end)
     os.waitpid(pid, 0)
     reaped = time.perf_counter()
     after = os.times()

@@ -12,22 +12,25 @@ Set up before any student code, and works in the three places instructors grade:
 
 Where no user namespace can be made, root with CAP_SYS_ADMIN enters the other namespaces directly.
 
-Process layout (two processes a job, each holding the server's torch-sized image)::
+Process layout (one process a job, holding the server's torch-sized image)::
 
     fork server (host namespaces)   clones the worker into new user, PID, mount, network, IPC and UTS
       │                             namespaces at once (``fork_confined``) and writes its id maps
-      └─ worker = init (PID 1)      builds the root: tmpfs, read-only system and Python, /job, pivot_root
-           └─ student (PID 2)       the job's uid, no capabilities, no_new_privs: runs the student's code
+      └─ worker = init (PID 1)      builds the root (tmpfs, read-only system and Python, /job, pivot_root),
+                                    then becomes the job's uid, with no capabilities and no_new_privs, and
+                                    runs the student's code itself
 
 (The id maps must be written from outside the namespace: by the server, which waits the moment it takes.
-One raw clone(2) makes the worker the PID 1 of its namespace: no process of its own only to enter the
-namespaces, one fork and one exit of a process holding torch fewer a job.)
+One raw clone(2) makes the worker the PID 1 of its namespace, and no process is forked for the student:
+each fork and exit of a process holding torch costs a job milliseconds of CPU in page tables alone.)
 
 When init dies the kernel kills every process left in its PID namespace: double forks and setsid
-included. The student's exit status travels back through init, which cannot die by a signal of its
-own: a signal N becomes exit code 128 + N, which the server reports as that signal again
-(``exit_code_of_init``). As PID 1, init ignores every signal it has no handler for, so it handles
-SIGTERM, the grader's request to end the job (``become_init``).
+included. As a PID 1, the student's process would ignore the signals it sends itself, and the CPU time
+limit's SIGXCPU, for want of a handler: it has handlers (``become_init``) that end it, for each signal
+that would end an ordinary process, with exit code 128 + N, which the server reports as that signal
+(``exit_code_of_init``), as it would report an ordinary process killed by it. What no handler can catch
+is the exception: SIGKILL and SIGSTOP it sends itself are ignored, and abort() ends it with SIGSEGV.
+The grader ends a job with SIGKILL, which a PID 1 cannot ignore from outside its namespace.
 """
 from __future__ import annotations
 
@@ -313,33 +316,32 @@ def die_with_parent() -> None:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+# The signals whose default action ends a process, which a PID 1 ignores unless it has a handler; not the
+# faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS: the kernel forces those on init, and a Python handler
+# would return into the faulting instruction).
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in (
+    "SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
+    "SIGXFSZ", "SIGPIPE", "SIGABRT", "SIGIO", "SIGPWR", "SIGSTKFLT") if hasattr(signal, name))
+
+
 def become_init() -> None:
-    """As the PID 1 of a PID namespace, which ignores every signal it has no handler for: end the job on
-    SIGTERM, the grader's request (``runner._end``). Init's exit takes every process of the namespace with it."""
-    signal.signal(signal.SIGTERM, _end_the_namespace)
+    """As the PID 1 of a PID namespace, which ignores every signal it has no handler for: end, as an ordinary
+    process would, on each signal whose default action ends one and that is left at it (the CPU time
+    limit's SIGXCPU, a kill(2) of its own; not SIGXFSZ or SIGPIPE, which Python ignores, nor SIGINT, which it
+    raises as KeyboardInterrupt). Init's exit takes every process of the namespace with it."""
+    for number in _ENDING_SIGNALS:
+        if signal.getsignal(number) == signal.SIG_DFL:
+            signal.signal(number, _end_as_killed)
 
 
-def _end_the_namespace(signum: int, frame: object) -> None:
-    os._exit(128 + signal.SIGKILL)  # as a job killed from outside is reported
-
-
-def wait_and_mirror(pid: int) -> None:
-    """As init: wait for ``pid`` (the student) and exit as it did; a death by signal N as exit code 128 + N,
-    since PID 1 cannot kill itself (the server reads it back, ``exit_code_of_init``)."""
-    while True:
-        try:
-            waited, status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            os._exit(70)
-        if waited == pid:
-            break
-    code = os.waitstatus_to_exitcode(status)
-    os._exit(128 - code if code < 0 else code)
+def _end_as_killed(signum: int, frame: object) -> None:
+    os._exit(128 + signum)  # the server reads it back as this signal (exit_code_of_init)
 
 
 def exit_code_of_init(code: int) -> int:
-    """A job init's exit code as the grader reads a process's: 128 + N, init's mirror of its student's death
-    by signal N, as -N (the signal itself), which is how the student's exit has always been reported."""
+    """A job init's exit code as the grader reads a process's: 128 + N, how init ends on a signal N that would
+    have killed an ordinary process (``become_init``), as -N (the signal itself). A student's own exit(128 + N)
+    reads the same, as it always has."""
     return 128 - code if 128 < code < 128 + signal.NSIG else code
 
 
@@ -424,11 +426,11 @@ def _clone(flags: int) -> int:
     has no thread to release it. Elsewhere it refuses, and the caller falls back.
 
     glibc's fork(), which this is not, also runs pthread_atfork handlers and gives the child its own cached
-    thread id; here the child keeps the server's. That child is init, which runs only the grader's code,
-    single-threaded: glibc reads the cached id for a lock's owner between threads (none here) and for
-    pthread_kill of another thread (none); getpid(), gettid(), raise() and signals to itself ask the
-    kernel. The student's process is made from init by os.fork (glibc's fork), which runs the atfork
-    handlers and sets its thread id afresh: the student starts exactly as from any fork."""
+    thread id; here the child's main thread keeps the server's (the fork server registers no atfork handler).
+    glibc reads that cached id only as the owner of an error-checking or recursive mutex (a value no other
+    thread has: the job's threads get ids of the new PID namespace) and to signal the main thread from
+    another (pthread_kill: refused, as for a thread that ended); getpid(), gettid(), raise() and signals
+    to itself ask the kernel, and threads and processes the student starts get their ids afresh."""
     number = _SYS_CLONE.get(platform.machine())
     try:
         threads = len(os.listdir("/proc/self/task"))

@@ -88,23 +88,19 @@ class Job:
 def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
     """End a worker and all it started; return its exit code.
 
-    SIGTERM asks the worker, its PID namespace's init, to end (which takes every process in the
-    namespace with it); SIGKILL to its process group is the fallback where there is no namespace.
-    A worker that stopped talking by itself is first given the time to exit, so that its own exit
-    code (a crash, an exit call) is the one reported.
+    SIGKILL to the worker, its PID namespace's init, ends it (a PID 1 cannot ignore it from outside its
+    namespace) and every process in the namespace with it; SIGKILL to its process group ends the group
+    where there is no namespace. A worker that stopped talking by itself is first given the time to exit,
+    so that its own exit code (a crash, an exit call) is the one reported.
     """
     exitcode = server.exit_code(pid, EXIT_STATUS_WAIT) if ended_by_itself else None
-    if exitcode is None:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        exitcode = server.exit_code(pid, EXIT_STATUS_WAIT)
     for kill in (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    if exitcode is None:
+        exitcode = server.exit_code(pid, EXIT_STATUS_WAIT)
     return exitcode
 
 

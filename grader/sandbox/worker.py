@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
-import signal
 import sys
 import traceback
 from types import FunctionType, ModuleType
@@ -331,14 +330,14 @@ def _job_file_on_host(job: WireJob) -> str:
     return directory
 
 
-def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda step: None,
+def _isolate(job: WireJob, mark: Callable[[str], None] = lambda step: None,
              start: isolation.Start = isolation.Start()) -> tuple[list[str], str]:
     """Enter the isolation layers this machine allows; return them and the job directory as seen inside.
 
     ``start``: how the fork server started this worker (``isolation.fork_confined``): in which namespaces,
     whether in a user namespace of its own whose id maps it wrote, or why it could not write them. A worker
-    made the PID 1 of its namespace builds the root and forks the student's process, then waits and mirrors
-    its exit status; only the student's process returns.
+    made the PID 1 of its namespace builds the root, then runs the student's code itself (no process is
+    forked for it: see ``isolation``).
     ``mark`` hears each step's name as it is done (benchmarks/layers.py times them).
     """
     sandbox, uid = job["sandbox"], int(job["sandbox"]["uid"])
@@ -370,12 +369,6 @@ def _isolate(job: WireJob, results_fd: int, mark: Callable[[str], None] = lambda
             except OSError as exc:
                 layers.append(f"no private file system ({exc})")
             mark("private root")
-        student = os.fork()
-        if student:
-            os.close(results_fd)
-            isolation.wait_and_mirror(student)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the student's process is no init: SIGTERM ends it
-        mark("student process")
     if job_dir is None:
         job_dir = _job_file_on_host(job)
     isolation.become_job_user(uid, in_user_namespace)
@@ -416,7 +409,7 @@ def main(job_fd: int, results_fd: int, output_fd: int, start: isolation.Start = 
 
     try:
         limits.enter(job["limits"])
-        layers, job_dir = _isolate(job, results_fd, start=start)
+        layers, job_dir = _isolate(job, start=start)
         os.chdir(job_dir)
     except Exception as exc:  # no student code has run yet: this message can be trusted
         send({"event": "sandbox_error", "detail": f"{type(exc).__name__}: {exc}"})

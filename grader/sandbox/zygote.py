@@ -106,7 +106,7 @@ def _dense_anonymous_mappings() -> list[tuple[int, int]]:
 def _collapse_to_huge_pages() -> None:
     """Ask the kernel to hold the server's dense private memory (torch's and numpy's heap, Python's objects)
     in transparent huge pages, now (MADV_COLLAPSE) rather than whenever khugepaged comes by. A fork copies
-    the page tables of this memory and every exit of the two processes of a job frees them: one entry
+    the page tables of this memory and every job's exit frees them: one entry
     per 2 MiB instead of 512 makes a worker's chain about a third cheaper in CPU. A child that writes to such
     a page copies 4 KiB of it, as before. Where the kernel cannot, nothing changes."""
     try:

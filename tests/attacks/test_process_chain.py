@@ -1,6 +1,7 @@
-"""A confined job is two processes holding the fork server's image: the worker, which the server clones straight
-into its namespaces as their PID 1 (``isolation.fork_confined``), and the student's. What the student's process
-sees, and how its end is reported, are as they were with a process more between the server and init."""
+"""A confined job is one process holding the fork server's image: the worker, which the server clones straight
+into its namespaces as their PID 1 (``isolation.fork_confined``), builds the root and then runs the student's
+code itself. What the student's process sees, and how its end is reported, are as they were with an init of
+its own above it, but for what no handler can catch (a SIGKILL or SIGSTOP it sends itself, abort())."""
 from __future__ import annotations
 
 import ast
@@ -42,9 +43,9 @@ def stable_softmax(logits, axis=-1):
 '''
 
 
-def test_a_job_is_the_servers_child_with_the_students_process_under_it(grade, tmp_path):
-    """From the host: the student's parent is a child of the fork server, with no process between them, and
-    the PID 1 of the job's namespace; a kill from outside is reported with its signal, as before."""
+def test_a_job_is_one_process_the_servers_child_and_pid_1_of_its_namespace(grade, tmp_path):
+    """From the host: the student's process is a child of the fork server, with no process between them, the
+    PID 1 of the job's namespace with no child; a kill from outside is reported with its signal, as before."""
     submission = build_submission(tmp_path, {SOFTMAX: WAIT})
     server = warm_server()
     with ThreadPoolExecutor(1) as pool:
@@ -53,15 +54,14 @@ def test_a_job_is_the_servers_child_with_the_students_process_under_it(grade, tm
         while not processes_named(MARKER) and time.monotonic() < deadline and not graded.done():
             time.sleep(0.05)
         [student] = processes_named(MARKER)
-        init = int(_status_field(student, "PPid"))
-        init_parent = int(_status_field(init, "PPid"))
-        init_children = Path(f"/proc/{init}/task/{init}/children").read_text().split()
-        init_pid_inside = _status_field(init, "NSpid").split()[-1]
+        parent = int(_status_field(student, "PPid"))
+        children = Path(f"/proc/{student}/task/{student}/children").read_text().split()
+        pid_inside = _status_field(student, "NSpid").split()[-1]
         os.kill(student, signal.SIGKILL)
         report = graded.result()
-    assert init_parent == server.process.pid, "a process between the fork server and the job's init"
-    assert init_children == [str(student)]
-    assert init_pid_inside == "1"
+    assert parent == server.process.pid, "a process between the fork server and the student's"
+    assert children == []
+    assert pid_inside == "1"
     assert "crashed with signal 9 (SIGKILL)" in report.exercises[0].checks[0].message
 
 
@@ -73,12 +73,12 @@ def stable_softmax(logits, axis=-1):
 '''
 
 
-def test_inside_the_student_is_pid_2_under_pid_1_and_alone(grade, tmp_path):
+def test_inside_the_student_is_pid_1_and_alone(grade, tmp_path):
     report = grade(build_submission(tmp_path, {SOFTMAX: LOOK_AROUND}), exercises=(SOFTMAX,))
     message = report.exercises[0].checks[0].message
     seen = ast.literal_eval(re.search(r"\{'pid'.*?\}", message).group())  # the dict the student raised
-    assert seen["pid"] == 2 and seen["ppid"] == 1
-    assert seen["pids"] in (None, [1, 2])  # None: a container that refuses a fresh /proc
+    assert seen["pid"] == 1 and seen["ppid"] == 0
+    assert seen["pids"] in (None, [1])  # None: a container that refuses a fresh /proc
 
 
 CPU_LIMIT = '''
@@ -87,7 +87,7 @@ def stable_softmax(logits, axis=-1):
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + 1, hard))
-    while True:  # SIGXCPU in a second of CPU time: the student's process is no init, so it ends it
+    while True:  # SIGXCPU in a second of CPU time: a PID 1 would ignore it, but for its handler
         pass
 '''
 
@@ -99,20 +99,31 @@ def test_the_cpu_time_limit_still_ends_the_student_and_says_so(grade, tmp_path):
     assert "used more than its 20 s of CPU time" in exercise.checks[0].message
 
 
-@pytest.mark.parametrize("call, number, name", [("os.abort()", 6, "SIGABRT"),
-                                                ("os.kill(os.getpid(), signal.SIGKILL)", 9, "SIGKILL"),
-                                                ("os.kill(os.getpid(), signal.SIGUSR2)", 12, "SIGUSR2")])
+@pytest.mark.parametrize("call, number, name", [("os.kill(os.getpid(), signal.SIGUSR2)", 12, "SIGUSR2"),
+                                                ("os.kill(os.getpid(), signal.SIGTERM)", 15, "SIGTERM"),
+                                                ("signal.raise_signal(signal.SIGALRM)", 14, "SIGALRM"),
+                                                ("os.abort()", 11, "SIGSEGV"),  # abort()'s last resort: a PID 1 ignores SIGABRT
+                                                ("ctypes.string_at(1)", 11, "SIGSEGV")])
 def test_a_death_by_signal_is_reported_with_its_signal(grade, tmp_path, call, number, name):
-    source = f"def stable_softmax(logits, axis=-1):\n    import os, signal\n    {call}\n"
+    source = f"def stable_softmax(logits, axis=-1):\n    import ctypes, os, signal\n    {call}\n"
     report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
     exercise = report.exercises[0]
     assert exercise.status is ExerciseStatus.ERROR
     assert f"crashed with signal {number} ({name})" in exercise.checks[0].message
 
 
+def test_a_sigkill_the_student_sends_itself_is_ignored_as_by_any_pid_1(grade, tmp_path):
+    """Its namespace's init cannot be killed from inside the namespace: the call returns and the code goes on."""
+    source = ("def stable_softmax(logits, axis=-1):\n    import os, signal\n"
+              "    os.kill(os.getpid(), signal.SIGKILL)\n    os.kill(os.getpid(), signal.SIGSTOP)\n"
+              "    raise RuntimeError('still here')\n")
+    report = grade(build_submission(tmp_path, {SOFTMAX: source}), exercises=(SOFTMAX,))
+    assert "RuntimeError: still here" in report.exercises[0].checks[0].message
+
+
 def test_an_exit_code_above_128_is_reported_as_the_signal_it_mirrors():
-    """Init reports its student's death by signal N as 128 + N; the server reads it back as the signal, as a
-    process more above init used to (a student's own exit(128 + N) read the same way then too)."""
+    """Init ends on a signal N that would have killed an ordinary process with 128 + N; the server reads it back
+    as the signal (a student's own exit(128 + N) reads the same way, as it always has)."""
     assert isolation.exit_code_of_init(128 + signal.SIGXCPU) == -signal.SIGXCPU
     assert isolation.exit_code_of_init(128 + signal.SIGKILL) == -signal.SIGKILL
     assert [isolation.exit_code_of_init(code) for code in (0, 1, 70, 128, 128 + signal.NSIG, 255, -9)] == \
@@ -148,7 +159,7 @@ if pid == 0:
     os.close(report_r)
     try:
         limits.enter(job["limits"])
-        layers, job_dir = worker._isolate(job, report_w, start=start)
+        layers, job_dir = worker._isolate(job, start=start)
         os.write(report_w, json.dumps({"layers": layers, "pid": os.getpid(), "job_dir": job_dir}).encode())
     finally:
         os._exit(0)
@@ -183,12 +194,12 @@ def test_where_the_kernel_refuses_the_clone_the_worker_falls_back(tmp_path, refu
     layers = reply["layers"]
     assert reply["exit"] == 0
     if refuse == "network":  # the worker is still PID 1 with a private root, in every other namespace
-        assert reply["init"] and reply["pid"] == 2 and reply["job_dir"] == "/job"
+        assert reply["init"] and reply["pid"] == 1 and reply["job_dir"] == "/job"
         assert {"PID namespace", "mount namespace", "IPC namespace", "UTS namespace",
                 "minimal read-only file system", "unprivileged user 200123"} <= set(layers)
         assert "network namespace" not in layers
     elif refuse == "user namespaces" and _can_admin():
-        assert reply["init"] and reply["pid"] == 2 and reply["job_dir"] == "/job"
+        assert reply["init"] and reply["pid"] == 1 and reply["job_dir"] == "/job"
         assert {"PID namespace", "mount namespace", "network namespace", "minimal read-only file system"} <= set(layers)
         assert "user namespace" not in layers
     elif refuse in ("clone", "threads"):
