@@ -9,9 +9,7 @@ import dataclasses
 import fcntl
 import itertools
 import os
-import shutil
 import signal
-import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
@@ -25,6 +23,7 @@ from grader.sandbox.cgroups import JobCgroups
 from grader.sandbox.collect import (Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock, TaskEnding,
                                     TaskOutcome)
 from grader.sandbox.limits import WorkerLimits
+from grader.sandbox.job_directories import job_directories
 from grader.sandbox.server import WarmServer, warm_server
 
 EXIT_STATUS_WAIT = 2.0
@@ -105,6 +104,7 @@ def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
 
 
 _uids = itertools.count()
+_job_numbers = itertools.count()  # a cgroup name of its own for each job, whatever directory it has
 
 
 def _sandbox_user() -> int:
@@ -213,6 +213,7 @@ class _Teardowns:
                 wait(pending)
             if pool is not None:
                 pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
+                job_directories.remove_stored()  # kept for the scope's later jobs only
 
 
 _teardowns = _Teardowns()
@@ -246,33 +247,27 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
     return outcomes[: len(job.tasks)]
 
 
-_job_directories: set[Path] = set()  # every job's directory not yet removed
-
-
-def _remove_job_directory(workdir: Path) -> None:
-    shutil.rmtree(workdir, ignore_errors=True)
-    _job_directories.discard(workdir)
-
-
 def remove_job_directories() -> None:
     """Remove the directories of jobs still running, as the grader stops at once (Ctrl-C): where there is no
     private root, one holds a copy of a student's file."""
-    for workdir in list(_job_directories):
-        _remove_job_directory(workdir)
+    job_directories.remove_all()
+
+
+# What a worker says it entered (before any student code runs) that keeps its processes off the host's
+# directory of the job, and ends them all with it: the directory may then serve a later job.
+SEALED_OFF = frozenset({"minimal read-only file system", "PID namespace"})
 
 
 def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], None] | None,
                 budget: ReplyBudget | None = None, clock: SubmissionClock | None = None) -> list[TaskOutcome]:
     """One worker over ``tasks``: the outcomes of the tasks it got to (at least one)."""
     server = warm_server()
-    workdir = Path(tempfile.mkdtemp(prefix="grade-job-"))
-    _job_directories.add(workdir)
+    workdir = job_directories.take()  # root: the private root's mount point; submission: the file, where there is none
     try:
         uid = _sandbox_user()
-        (workdir / "submission").mkdir()  # the student's file, only where there is no private root
-        (workdir / "root").mkdir()  # the private root's mount point: nothing is written here
         isolated = job.limits.isolate and os.geteuid() == 0
-        cgroups = JobCgroups(workdir.name, job.limits.memory_mb, job.limits.processes) if isolated else None
+        cgroups = JobCgroups(f"{workdir.name}-{next(_job_numbers)}", job.limits.memory_mb,
+                             job.limits.processes) if isolated else None
         job_r, job_w = os.pipe()
         results_r, results_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -312,7 +307,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
                 drain.join(2)
                 return exitcode, out_of_memory
             finally:
-                _remove_job_directory(workdir)
+                job_directories.give_back(workdir, reusable=_teardowns.open and SEALED_OFF <= set(collector.protections))
 
         deferred, exitcode, out_of_memory = False, None, False
         try:
@@ -332,7 +327,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
 
         return [dataclasses.replace(outcome, output=output(i)) for i, outcome in enumerate(collector.outcomes())]
     except BaseException:
-        _remove_job_directory(workdir)
+        job_directories.give_back(workdir, reusable=False)
         raise
 
 

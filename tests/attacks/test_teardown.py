@@ -161,3 +161,31 @@ def test_an_exercise_that_runs_out_of_time_is_reported_the_same_in_a_scope(lesso
     else:
         report = grade_submission(path, lesson, options)
     assert report.exercises[0].status is ExerciseStatus.TIMEOUT
+
+
+def _settled() -> None:
+    """Wait for the state where every deferred teardown of the scope has run (the job's directory is back)."""
+    deadline = time.monotonic() + 60
+    while runner._teardowns._pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_in_a_scope_a_sealed_off_jobs_directory_serves_the_next_and_none_outlives_it(lesson, tmp_path, monkeypatch):
+    """With a private root in a PID namespace of its own, a job writes nothing on the host: its directory is
+    used again by the scope's next job. Where the machine gives no private root, each job gets a new one."""
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(jobs))
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda *a, **k: made.append(real_mkdtemp(*a, **k)) or made[-1])
+    path = build_submission(tmp_path, {})
+    with deferred_teardowns():
+        reports = []
+        for _ in range(3):
+            reports.append(grade_submission(path, lesson, GradeOptions(seed=7, exercises=("stable_softmax",))))
+            _settled()
+    assert all(r.exercises[0].status is ExerciseStatus.PASSED for r in reports)
+    sealed_off = not {"minimal read-only file system", "PID namespace"} & set(reports[0].unconfined)
+    assert len(made) == (1 if sealed_off else 3)
+    assert list(jobs.iterdir()) == []  # the stored directory too, once the scope is over
