@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from grader.sandbox import protocol
-from grader.sandbox.cgroups import JobCgroups
+from grader.sandbox.cgroups import stored_cgroups
 from grader.sandbox.collect import (Collector, OutputDrain, ProcessTreeClock, ReplyBudget, SubmissionClock, TaskEnding,
                                     TaskOutcome)
 from grader.sandbox.limits import WorkerLimits
@@ -214,6 +214,7 @@ class _Teardowns:
             if pool is not None:
                 pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
                 job_directories.remove_stored()  # kept for the scope's later jobs only
+                stored_cgroups.remove_stored()
 
 
 _teardowns = _Teardowns()
@@ -249,8 +250,9 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
 
 def remove_job_directories() -> None:
     """Remove the directories of jobs still running, as the grader stops at once (Ctrl-C): where there is no
-    private root, one holds a copy of a student's file."""
+    private root, one holds a copy of a student's file. The stored cgroups too (their jobs are over)."""
     job_directories.remove_all()
+    stored_cgroups.remove_stored()
 
 
 # What a worker says it entered (before any student code runs) that keeps its processes off the host's
@@ -266,8 +268,8 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
     try:
         uid = _sandbox_user()
         isolated = job.limits.isolate and os.geteuid() == 0
-        cgroups = JobCgroups(f"{workdir.name}-{next(_job_numbers)}", job.limits.memory_mb,
-                             job.limits.processes) if isolated else None
+        cgroups = stored_cgroups.take(f"{workdir.name}-{next(_job_numbers)}", job.limits.memory_mb,
+                                      job.limits.processes) if isolated else None
         job_r, job_w = os.pipe()
         results_r, results_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -297,17 +299,20 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         def tear_down() -> tuple[int | None, bool]:
             """End the worker's processes and remove what the job had; its exit code and whether it ran
             out of memory."""
+            # Its processes all died with its PID namespace, and never saw the host's files: what the job had
+            # may serve the scope's next job.
+            reusable = _teardowns.open and SEALED_OFF <= set(collector.protections)
             try:
                 exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
                 os.close(results_r)
                 out_of_memory = False
                 if cgroups is not None:
                     out_of_memory = cgroups.ran_out_of_memory()
-                    cgroups.close()
+                    stored_cgroups.give_back(cgroups, reusable)
                 drain.join(2)
                 return exitcode, out_of_memory
             finally:
-                job_directories.give_back(workdir, reusable=_teardowns.open and SEALED_OFF <= set(collector.protections))
+                job_directories.give_back(workdir, reusable)
 
         deferred, exitcode, out_of_memory = False, None, False
         try:

@@ -296,3 +296,66 @@ def stable_softmax(logits, axis=-1):
     report = grade_submission(build_submission(tmp_path, {SOFTMAX: hog}), lesson, options)
     message = softmax_exercise(report).checks[0].message
     assert "children ended with [-9" in message, message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
+def test_a_jobs_cgroups_serve_the_next_job_with_their_memory_counters_set_back(lesson, tmp_path):
+    """Within a batch, the groups of a job whose processes all died with its namespace serve the next job with
+    the same limits: what the earlier job did to the memory counters (an OOM kill) is not read as the next one's."""
+    from grader.engine.grading import GradeOptions, grade_submission
+    from grader.sandbox import cgroups, runner
+    from grader.sandbox.runner import Limits, deferred_teardowns
+
+    hog = """
+def stable_softmax(logits, axis=-1):
+    import os, time
+    children = []
+    for _ in range(4):  # each under its address space limit, together over the job's memory
+        pid = os.fork()
+        if pid == 0:
+            block = np.ones(250 * 1024 * 1024 // 8)
+            time.sleep(2)
+            os._exit(0)
+        children.append(pid)
+    return [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in children]
+"""
+    options = GradeOptions(limits=Limits(timeout=20, memory_mb=300), exercises=(SOFTMAX,))
+    with deferred_teardowns():
+        (tmp_path / "hog").mkdir()
+        (tmp_path / "honest").mkdir()
+        grade_submission(build_submission(tmp_path / "hog", {SOFTMAX: hog}), lesson, options)
+        deadline = time.monotonic() + 60
+        while runner._teardowns._pending and time.monotonic() < deadline:  # the teardown has run: groups back
+            time.sleep(0.01)
+        [stored] = cgroups.stored_cgroups._stored
+        assert stored._oom_kills(stored.groups["memory"]) > 0  # the hog's children were killed by the OOM killer
+        assert not stored.ran_out_of_memory()
+        report = grade_submission(build_submission(tmp_path / "honest", {}), lesson, options)
+        assert cgroups.stored_cgroups._stored in ([], [stored])  # taken by the honest job (and maybe back)
+        assert softmax_exercise(report).status is ExerciseStatus.PASSED
+    assert cgroups.stored_cgroups._stored == []
+    assert not any(group.exists() for group in stored.groups.values()) or stored.groups == {}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
+def test_a_cgroup_with_a_process_left_in_it_is_removed_not_stored():
+    import signal as signals
+    from grader.sandbox.cgroups import StoredCgroups
+
+    store = StoredCgroups()
+    group = store.take(f"test-{os.getpid()}", 256, 8)
+    child = os.fork()
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    try:
+        group.join(child)
+        paths = list(group.groups.values())
+        store.give_back(group, reusable=True)
+        assert store._stored == [] and not any(p.exists() for p in paths)
+        assert os.waitpid(child, 0)[1] != 0  # close() killed what was left
+    finally:
+        try:
+            os.kill(child, signals.SIGKILL)
+        except ProcessLookupError:
+            pass
