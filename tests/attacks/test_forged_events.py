@@ -67,3 +67,40 @@ def test_a_submission_cannot_blame_its_failure_on_the_graders_sandbox(grade, tmp
     assert softmax.status is ExerciseStatus.ERROR and "not part of the protocol" in softmax.detail
     if where == "call":  # the other exercises still run, in a fresh worker
         assert all(e.checks for e in report.exercises) and len(report.exercises) == 9
+
+
+# --- a frame nested deep enough to overflow the decoder's recursion, not json's --------------------------------
+
+def _nested(depth: int) -> bytes:
+    return ('{"id": "0.0", "status": "ok", "meta": ' + "[" * depth + "]" * depth + "}").encode()
+
+
+@pytest.mark.parametrize("depth", [100, 600, 990, 5000])
+def test_a_deeply_nested_message_is_a_protocol_error(depth):
+    """json.loads (C) accepts ~1000 levels; turning its lists back into arrays (``_from_wire``, Python) took
+    two frames a level, so 500-990 levels raised RecursionError out of ``protocol.loads``, past the collector."""
+    with pytest.raises(protocol.ProtocolError):
+        protocol.loads(_nested(depth))
+    assert protocol.loads(_nested(20))["meta"] is not None  # an honest message is a few levels deep
+
+
+DEEP = FORGER + '''
+def stable_softmax(logits, axis=-1):
+    import json
+    _forge(json.loads('{"id": "0.0", "status": "ok", "meta": ' + "[" * 600 + "]" * 600 + '}'))
+    return logits
+'''
+
+
+def test_a_deeply_nested_frame_neither_crashes_grade_check_nor_changes_its_exit_code(tmp_path):
+    """Before the fix: a RecursionError traceback and exit 1 (the code of "not complete yet") from
+    ``grade check``; in a batch, "the grader failed on this submission"."""
+    import subprocess
+    import sys
+
+    submission = build_submission(tmp_path, {SOFTMAX: DEEP})
+    done = subprocess.run([sys.executable, "-m", "grader", "check", str(submission), "--exercise", SOFTMAX,
+                           "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stdout + done.stderr, done.stderr
+    assert done.returncode == 1, (done.returncode, done.stderr)  # a verdict: the exercise is not passed
+    assert "something unreadable" in done.stdout
