@@ -387,7 +387,9 @@ class Collector:
                 protections = message.get("protections")
                 self.protections = tuple(p for p in protections if isinstance(p, str)) if isinstance(protections, list) else ()
                 deadline = self._arm()
-            elif event == "sandbox_error":
+            elif event == "sandbox_error" and not self.ready:
+                # Only before "sandbox", which the worker sends before it imports the student's file: after it, a
+                # claim that the grader's sandbox failed is the student's code blaming the grader.
                 detail = protocol.text_field(message.get("detail"))
                 return self._stop(TaskEnding.SANDBOX_ERROR, f"the grader's sandbox could not start: {detail}")
             elif event == "import_error":

@@ -110,13 +110,23 @@ def _to_wire(value: Any) -> Any:
     return value
 
 
-def _from_wire(value: Any) -> Any:
+# Objects and arrays within one another in a message: a worker's are a few levels deep. json.loads (C) accepts
+# about a thousand; _from_wire (Python, two frames a level) would overflow the interpreter's stack first, so a
+# frame of a few hundred nested lists raised RecursionError out of loads, past every caller's ProtocolError.
+MAX_DEPTH = 64
+
+
+def _from_wire(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         if ARRAY_KEY in value:
             return decode_array(value)
-        return {k: _from_wire(v) for k, v in value.items()}
+        if depth >= MAX_DEPTH:
+            raise ProtocolError(f"a message nested more than {MAX_DEPTH} levels deep")
+        return {k: _from_wire(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_from_wire(v) for v in value]
+        if depth >= MAX_DEPTH:
+            raise ProtocolError(f"a message nested more than {MAX_DEPTH} levels deep")
+        return [_from_wire(v, depth + 1) for v in value]
     return value
 
 
