@@ -84,18 +84,34 @@ class Job:
         return name if name.endswith(".py") and name.isascii() and name[:-3].isidentifier() else "submission.py"
 
 
-def _end(server: WarmServer, pid: int, ended_by_itself: bool) -> int | None:
+def _pidfd(pid: int) -> int:
+    """A handle on the worker that stays its own after the fork server reaps it (-1 where the kernel has none)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return -1
+
+
+def _end(server: WarmServer, pid: int, pidfd: int, ended_by_itself: bool, in_pid_namespace: bool) -> int | None:
     """End a worker and all it started; return its exit code.
 
     SIGKILL to the worker, its PID namespace's init, ends it (a PID 1 cannot ignore it from outside its
-    namespace) and every process in the namespace with it; SIGKILL to its process group ends the group
-    where there is no namespace. A worker that stopped talking by itself is first given the time to exit,
+    namespace) and every process in the namespace with it. It goes through the worker's pidfd: once the fork
+    server has reaped the worker, its pid may be another process's. Without a PID namespace, SIGKILL to its
+    process group ends the group too. A worker that stopped talking by itself is first given the time to exit,
     so that its own exit code (a crash, an exit call) is the one reported.
     """
     exitcode = server.exit_code(pid, EXIT_STATUS_WAIT) if ended_by_itself else None
-    for kill in (os.killpg, os.kill):
+    try:
+        if pidfd >= 0:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if not in_pid_namespace:
         try:
-            kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
     if exitcode is None:
@@ -278,6 +294,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
         finally:
             for fd in (job_r, results_w, output_w):
                 os.close(fd)
+        pidfd = _pidfd(pid)
         if cgroups is not None:
             cgroups.join(pid)  # before the worker has its job: no student code has run yet
         settings = {
@@ -303,8 +320,10 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             # may serve the scope's next job.
             reusable = _teardowns.open and SEALED_OFF <= set(collector.protections)
             try:
-                exitcode = _end(server, pid, ended_by_itself=collector.ended_by_itself)
+                exitcode = _end(server, pid, pidfd, collector.ended_by_itself, "PID namespace" in collector.protections)
                 os.close(results_r)
+                if pidfd >= 0:
+                    os.close(pidfd)
                 out_of_memory = False
                 if cgroups is not None:
                     out_of_memory = cgroups.ran_out_of_memory()

@@ -83,6 +83,9 @@ class WarmServer:
             if "id" in message:
                 with self._state_lock:
                     future = self._started.pop(message["id"])
+                    # A new worker: an exit of an earlier process with this pid, reported after its job stopped
+                    # waiting for it, is not this one's.
+                    self._exits.pop(int(message["pid"]), None)
                 future.set_result(int(message["pid"]))
             else:
                 self._exit_future(int(message["pid"])).set_result(int(message["exit"]))
