@@ -100,6 +100,7 @@ class Case:
                              "(the gradient to backpropagate from it) or grad_flows=True (ones)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
+        self._check_gradient_shapes()
         for name, label, part in self.parts():
             _comparable(part, f"Case expect{f' {label}' if label else ''}")
         for index, after in self.expect_args.items():
@@ -112,6 +113,40 @@ class Case:
                 raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
             for part in (after if isinstance(after, (list, tuple)) else [after]):
                 _comparable(part, f"Case expect_args[{index}]")
+
+    def _check_gradient_shapes(self) -> None:
+        """ValueError for a gradient the worker would never compare: expect_grad for an argument that receives
+        none (not a positional Tensor with requires_grad=True) or of another shape than the argument, and a
+        grad_output whose shape (per part, for a tuple result) is not the expected result's. The worker skips a
+        backward pass it cannot make, so each would read as a result detached from the graph, even the
+        reference's."""
+        for index, gradient in self.expect_grad.items():
+            positional = isinstance(index, (int, np.integer)) and 0 <= index < len(self.args)
+            argument = self.args[index] if positional else None
+            if not (isinstance(argument, Tensor) and argument.requires_grad):
+                what = "not a Tensor with requires_grad=True" if positional else \
+                    f"not one of the {len(self.args)} positional arguments"
+                raise ValueError(f"Case expect_grad[{index!r}]: argument {index!r} is {what}, so it receives no "
+                                 "gradient (expect_grad is keyed by the index of a positional Tensor argument "
+                                 "with requires_grad=True)")
+            if np.shape(gradient) != np.shape(argument.data):
+                raise ValueError(f"Case expect_grad[{index}]: shape {np.shape(gradient)}, but argument {index} has "
+                                 f"shape {np.shape(argument.data)}")
+        if self.grad_output is None or self.expect is None:
+            return
+        parts = self.parts()
+        if isinstance(self.expect, tuple) != isinstance(self.grad_output, tuple):
+            raise ValueError("Case grad_output: a tuple with one gradient per part (None for a part not "
+                             "backpropagated) for a tuple result, one array for a single result")
+        given = self.grad_output if isinstance(self.grad_output, tuple) else (self.grad_output,)
+        if len(given) != len(parts):
+            raise ValueError(f"Case grad_output: {len(given)} parts, but the expected result has {len(parts)}")
+        for (_, label, part), gradient in zip(parts, given):
+            if gradient is not None and np.shape(gradient) != np.shape(part):
+                where = f" for {label}" if label else ""
+                raise ValueError(f"Case grad_output{where}: shape {np.shape(gradient)}, but the expected "
+                                 f"{label or 'result'} has shape {np.shape(part)} (torch backpropagates only a "
+                                 "gradient of the result's own shape)")
 
     def _gradients_of_value(self) -> dict[int, np.ndarray]:
         """expect_grad from value_of: every requires_grad argument's gradient, by central differences."""

@@ -228,3 +228,23 @@ def test_gradients_of_a_non_scalar_result_need_a_grad_output():
     with pytest.raises(ValueError, match="needs grad_output"):
         Case((tensor,), "x", np.zeros((2, 2)), expect_grad={0: np.zeros((2, 2))})
     Case((tensor,), "x", 1.5, expect_grad={0: np.zeros((2, 2))})  # a scalar loss backpropagates by itself
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"expect_grad": {1: np.zeros((2, 2))}}, r"expect_grad\[1\]: argument 1 is not a Tensor with requires_grad=True"),
+    ({"expect_grad": {3: np.zeros((2, 2))}}, r"expect_grad\[3\]: argument 3 is not one of the 2 positional"),
+    ({"expect_grad": {0: np.zeros((2, 1))}}, r"expect_grad\[0\]: shape \(2, 1\), but argument 0 has shape \(2, 2\)"),
+    ({"grad_output": np.ones((2, 1))}, r"grad_output: shape \(2, 1\), but the expected result has shape \(2, 2\)"),
+    ({"grad_output": (np.ones((2, 2)),)}, r"grad_output: a tuple with one gradient per part .* one array for a single"),
+])
+def test_a_gradient_the_worker_could_never_compare_is_refused_when_the_case_is_built(fields, message):
+    """The worker backpropagates only a grad_output of the result's shape and sends back the gradients of the
+    positional requires_grad tensors: anything else was skipped there, and the reference itself failed with
+    "no gradient flows back" (named as the lesson's detached mistake) instead of the check's error."""
+    args = (Tensor(np.zeros((2, 2)), "float64", requires_grad=True), 2)
+    with pytest.raises(ValueError, match=message):
+        Case(args, "x", np.zeros((2, 2)), grad_flows=True, **fields)
+    named = Attention(np.zeros((2, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"grad_output for output: shape \(2,\), but the expected output has shape \(3,\)"):
+        Case(args, "x", named, grad_output=(None, np.ones(2)))
+    Case(args, "x", named, grad_output=(None, np.ones(3)), expect_grad={0: np.ones((2, 2))})
