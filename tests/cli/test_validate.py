@@ -188,3 +188,51 @@ def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_tra
                     "not a dtype name; use one of bfloat16, bool, float16, float32, float64, int16, int32, int64, "
                     "int8, uint16, uint32, uint64, uint8 (checks.py, line 22)"]
     assert not (tmp_path / "out").exists() or command[0] == "release"  # a batch grades nobody: no row of errors
+
+
+@pytest.mark.parametrize("body, said", [
+    ('    return {"value": x - x.min() / 0.0 if x.size > 99 else 1 / 0}\n',
+     "raised ZeroDivisionError: division by zero (predictions.py, line 14); a prediction returns the mistake's "
+     "outputs, or None where the case cannot show it"),
+    ('    return {"values": x - x.min()}\n', "names outputs ['values'] the case cannot have (its outputs: value;"),
+    ('    return x - x.min()\n', "returned a ndarray; a prediction returns a dict of outputs"),
+])
+def test_a_prediction_feedback_could_never_use_is_named_with_its_error_not_only_as_a_mistake_named_nowhere(
+        tmp_path, body, said):
+    """A prediction that raised (for a mistake lesson.yaml does not say raises) or named an output the case
+    cannot have was taken as "this case cannot show the mistake": validate said only that the known-wrong file
+    "names no mistake", and the author had to read the engine to learn why."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    predictions = course / "grader" / "lessons" / "tiny_stats" / "predictions.py"
+    text = predictions.read_text()
+    assert '    return {"value": x - x.min()}\n' in text
+    predictions.write_text(text.replace('    return {"value": x - x.min()}\n', body))
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("✗ predictions.py: subtract_min: on "))
+    assert said in line, line
+
+
+def test_a_prediction_that_returns_no_dict_is_not_a_traceback_in_check_or_release(tmp_path):
+    """A prediction returning a bare array (not {"value": ...}) crashed every grading of a wrong answer with
+    "The truth value of an array ... is ambiguous", and grade release likewise: a student's check now grades
+    (the prediction names nothing), and release refuses in one line, exit 2."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    predictions = course / "grader" / "lessons" / "tiny_stats" / "predictions.py"
+    predictions.write_text(predictions.read_text().replace('    return {"value": x - x.min()}\n', "    return x - x.min()\n"))
+    known = read_known_wrong(course / "grader" / "lessons" / "tiny_stats" / "known_wrong" / "subtract_min.py")
+    student = tmp_path / "student" / "tiny_stats.py"
+    student.parent.mkdir()
+    student.write_text(splice((course / "solutions" / "tiny_stats.py").read_text(), known.function, known.source))
+    checked = CliRunner().invoke(main, ["--course", str(course), "check", str(student)], catch_exceptions=False)
+    assert checked.exit_code == 1 and "center" in checked.stdout, checked.output
+    released = CliRunner().invoke(main, ["--course", str(course), "release", str(tmp_path / "out")],
+                                  catch_exceptions=False)
+    assert released.exit_code == 2, released.output
+    assert [line for line in released.stderr.splitlines() if line] == [
+        "Error: the prediction of subtract_min cannot be released: it returned a ndarray; a prediction returns a "
+        'dict of outputs ({"value": ...}), a list of such dicts, or None']
