@@ -326,6 +326,10 @@ class CheckRegistry:
         self._checks: list[Check] = []
 
     def add(self, exercise: str, points: float, hidden: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+        if isinstance(points, bool) or not isinstance(points, (int, float, np.integer, np.floating)) \
+                or not 0 < points < float("inf"):
+            raise ValueError(f"CHECKS.add({exercise!r}, points={points!r}): points must be a positive number")
+
         def register(build: CheckFunction) -> CheckFunction:
             name = build.__name__
             if any(c.exercise == exercise and c.name == name for c in self._checks):

@@ -236,3 +236,29 @@ def test_a_prediction_that_returns_no_dict_is_not_a_traceback_in_check_or_releas
     assert [line for line in released.stderr.splitlines() if line] == [
         "Error: the prediction of subtract_min cannot be released: it returned a ndarray; a prediction returns a "
         'dict of outputs ({"value": ...}), a list of such dicts, or None']
+
+
+@pytest.mark.parametrize("file, old, new, said", [
+    ("checks.py", '@CHECKS.add("scale", points=1)\n', '@CHECKS.add("scale", points=-1)\n',
+     "ValueError: CHECKS.add('scale', points=-1): points must be a positive number (checks.py, line 14)"),
+    ("checks.py", "def random_scale(", "def lesson_scale(", "ValueError: duplicate check scale/lesson_scale (checks.py, line 19)"),
+    ("checks.py", "LESSON_NUMBERS = np.array([1.0, 2.0, 6.0])\n", "LESSON_NUMBERS = np.arange(3.0).reshape(2, 2)\n",
+     "ValueError: cannot reshape array of size 3 into shape (2,2) (checks.py, line 11)"),
+    ("predictions.py", '{"value": x - x.min()}', '{"value": x - x.min()',
+     "SyntaxError: '{' was never closed (predictions.py, line 14)"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"]])
+def test_an_error_in_the_lesson_s_code_is_one_line_with_its_place_not_a_traceback(tmp_path, file, old, new, said, command):
+    """A bug in checks.py or predictions.py at import (a duplicate check name, points that are not a positive
+    number, any exception) was a traceback and exit code 1, which reads as "graded, something short"."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = course / "grader" / "lessons" / "tiny_stats" / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    args = [str(course / "exercises" / "tiny_stats.py") if a == "STUB" else a for a in command]
+    result = CliRunner().invoke(main, ["--course", str(course), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert [line for line in result.stderr.splitlines() if line] == [
+        f"Error: {course / 'grader' / 'lessons' / 'tiny_stats'}: the lesson's code could not be imported: {said}"]
