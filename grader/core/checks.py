@@ -83,6 +83,13 @@ class Case:
     value_of: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.args, list):
+            object.__setattr__(self, "args", tuple(self.args))
+        if not isinstance(self.args, tuple):
+            raise ValueError(f"Case args: a tuple of the positional arguments (got {type(self.args).__name__}; "
+                             "one argument is a tuple of one: (x,))")
+        if not isinstance(self.kwargs, Mapping):
+            raise ValueError(f"Case kwargs: a dict of keyword arguments (got {type(self.kwargs).__name__})")
         if self.value_of is not None:
             object.__setattr__(self, "expect_grad", self._gradients_of_value())
         for name in (self.dtype.values() if isinstance(self.dtype, Mapping) else [self.dtype]):
@@ -306,6 +313,9 @@ class Check:
         except Exception as error:  # the lesson's own bug (a Case that cannot be, a reference that raises): one line
             raise UsageError(f"check {self.exercise}/{self.name} could not build its cases: {type(error).__name__}: "
                              f"{error}{self._where(error)}") from None
+        if not cases:
+            raise UsageError(f"check {self.exercise}/{self.name} built no cases: it would give its points for nothing; "
+                             "a check returns a Case or a non-empty list of Cases")
         strays = [type(c).__name__ for c in cases if not isinstance(c, Case)]
         if strays:
             raise UsageError(f"check {self.exercise}/{self.name} returned a {strays[0]} among its cases; a check "

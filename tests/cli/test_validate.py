@@ -262,3 +262,22 @@ def test_an_error_in_the_lesson_s_code_is_one_line_with_its_place_not_a_tracebac
     assert result.exit_code == 2, result.output
     assert [line for line in result.stderr.splitlines() if line] == [
         f"Error: {course / 'grader' / 'lessons' / 'tiny_stats'}: the lesson's code could not be imported: {said}"]
+
+
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"]])
+def test_a_check_that_builds_no_cases_is_one_line_not_a_traceback_or_free_points(tmp_path, command):
+    """A check returning [] (a loop over an empty range) had no case to fail: validate stopped with an IndexError
+    traceback, and a grade would have given its points for nothing."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    checks = course / "grader" / "lessons" / "tiny_stats" / "checks.py"
+    old = 'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5))'
+    assert old in checks.read_text()
+    checks.write_text(checks.read_text().replace(old, "return []"))
+    args = [str(course / "exercises" / "tiny_stats.py") if a == "STUB" else a for a in command]
+    result = CliRunner().invoke(main, ["--course", str(course), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert [line for line in result.stderr.splitlines() if line] == [
+        "Error: check scale/random_scale built no cases: it would give its points for nothing; a check returns a "
+        "Case or a non-empty list of Cases"]

@@ -248,3 +248,16 @@ def test_a_gradient_the_worker_could_never_compare_is_refused_when_the_case_is_b
     with pytest.raises(ValueError, match=r"grad_output for output: shape \(2,\), but the expected output has shape \(3,\)"):
         Case(args, "x", named, grad_output=(None, np.ones(2)))
     Case(args, "x", named, grad_output=(None, np.ones(3)), expect_grad={0: np.ones((2, 2))})
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    (3, {}, r"Case args: a tuple of the positional arguments \(got int; one argument is a tuple of one: \(x,\)\)"),
+    (np.zeros((4, 2)), {}, r"Case args: a tuple of the positional arguments \(got ndarray;"),
+    ((1,), [("mask", 1)], r"Case kwargs: a dict of keyword arguments \(got list\)"),
+])
+def test_arguments_that_are_not_a_tuple_are_refused_when_the_case_is_built(args, kwargs, message):
+    """Case((n), ...) (an int, not (n,)) was a TypeError traceback deep in grading; Case(x, ...) with an array sent
+    the array's rows as the arguments, and the reference itself lost points with no word of why."""
+    with pytest.raises(ValueError, match=message):
+        Case(args, "x", 1.0, kwargs=kwargs)
+    assert Case([np.zeros(2), 3], "a list is the arguments too", 1.0).args[1] == 3
