@@ -28,7 +28,7 @@ from grader.engine.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.authoring.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
 from grader.core.checks import Case, Tensor, flat_outputs
 from grader.course.lesson import Lesson, Mistake
-from grader.core.model import ExerciseStatus, Report
+from grader.core.model import ExerciseResult, ExerciseStatus, Report
 from grader.course.quiz import load_quiz
 from grader.core.formatting import points
 from grader.sandbox import shortcuts
@@ -92,7 +92,14 @@ def _score(report: Report) -> str:
 
 
 def _reference_finding(report: Report) -> ValidationFinding:
-    short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value})"
+    """Full marks, or each exercise short of them with what its first failing check says (else the author had
+    to grade the reference by hand to learn why)."""
+    def why(e: ExerciseResult) -> str:
+        failed = next((c for c in e.checks if not c.passed and c.message), None)
+        said = failed.message if failed is not None else e.detail
+        return f" (it says: {failed.name + ': ' if failed is not None else ''}{_first_line(said)})" if said else ""
+
+    short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value}){why(e)}"
              for e in report.exercises if e.status is not ExerciseStatus.PASSED]
     if short:
         return ValidationFinding("reference", False, f"{_score(report)}; short of full marks: {'; '.join(short)}")

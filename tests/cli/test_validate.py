@@ -281,3 +281,19 @@ def test_a_check_that_builds_no_cases_is_one_line_not_a_traceback_or_free_points
     assert [line for line in result.stderr.splitlines() if line] == [
         "Error: check scale/random_scale built no cases: it would give its points for nothing; a check returns a "
         "Case or a non-empty list of Cases"]
+
+
+def test_a_reference_short_of_full_marks_says_why(tmp_path):
+    """validate said only "reference: 4/6; short of full marks: center 0/3 (failed)": the author had to grade the
+    reference by hand to learn what failed (here it calls a function the exercise forbids)."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = course / "solutions" / "tiny_stats.py"
+    solution.write_text(solution.read_text().replace("    return x - x.mean()\n", "    return x - np.mean(x)\n"))
+    lesson = course / "grader" / "lessons" / "tiny_stats" / "lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("  - name: center\n", "  - name: center\n    forbidden: [numpy.mean]\n"))
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert ("✗ reference: 2/5; short of full marks: center 0/3 (failed) (it says: lesson_center: the lesson's numbers "
+            "[1, 2, 6]: calls numpy.mean, which this exercise asks you to write yourself)") in result.stdout.splitlines()
