@@ -312,7 +312,7 @@ class Check:
             raise
         except Exception as error:  # the lesson's own bug (a Case that cannot be, a reference that raises): one line
             raise UsageError(f"check {self.exercise}/{self.name} could not build its cases: {type(error).__name__}: "
-                             f"{error}{self._where(error)}") from None
+                             f"{error}{self._where(error, reference)}") from None
         if not cases:
             raise UsageError(f"check {self.exercise}/{self.name} built no cases: it would give its points for nothing; "
                              "a check returns a Case or a non-empty list of Cases")
@@ -322,11 +322,16 @@ class Check:
                              "returns a Case or a list of Cases")
         return cases
 
-    def _where(self, error: Exception) -> str:
-        """Where in the check's own file the error arose (its last line there), for the author to look."""
+    def _where(self, error: Exception, reference: ModuleType | None = None) -> str:
+        """Where in the check's own file the error arose (its last line there), for the author to look, and in the
+        reference's file when it arose in a call of the reference."""
         home = getattr(getattr(self.build, "__code__", None), "co_filename", None)
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == home]
-        return f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+        solution = getattr(reference, "__file__", None) if isinstance(reference, ModuleType) else None
+        frames = traceback.extract_tb(error.__traceback__)
+        named = {home: Path(home).name if home else "", solution: "/".join(Path(solution).parts[-2:]) if solution else ""}
+        places = [next((f"{named[file]}, line {f.lineno}" for f in reversed(frames) if f.filename == file), None)
+                  for file in (home, solution) if file]
+        return f" ({'; '.join(p for p in places if p)})" if any(places) else ""
 
 
 class CheckRegistry:

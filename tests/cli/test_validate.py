@@ -297,3 +297,20 @@ def test_a_reference_short_of_full_marks_says_why(tmp_path):
     assert result.exit_code == 1, result.output
     assert ("✗ reference: 2/5; short of full marks: center 0/3 (failed) (it says: lesson_center: the lesson's numbers "
             "[1, 2, 6]: calls numpy.mean, which this exercise asks you to write yourself)") in result.stdout.splitlines()
+
+
+def test_a_reference_that_raises_while_a_check_builds_names_the_reference_s_line_too(tmp_path):
+    """The place was the check's line only (ref.center(...)); the error was in the reference."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = course / "solutions" / "tiny_stats.py"
+    text = solution.read_text()
+    assert "    return x - x.mean()\n" in text
+    solution.write_text(text.replace("    return x - x.mean()\n", "    return x - x.average()\n"))
+    line = next(n for n, l in enumerate(solution.read_text().splitlines(), 1) if "x.average()" in l)
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "Error: check center/lesson_center could not build its cases: AttributeError: 'numpy.ndarray' object has no "
+        f"attribute 'average' (checks.py, line 27; solutions/tiny_stats.py, line {line})")
