@@ -225,6 +225,10 @@ class Case:
         """Arguments as the trusted side's numpy functions take them."""
         return tuple(_plain_argument(a) for a in self.args)
 
+    def plain_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments as the trusted side's numpy functions take them (a Tensor's numbers, as plain_args)."""
+        return {name: _plain_argument(value) for name, value in self.kwargs.items()}
+
 
 MAX_PARTS = protocol.MAX_PARTS
 DTYPE_NAMES = protocol.DTYPE_NAMES

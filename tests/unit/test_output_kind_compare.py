@@ -261,3 +261,12 @@ def test_arguments_that_are_not_a_tuple_are_refused_when_the_case_is_built(args,
     with pytest.raises(ValueError, match=message):
         Case(args, "x", 1.0, kwargs=kwargs)
     assert Case([np.zeros(2), 3], "a list is the arguments too", 1.0).args[1] == 3
+
+
+def test_a_prediction_reads_keyword_arguments_as_plain_numbers_too():
+    """Predictions had plain_args() only: a Tensor passed as a keyword argument had to be unwrapped by hand."""
+    mask = np.tril(np.ones((2, 2), dtype=bool))
+    case = Case((Tensor(np.eye(2), "float64", requires_grad=True),), "x", np.eye(2), grad_output=np.ones((2, 2)),
+                kwargs={"mask": Tensor(mask, "bool"), "scale": 0.5})
+    plain = case.plain_kwargs()
+    assert isinstance(plain["mask"], np.ndarray) and np.array_equal(plain["mask"], mask) and plain["scale"] == 0.5
