@@ -11,11 +11,11 @@ import inspect
 from typing import Any
 
 CHECK_ALL_CELL = "from grader.notebook import check\n\ncheck()  # practice feedback on every exercise; credit comes from grading the saved notebook"
-PRACTICE_NOTE = (
+PRACTICE_NOTE = (  # {exercise}: the lesson's first exercise, {notebook}: this notebook's file name
     "**Feedback while you work.** After completing a function, run its cell, then a cell with\n"
-    "`from grader.notebook import check; check(\"stable_softmax\")`: it grades the function as it is defined\n"
+    "`from grader.notebook import check; check(\"{exercise}\")`: it grades the function as it is defined\n"
     "in this kernel (no need to save), with the same checks as `grade check`. This is **practice only**:\n"
-    "credit comes from grading the saved notebook in the sandbox (`grade check softmax_cross_entropy.ipynb`).\n"
+    "credit comes from grading the saved notebook in the sandbox (`grade check {notebook}`).\n"
     "Keep slow cells (training loops, plots) under `if __name__ == \"__main__\":` so grading skips them."
 )
 
@@ -41,14 +41,16 @@ def _signature(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return f"`{function.name}({ast.unparse(function.args)})`"
 
 
-def notebook_cells(stub_source: str, title: str) -> list[tuple[str, str]]:
-    """(kind, source) of every cell: kind is "markdown" or "code"."""
+def notebook_cells(stub_source: str, title: str, name: str) -> list[tuple[str, str]]:
+    """(kind, source) of every cell: kind is "markdown" or "code". ``name``: the lesson's (the notebook is NAME.ipynb)."""
     tree = ast.parse(stub_source)
     lines = stub_source.splitlines(keepends=True)
     cells: list[tuple[str, str]] = []
     docstring = ast.get_docstring(tree)
     cells.append(("markdown", f"# {title}\n\n{docstring or ''}".rstrip()))
-    cells.append(("markdown", PRACTICE_NOTE))
+    first = next((s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and not s.name.startswith("_")), "EXERCISE")
+    cells.append(("markdown", PRACTICE_NOTE.format(exercise=first, notebook=f"{name}.ipynb")))
     pending: list[ast.stmt] = []
 
     def flush() -> None:
@@ -71,7 +73,7 @@ def notebook_cells(stub_source: str, title: str) -> list[tuple[str, str]]:
     return cells
 
 
-def lesson_notebook(stub_source: str, title: str) -> Any:
+def lesson_notebook(stub_source: str, title: str, name: str) -> Any:
     """The student notebook (an nbformat v4 node, validated) made from the exercise stubs' source."""
     import nbformat
     from nbformat import v4
@@ -80,14 +82,14 @@ def lesson_notebook(stub_source: str, title: str) -> Any:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
     notebook.cells = [v4.new_markdown_cell(text) if kind == "markdown" else v4.new_code_cell(text)
-                      for kind, text in notebook_cells(stub_source, title)]
+                      for kind, text in notebook_cells(stub_source, title, name)]
     for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number + 1}"  # stable ids: the same stubs give the same file
     nbformat.validate(notebook)
     return notebook
 
 
-def lesson_notebook_text(stub_source: str, title: str) -> str:
+def lesson_notebook_text(stub_source: str, title: str, name: str) -> str:
     import nbformat
 
-    return nbformat.writes(lesson_notebook(stub_source, title)) + "\n"
+    return nbformat.writes(lesson_notebook(stub_source, title, name)) + "\n"

@@ -30,6 +30,9 @@ def set_keys(path: Path, answers: Mapping[str, str]) -> list[Question]:
         if not matches:
             ids = [str(q.get("id")) for q in items if isinstance(q, dict)]
             raise UsageError(f"{path}: no question {question_id!r}; the quiz has {', '.join(ids)}")
+        if len(matches) > 1:  # which one to key? (the first was keyed, and the quiz then failed on the other)
+            raise UsageError(f"{path}: question {question_id} appears twice (questions {matches[0][0]} and "
+                             f"{matches[1][0]}): question ids must be unique")
         position, item = matches[0]
         choice_ids = [c.get("id") for c in item.get("choices") or [] if isinstance(c, dict)]
         if choice_id not in choice_ids:

@@ -211,7 +211,7 @@ def _student_readme(lessons: tuple[Lesson, ...]) -> str:
 def _write_notebook(lesson: Lesson, stub: Path) -> None:
     """The lesson as a notebook beside its stubs, generated from them (they are its single source)."""
     notebook = stub.with_suffix(".ipynb")
-    notebook.write_text(lesson_notebook_text(stub.read_text(encoding="utf-8"), lesson.title), encoding="utf-8")
+    notebook.write_text(lesson_notebook_text(stub.read_text(encoding="utf-8"), lesson.title, lesson.name), encoding="utf-8")
     shown = stub.stat()
     os.utime(notebook, ns=(shown.st_atime_ns, shown.st_mtime_ns))  # neither is "saved last": a folder grades the .py
 

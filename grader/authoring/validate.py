@@ -5,7 +5,9 @@ full marks, the stub zero (every exercise "not implemented"), and each known-wro
 (``known_wrong/<mistake>.py`` swapped into the reference) must lose points on its own exercise,
 be named there (so the student sees its hint) and leave every other exercise with full marks.
 The lesson's data is checked too: a known-wrong file for every mistake, three hint tiers per
-exercise, a quiz that loads with exactly one correct choice per question, and the stress matrix
+exercise, a quiz that loads with exactly one correct choice per question, every prediction usable on every case
+of its exercise (it neither raises, unless the mistake raises, nor names outputs the case cannot have), and the
+stress matrix
 (``grader.course.stress``): every exercise's checks put a case in every stress class, or lesson.yaml says why not.
 """
 from __future__ import annotations
@@ -13,15 +15,20 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
+
+import numpy as np
 
 from grader.core.errors import UsageError
 from grader.engine.grading import DEFAULT_SEED, GradeOptions, grade_submission
 from grader.authoring.known_wrong import FOLDER, KnownWrong, known_wrong_files, read_known_wrong, splice
-from grader.course.lesson import Lesson
-from grader.core.model import ExerciseStatus, Report
+from grader.core.checks import Case, Tensor, flat_outputs
+from grader.course.lesson import Lesson, Mistake
+from grader.core.model import ExerciseResult, ExerciseStatus, Report
 from grader.course.quiz import load_quiz
 from grader.core.formatting import points
 from grader.sandbox import shortcuts
@@ -85,7 +92,14 @@ def _score(report: Report) -> str:
 
 
 def _reference_finding(report: Report) -> ValidationFinding:
-    short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value})"
+    """Full marks, or each exercise short of them with what its first failing check says (else the author had
+    to grade the reference by hand to learn why)."""
+    def why(e: ExerciseResult) -> str:
+        failed = next((c for c in e.checks if not c.passed and c.message), None)
+        said = failed.message if failed is not None else e.detail
+        return f" (it says: {failed.name + ': ' if failed is not None else ''}{_first_line(said)})" if said else ""
+
+    short = [f"{e.name} {points(e.score)}/{points(e.max_score)} ({e.status.value}){why(e)}"
              for e in report.exercises if e.status is not ExerciseStatus.PASSED]
     if short:
         return ValidationFinding("reference", False, f"{_score(report)}; short of full marks: {'; '.join(short)}")
@@ -237,13 +251,71 @@ def _gradient_findings(lesson: Lesson, seed: int) -> list[ValidationFinding]:
                               + ", ".join(presence_only))]
 
 
+def _output_names(case: Case) -> set[str]:
+    """The outputs a worker can send back for this case, by name: what a prediction may say."""
+    names = {name for name, _, _ in case.parts()}
+    names |= {f"grad:{i}" for i, a in enumerate(case.args) if isinstance(a, Tensor) and a.requires_grad}
+    for index in {*case.unchanged, *case.expect_args}:
+        names |= ({f"arg:{index}.{i}" for i in range(len(case.args[index]))} if case.listed(index)
+                  else {f"arg:{index}"})
+    return names
+
+
+def _prediction_problem(lesson: Lesson, mistake: Mistake, case: Case) -> str | None:
+    """What is wrong with the mistake's prediction on this case, where feedback could never use it: it raises
+    (and lesson.yaml does not say the mistake raises), it returns no outputs, or it names outputs the case does
+    not have. The grader treats each as "this case cannot show the mistake", so the only sign was a known-wrong
+    file "named no mistake"."""
+    predict = lesson.predictions[mistake.id]
+    try:
+        with np.errstate(all="ignore"):
+            predicted = predict(lesson.reference, case)
+    except Exception as error:  # noqa: BLE001 - the lesson's bug, reported
+        if mistake.raises is not None or mistake.raises_like is not None:
+            return None  # a mistake that raises: the prediction raising is how it says so
+        home = getattr(getattr(predict, "__code__", None), "co_filename", None)
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == home]
+        where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+        return (f"raised {type(error).__name__}: {error}{where}; a prediction returns the mistake's outputs, or None "
+                "where the case cannot show it (lesson.yaml's raises: says a mistake raises)")
+    forms = predicted if isinstance(predicted, (list, tuple)) else [predicted]
+    if not all(form is None or isinstance(form, Mapping) for form in forms):
+        kind = next(type(f).__name__ for f in forms if not (f is None or isinstance(f, Mapping)))
+        return (f"returned a {kind}; a prediction returns a dict of outputs ({{\"value\": ...}}), a list of such "
+                "dicts, or None")
+    names = _output_names(case)
+    unknown = sorted({key for form in forms if form for key in flat_outputs(form)} - names)
+    if unknown:
+        return (f"names outputs {unknown} the case cannot have (its outputs: {', '.join(sorted(names))}; "
+                "a tuple result is value.0, value.1, ... or a tuple under value)")
+    return None
+
+
+def _prediction_findings(lesson: Lesson, seed: int) -> list[ValidationFinding]:
+    """Each prediction run on every case of its exercise at the seed: the first case where feedback could never
+    use it, per mistake (only failures: a prediction that works is what the known-wrong findings show)."""
+    findings = []
+    for exercise in lesson.exercises:
+        cases = [(check, case) for check in exercise.checks for case in check.cases(lesson.reference, seed)]
+        for mistake in exercise.mistakes.values():
+            if mistake.id not in lesson.predictions:
+                continue
+            for check, case in cases:
+                problem = _prediction_problem(lesson, mistake, case)
+                if problem is not None:
+                    findings.append(ValidationFinding(f"predictions.py: {mistake.id}", False,
+                                                      f"on {exercise.name}/{check.name} ({case.describe}): {problem}"))
+                    break
+    return findings
+
+
 def validate_lesson(lesson: Lesson, seed: int = DEFAULT_SEED, limits: Limits = Limits(),
                     quiz_path: Path | None = None) -> Validation:
     require_instructor_project(lesson, "validate")
     require_forbidden_resolve(lesson)
     started = time.monotonic()
     findings = _hint_findings(lesson) + _quiz_findings(lesson, quiz_path) + _mistake_findings(lesson)
-    findings += _gradient_findings(lesson, seed)
+    findings += _gradient_findings(lesson, seed) + _prediction_findings(lesson, seed)
     matrix = stress_matrix(lesson, seed) if lesson.stress else ()
     findings += _stress_findings(lesson, matrix)
     known_findings, usable = _known_wrong(lesson)

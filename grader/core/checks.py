@@ -83,6 +83,13 @@ class Case:
     value_of: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.args, list):
+            object.__setattr__(self, "args", tuple(self.args))
+        if not isinstance(self.args, tuple):
+            raise ValueError(f"Case args: a tuple of the positional arguments (got {type(self.args).__name__}; "
+                             "one argument is a tuple of one: (x,))")
+        if not isinstance(self.kwargs, Mapping):
+            raise ValueError(f"Case kwargs: a dict of keyword arguments (got {type(self.kwargs).__name__})")
         if self.value_of is not None:
             object.__setattr__(self, "expect_grad", self._gradients_of_value())
         for name in (self.dtype.values() if isinstance(self.dtype, Mapping) else [self.dtype]):
@@ -100,6 +107,7 @@ class Case:
                              "(the gradient to backpropagate from it) or grad_flows=True (ones)")
         if self.expect is not None and isinstance(self.expect, tuple) and not 0 < len(self.expect) <= MAX_PARTS:
             raise ValueError(f"Case expect: a tuple of 1 to {MAX_PARTS} parts, not {len(self.expect)}")
+        self._check_gradient_shapes()
         for name, label, part in self.parts():
             _comparable(part, f"Case expect{f' {label}' if label else ''}")
         for index, after in self.expect_args.items():
@@ -112,6 +120,40 @@ class Case:
                 raise ValueError(f"Case expect_args[{index}]: a list of 1 to {MAX_PARTS} arrays, not {len(after)}")
             for part in (after if isinstance(after, (list, tuple)) else [after]):
                 _comparable(part, f"Case expect_args[{index}]")
+
+    def _check_gradient_shapes(self) -> None:
+        """ValueError for a gradient the worker would never compare: expect_grad for an argument that receives
+        none (not a positional Tensor with requires_grad=True) or of another shape than the argument, and a
+        grad_output whose shape (per part, for a tuple result) is not the expected result's. The worker skips a
+        backward pass it cannot make, so each would read as a result detached from the graph, even the
+        reference's."""
+        for index, gradient in self.expect_grad.items():
+            positional = isinstance(index, (int, np.integer)) and 0 <= index < len(self.args)
+            argument = self.args[index] if positional else None
+            if not (isinstance(argument, Tensor) and argument.requires_grad):
+                what = "not a Tensor with requires_grad=True" if positional else \
+                    f"not one of the {len(self.args)} positional arguments"
+                raise ValueError(f"Case expect_grad[{index!r}]: argument {index!r} is {what}, so it receives no "
+                                 "gradient (expect_grad is keyed by the index of a positional Tensor argument "
+                                 "with requires_grad=True)")
+            if np.shape(gradient) != np.shape(argument.data):
+                raise ValueError(f"Case expect_grad[{index}]: shape {np.shape(gradient)}, but argument {index} has "
+                                 f"shape {np.shape(argument.data)}")
+        if self.grad_output is None or self.expect is None:
+            return
+        parts = self.parts()
+        if isinstance(self.expect, tuple) != isinstance(self.grad_output, tuple):
+            raise ValueError("Case grad_output: a tuple with one gradient per part (None for a part not "
+                             "backpropagated) for a tuple result, one array for a single result")
+        given = self.grad_output if isinstance(self.grad_output, tuple) else (self.grad_output,)
+        if len(given) != len(parts):
+            raise ValueError(f"Case grad_output: {len(given)} parts, but the expected result has {len(parts)}")
+        for (_, label, part), gradient in zip(parts, given):
+            if gradient is not None and np.shape(gradient) != np.shape(part):
+                where = f" for {label}" if label else ""
+                raise ValueError(f"Case grad_output{where}: shape {np.shape(gradient)}, but the expected "
+                                 f"{label or 'result'} has shape {np.shape(part)} (torch backpropagates only a "
+                                 "gradient of the result's own shape)")
 
     def _gradients_of_value(self) -> dict[int, np.ndarray]:
         """expect_grad from value_of: every requires_grad argument's gradient, by central differences."""
@@ -182,6 +224,10 @@ class Case:
     def plain_args(self) -> tuple[Any, ...]:
         """Arguments as the trusted side's numpy functions take them."""
         return tuple(_plain_argument(a) for a in self.args)
+
+    def plain_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments as the trusted side's numpy functions take them (a Tensor's numbers, as plain_args)."""
+        return {name: _plain_argument(value) for name, value in self.kwargs.items()}
 
 
 MAX_PARTS = protocol.MAX_PARTS
@@ -270,18 +316,26 @@ class Check:
             raise
         except Exception as error:  # the lesson's own bug (a Case that cannot be, a reference that raises): one line
             raise UsageError(f"check {self.exercise}/{self.name} could not build its cases: {type(error).__name__}: "
-                             f"{error}{self._where(error)}") from None
+                             f"{error}{self._where(error, reference)}") from None
+        if not cases:
+            raise UsageError(f"check {self.exercise}/{self.name} built no cases: it would give its points for nothing; "
+                             "a check returns a Case or a non-empty list of Cases")
         strays = [type(c).__name__ for c in cases if not isinstance(c, Case)]
         if strays:
             raise UsageError(f"check {self.exercise}/{self.name} returned a {strays[0]} among its cases; a check "
                              "returns a Case or a list of Cases")
         return cases
 
-    def _where(self, error: Exception) -> str:
-        """Where in the check's own file the error arose (its last line there), for the author to look."""
+    def _where(self, error: Exception, reference: ModuleType | None = None) -> str:
+        """Where in the check's own file the error arose (its last line there), for the author to look, and in the
+        reference's file when it arose in a call of the reference."""
         home = getattr(getattr(self.build, "__code__", None), "co_filename", None)
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == home]
-        return f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+        solution = getattr(reference, "__file__", None) if isinstance(reference, ModuleType) else None
+        frames = traceback.extract_tb(error.__traceback__)
+        named = {home: Path(home).name if home else "", solution: "/".join(Path(solution).parts[-2:]) if solution else ""}
+        places = [next((f"{named[file]}, line {f.lineno}" for f in reversed(frames) if f.filename == file), None)
+                  for file in (home, solution) if file]
+        return f" ({'; '.join(p for p in places if p)})" if any(places) else ""
 
 
 class CheckRegistry:
@@ -291,6 +345,10 @@ class CheckRegistry:
         self._checks: list[Check] = []
 
     def add(self, exercise: str, points: float, hidden: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+        if isinstance(points, bool) or not isinstance(points, (int, float, np.integer, np.floating)) \
+                or not 0 < points < float("inf"):
+            raise ValueError(f"CHECKS.add({exercise!r}, points={points!r}): points must be a positive number")
+
         def register(build: CheckFunction) -> CheckFunction:
             name = build.__name__
             if any(c.exercise == exercise and c.name == name for c in self._checks):

@@ -24,6 +24,7 @@ import importlib.util
 import os
 import shlex
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -31,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from grader.core.errors import UsageError
+from grader.core.errors import GradeError, UsageError
 from grader.course.expectations import INDEX_FILE, load_predictions
 from grader.course.lesson import PROJECT_ROOT, Lesson, parse_lesson
 from grader.course.quiz.answers import marked_lesson
@@ -167,6 +168,31 @@ def progress_file(name: str, sole: bool) -> str:
 
 
 def _import_package(directory: Path, root: Path) -> ModuleType:
+    """The lesson's Python package; an error in its code (checks.py, predictions.py, stress.py...) is the lesson's
+    bug: one line with the error and the place in the lesson's files, not a traceback (exit code 2)."""
+    try:
+        return _import_lesson_code(directory, root)
+    except GradeError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the author's code: reported in one line
+        raise UsageError(f"{directory}: the lesson's code could not be imported: {type(error).__name__}: "
+                         f"{_message(error)}{_place_in(directory, error)}") from None
+
+
+def _message(error: Exception) -> str:
+    return error.msg if isinstance(error, SyntaxError) and error.msg else " ".join(str(error).split())
+
+
+def _place_in(directory: Path, error: Exception) -> str:
+    """Where in the lesson's own files the error arose: a syntax error's line, else the last frame there."""
+    home = directory.resolve()
+    if isinstance(error, SyntaxError) and error.filename and Path(error.filename).resolve().is_relative_to(home):
+        return f" ({Path(error.filename).resolve().relative_to(home)}, line {error.lineno})"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).resolve().is_relative_to(home)]
+    return f" ({Path(frames[-1].filename).resolve().relative_to(home)}, line {frames[-1].lineno})" if frames else ""
+
+
+def _import_lesson_code(directory: Path, root: Path) -> ModuleType:
     """The lesson's Python package: grader.lessons.NAME for this grader's own course, else loaded from its folder."""
     if directory.resolve().parent == (PROJECT_ROOT / LESSONS).resolve():
         return importlib.import_module(f"grader.lessons.{directory.name}")

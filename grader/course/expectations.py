@@ -224,6 +224,10 @@ class RecordedPredictions:
             result = error
         if result is not None and not isinstance(result, Exception):
             alternatives = result if isinstance(result, (list, tuple)) else [result]
+            stray = next((form for form in alternatives if form is not None and not isinstance(form, Mapping)), None)
+            if stray is not None:
+                raise UnrecordableCall(f"it returned a {type(stray).__name__}; a prediction returns a dict of outputs "
+                                       '({"value": ...}), a list of such dicts, or None')
             result = [{name: np.asarray(value) for name, value in flat_outputs(outputs or {}).items()}
                       for outputs in alternatives]
         with self._lock:

@@ -106,7 +106,8 @@ class _Predictions:
             except Exception as error:  # noqa: BLE001 - a raising prediction is the prediction
                 return (), (type(error).__name__, str(error))
             alternatives = predicted if isinstance(predicted, (list, tuple)) else [predicted]
-            return tuple(flat_outputs(c) for c in alternatives if c), None
+            # a form that is not a mapping of outputs cannot be compared: grade validate names it (predictions.py)
+            return tuple(flat_outputs(c) for c in alternatives if isinstance(c, Mapping) and c), None
 
         return self._outcomes.get((lesson, case), mistake_id, predict)
 

@@ -31,7 +31,7 @@ def run(*args: str) -> Result:
 
 
 def stub_notebook(path: Path, source: Path = STUB) -> Path:
-    path.write_text(lesson_notebook_text(source.read_text(encoding="utf-8"), TITLE), encoding="utf-8")
+    path.write_text(lesson_notebook_text(source.read_text(encoding="utf-8"), TITLE, "softmax_cross_entropy"), encoding="utf-8")
     return path
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,22 @@ def test_a_wrong_gradient_names_the_argument_not_the_logits(tmp_path):
     failed = [c for c in checks if not c["passed"]]
     assert failed and all("gradient of" in c["message"] for c in failed)
     assert all("logits" not in c["message"] and "gradient of x: " in c["message"] for c in failed)
+
+
+def test_a_grad_output_of_the_wrong_shape_is_the_checks_error_not_a_detached_reference(tmp_path):
+    """torch backpropagates only a gradient of the result's shape; the worker skipped the backward pass, and
+    validate failed the reference itself with "no gradient flows back", named as the detached mistake. The
+    Case now refuses it when built: one line naming the check and its line, exit code 2."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course, ignore=shutil.ignore_patterns("__pycache__"))
+    checks = course / "grader" / "lessons" / NAME / "checks.py"
+    text = checks.read_text()
+    assert "grad_output = rng.normal(0, 1, size=x.shape)\n" in text
+    checks.write_text(text.replace("grad_output = rng.normal(0, 1, size=x.shape)\n",
+                                   "grad_output = rng.normal(0, 1, size=x.shape[:-1] + (1,))\n"))
+    result = grade(tmp_path, "validate", course=course)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("Error: check torch_layer_norm/"), lines
+    assert "ValueError: Case grad_output: shape (" in lines[0] and "(checks.py, line " in lines[0]
+    assert "detached" not in result.output

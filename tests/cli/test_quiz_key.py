@@ -9,6 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from grader.core.errors import UsageError
 from grader.course.course import load_lesson
 from grader.course.quiz import load_quiz
 from grader.cli.quiz_key import quiz_key_command
@@ -102,3 +103,20 @@ def test_one_bad_answer_changes_nothing_and_says_which(quiz_file: Path, answers:
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output
     assert quiz_file.read_bytes() == before
+
+
+def test_a_question_copied_with_its_id_is_said_to_appear_twice_not_to_have_no_key(quiz_file: Path) -> None:
+    """An author who copies a question and forgets to change its id: the copy's key is sealed to its old id and
+    position, and the quiz said "question q7: no correct choice ... (set one with: grade quiz-key set q7 CHOICE)",
+    which then keyed the first q7 only and failed again. Both now name the duplicate and where it is."""
+    raw = yaml.safe_load(quiz_file.read_text())
+    raw["questions"][7]["id"] = "q7"
+    quiz_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    said = f"{quiz_file}: question q7 appears twice (questions 7 and 8): question ids must be unique"
+    with pytest.raises(UsageError) as loading:
+        load_quiz(quiz_file)
+    assert loading.value.message == said
+    before = quiz_file.read_text()
+    result = invoke("set", "q7", "a", "--quiz", str(quiz_file))
+    assert result.exit_code == 2 and said in result.output and quiz_file.read_text() == before
+    assert invoke("set", "q1", "a", "--quiz", str(quiz_file)).exit_code == 0  # the other questions can be keyed

@@ -461,7 +461,7 @@ def test_the_copy_ships_the_lesson_notebook_made_from_the_stubs(released, lesson
 
     copy, output = released
     notebook = copy / EXERCISE_FILE.with_suffix(".ipynb")
-    assert notebook.read_text() == lesson_notebook_text(STUB.read_text(), lesson.title)
+    assert notebook.read_text() == lesson_notebook_text(STUB.read_text(), lesson.title, lesson.name)
     assert notebook.stat().st_mtime_ns == (copy / EXERCISE_FILE).stat().st_mtime_ns  # a folder grades the .py
     assert "the stub notebook: 0/35, every exercise not implemented" in output
     # check() inside the copy: its own grader and recorded answers, in a service of its own.

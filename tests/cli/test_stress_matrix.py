@@ -70,6 +70,27 @@ def test_an_empty_cell_fails_validate(tmp_path):
             "100): the input is drawn by chance; build it on purpose)\n") in result.stdout
 
 
+@pytest.mark.parametrize("error, said", [
+    ("1 / 0", "ZeroDivisionError: division by zero (stress.py, line 18)"),
+    ("np.zeros(2)[5]", "IndexError: index 5 is out of bounds for axis 0 with size 2 (stress.py, line 18)"),
+])
+def test_a_predicate_that_raises_is_said_with_its_empty_cell_not_a_traceback(tmp_path, error, said):
+    """A predicate raising anything but the five errors of "a case it does not read" stopped validate with a
+    traceback; those five left an empty cell that said only "no hidden case". Either is now not reached, and the
+    empty cell says what the predicate raised and where."""
+    stress = STRESS_HEADER + f"""
+
+@STRESS.add("a predicate with a bug")
+def buggy(exercise: str, case: Case) -> bool:
+    return bool({error})
+"""
+    assert stress.splitlines()[17] == f"    return bool({error})"
+    result = validate(course_copy(tmp_path, stress))
+    assert result.exit_code == 1, result.output
+    assert (f"center x buggy (no hidden case; the predicate raised {said} on a hidden case, which counts as not "
+            "reached)") in result.stdout
+
+
 def test_a_class_no_exercise_stresses_fails_for_every_exercise(tmp_path):
     stress = STRESS_HEADER + '''
 

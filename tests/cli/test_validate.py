@@ -188,3 +188,129 @@ def test_a_check_that_cannot_build_its_case_is_one_line_with_its_place_not_a_tra
                     "not a dtype name; use one of bfloat16, bool, float16, float32, float64, int16, int32, int64, "
                     "int8, uint16, uint32, uint64, uint8 (checks.py, line 22)"]
     assert not (tmp_path / "out").exists() or command[0] == "release"  # a batch grades nobody: no row of errors
+
+
+@pytest.mark.parametrize("body, said", [
+    ('    return {"value": x - x.min() / 0.0 if x.size > 99 else 1 / 0}\n',
+     "raised ZeroDivisionError: division by zero (predictions.py, line 14); a prediction returns the mistake's "
+     "outputs, or None where the case cannot show it"),
+    ('    return {"values": x - x.min()}\n', "names outputs ['values'] the case cannot have (its outputs: value;"),
+    ('    return x - x.min()\n', "returned a ndarray; a prediction returns a dict of outputs"),
+])
+def test_a_prediction_feedback_could_never_use_is_named_with_its_error_not_only_as_a_mistake_named_nowhere(
+        tmp_path, body, said):
+    """A prediction that raised (for a mistake lesson.yaml does not say raises) or named an output the case
+    cannot have was taken as "this case cannot show the mistake": validate said only that the known-wrong file
+    "names no mistake", and the author had to read the engine to learn why."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    predictions = course / "grader" / "lessons" / "tiny_stats" / "predictions.py"
+    text = predictions.read_text()
+    assert '    return {"value": x - x.min()}\n' in text
+    predictions.write_text(text.replace('    return {"value": x - x.min()}\n', body))
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("✗ predictions.py: subtract_min: on "))
+    assert said in line, line
+
+
+def test_a_prediction_that_returns_no_dict_is_not_a_traceback_in_check_or_release(tmp_path):
+    """A prediction returning a bare array (not {"value": ...}) crashed every grading of a wrong answer with
+    "The truth value of an array ... is ambiguous", and grade release likewise: a student's check now grades
+    (the prediction names nothing), and release refuses in one line, exit 2."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    predictions = course / "grader" / "lessons" / "tiny_stats" / "predictions.py"
+    predictions.write_text(predictions.read_text().replace('    return {"value": x - x.min()}\n', "    return x - x.min()\n"))
+    known = read_known_wrong(course / "grader" / "lessons" / "tiny_stats" / "known_wrong" / "subtract_min.py")
+    student = tmp_path / "student" / "tiny_stats.py"
+    student.parent.mkdir()
+    student.write_text(splice((course / "solutions" / "tiny_stats.py").read_text(), known.function, known.source))
+    checked = CliRunner().invoke(main, ["--course", str(course), "check", str(student)], catch_exceptions=False)
+    assert checked.exit_code == 1 and "center" in checked.stdout, checked.output
+    released = CliRunner().invoke(main, ["--course", str(course), "release", str(tmp_path / "out")],
+                                  catch_exceptions=False)
+    assert released.exit_code == 2, released.output
+    assert [line for line in released.stderr.splitlines() if line] == [
+        "Error: the prediction of subtract_min cannot be released: it returned a ndarray; a prediction returns a "
+        'dict of outputs ({"value": ...}), a list of such dicts, or None']
+
+
+@pytest.mark.parametrize("file, old, new, said", [
+    ("checks.py", '@CHECKS.add("scale", points=1)\n', '@CHECKS.add("scale", points=-1)\n',
+     "ValueError: CHECKS.add('scale', points=-1): points must be a positive number (checks.py, line 14)"),
+    ("checks.py", "def random_scale(", "def lesson_scale(", "ValueError: duplicate check scale/lesson_scale (checks.py, line 19)"),
+    ("checks.py", "LESSON_NUMBERS = np.array([1.0, 2.0, 6.0])\n", "LESSON_NUMBERS = np.arange(3.0).reshape(2, 2)\n",
+     "ValueError: cannot reshape array of size 3 into shape (2,2) (checks.py, line 11)"),
+    ("predictions.py", '{"value": x - x.min()}', '{"value": x - x.min()',
+     "SyntaxError: '{' was never closed (predictions.py, line 14)"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"]])
+def test_an_error_in_the_lesson_s_code_is_one_line_with_its_place_not_a_traceback(tmp_path, file, old, new, said, command):
+    """A bug in checks.py or predictions.py at import (a duplicate check name, points that are not a positive
+    number, any exception) was a traceback and exit code 1, which reads as "graded, something short"."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = course / "grader" / "lessons" / "tiny_stats" / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    args = [str(course / "exercises" / "tiny_stats.py") if a == "STUB" else a for a in command]
+    result = CliRunner().invoke(main, ["--course", str(course), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert [line for line in result.stderr.splitlines() if line] == [
+        f"Error: {course / 'grader' / 'lessons' / 'tiny_stats'}: the lesson's code could not be imported: {said}"]
+
+
+@pytest.mark.parametrize("command", [["validate"], ["check", "STUB"]])
+def test_a_check_that_builds_no_cases_is_one_line_not_a_traceback_or_free_points(tmp_path, command):
+    """A check returning [] (a loop over an empty range) had no case to fail: validate stopped with an IndexError
+    traceback, and a grade would have given its points for nothing."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    checks = course / "grader" / "lessons" / "tiny_stats" / "checks.py"
+    old = 'return Case((x, -0.5), "four random numbers times -0.5", ref.scale(x, -0.5))'
+    assert old in checks.read_text()
+    checks.write_text(checks.read_text().replace(old, "return []"))
+    args = [str(course / "exercises" / "tiny_stats.py") if a == "STUB" else a for a in command]
+    result = CliRunner().invoke(main, ["--course", str(course), *args], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert [line for line in result.stderr.splitlines() if line] == [
+        "Error: check scale/random_scale built no cases: it would give its points for nothing; a check returns a "
+        "Case or a non-empty list of Cases"]
+
+
+def test_a_reference_short_of_full_marks_says_why(tmp_path):
+    """validate said only "reference: 4/6; short of full marks: center 0/3 (failed)": the author had to grade the
+    reference by hand to learn what failed (here it calls a function the exercise forbids)."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = course / "solutions" / "tiny_stats.py"
+    solution.write_text(solution.read_text().replace("    return x - x.mean()\n", "    return x - np.mean(x)\n"))
+    lesson = course / "grader" / "lessons" / "tiny_stats" / "lesson.yaml"
+    lesson.write_text(lesson.read_text().replace("  - name: center\n", "  - name: center\n    forbidden: [numpy.mean]\n"))
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert ("✗ reference: 2/5; short of full marks: center 0/3 (failed) (it says: lesson_center: the lesson's numbers "
+            "[1, 2, 6]: calls numpy.mean, which this exercise asks you to write yourself)") in result.stdout.splitlines()
+
+
+def test_a_reference_that_raises_while_a_check_builds_names_the_reference_s_line_too(tmp_path):
+    """The place was the check's line only (ref.center(...)); the error was in the reference."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = course / "solutions" / "tiny_stats.py"
+    text = solution.read_text()
+    assert "    return x - x.mean()\n" in text
+    solution.write_text(text.replace("    return x - x.mean()\n", "    return x - x.average()\n"))
+    line = next(n for n, l in enumerate(solution.read_text().splitlines(), 1) if "x.average()" in l)
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "Error: check center/lesson_center could not build its cases: AttributeError: 'numpy.ndarray' object has no "
+        f"attribute 'average' (checks.py, line 27; solutions/tiny_stats.py, line {line})")

@@ -47,7 +47,7 @@ def write_notebook(path: Path, cells: list[Any], **metadata: Any) -> Path:
 
 def notebook_of(source_file: Path, path: Path) -> Path:
     """The lesson notebook made from a .py file, as a student who completed it would have it."""
-    path.write_text(lesson_notebook_text(source_file.read_text(encoding="utf-8"), TITLE), encoding="utf-8")
+    path.write_text(lesson_notebook_text(source_file.read_text(encoding="utf-8"), TITLE, "softmax_cross_entropy"), encoding="utf-8")
     return path
 
 
@@ -239,8 +239,8 @@ def _functions(source: str) -> dict[str, str]:
 
 def test_the_lesson_notebook_is_the_stubs_cell_by_cell(tmp_path, lesson):
     stub_text = STUB.read_text(encoding="utf-8")
-    text = lesson_notebook_text(stub_text, lesson.title)
-    assert text == lesson_notebook_text(stub_text, lesson.title)  # deterministic: releases do not churn
+    text = lesson_notebook_text(stub_text, lesson.title, lesson.name)
+    assert text == lesson_notebook_text(stub_text, lesson.title, lesson.name)  # deterministic: releases do not churn
     notebook = nbformat.reads(text, as_version=4)
     nbformat.validate(notebook)
     code = [c.source for c in notebook.cells if c.cell_type == "code"]
@@ -390,7 +390,7 @@ def test_check_keeps_the_reference_out_of_the_kernel_and_is_quick_once_started(t
 def test_a_real_kernel_runs_the_lesson_notebook_and_shows_html(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    text = lesson_notebook_text(REFERENCE.read_text(encoding="utf-8"), TITLE)
+    text = lesson_notebook_text(REFERENCE.read_text(encoding="utf-8"), TITLE, "softmax_cross_entropy")
     notebook = nbformat.reads(text, as_version=4)
     notebook.cells.append(v4.new_code_cell('check("stable_softmax")'))
     client = nbclient.NotebookClient(notebook, timeout=240, kernel_name="python3",
@@ -468,7 +468,11 @@ print(json.dumps([feedback(namespace=vars(cells), lesson=name).text for name in 
 def test_notebooks_of_another_course_lesson(tmp_path):
     solution = FIXTURE_COURSE / "solutions" / "tiny_stats.py"
     notebook = tmp_path / "tiny_stats.ipynb"
-    notebook.write_text(lesson_notebook_text(solution.read_text(encoding="utf-8"), "Tiny statistics"))
+    notebook.write_text(lesson_notebook_text(solution.read_text(encoding="utf-8"), "Tiny statistics", "tiny_stats"))
+    # The practice note names this lesson's first exercise and notebook: every lesson's used to tell students to
+    # run check("stable_softmax") and grade softmax_cross_entropy.ipynb, the shipped lesson's.
+    note = nbformat.reads(notebook.read_text(), as_version=4).cells[1].source
+    assert 'check("scale")' in note and "`grade check tiny_stats.ipynb`" in note and "softmax" not in note
     result = run("--course", str(FIXTURE_COURSE), "check", str(notebook))
     assert result.exit_code == 0, result.output
     env = {**os.environ, "GRADE_COURSE": str(FIXTURE_COURSE), "PYTHONPATH": str(PROJECT_ROOT)}

@@ -228,3 +228,45 @@ def test_gradients_of_a_non_scalar_result_need_a_grad_output():
     with pytest.raises(ValueError, match="needs grad_output"):
         Case((tensor,), "x", np.zeros((2, 2)), expect_grad={0: np.zeros((2, 2))})
     Case((tensor,), "x", 1.5, expect_grad={0: np.zeros((2, 2))})  # a scalar loss backpropagates by itself
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"expect_grad": {1: np.zeros((2, 2))}}, r"expect_grad\[1\]: argument 1 is not a Tensor with requires_grad=True"),
+    ({"expect_grad": {3: np.zeros((2, 2))}}, r"expect_grad\[3\]: argument 3 is not one of the 2 positional"),
+    ({"expect_grad": {0: np.zeros((2, 1))}}, r"expect_grad\[0\]: shape \(2, 1\), but argument 0 has shape \(2, 2\)"),
+    ({"grad_output": np.ones((2, 1))}, r"grad_output: shape \(2, 1\), but the expected result has shape \(2, 2\)"),
+    ({"grad_output": (np.ones((2, 2)),)}, r"grad_output: a tuple with one gradient per part .* one array for a single"),
+])
+def test_a_gradient_the_worker_could_never_compare_is_refused_when_the_case_is_built(fields, message):
+    """The worker backpropagates only a grad_output of the result's shape and sends back the gradients of the
+    positional requires_grad tensors: anything else was skipped there, and the reference itself failed with
+    "no gradient flows back" (named as the lesson's detached mistake) instead of the check's error."""
+    args = (Tensor(np.zeros((2, 2)), "float64", requires_grad=True), 2)
+    with pytest.raises(ValueError, match=message):
+        Case(args, "x", np.zeros((2, 2)), grad_flows=True, **fields)
+    named = Attention(np.zeros((2, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"grad_output for output: shape \(2,\), but the expected output has shape \(3,\)"):
+        Case(args, "x", named, grad_output=(None, np.ones(2)))
+    Case(args, "x", named, grad_output=(None, np.ones(3)), expect_grad={0: np.ones((2, 2))})
+
+
+@pytest.mark.parametrize("args, kwargs, message", [
+    (3, {}, r"Case args: a tuple of the positional arguments \(got int; one argument is a tuple of one: \(x,\)\)"),
+    (np.zeros((4, 2)), {}, r"Case args: a tuple of the positional arguments \(got ndarray;"),
+    ((1,), [("mask", 1)], r"Case kwargs: a dict of keyword arguments \(got list\)"),
+])
+def test_arguments_that_are_not_a_tuple_are_refused_when_the_case_is_built(args, kwargs, message):
+    """Case((n), ...) (an int, not (n,)) was a TypeError traceback deep in grading; Case(x, ...) with an array sent
+    the array's rows as the arguments, and the reference itself lost points with no word of why."""
+    with pytest.raises(ValueError, match=message):
+        Case(args, "x", 1.0, kwargs=kwargs)
+    assert Case([np.zeros(2), 3], "a list is the arguments too", 1.0).args[1] == 3
+
+
+def test_a_prediction_reads_keyword_arguments_as_plain_numbers_too():
+    """Predictions had plain_args() only: a Tensor passed as a keyword argument had to be unwrapped by hand."""
+    mask = np.tril(np.ones((2, 2), dtype=bool))
+    case = Case((Tensor(np.eye(2), "float64", requires_grad=True),), "x", np.eye(2), grad_output=np.ones((2, 2)),
+                kwargs={"mask": Tensor(mask, "bool"), "scale": 0.5})
+    plain = case.plain_kwargs()
+    assert isinstance(plain["mask"], np.ndarray) and np.array_equal(plain["mask"], mask) and plain["scale"] == 0.5

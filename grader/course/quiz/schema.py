@@ -80,13 +80,20 @@ def parse_quiz(raw: Any, path: Path) -> Quiz:
     items = raw.get("questions")
     if not isinstance(items, list) or not items:
         raise UsageError(f"{path}: questions must be a non-empty list")
-    questions: list[Question] = []
+    duplicate_ids(items, path)  # first: a copied question's key is sealed to its old id and would read as unkeyed
+    return Quiz(title, float(pass_above), tuple(parse_question(item, n, path) for n, item in enumerate(items, 1)))
+
+
+def duplicate_ids(items: list[Any], path: Path) -> None:
+    """UsageError when two questions have the same id, naming their positions."""
+    positions: dict[str, list[int]] = {}
     for number, item in enumerate(items, 1):
-        question = parse_question(item, number, path)
-        if question.id in {q.id for q in questions}:
-            raise UsageError(f"{path}: question {question.id} appears twice: question ids must be unique")
-        questions.append(question)
-    return Quiz(title, float(pass_above), tuple(questions))
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            positions.setdefault(item["id"], []).append(number)
+    for qid, numbers in positions.items():
+        if len(numbers) > 1:
+            raise UsageError(f"{path}: question {qid} appears twice (questions {' and '.join(map(str, numbers[:2]))}): "
+                             "question ids must be unique")
 
 
 def parse_question(raw: Any, number: int, path: Path) -> Question:
