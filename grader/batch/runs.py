@@ -64,6 +64,7 @@ class BatchOptions:
     resume: bool = False
     memory_mb: int = Limits.memory_mb
     prefer: Prefer = Prefer.STARTED  # where a submission holds both the .py file and the notebook
+    require_private_root: bool = False  # full confinement was found: a job without its private root runs nothing
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,8 @@ class BatchRunner:
         self.lesson = lesson
         self.out = out
         self.options = options
-        self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb),
+        self.grading = GradeOptions(seed=options.seed, limits=Limits(timeout=options.timeout, memory_mb=options.memory_mb,
+                                                                     require_private_root=options.require_private_root),
                                     hide=(out,))
         self._checks = checks_signature(lesson)  # the same for every submission: hashed once
 

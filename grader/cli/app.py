@@ -255,10 +255,11 @@ def check(path: Path, report_format: ReportFormat, output: Path | None, grading:
     if path.is_dir() and (note := ignored_copy_note(path, student_file, lesson.student_file)) is not None:
         click.echo(note, err=True)
     if credit:
-        require_confinement(f"grade check --format {report_format.value}" if junit is None else "grade check --junit",
-                            grading.limits, unconfined)
+        sandbox = require_confinement(f"grade check --format {report_format.value}" if junit is None
+                                      else "grade check --junit", grading.limits, unconfined)
         seed, how = credit_seed(seed_given)
-        grading = dataclasses.replace(grading, seed=seed)
+        limits = dataclasses.replace(grading.limits, require_private_root=sandbox.complete)
+        grading = dataclasses.replace(grading, seed=seed, limits=limits)
         click.echo(seed_line(seed, how), err=True)
     answers = StudentProject(path, lesson).answers() if path.is_dir() else None
     warm_server()

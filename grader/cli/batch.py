@@ -1,6 +1,7 @@
 """What ``grade batch`` and ``grade merge`` do between parsing options and exiting: progress, outputs."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import sys
@@ -110,7 +111,7 @@ def run_batch(lesson: Lesson, submissions_dir: Path, out: Path, options: BatchOp
         click.echo(seed_note, file=sys.stderr)
     if isinstance(placed, Placement):
         click.echo(f"Grading {placed}.", file=sys.stderr)
-    runner = BatchRunner(lesson, out, options)
+    runner = BatchRunner(lesson, out, dataclasses.replace(options, require_private_root=sandbox.complete))
     progress = Progress(len(selected))
     try:
         documents = runner.run(selected, progress)

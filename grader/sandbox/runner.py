@@ -41,6 +41,9 @@ class Limits:
     file_mb: int = 16
     processes: int = 64
     isolate: bool = True  # namespaces, private root, own user (where the machine allows)
+    # A run for credit on a machine that allows full confinement: a job whose private root cannot be made
+    # (a fault of the moment) runs no student code, rather than run it with the host's files in view.
+    require_private_root: bool = False
 
     def for_worker(self, tasks: int) -> WorkerLimits:
         # CPU time is a backstop behind the per-task wall clock: the worker's whole budget.
@@ -303,6 +306,7 @@ def _run_worker(job: Job, tasks: tuple[Task, ...], on_settled: Callable[[int], N
             "limits": job.limits.for_worker(len(tasks)),
             "sandbox": {"isolate": job.limits.isolate, "uid": uid, "root": str(workdir / "root"),
                         "hostdir": str(workdir / "submission"), "hide": list(job.hide),
+                        "require_private_root": job.limits.require_private_root,
                         "cgroups": cgroups.layers if cgroups is not None else []},
         }
         payload = protocol.encode_job(settings, [task.wire for task in tasks])

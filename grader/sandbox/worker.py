@@ -30,6 +30,7 @@ class WireSandbox(TypedDict):
     uid: int
     root: str  # the private root's mount point
     hostdir: str  # where the student's file goes where there is no private root
+    require_private_root: bool  # refuse to run the student's code without one (a run for credit)
     hide: list[str]  # directories the private root must not show
     cgroups: list[str]  # the cgroup layers the runner set up
 
@@ -370,6 +371,9 @@ def _isolate(job: WireJob, mark: Callable[[str], None] = lambda step: None,
                 layers.append(f"no private file system ({exc})")
             mark("private root")
     if job_dir is None:
+        if sandbox.get("require_private_root"):  # credit: no student code where the host's files are in view
+            detail = next((layer for layer in layers if layer.startswith("no private file system")), "no mount namespace")
+            raise isolation.IsolationError(0, f"the job's private root could not be made ({detail})")
         job_dir = _job_file_on_host(job)
     isolation.become_job_user(uid, in_user_namespace)
     isolation.die_with_parent()

@@ -217,3 +217,57 @@ def test_where_the_kernel_refuses_the_clone_the_worker_falls_back(tmp_path, refu
         assert "unprivileged user 200123" in layers  # root still becomes the job's user
     else:
         assert not reply["init"] and layers == []  # limits only, as grade doctor then says
+
+
+NO_ROOT = r'''
+import json, os, sys
+from grader.sandbox import isolation, limits, protocol, worker
+from grader.sandbox.runner import Limits
+required, root_dir = sys.argv[1] == "required", sys.argv[2]
+def refused(*args, **kwargs):
+    raise OSError(28, "No space left on device")  # a fault of the moment, as a full disk would be
+isolation.build_root = refused
+os.makedirs(root_dir + "/root"); os.makedirs(root_dir + "/submission")
+job = {"module_name": "submission.py", "source": b"x = 1\n", "limits": Limits().for_worker(1),
+       "sandbox": {"isolate": True, "uid": 200124, "root": root_dir + "/root", "hostdir": root_dir + "/submission",
+                   "cgroups": [], "require_private_root": required}}
+report_r, report_w = os.pipe()
+pid, start = isolation.fork_confined(200124)
+if pid == 0:
+    os.close(report_r)
+    try:
+        limits.enter(job["limits"])
+        try:
+            layers, job_dir = worker._isolate(job, start=start)
+            os.write(report_w, json.dumps({"layers": layers, "job_dir": job_dir}).encode())
+        except isolation.IsolationError as exc:
+            os.write(report_w, json.dumps({"refused": str(exc)}).encode())
+    finally:
+        os._exit(0)
+os.close(report_w)
+reply = json.loads(protocol.read_all(report_r))
+os.waitpid(pid, 0)
+reply["mount"] = "mount" in start.namespaces
+print(json.dumps(reply))
+'''
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_a_credit_job_whose_private_root_fails_runs_no_student_code(tmp_path, required):
+    """Where the machine allows full confinement (a run for credit found it), a job whose private root cannot
+    be made at that moment is refused before the student's file is written anywhere; a practice run goes on
+    and says which layer it lacks."""
+    done = subprocess.run([sys.executable, "-c", NO_ROOT, "required" if required else "practice",
+                           str(tmp_path / "job")], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **ONE_THREAD})
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    if not reply["mount"]:
+        pytest.skip("no mount namespace here: no private root is ever tried")
+    if required:
+        assert reply == {"refused": "[Errno 0] the job's private root could not be made "
+                                    "(no private file system ([Errno 28] No space left on device))", "mount": True}
+        assert os.listdir(tmp_path / "job" / "submission") == []  # the student's file was never written
+    else:
+        assert "no private file system ([Errno 28] No space left on device)" in reply["layers"]
+        assert reply["job_dir"] == str(tmp_path / "job" / "submission")
