@@ -9,6 +9,7 @@ import sys
 from grader.core.errors import caused_by_ctrl_c
 
 INTERRUPTED = 130
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a fault of grade itself, never a verdict on the work (0, 1) nor bad usage (2)
 
 
 def _exit_now(code: int) -> None:
@@ -60,6 +61,27 @@ def main() -> None:
             _interrupted(say=False)
         raise
     except BaseException as error:
-        if not caused_by_ctrl_c(error):
+        if caused_by_ctrl_c(error):
+            _interrupted()
+        if not isinstance(error, Exception):
             raise
-        _interrupted()
+        _internal_error(error)
+
+
+def _internal_error(error: Exception) -> None:
+    """A fault of grade itself: one line that says so and where the traceback went, exit 70. Left as Python's
+    traceback, it exited 1, which a script (CI, Gradescope's run_autograder) reads as "graded, fell short"."""
+    import tempfile
+    import traceback
+
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="grade-error-", suffix=".txt", delete=False) as log:
+            traceback.print_exception(error, file=log)
+        where = f"the traceback is in {log.name}"
+    except OSError:
+        where = "the traceback follows"
+        traceback.print_exception(error)
+    text = str(error).splitlines()[0][:300] if str(error) else ""
+    sys.stderr.write(f"Error: grade failed ({type(error).__name__}{': ' + text if text else ''}); this is a bug in "
+                     f"grade, not in the work graded: {where}. Please report it.\n")
+    raise SystemExit(INTERNAL_ERROR) from None  # as any exit: the job directories are removed
