@@ -38,6 +38,22 @@ def test_input_unchanged_fails_when_the_input_changed_and_says_by_how_much(grade
     assert re.search(r"changed the input array in place: 12 of 12 entries differ, by up to \d", check.message)
 
 
+@pytest.mark.parametrize(("mistake", "check_name"), [
+    ("temperature_mutates_input", "random_temperatures"), ("loss_mutates_input", "random_logits"),
+    ("gradient_mutates_input", "matches_finite_differences"), ("positions_mutates_input", "random_positions"),
+    ("mean_loss_mutates_input", "random_mean")])
+def test_every_numpy_exercise_checks_that_the_callers_logits_come_back_unchanged(grade, tmp_path, mistake, check_name):
+    """Right values from logits shifted (or divided) in place: the caller's array comes back changed, which costs a
+    point and is named (public code does `logits -= np.max(logits)` in a loss or a gradient)."""
+    function, source = MISTAKES[mistake]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, check_name)
+    assert not check.passed and check.mistake == mistake
+    assert "changed the input array in place" in check.message
+    result = next(e for e in report.exercises if e.name == function)
+    assert [c.name for c in result.checks if not c.passed] == [check_name]  # every value is right
+
+
 def test_x_unchanged_tells_a_rounding_drift_from_a_real_change(grade, tmp_path):
     messages = {}
     for mistake in ("x_left_modified", "x_restored_by_arithmetic"):

@@ -182,6 +182,16 @@ def _mutates_input(student: Callable[..., Any], reference: ModuleType) -> None:
     assert not differs(probabilities, reference.stable_softmax(LESSON_LOGITS))
 
 
+def _changes_input(function_name: str, *arguments: Any) -> Callable[[Callable[..., Any], ModuleType], None]:
+    """Right values, but the caller's first argument (the logits) comes back changed."""
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        given = arguments[0].copy()
+        got = student(given, *arguments[1:])
+        assert not np.array_equal(given, arguments[0])
+        assert not differs(got, getattr(reference, function_name)(*arguments))
+    return probe
+
+
 def _no_temperature_check(student: Callable[..., Any], reference: ModuleType) -> None:
     with pytest.raises(ValueError):
         reference.softmax_with_temperature(LESSON_LOGITS, 0.0)
@@ -392,6 +402,11 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "torch_label_smoothing": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_label_smoothing": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "mean_loss_whole_array_normalised": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "temperature_mutates_input": _changes_input("softmax_with_temperature", LESSON_LOGITS, 0.5),
+    "loss_mutates_input": _changes_input("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "gradient_mutates_input": _changes_input("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "positions_mutates_input": _changes_input("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_mutates_input": _changes_input("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
 }
 
 

@@ -1,0 +1,12 @@
+# expect: correct
+# behaviour of: FelixAbrahamsson/mixmatch-pytorch, mixmatch_pytorch/sharpen.py, sharpen(probabilities, T) applied to a stable softmax (written here from scratch; no code copied)
+def softmax_with_temperature(logits, temperature, axis=-1):
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    # MixMatch-style sharpening: raise the T = 1 probabilities to the power 1 / T and renormalise,
+    # which is softmax(logits / T) written through the probabilities
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    p = e / e.sum(axis=axis, keepdims=True)
+    tempered = np.power(p, 1.0 / temperature)
+    return tempered / tempered.sum(axis=axis, keepdims=True)
