@@ -1,5 +1,6 @@
 # expect: buggy: label smoothing 0.1: 0.9 * the loss + 0.1 * the mean of -log p over the vocabulary, which is not the
 #   cross-entropy asked for
+# mistake: mean_loss_label_smoothing
 # behaviour of: jadore801120/attention-is-all-you-need-pytorch, train.py, cal_loss(pred, gold, trg_pad_idx, smoothing=True) (written here from scratch; no code copied)
 def sequence_mean_loss(logits, targets):
     eps = 0.1

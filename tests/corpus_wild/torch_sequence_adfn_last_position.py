@@ -1,5 +1,6 @@
 # expect: buggy: scores only the last position of each sequence (logits[:, -1] against targets[:, -1]), as a
 #   classifier of the final token does; the other T - 1 positions are ignored
+# mistake: sequence_last_position_only
 # behaviour of: AnonKDD1269/ADFN, dfn-grok/utils.py, loss_fn(logits, labels) (3-D logits cut to logits[:, -1]) (written here from scratch; no code copied)
 def torch_sequence_loss(logits, targets):
     import torch

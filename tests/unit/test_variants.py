@@ -407,6 +407,13 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "gradient_mutates_input": _changes_input("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
     "positions_mutates_input": _changes_input("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
     "mean_loss_mutates_input": _changes_input("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_pad_token_zeroed": _differs_on("per_position_cross_entropy", REPLY_LOGITS, np.array([0, 2])),
+    "mean_loss_pad_token_ignored": _differs_on("sequence_mean_loss", REPLY_LOGITS, np.array([0, 2])),
+    "mean_loss_label_smoothing": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "aliased_copies": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "loss_averaged_twice": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "binary_cross_entropy_one_hot": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_last_position_only": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
 }
 
 
