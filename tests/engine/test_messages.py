@@ -222,3 +222,27 @@ def test_a_loss_made_from_a_copy_of_the_logits_is_not_said_to_need_no_grad(grade
     check = _check(report, "torch_classification_loss", "lesson_batch")
     assert check.mistake == "detached_result"
     assert "does not require grad" not in check.message and "does not reach every tensor you were given" in check.message
+
+
+def test_a_single_example_along_axis_0_is_checked(grade, tmp_path):
+    """np.atleast_2d makes 1-D logits one (1, K) row: axis=0 then normalises each entry alone (all ones). Every other
+    input is right, so only the 1-D axis=0 case shows it (public code built on the nolanbconaway softmax did)."""
+    source = '''
+def stable_softmax(logits, axis=-1):
+    y = np.atleast_2d(np.asarray(logits, dtype=float))
+    y = np.exp(y - np.expand_dims(np.max(y, axis=axis), axis))
+    p = y / np.expand_dims(np.sum(y, axis=axis), axis)
+    return p.flatten() if np.ndim(logits) == 1 else p
+'''
+    report = grade(build_submission(tmp_path, {"stable_softmax": source}), exercises=("stable_softmax",))
+    check = _check(report, "stable_softmax", "every_axis")
+    assert not check.passed
+    assert check.message.startswith("a single example of 5 logits, axis=0: got [1., 1., 1., 1., 1.]")
+
+
+def test_code_that_refuses_a_single_example_is_named(grade, tmp_path):
+    function, source = MISTAKES["batch_only"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "lesson_logits")
+    assert not check.passed and check.mistake == "batch_only"
+    assert "raised ValueError" in check.message

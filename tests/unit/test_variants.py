@@ -266,6 +266,12 @@ def _refuses_a_batch(student: Callable[..., Any], reference: ModuleType) -> None
         student(REPLY_LOGITS.copy())
 
 
+def _refuses_one_example(student: Callable[..., Any], reference: ModuleType) -> None:
+    assert not differs(student(REPLY_LOGITS.copy()), reference.stable_softmax(REPLY_LOGITS))
+    with pytest.raises(ValueError):
+        student(LESSON_LOGITS.copy())
+
+
 def _shifts_in_place(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
     """Changes a leaf logits tensor in place, which torch refuses."""
     def probe(student: Callable[..., Any], reference: ModuleType) -> None:
@@ -414,6 +420,8 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "loss_averaged_twice": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "binary_cross_entropy_one_hot": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_last_position_only": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "positions_keepdims_table": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "batch_only": _refuses_one_example,
 }
 
 

@@ -31,17 +31,21 @@ Rng = np.random.Generator
 # without keepdims that cannot broadcast back), unless the 1-D cases raised the same way (then it fails
 # everywhere: see grader.engine.verify, PassedCases.raised_on_a_value_case).
 BATCH_RAISES = "one_example_only"
+# ... and a single 1-D example that raises shows code written for a batch only (a ValueError for 1-D input, a fixed
+# axis=1), unless the batches raised the same way too.
+EXAMPLE_RAISES = "batch_only"
 
 @CHECKS.add("stable_softmax", points=1)
 def lesson_logits(ref: ModuleType, rng: Rng) -> Case:
-    return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS))
+    return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS),
+                raised_instead=EXAMPLE_RAISES)
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
 def large_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     inputs = [(np.array([1000.0, 998.0, 997.0]), "logits [1000, 998, 997]")]
     inputs += [(rng.normal(0, 3, size=6) + offset, f"logits around {offset:g}") for offset in (1e4, -1e4)]
-    return [Case((z,), describe, ref.stable_softmax(z)) for z, describe in inputs]
+    return [Case((z,), describe, ref.stable_softmax(z), raised_instead=EXAMPLE_RAISES) for z, describe in inputs]
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
@@ -65,6 +69,10 @@ def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
                         (equal, "rows of equal logits (2.5 everywhere)")):
         cases += [Case((z,), f"{describe}, axis={axis}", ref.stable_softmax(z, axis=axis), kwargs={"axis": axis},
                        raised_instead=BATCH_RAISES) for axis in (-1, 0)]
+    # axis=0 of a 1-D array is its only axis: np.atleast_2d (one (1, K) row) would normalise each entry alone
+    single = one_row[0]
+    cases.append(Case((single,), "a single example of 5 logits, axis=0", ref.stable_softmax(single, axis=0),
+                      kwargs={"axis": 0}, raised_instead=EXAMPLE_RAISES))
     return cases
 
 
@@ -103,6 +111,7 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 (rng.normal(0, 2, size=(4, 4)), 2.0, -1, "random (4, 4) logits"),
                 (rng.normal(0, 2, size=(3, 1)), 0.8, -1, "a (3, 1) array: one class per row"),
                 (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]"),
+                (LESSON_LOGITS, 0.5, 0, "the lesson's logits [3, 1, 0] along their only axis"),
                 (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),

@@ -740,6 +740,13 @@ def sequence_last_position_only(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": loss, "grad:0": full}
 
 
+def positions_keepdims_table(ref: ModuleType, case: Case) -> Outputs:
+    """The log-sum-exp kept as a (T, 1) column minus the (T,) target logits: entry (i, j) = lse_i - z[j, t_j]."""
+    z, targets = _positions(case)
+    picked = z[np.arange(z.shape[0]), targets]
+    return {"value": forms.shifted_logsumexp(z, axis=1)[:, None] - picked[None, :]}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -848,4 +855,5 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "loss_averaged_twice": loss_averaged_twice,
     "binary_cross_entropy_one_hot": binary_cross_entropy_one_hot,
     "sequence_last_position_only": sequence_last_position_only,
+    "positions_keepdims_table": positions_keepdims_table,
 }
