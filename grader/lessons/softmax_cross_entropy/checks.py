@@ -310,7 +310,8 @@ def random_mean(ref: ModuleType, rng: Rng) -> list[Case]:
     narrow, narrow_targets = _int32_targets(rng)
     # The caller's logits must come back as they were (`logits -= logits.max(...)` shifts them in place).
     first = Case((z, t), "random (9, 6) logits", ref.sequence_mean_loss(z, t), unchanged={0: "mean_loss_mutates_input"})
-    return [first] + [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)] + [
+    others = [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)]
+    return [first] + others + [
         Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets", ref.sequence_mean_loss(narrow, narrow_targets),
              raised_instead="mean_loss_int32_targets")]
 
