@@ -1,4 +1,6 @@
-# expect: correct
+# expect: buggy: takes the softmax at T = 1 first and raises it to the power 1 / T: a probability that underflows
+#   at T = 1 (a logit 800 below the max) stays 0 at T = 100, where the truth is exp(-8)
+# mistake: temperature_power_of_probabilities
 # behaviour of: FelixAbrahamsson/mixmatch-pytorch, mixmatch_pytorch/sharpen.py, sharpen(probabilities, T) applied to a stable softmax (written here from scratch; no code copied)
 def softmax_with_temperature(logits, temperature, axis=-1):
     if temperature <= 0:

@@ -246,3 +246,13 @@ def test_code_that_refuses_a_single_example_is_named(grade, tmp_path):
     check = _check(report, function, "lesson_logits")
     assert not check.passed and check.mistake == "batch_only"
     assert "raised ValueError" in check.message
+
+
+def test_a_temperature_raised_on_the_probabilities_is_caught_at_a_high_temperature(grade, tmp_path):
+    """softmax(z) ** (1 / T), renormalised, is softmax(z / T) on paper; a probability that underflowed at T = 1 stays
+    0 at T = 100 (MixMatch's sharpening used as a temperature did, and so did a file of tests/corpus)."""
+    function, source = MISTAKES["temperature_power_of_probabilities"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "random_temperatures")
+    assert not check.passed and check.mistake == "temperature_power_of_probabilities"
+    assert check.message.startswith("logits [0, -800, -5] at a high temperature, temperature 100.0")

@@ -422,6 +422,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "sequence_last_position_only": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "positions_keepdims_table": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
     "batch_only": _refuses_one_example,
+    "temperature_power_of_probabilities": _differs_on("softmax_with_temperature", np.array([0.0, -800.0, -5.0]), 100.0),
 }
 
 

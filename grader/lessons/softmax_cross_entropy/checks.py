@@ -112,6 +112,9 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 (rng.normal(0, 2, size=(3, 1)), 0.8, -1, "a (3, 1) array: one class per row"),
                 (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]"),
                 (LESSON_LOGITS, 0.5, 0, "the lesson's logits [3, 1, 0] along their only axis"),
+                # exp(-800) is 0.0 at T = 1 but exp(-8) is not at T = 100: a softmax taken before the temperature
+                # (p ** (1 / T), renormalised) has already lost it
+                (np.array([0.0, -800.0, -5.0]), 100.0, -1, "logits [0, -800, -5] at a high temperature"),
                 (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),

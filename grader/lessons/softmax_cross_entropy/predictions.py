@@ -747,6 +747,16 @@ def positions_keepdims_table(ref: ModuleType, case: Case) -> Outputs:
     return {"value": forms.shifted_logsumexp(z, axis=1)[:, None] - picked[None, :]}
 
 
+def temperature_power_of_probabilities(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(z) ** (1 / T), renormalised (MixMatch's sharpening): softmax(z / T) except where p underflowed at T = 1."""
+    if case.raises:
+        return None
+    z, temperature = case.plain_args()
+    axis = int(case.kwargs.get("axis", -1))
+    powered = ref.stable_softmax(np.asarray(z, float), axis=axis) ** (1.0 / temperature)
+    return {"value": powered / powered.sum(axis=axis, keepdims=True)}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -856,4 +866,5 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "binary_cross_entropy_one_hot": binary_cross_entropy_one_hot,
     "sequence_last_position_only": sequence_last_position_only,
     "positions_keepdims_table": positions_keepdims_table,
+    "temperature_power_of_probabilities": temperature_power_of_probabilities,
 }
