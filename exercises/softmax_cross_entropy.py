@@ -70,6 +70,7 @@ def softmax_with_temperature(logits: np.ndarray, temperature: float, axis: int =
     - A temperature of 0 or below has no meaning here: raise ``ValueError`` for it rather
       than returning nan or a reversed distribution.
     - Dividing by the temperature can create large logits, so stay stable (max shift).
+    - ``logits /= temperature`` divides the caller's array: build a new one (logits / temperature).
     """
     raise NotImplementedError("softmax_with_temperature: check the temperature, divide, then a stable softmax")
 
@@ -91,6 +92,7 @@ def cross_entropy_from_logits(logits: np.ndarray, target_index: int) -> float:
     Pitfall: going through the probabilities first. For logits [0.0, -2000.0] with target 1
     the exact loss is 2000.0, but exp(-2000) underflows to 0.0, so -log(p) is inf; clipping
     p to a small floor (1e-12) only turns it into a wrong, finite 27.63. Stay in log space.
+    Shift a new array (logits - m), not the caller's logits in place (``logits -= m``).
     """
     raise NotImplementedError("cross_entropy_from_logits: log-sum-exp minus the target logit")
 
@@ -111,6 +113,7 @@ def cross_entropy_gradient(logits: np.ndarray, target_index: int) -> np.ndarray:
     Pitfalls:
     - y - p has every sign reversed: descent would then push the wrong answer up.
     - The gradient uses the probabilities p, not the raw logits z.
+    - ``logits -= m`` shifts the caller's array: compute p into a new array.
     """
     raise NotImplementedError("cross_entropy_gradient: probabilities minus the one-hot target")
 
@@ -130,7 +133,8 @@ def per_position_cross_entropy(logits: np.ndarray, targets: np.ndarray) -> np.nd
 
     Pitfall: for row t you need the single entry in column targets[t]. Indexing every row
     with the whole ``targets`` array picks a (T, T) table of entries instead of T values.
-    Stability matters per row, exactly as in ``stable_softmax``.
+    Stability matters per row, exactly as in ``stable_softmax``, and the caller's logits stay as
+    they were (no ``logits -= ...``).
     """
     raise NotImplementedError("per_position_cross_entropy: one stable loss per row")
 
@@ -145,7 +149,8 @@ def sequence_mean_loss(logits: np.ndarray, targets: np.ndarray) -> float:
     miss among many easy positions: print the per-position losses when debugging.
 
     Pitfall: summing instead of averaging makes the loss (and the gradient) grow with the
-    sequence length, which changes the effective learning rate.
+    sequence length, which changes the effective learning rate. As everywhere, leave the
+    caller's logits as they were (no ``logits -= ...``).
     """
     raise NotImplementedError("sequence_mean_loss: average the per-position losses")
 

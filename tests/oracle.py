@@ -202,6 +202,7 @@ def _temperature_inputs() -> Iterator[tuple[str, np.ndarray, Any, int]]:
     yield "the lesson's [3, 1, 0], T=np.float64(0.25)", LESSON.copy(), np.float64(0.25), -1
     yield "[1000, 998, 997], T=0.01", np.array([1000.0, 998.0, 997.0]), 0.01, -1
     yield "small logits, T=100", np.array([0.3, -0.2, 0.1]), 100.0, -1
+    yield "[0, -800, -5], T=100 (exp(-800) underflows at T = 1, exp(-8) does not)", np.array([0.0, -800.0, -5.0]), 100.0, -1
     yield "2-D around 1000, T=0.5, axis=0", np.array([[1000.0, -5.0], [998.0, -1000.0]]), 0.5, 0
 
 

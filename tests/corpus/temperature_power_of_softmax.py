@@ -1,4 +1,4 @@
-# expect: correct
+# expect: temperature_power_of_probabilities
 def softmax_with_temperature(logits, temperature, axis=-1):
     if temperature <= 0:
         raise ValueError(f"bad temperature {temperature}")

@@ -38,6 +38,22 @@ def test_input_unchanged_fails_when_the_input_changed_and_says_by_how_much(grade
     assert re.search(r"changed the input array in place: 12 of 12 entries differ, by up to \d", check.message)
 
 
+@pytest.mark.parametrize(("mistake", "check_name"), [
+    ("temperature_mutates_input", "random_temperatures"), ("loss_mutates_input", "random_logits"),
+    ("gradient_mutates_input", "matches_finite_differences"), ("positions_mutates_input", "random_positions"),
+    ("mean_loss_mutates_input", "random_mean")])
+def test_every_numpy_exercise_checks_that_the_callers_logits_come_back_unchanged(grade, tmp_path, mistake, check_name):
+    """Right values from logits shifted (or divided) in place: the caller's array comes back changed, which costs a
+    point and is named (public code does `logits -= np.max(logits)` in a loss or a gradient)."""
+    function, source = MISTAKES[mistake]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, check_name)
+    assert not check.passed and check.mistake == mistake
+    assert "changed the input array in place" in check.message
+    result = next(e for e in report.exercises if e.name == function)
+    assert [c.name for c in result.checks if not c.passed] == [check_name]  # every value is right
+
+
 def test_x_unchanged_tells_a_rounding_drift_from_a_real_change(grade, tmp_path):
     messages = {}
     for mistake in ("x_left_modified", "x_restored_by_arithmetic"):
@@ -206,3 +222,37 @@ def test_a_loss_made_from_a_copy_of_the_logits_is_not_said_to_need_no_grad(grade
     check = _check(report, "torch_classification_loss", "lesson_batch")
     assert check.mistake == "detached_result"
     assert "does not require grad" not in check.message and "does not reach every tensor you were given" in check.message
+
+
+def test_a_single_example_along_axis_0_is_checked(grade, tmp_path):
+    """np.atleast_2d makes 1-D logits one (1, K) row: axis=0 then normalises each entry alone (all ones). Every other
+    input is right, so only the 1-D axis=0 case shows it (public code built on the nolanbconaway softmax did)."""
+    source = '''
+def stable_softmax(logits, axis=-1):
+    y = np.atleast_2d(np.asarray(logits, dtype=float))
+    y = np.exp(y - np.expand_dims(np.max(y, axis=axis), axis))
+    p = y / np.expand_dims(np.sum(y, axis=axis), axis)
+    return p.flatten() if np.ndim(logits) == 1 else p
+'''
+    report = grade(build_submission(tmp_path, {"stable_softmax": source}), exercises=("stable_softmax",))
+    check = _check(report, "stable_softmax", "every_axis")
+    assert not check.passed
+    assert check.message.startswith("a single example of 5 logits, axis=0: got [1., 1., 1., 1., 1.]")
+
+
+def test_code_that_refuses_a_single_example_is_named(grade, tmp_path):
+    function, source = MISTAKES["batch_only"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "lesson_logits")
+    assert not check.passed and check.mistake == "batch_only"
+    assert "raised ValueError" in check.message
+
+
+def test_a_temperature_raised_on_the_probabilities_is_caught_at_a_high_temperature(grade, tmp_path):
+    """softmax(z) ** (1 / T), renormalised, is softmax(z / T) on paper; a probability that underflowed at T = 1 stays
+    0 at T = 100 (MixMatch's sharpening used as a temperature did, and so did a file of tests/corpus)."""
+    function, source = MISTAKES["temperature_power_of_probabilities"]
+    report = grade(build_submission(tmp_path, {function: source}), exercises=(function,))
+    check = _check(report, function, "random_temperatures")
+    assert not check.passed and check.mistake == "temperature_power_of_probabilities"
+    assert check.message.startswith("logits [0, -800, -5] at a high temperature, temperature 100.0")

@@ -182,6 +182,16 @@ def _mutates_input(student: Callable[..., Any], reference: ModuleType) -> None:
     assert not differs(probabilities, reference.stable_softmax(LESSON_LOGITS))
 
 
+def _changes_input(function_name: str, *arguments: Any) -> Callable[[Callable[..., Any], ModuleType], None]:
+    """Right values, but the caller's first argument (the logits) comes back changed."""
+    def probe(student: Callable[..., Any], reference: ModuleType) -> None:
+        given = arguments[0].copy()
+        got = student(given, *arguments[1:])
+        assert not np.array_equal(given, arguments[0])
+        assert not differs(got, getattr(reference, function_name)(*arguments))
+    return probe
+
+
 def _no_temperature_check(student: Callable[..., Any], reference: ModuleType) -> None:
     with pytest.raises(ValueError):
         reference.softmax_with_temperature(LESSON_LOGITS, 0.0)
@@ -254,6 +264,12 @@ def _refuses_a_batch(student: Callable[..., Any], reference: ModuleType) -> None
     assert not differs(student(LESSON_LOGITS.copy()), reference.stable_softmax(LESSON_LOGITS))
     with pytest.raises(AssertionError):
         student(REPLY_LOGITS.copy())
+
+
+def _refuses_one_example(student: Callable[..., Any], reference: ModuleType) -> None:
+    assert not differs(student(REPLY_LOGITS.copy()), reference.stable_softmax(REPLY_LOGITS))
+    with pytest.raises(ValueError):
+        student(LESSON_LOGITS.copy())
 
 
 def _shifts_in_place(function_name: str, logits: np.ndarray, targets: np.ndarray) -> Callable[..., None]:
@@ -392,6 +408,21 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "torch_label_smoothing": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
     "sequence_label_smoothing": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "mean_loss_whole_array_normalised": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "temperature_mutates_input": _changes_input("softmax_with_temperature", LESSON_LOGITS, 0.5),
+    "loss_mutates_input": _changes_input("cross_entropy_from_logits", LESSON_LOGITS, RESHIP),
+    "gradient_mutates_input": _changes_input("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "positions_mutates_input": _changes_input("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "mean_loss_mutates_input": _changes_input("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "positions_pad_token_zeroed": _differs_on("per_position_cross_entropy", REPLY_LOGITS, np.array([0, 2])),
+    "mean_loss_pad_token_ignored": _differs_on("sequence_mean_loss", REPLY_LOGITS, np.array([0, 2])),
+    "mean_loss_label_smoothing": _differs_on("sequence_mean_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "aliased_copies": _differs_on("finite_difference_gradient", cubic, np.array([1.0, 2.0, 3.0])),
+    "loss_averaged_twice": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "binary_cross_entropy_one_hot": _torch_differs_on("torch_classification_loss", REPLY_LOGITS, REPLY_TARGETS),
+    "sequence_last_position_only": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
+    "positions_keepdims_table": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
+    "batch_only": _refuses_one_example,
+    "temperature_power_of_probabilities": _differs_on("softmax_with_temperature", np.array([0.0, -800.0, -5.0]), 100.0),
 }
 
 

@@ -31,17 +31,21 @@ Rng = np.random.Generator
 # without keepdims that cannot broadcast back), unless the 1-D cases raised the same way (then it fails
 # everywhere: see grader.engine.verify, PassedCases.raised_on_a_value_case).
 BATCH_RAISES = "one_example_only"
+# ... and a single 1-D example that raises shows code written for a batch only (a ValueError for 1-D input, a fixed
+# axis=1), unless the batches raised the same way too.
+EXAMPLE_RAISES = "batch_only"
 
 @CHECKS.add("stable_softmax", points=1)
 def lesson_logits(ref: ModuleType, rng: Rng) -> Case:
-    return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS))
+    return Case((LESSON_LOGITS,), "the lesson's logits [3, 1, 0]", ref.stable_softmax(LESSON_LOGITS),
+                raised_instead=EXAMPLE_RAISES)
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
 def large_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     inputs = [(np.array([1000.0, 998.0, 997.0]), "logits [1000, 998, 997]")]
     inputs += [(rng.normal(0, 3, size=6) + offset, f"logits around {offset:g}") for offset in (1e4, -1e4)]
-    return [Case((z,), describe, ref.stable_softmax(z)) for z, describe in inputs]
+    return [Case((z,), describe, ref.stable_softmax(z), raised_instead=EXAMPLE_RAISES) for z, describe in inputs]
 
 
 @CHECKS.add("stable_softmax", points=1, hidden=True)
@@ -65,6 +69,10 @@ def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
                         (equal, "rows of equal logits (2.5 everywhere)")):
         cases += [Case((z,), f"{describe}, axis={axis}", ref.stable_softmax(z, axis=axis), kwargs={"axis": axis},
                        raised_instead=BATCH_RAISES) for axis in (-1, 0)]
+    # axis=0 of a 1-D array is its only axis: np.atleast_2d (one (1, K) row) would normalise each entry alone
+    single = one_row[0]
+    cases.append(Case((single,), "a single example of 5 logits, axis=0", ref.stable_softmax(single, axis=0),
+                      kwargs={"axis": 0}, raised_instead=EXAMPLE_RAISES))
     return cases
 
 
@@ -91,8 +99,10 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
     for t, offset, axis in ((0.3, 0.0, -1), (3.7, 0.0, 0), (0.5, 1000.0, -1)):
         z = rng.normal(offset, 2, size=(3, 5))
+        # The caller's logits must come back as they were (`logits /= temperature` divides them in place).
         cases.append(Case((z, t), f"random (3, 5) logits around {offset:g}, temperature {t}, axis={axis}",
-                          ref.softmax_with_temperature(z, t, axis=axis), kwargs={"axis": axis}))
+                          ref.softmax_with_temperature(z, t, axis=axis), kwargs={"axis": axis},
+                          unchanged={0: "temperature_mutates_input"}))
     mixed = rng.normal(0, 1, size=(3, 4)) + np.array([[0.0], [-1500.0], [800.0]])
     mixed[2, 1] -= 1200.0  # one entry of the last row far below its max: its probability underflows to 0
     stresses = [(mixed, 0.5, -1, "a (3, 4) batch of rows around 0, -1500 and 800 (one entry 1200 below its row's max)"),
@@ -101,6 +111,10 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 (rng.normal(0, 2, size=(4, 4)), 2.0, -1, "random (4, 4) logits"),
                 (rng.normal(0, 2, size=(3, 1)), 0.8, -1, "a (3, 1) array: one class per row"),
                 (np.full(3, 1.5), 0.25, -1, "equal logits [1.5, 1.5, 1.5]"),
+                (LESSON_LOGITS, 0.5, 0, "the lesson's logits [3, 1, 0] along their only axis"),
+                # exp(-800) is 0.0 at T = 1 but exp(-8) is not at T = 100: a softmax taken before the temperature
+                # (p ** (1 / T), renormalised) has already lost it
+                (np.array([0.0, -800.0, -5.0]), 100.0, -1, "logits [0, -800, -5] at a high temperature"),
                 (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),
@@ -153,7 +167,9 @@ def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     for size in (2, 10, 50):
         z = rng.normal(0, 4, size=size)
         t = int(rng.integers(size))
-        cases.append(Case((z, t), f"random logits over {size} classes", ref.cross_entropy_from_logits(z, t)))
+        # The caller's logits must come back as they were (`logits -= np.max(logits)` shifts them in place).
+        cases.append(Case((z, t), f"random logits over {size} classes", ref.cross_entropy_from_logits(z, t),
+                          unchanged={0: "loss_mutates_input"}))
     z = rng.normal(0, 4, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the loss is 0)"),
                   (np.full(4, -3.0), 3, "equal logits [-3, -3, -3, -3] with target 3 (the loss is log 4)"),
@@ -186,8 +202,9 @@ def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
         numeric = ref.finite_difference_gradient(ProbeFunction(Probe("cross_entropy", {"target_index": t})), z)
         analytic = ref.cross_entropy_gradient(z, t)
         assert np.allclose(numeric, analytic, atol=1e-6) and abs(analytic.sum()) < 1e-9
+        # The caller's logits must come back as they were (`logits -= np.max(logits)` shifts them in place).
         cases.append(Case((z, t), f"random logits over {size} classes (p - y must match central differences "
-                                  "of the loss and sum to zero)", analytic))
+                                  "of the loss and sum to zero)", analytic, unchanged={0: "gradient_mutates_input"}))
     z = rng.normal(0, 3, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the gradient is [0])"),
                   (np.full(4, 1.0), 3, "equal logits [1, 1, 1, 1] with target 3"),
@@ -224,7 +241,9 @@ def _sequence(rng: Rng, positions: int, vocabulary: int, offset: float = 0.0) ->
 def random_positions(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 7, 5)
     narrow, narrow_targets = _int32_targets(rng)
-    return [Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t))] + [
+    # The caller's logits must come back as they were (`logits -= logits.max(...)` shifts them in place).
+    return [Case((z, t), "random (7, 5) logits", ref.per_position_cross_entropy(z, t),
+                 unchanged={0: "positions_mutates_input"})] + [
         Case((z, t), describe, ref.per_position_cross_entropy(z, t)) for z, t, describe in _degenerate_sequences(rng)] + [
         Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets",
              ref.per_position_cross_entropy(narrow, narrow_targets), raised_instead="positions_int32_targets")]
@@ -290,9 +309,12 @@ def lesson_mean(ref: ModuleType, rng: Rng) -> Case:
 def random_mean(ref: ModuleType, rng: Rng) -> list[Case]:
     z, t = _sequence(rng, 9, 6)
     square, square_targets = _sequence(rng, 4, 4)
-    inputs = [(z, t, "random (9, 6) logits"), (square, square_targets, "random (4, 4) logits (T == V)")]
+    inputs = [(square, square_targets, "random (4, 4) logits (T == V)")]
     narrow, narrow_targets = _int32_targets(rng)
-    return [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)] + [
+    # The caller's logits must come back as they were (`logits -= logits.max(...)` shifts them in place).
+    first = Case((z, t), "random (9, 6) logits", ref.sequence_mean_loss(z, t), unchanged={0: "mean_loss_mutates_input"})
+    others = [Case((z, t), describe, ref.sequence_mean_loss(z, t)) for z, t, describe in inputs + _degenerate_sequences(rng)]
+    return [first] + others + [
         Case((narrow, narrow_targets), "random (4, 5) logits with int32 targets", ref.sequence_mean_loss(narrow, narrow_targets),
              raised_instead="mean_loss_int32_targets")]
 

@@ -691,6 +691,72 @@ def sequence_time_major(ref: ModuleType, case: Case) -> Outputs | None:
     return {"value": loss, "grad:0": grad.reshape(positions, batch, vocabulary).transpose(1, 0, 2)}
 
 
+def mean_loss_pad_token_ignored(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values(forms.pad_masked_means(ref.per_position_cross_entropy(z, targets), targets))
+
+
+def positions_pad_token_zeroed(ref: ModuleType, case: Case) -> Outputs | None:
+    """Each loss times (target != 0): the positions of token 0 come back as 0."""
+    z, targets = _positions(case)
+    keep = np.asarray(targets) != forms.PAD_TOKEN
+    return None if keep.all() else {"value": ref.per_position_cross_entropy(z, targets) * keep}
+
+
+def mean_loss_label_smoothing(ref: ModuleType, case: Case) -> list[Outputs]:
+    z, targets = _positions(case)
+    return _values([float(np.mean(losses)) for s in SMOOTHINGS for losses in forms.smoothed_losses(z, targets, s)])
+
+
+def aliased_copies(ref: ModuleType, case: Case) -> Outputs:
+    f, x, epsilon = _differences(case)
+    return {"value": forms.aliased_differences(f, x, epsilon)}
+
+
+def loss_averaged_twice(ref: ModuleType, case: Case) -> Outputs | None:
+    """The mean loss divided by the batch size again (criterion(logits, targets) / N): loss and gradient / N."""
+    z, _ = _torch_inputs(case)
+    rows = z.reshape(-1, z.shape[-1]).shape[0]
+    if rows == 1:
+        return None
+    outputs = _flat(mean_loss_and_grad, ref, case)
+    return {"value": outputs["value"] / rows, "grad:0": outputs["grad:0"] / rows}
+
+
+def binary_cross_entropy_one_hot(ref: ModuleType, case: Case) -> Outputs:
+    z, targets = _torch_inputs(case)
+    loss, grad = forms.binary_cross_entropy_one_hot(z.reshape(-1, z.shape[-1]), targets.reshape(-1))
+    return {"value": loss, "grad:0": grad.reshape(z.shape)}
+
+
+def sequence_last_position_only(ref: ModuleType, case: Case) -> Outputs | None:
+    """logits[:, -1] against targets[:, -1]: the mean loss of each sequence's last position, the rest ignored."""
+    z, targets = _torch_inputs(case)
+    if z.shape[1] == 1:
+        return None
+    loss, grad = mean_loss_and_grad(ref, z[:, -1], targets[:, -1])
+    full = np.zeros_like(z)
+    full[:, -1] = grad
+    return {"value": loss, "grad:0": full}
+
+
+def positions_keepdims_table(ref: ModuleType, case: Case) -> Outputs:
+    """The log-sum-exp kept as a (T, 1) column minus the (T,) target logits: entry (i, j) = lse_i - z[j, t_j]."""
+    z, targets = _positions(case)
+    picked = z[np.arange(z.shape[0]), targets]
+    return {"value": forms.shifted_logsumexp(z, axis=1)[:, None] - picked[None, :]}
+
+
+def temperature_power_of_probabilities(ref: ModuleType, case: Case) -> Outputs | None:
+    """softmax(z) ** (1 / T), renormalised (MixMatch's sharpening): softmax(z / T) except where p underflowed at T = 1."""
+    if case.raises:
+        return None
+    z, temperature = case.plain_args()
+    axis = int(case.kwargs.get("axis", -1))
+    powered = ref.stable_softmax(np.asarray(z, float), axis=axis) ** (1.0 / temperature)
+    return {"value": powered / powered.sum(axis=axis, keepdims=True)}
+
+
 PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "no_max_shift": no_max_shift,
     "global_max": global_max,
@@ -792,4 +858,13 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "torch_label_smoothing": label_smoothing,
     "sequence_label_smoothing": label_smoothing,
     "mean_loss_whole_array_normalised": mean_loss_whole_array_normalised,
+    "mean_loss_pad_token_ignored": mean_loss_pad_token_ignored,
+    "positions_pad_token_zeroed": positions_pad_token_zeroed,
+    "mean_loss_label_smoothing": mean_loss_label_smoothing,
+    "aliased_copies": aliased_copies,
+    "loss_averaged_twice": loss_averaged_twice,
+    "binary_cross_entropy_one_hot": binary_cross_entropy_one_hot,
+    "sequence_last_position_only": sequence_last_position_only,
+    "positions_keepdims_table": positions_keepdims_table,
+    "temperature_power_of_probabilities": temperature_power_of_probabilities,
 }

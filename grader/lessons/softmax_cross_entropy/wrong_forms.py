@@ -256,3 +256,55 @@ def times_step_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
         nudge[index] = step
         gradient[index] = (f(x + nudge) - f(x - nudge)) / 2 * step
     return gradient
+
+
+# --- padding, smoothing, aliasing: habits from other settings ------------------------------------------
+
+PAD_TOKEN = 0  # the id code treats as padding by habit
+
+
+def pad_masked_means(losses: np.ndarray, targets: np.ndarray) -> list[float]:
+    """Token 0 taken as padding: its positions' losses zeroed but still counted in the mean (the TensorFlow NMT
+    tutorial's mask), or left out of the mean (sum over the non-pad count). Empty when no position, or every
+    position, has target 0 (nothing then tells the mask apart)."""
+    keep = np.asarray(targets).reshape(-1) != PAD_TOKEN
+    if keep.all() or not keep.any():
+        return []
+    losses = np.asarray(losses, dtype=float).reshape(-1)
+    return [float(np.mean(losses * keep)), float(losses[keep].sum() / keep.sum())]
+
+
+def smoothed_losses(z: np.ndarray, targets: np.ndarray, smoothing: float) -> list[np.ndarray]:
+    """Label-smoothed row losses: torch's (1 - s) * nll + s * mean_j(-log p_j) (s / V on every class), and the
+    Transformer recipes' (1 - s) * nll + s / (V - 1) * sum_{j != t}(-log p_j). Empty for a single class."""
+    count, classes = z.shape
+    if classes < 2:
+        return []
+    log_p = z - shifted_logsumexp(z, axis=1)[:, None]
+    picked = -log_p[np.arange(count), np.asarray(targets)]
+    uniform = (1 - smoothing) * picked + smoothing * -log_p.mean(axis=1)
+    others = (1 - smoothing) * picked + smoothing / (classes - 1) * (-log_p.sum(axis=1) - picked)
+    return [uniform, others]
+
+
+def aliased_differences(f: Scalar, x: np.ndarray, step: float) -> np.ndarray:
+    """`x_plus = x; x_plus[i] += eps; ...; x_minus = x; x_minus[i] -= eps`: both names are x itself, so the minus
+    step only undoes the plus step and each entry is (f(x + eps e_i) - f(x)) / (2 eps), half a forward difference."""
+    point = np.array(x, dtype=float)
+    gradient = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        point[index] += step
+        above = f(point)
+        point[index] -= step
+        gradient[index] = (above - f(point)) / (2 * step)
+    return gradient
+
+
+def binary_cross_entropy_one_hot(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """BCEWithLogitsLoss against the one-hot targets, averaged over all N * C entries (one-vs-all sigmoids instead
+    of one softmax), and its gradient (sigmoid(z) - y) / (N * C)."""
+    z = np.asarray(logits, dtype=float)
+    y = np.eye(z.shape[1])[np.asarray(targets)]
+    per_entry = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    sigmoid = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    return float(per_entry.mean()), (sigmoid - y) / z.size
