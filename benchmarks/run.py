@@ -41,6 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from grader.batch.runs import default_jobs  # noqa: E402  (the jobs `grade batch` runs at a time by default)
+
 REFERENCE = ROOT / "solutions" / "softmax_cross_entropy.py"
 STUB = ROOT / "exercises" / "softmax_cross_entropy.py"
 GRADE = [sys.executable, "-m", "grader"]  # the `grade` command's entry point (grader.cli.launch)
@@ -234,7 +236,7 @@ def confinement_costs(runs: int) -> tuple[dict[str, float], dict[str, dict]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="as grade batch: the cores, plus two")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each short measure (medians are reported)")
     parser.add_argument("--naive-count", type=int, default=5, help="naive runs to time")
     parser.add_argument("--watch-saves", type=int, default=15)

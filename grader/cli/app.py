@@ -290,7 +290,7 @@ def doctor() -> None:
 @click.argument("submissions", type=click.Path(path_type=Path))
 @out_option("Directory for the results: <name>.json, gradebook.csv, summary.json, report.html.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at a time.  [default: the number of cores]")
+              help="Submissions graded at a time.  [default: the cores it may use, plus two]")
 @timeout_option
 @memory_option
 @seed_option("Seed of the hidden checks' random inputs, the same for every submission.  [default: $GRADE_SEED, else "
@@ -314,7 +314,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     The lesson is the course's only one, or the one chosen with grade --lesson NAME batch.
     Exit code 0 once every submission has a result, whatever the scores; 2 for bad usage.
     """
-    from grader.batch.runs import BatchOptions
+    from grader.batch.runs import BatchOptions, default_jobs
     from grader.cli.batch import run_batch
     from grader.batch.shards import choose_shard
 
@@ -327,7 +327,7 @@ def batch(ctx: click.Context, submissions: Path, out: Path, jobs: int | None, ti
     if placed is not None and seed is None and not os.environ.get(SEED_VARIABLE, "").strip():
         raise UsageError(f"--shard {shard}: every shard must grade with one seed; pass --seed N or set {SEED_VARIABLE}")
     chosen, how = credit_seed(seed, out / "summary.json" if resume else None)
-    options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or os.cpu_count() or 1, resume=resume,
+    options = BatchOptions(seed=chosen, timeout=timeout, jobs=jobs or default_jobs(), resume=resume,
                            memory_mb=memory_mb, prefer=prefer)
     run_batch(lesson, submissions, out, options, placed, junit, unconfined, seed_line(chosen, how), excel_csv)
 
