@@ -267,10 +267,8 @@ def test_forged_messages_neither_crash_nor_hang_the_grader(grade, tmp_path, forg
     assert len(report.exercises) == 9 and all(e.checks for e in others)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="per-job memory cgroups need root (grade doctor lists them)")
-def test_memory_is_limited_per_job_not_only_per_process(lesson, tmp_path):
-    """Four children of 250 MB each stay under the per-process limit of 300 MB, not the job's."""
-    hog = '''
+# Four children of 250 MB each: each under its address space limit (300 MB), together over the job's memory.
+FOUR_CHILDREN_HOG = '''
 RAN = []
 
 def stable_softmax(logits, axis=-1):
@@ -289,6 +287,12 @@ def stable_softmax(logits, axis=-1):
     statuses = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children)
     raise RuntimeError(f"children ended with {statuses}")
 '''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job memory cgroups need root (grade doctor lists them)")
+def test_memory_is_limited_per_job_not_only_per_process(lesson, tmp_path):
+    """Four children of 250 MB each stay under the per-process limit of 300 MB, not the job's."""
+    hog = FOUR_CHILDREN_HOG
     from grader.engine.grading import GradeOptions, grade_submission
     from grader.sandbox.runner import Limits
 
@@ -306,24 +310,11 @@ def test_a_jobs_cgroups_serve_the_next_job_with_their_memory_counters_set_back(l
     from grader.sandbox import cgroups, runner
     from grader.sandbox.runner import Limits, deferred_teardowns
 
-    hog = """
-def stable_softmax(logits, axis=-1):
-    import os, time
-    children = []
-    for _ in range(4):  # each under its address space limit, together over the job's memory
-        pid = os.fork()
-        if pid == 0:
-            block = np.ones(250 * 1024 * 1024 // 8)
-            time.sleep(2)
-            os._exit(0)
-        children.append(pid)
-    return [os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in children]
-"""
     options = GradeOptions(limits=Limits(timeout=20, memory_mb=300), exercises=(SOFTMAX,))
     with deferred_teardowns():
         (tmp_path / "hog").mkdir()
         (tmp_path / "honest").mkdir()
-        grade_submission(build_submission(tmp_path / "hog", {SOFTMAX: hog}), lesson, options)
+        grade_submission(build_submission(tmp_path / "hog", {SOFTMAX: FOUR_CHILDREN_HOG}), lesson, options)
         deadline = time.monotonic() + 60
         while runner._teardowns._pending and time.monotonic() < deadline:  # the teardown has run: groups back
             time.sleep(0.01)

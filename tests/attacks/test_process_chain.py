@@ -145,6 +145,10 @@ elif refuse == "network":  # a kernel that makes no network namespace, and every
     isolation._clone = lambda flags: -1 if flags & isolation.CLONE_NEWNET else real_clone(flags)
     real_unshare = isolation.unshare_one
     isolation.unshare_one = lambda flag: flag != isolation.CLONE_NEWNET and real_unshare(flag)
+elif refuse.startswith("private root"):  # every namespace, but the root fails, as a full disk would make it
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    isolation.build_root = refused
 else:
     isolation._clone = lambda flags: -1 if refuse != "user namespaces" or flags & isolation.CLONE_NEWUSER else real_clone(flags)
 if refuse in ("user namespaces", "all"):
@@ -152,15 +156,18 @@ if refuse in ("user namespaces", "all"):
 os.makedirs(root_dir + "/root"); os.makedirs(root_dir + "/submission")
 job = {"module_name": "submission.py", "source": b"x = 1\n", "limits": Limits().for_worker(1),
        "sandbox": {"isolate": True, "uid": 200123, "root": root_dir + "/root", "hostdir": root_dir + "/submission",
-                   "cgroups": []}}
+                   "cgroups": [], "require_private_root": refuse == "private root, for credit"}}
 report_r, report_w = os.pipe()
 pid, start = isolation.fork_confined(200123)
 if pid == 0:
     os.close(report_r)
     try:
         limits.enter(job["limits"])
-        layers, job_dir = worker._isolate(job, start=start)
-        os.write(report_w, json.dumps({"layers": layers, "pid": os.getpid(), "job_dir": job_dir}).encode())
+        try:
+            layers, job_dir = worker._isolate(job, start=start)
+            os.write(report_w, json.dumps({"layers": layers, "pid": os.getpid(), "job_dir": job_dir}).encode())
+        except isolation.IsolationError as exc:
+            os.write(report_w, json.dumps({"refused": str(exc)}).encode())
     finally:
         os._exit(0)
 os.close(report_w)
@@ -219,54 +226,21 @@ def test_where_the_kernel_refuses_the_clone_the_worker_falls_back(tmp_path, refu
         assert not reply["init"] and layers == []  # limits only, as grade doctor then says
 
 
-NO_ROOT = r'''
-import json, os, sys
-from grader.sandbox import isolation, limits, protocol, worker
-from grader.sandbox.runner import Limits
-required, root_dir = sys.argv[1] == "required", sys.argv[2]
-def refused(*args, **kwargs):
-    raise OSError(28, "No space left on device")  # a fault of the moment, as a full disk would be
-isolation.build_root = refused
-os.makedirs(root_dir + "/root"); os.makedirs(root_dir + "/submission")
-job = {"module_name": "submission.py", "source": b"x = 1\n", "limits": Limits().for_worker(1),
-       "sandbox": {"isolate": True, "uid": 200124, "root": root_dir + "/root", "hostdir": root_dir + "/submission",
-                   "cgroups": [], "require_private_root": required}}
-report_r, report_w = os.pipe()
-pid, start = isolation.fork_confined(200124)
-if pid == 0:
-    os.close(report_r)
-    try:
-        limits.enter(job["limits"])
-        try:
-            layers, job_dir = worker._isolate(job, start=start)
-            os.write(report_w, json.dumps({"layers": layers, "job_dir": job_dir}).encode())
-        except isolation.IsolationError as exc:
-            os.write(report_w, json.dumps({"refused": str(exc)}).encode())
-    finally:
-        os._exit(0)
-os.close(report_w)
-reply = json.loads(protocol.read_all(report_r))
-os.waitpid(pid, 0)
-reply["mount"] = "mount" in start.namespaces
-print(json.dumps(reply))
-'''
-
-
 @pytest.mark.parametrize("required", [True, False])
 def test_a_credit_job_whose_private_root_fails_runs_no_student_code(tmp_path, required):
     """Where the machine allows full confinement (a run for credit found it), a job whose private root cannot
     be made at that moment is refused before the student's file is written anywhere; a practice run goes on
     and says which layer it lacks."""
-    done = subprocess.run([sys.executable, "-c", NO_ROOT, "required" if required else "practice",
-                           str(tmp_path / "job")], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **ONE_THREAD})
+    refuse = "private root, for credit" if required else "private root, practice"
+    done = subprocess.run([sys.executable, "-c", FALLBACK, refuse, str(tmp_path / "job")], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **ONE_THREAD})
     assert done.returncode == 0, done.stderr
     reply = json.loads(done.stdout)
-    if not reply["mount"]:
-        pytest.skip("no mount namespace here: no private root is ever tried")
+    if not reply["init"]:
+        pytest.skip("no PID and mount namespaces here: no private root is ever tried")
     if required:
-        assert reply == {"refused": "[Errno 0] the job's private root could not be made "
-                                    "(no private file system ([Errno 28] No space left on device))", "mount": True}
+        assert reply["refused"] == ("[Errno 0] the job's private root could not be made "
+                                    "(no private file system ([Errno 28] No space left on device))")
         assert os.listdir(tmp_path / "job" / "submission") == []  # the student's file was never written
     else:
         assert "no private file system ([Errno 28] No space left on device)" in reply["layers"]
