@@ -252,15 +252,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="grade-bench-") as scratch_name:
         scratch = Path(scratch_name)
         # On a shared machine the load moves during a run: each measure is paired with a torch import timed
-        # just before it, and its ratio is to that import (the median of the ratios is reported).
-        unit = lambda: timed([sys.executable, "-c", "import numpy, torch"])  # noqa: E731
-        imports: list[float] = []
+        # just before it, and its ratio is to that import (the median of the ratios is reported). A measure
+        # taken once (the class, 400 submissions, watch) has no other pair to outvote a slow or fast import:
+        # its unit is the median of three, two timed just before it and one just after.
+        samples: list[float] = []  # every import timed
+        unit = lambda: samples.append(timed([sys.executable, "-c", "import numpy, torch"])) or samples[-1]  # noqa: E731
+        imports: list[float] = []  # each measure's unit
 
         def paired(name: str, measure, target: str = "", per: int = 1, repeat: int = args.repeat) -> list[float]:
             seconds, ratios = [], []
             for _ in range(repeat):
-                imports.append(unit())
+                around = [unit(), unit()] if repeat == 1 else [unit()]
                 value = measure()
+                if repeat == 1:
+                    around.append(unit())
+                imports.append(statistics.median(around))
                 values = value if isinstance(value, list) else [value]
                 seconds += [v / per for v in values]
                 ratios += [v / per / imports[-1] for v in values]
@@ -305,8 +311,8 @@ def main() -> None:
                      warm["confined again"] / imports[-1], ""))
         rows.append(("warm grader, one submission, rlimits only (isolate=False)", warm["unconfined"],
                      warm["unconfined"] / imports[-1], ""))
-        rows.insert(0, (f"cold `import numpy, torch` (median of {len(imports)}; "
-                        f"{min(imports):.2f}-{max(imports):.2f} s)", statistics.median(imports), 1.0, ""))
+        rows.insert(0, (f"cold `import numpy, torch` (median of {len(samples)}; "
+                        f"{min(samples):.2f}-{max(samples):.2f} s)", statistics.median(samples), 1.0, ""))
     load_after = os.getloadavg()
 
     print(f"{'measure':<66} {'seconds':>8} {'torch imports':>14}  target")
