@@ -60,9 +60,10 @@ class JobDirectories:
 
     def give_back(self, directory: Path, reusable: bool) -> None:
         """Once the job's processes are ended: ``reusable`` when it had a private root in a PID namespace."""
+        keep = reusable and _still_empty(directory)  # the file system is read outside the lock
         with self._lock:
             self._in_use.discard(directory)
-            keep = reusable and len(self._stored) < KEPT and _still_empty(directory)
+            keep = keep and len(self._stored) < KEPT
             if keep:
                 self._stored.append(directory)
         if not keep:
