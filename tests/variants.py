@@ -95,7 +95,7 @@ ALTERNATIVES: dict[str, tuple[str, str]] = {
     "softmax_via_torch": _entry("stable_softmax", """
         def stable_softmax(logits, axis=-1):
             import torch
-            return torch.softmax(torch.as_tensor(logits), dim=axis)
+            return torch.softmax(torch.as_tensor(logits), dim=axis).numpy()
     """),
     "logsumexp_other_form": _entry("cross_entropy_from_logits", """
         def cross_entropy_from_logits(logits, target_index):

@@ -24,6 +24,7 @@ class CaseVerdict:
     mistake: str | None = None
     not_implemented: bool = False
     also: tuple[str, ...] = ()  # other known mistakes that give the very same output on these inputs
+    type_only: bool = False  # the values were right, only their type or precision is not (a later case may say more)
 
 
 def exception_text(exception: ExceptionInfo | None) -> str:
@@ -253,6 +254,44 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
     return None
 
 
+# What a NumPy function returns is read from the reference's own result: an array must come back as a NumPy array
+# (a list or a torch tensor has no .shape or axis= for the caller), a single number as a number (a Python or NumPy
+# number, or a 0-d array), not a tensor or a list; and where the reference's numbers are float64 from float64 inputs,
+# a float32 result is float32 work (or a float32 cast at the end): 7 digits where the caller was promised 16. The
+# worker names the returned type (worker.describe_type). An author who writes ``expect`` as a list or a tuple, or a
+# case with tensors, asks for no particular type.
+NUMBER_TYPES = frozenset({"float", "int"})
+PRECISION = "float64 inputs call for a float64 result"
+
+
+def _floats_in(case: Case) -> list[np.dtype]:
+    return [np.asarray(a).dtype for a in (*case.args, *case.kwargs.values())
+            if isinstance(a, (np.ndarray, np.floating, float)) and np.asarray(a).dtype.kind == "f"]
+
+
+def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str | None:
+    """What is wrong with the type of a NumPy case's result whose values are right (None: nothing)."""
+    returned = meta.type
+    if not returned or meta.parts is not None or any(isinstance(a, Tensor) for a in (*case.args, *case.kwargs.values())):
+        return None
+    expected = case.expect
+    if isinstance(expected, np.ndarray) and expected.ndim:
+        if returned != "numpy.ndarray":
+            return (f"returned a {returned}, not a NumPy array: the right numbers, but the caller expects an np.ndarray "
+                    "(its .shape, its axis= reductions); return one, e.g. np.asarray(...) of your result")
+    elif isinstance(expected, bool) or not (isinstance(expected, (float, int, np.number)) or isinstance(expected, np.ndarray)):
+        return None  # a yes or no is compared exactly whatever carries it; a list or a tuple asks for no type
+    elif not (returned in NUMBER_TYPES or returned.startswith("numpy.")):
+        return (f"returned a {returned}, not a number: the right value, but the caller expects a float; "
+                "return float(...) of your result")
+    got = outputs.get("value")
+    if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype.itemsize < 8 \
+            and np.asarray(expected).dtype == np.float64 and all(d == np.float64 for d in _floats_in(case)):
+        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but {PRECISION} "
+                "(about 16 significant digits); compute in float64 and do not cast the result down")
+    return None
+
+
 def _args_problem(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson,
                   hidden: bool) -> str | None:
     """What is wrong with the arguments a function must change in place (``expect_args``; None: all right)."""
@@ -351,6 +390,9 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
     problem = _result_problem(case, outputs, meta, hidden)
     if problem is not None:
         return _named(problem, matching())
+    problem = _type_problem(case, outputs, meta)
+    if problem is not None:
+        return CaseVerdict(problem, type_only=True)
     problem = _args_problem(case, outputs, exercise, lesson, hidden)
     if problem is not None:
         return _named(problem, matching())
@@ -464,6 +506,25 @@ def _consistent(finding: CaseVerdict, passed: PassedCases, lesson: Lesson) -> Ca
     return CaseVerdict(finding.problem, names[0], finding.not_implemented, tuple(names[1:]))
 
 
+def _first_finding(check: Check, cases: tuple[Case, ...], replies: Mapping[str, CallReply], call_ids: tuple[str, ...],
+                   exercise: Exercise, lesson: Lesson, unanswered: str,
+                   passed: PassedCases | None) -> tuple[Case, CallReply | None, CaseVerdict] | None:
+    """The check's first failing case, its reply and its verdict (None: every case passed). Right values of the
+    wrong type or precision count only when no later case has wrong values, which say more (float32 work is
+    right to 7 digits on ordinary inputs, and a known mistake on hard ones)."""
+    wrong_type: tuple[Case, CallReply | None, CaseVerdict] | None = None
+    for case, call_id in zip(cases, call_ids):
+        reply = replies.get(call_id)
+        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden) \
+            if passed is None else passed.verdict(case, call_id, reply, check.hidden)
+        if finding is None:
+            continue
+        if not finding.type_only:
+            return case, reply, finding
+        wrong_type = wrong_type or (case, reply, finding)
+    return wrong_type
+
+
 def check_result(
     check: Check,
     cases: tuple[Case, ...],
@@ -476,12 +537,9 @@ def check_result(
 ) -> tuple[CheckResult, bool]:
     """The check's result, and whether the function was not implemented at all. ``passed`` (the exercise's
     cases that came back right) rules out names that those cases contradict."""
-    for case, call_id in zip(cases, call_ids):
-        reply = replies.get(call_id)
-        finding = CaseVerdict(unanswered) if reply is None else verify_case(case, reply, exercise, lesson, check.hidden) \
-            if passed is None else passed.verdict(case, call_id, reply, check.hidden)
-        if finding is None:
-            continue
+    first = _first_finding(check, cases, replies, call_ids, exercise, lesson, unanswered, passed)
+    if first is not None:
+        case, reply, finding = first
         if passed is not None:
             finding = _consistent(finding, passed, lesson)
             if reply is not None and _named_for_raising(case, reply, finding, exercise) and \

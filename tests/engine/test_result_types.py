@@ -1,0 +1,68 @@
+"""The type a NumPy case's result must come back in, read from the reference's own result (verify.verify_case on
+replies as the worker sends them): an np.ndarray stays an np.ndarray, a number a number, float64 stays float64.
+An author who writes ``expect`` as a list, and every case with tensors, ask for no particular type."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.core.checks import Case, Tensor
+from grader.engine.verify import verify_case
+from grader.sandbox.protocol import CallReply, ReplyMeta, ReplyStatus
+
+Z = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])
+P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+
+
+def verdict(lesson, case, value, returned_type):
+    reply = CallReply(ReplyStatus.OK, outputs={"value": np.asarray(value)}, meta=ReplyMeta(returned_type))
+    found = verify_case(case, reply, lesson.exercise("stable_softmax"), lesson, hidden=False)
+    return None if found is None else found.problem
+
+
+@pytest.mark.parametrize("value, returned_type, problem", [
+    (P, "numpy.ndarray", None),
+    (P, "list", "returned a list, not a NumPy array"),
+    (P, "torch.Tensor", "returned a torch.Tensor, not a NumPy array"),
+    (P, "tuple", "returned a tuple, not a NumPy array"),
+    (P.astype(np.float32), "numpy.ndarray", "returned float32 values"),
+    (P.astype(np.float16), "numpy.ndarray", None),  # float16 misses the tolerance: its values say so first
+])
+def test_an_array_result_comes_back_as_a_float64_numpy_array(lesson, value, returned_type, problem):
+    found = verdict(lesson, Case((Z,), "two rows", P), value, returned_type)
+    if problem is None and value.dtype == np.float16:
+        assert found is not None and "returned float16" not in found
+    elif problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem), found
+
+
+@pytest.mark.parametrize("value, returned_type, problem", [
+    (2.17, "float", None),
+    (2.17, "numpy.float64", None),
+    (2.17, "numpy.ndarray", None),  # 0-d
+    (2, "int", None),
+    (2.17, "torch.Tensor", "returned a torch.Tensor, not a number"),
+    (2.17, "list", "returned a list, not a number"),
+    (np.float32(2.17), "numpy.float32", "returned float32 values"),
+])
+def test_a_number_result_comes_back_as_a_number(lesson, value, returned_type, problem):
+    expect = 2 if isinstance(value, int) else 2.17  # float32's 2.17 is within the default tolerance (1e-6)
+    found = verdict(lesson, Case((Z,), "two rows", expect), value, returned_type)
+    assert (found is None) if problem is None else (found is not None and found.startswith(problem)), found
+
+
+def test_cases_that_ask_for_no_type(lesson):
+    # an expect written as a list: any array-like
+    assert verdict(lesson, Case((Z,), "two rows", P.tolist()), P, "list") is None
+    assert verdict(lesson, Case((Z,), "two rows", P.tolist()), P, "torch.Tensor") is None
+    # a case with tensors: a tensor or an array (torch work is judged by its gradients and declared dtypes)
+    torch_case = Case((Tensor(Z, "float64"),), "two rows as a tensor", P)
+    assert verdict(lesson, torch_case, P, "torch.Tensor") is None
+    assert verdict(lesson, torch_case, P.astype(np.float32), "torch.Tensor") is None
+    # float32 inputs: the reference decides nothing about the result's width
+    narrow = Z.astype(np.float32)
+    assert verdict(lesson, Case((narrow,), "float32 rows", P), P.astype(np.float32), "numpy.ndarray") is None
+    # a reply that names no type (an older or a forged one) is judged by its numbers alone
+    assert verdict(lesson, Case((Z,), "two rows", P), P, "") is None
