@@ -137,6 +137,12 @@ class JobCgroups:
             return False
 
 
+def wait_for_the_exit() -> None:
+    """Where a job would start once the grader is stopping (its groups and directories are being removed): the
+    thread waits for the process to end instead of making new ones."""
+    threading.Event().wait()
+
+
 class StoredCgroups:
     """The groups of jobs that ended with nothing left in them, used again by a later job with the same limits
     (within a batch or a watch, as ``job_directories``): making and removing three groups cost the grader
@@ -148,17 +154,26 @@ class StoredCgroups:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._stored: list[JobCgroups] = []
+        self._in_use: list[JobCgroups] = []  # taken by a job whose teardown has not given them back
+        self._stopping = threading.Event()
 
     def take(self, name: str, memory_mb: int, processes: int) -> JobCgroups:
+        if self._stopping.is_set():
+            wait_for_the_exit()
         with self._lock:
-            for index, stored in enumerate(self._stored):
-                if stored.settings == (memory_mb, processes):
-                    return self._stored.pop(index)
-        return JobCgroups(name, memory_mb, processes)
+            taken = next((self._stored.pop(i) for i, stored in enumerate(self._stored)
+                          if stored.settings == (memory_mb, processes)), None)
+        if taken is None:
+            taken = JobCgroups(name, memory_mb, processes)
+        with self._lock:
+            self._in_use.append(taken)
+        return taken
 
     def give_back(self, cgroups: JobCgroups, reusable: bool) -> None:
         keep = reusable and bool(cgroups.groups) and cgroups.empty_again()
         with self._lock:
+            if cgroups in self._in_use:
+                self._in_use.remove(cgroups)
             keep = keep and len(self._stored) < self.KEPT
             if keep:
                 self._stored.append(cgroups)
@@ -171,6 +186,17 @@ class StoredCgroups:
         for cgroups in stored:
             cgroups.close()
 
+    def remove_all(self) -> None:
+        """Every group, stored or in use, as the grader stops at once (Ctrl-C) or exits: the processes of a job
+        still running are killed (the fork server ends them too, once the grader is gone) and its groups
+        removed, which a cgroup's own teardown never does for a process that is gone."""
+        self._stopping.set()
+        with self._lock:
+            groups = [*self._in_use, *self._stored]
+            self._in_use, self._stored = [], []
+        for cgroups in groups:
+            cgroups.close()
+
 
 stored_cgroups = StoredCgroups()
-atexit.register(stored_cgroups.remove_stored)
+atexit.register(stored_cgroups.remove_all)

@@ -22,6 +22,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader.sandbox.cgroups import wait_for_the_exit
+
 KEPT = 16  # directories stored for later jobs at most (a batch runs a few jobs at once)
 PARTS = ("root", "submission")
 
@@ -46,8 +48,11 @@ class JobDirectories:
         self._lock = threading.Lock()
         self._stored: list[Path] = []
         self._in_use: set[Path] = set()
+        self._stopping = threading.Event()
 
     def take(self) -> Path:
+        if self._stopping.is_set():
+            wait_for_the_exit()  # the grader is stopping: no new directory to be left behind
         with self._lock:
             directory = self._stored.pop() if self._stored else None
         if directory is None:
@@ -76,6 +81,8 @@ class JobDirectories:
             shutil.rmtree(directory, ignore_errors=True)
 
     def remove_all(self) -> None:
+        """Every directory, in use or stored, as the grader exits or stops at once; no job takes one after."""
+        self._stopping.set()
         with self._lock:
             directories = [*self._in_use, *self._stored]
             self._in_use.clear()

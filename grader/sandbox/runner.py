@@ -269,9 +269,9 @@ def run_job(job: Job, on_settled: Callable[[int], None] | None = None) -> list[T
 
 def remove_job_directories() -> None:
     """Remove the directories of jobs still running, as the grader stops at once (Ctrl-C): where there is no
-    private root, one holds a copy of a student's file. The stored cgroups too (their jobs are over)."""
+    private root, one holds a copy of a student's file. Their cgroups too, and the stored ones."""
     job_directories.remove_all()
-    stored_cgroups.remove_stored()
+    stored_cgroups.remove_all()
 
 
 # What a worker says it entered (before any student code runs) that keeps its processes off the host's

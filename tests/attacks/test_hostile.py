@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import time
 
@@ -348,5 +349,42 @@ def test_a_cgroup_with_a_process_left_in_it_is_removed_not_stored():
     finally:
         try:
             os.kill(child, signals.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
+def test_removing_every_cgroup_ends_the_jobs_in_use_and_starts_none_after(monkeypatch):
+    """What Ctrl-C does (runner.remove_job_directories): the groups of a job still running are removed with its
+    processes, the stored ones too, and a job starting after that waits for the exit instead of making more."""
+    from grader.sandbox import cgroups as module
+
+    store = module.StoredCgroups()
+    running, stored = store.take(f"test-a-{os.getpid()}", 256, 8), store.take(f"test-b-{os.getpid()}", 256, 8)
+    store.give_back(stored, reusable=True)
+    child = os.fork()
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    try:
+        running.join(child)
+        paths = [*running.groups.values(), *stored.groups.values()]
+        assert paths and all(p.exists() for p in paths)
+        store.remove_all()
+        assert not any(p.exists() for p in paths)
+        assert os.waitpid(child, 0)[1] != 0  # killed with its group
+
+        class WaitsForTheExit(Exception):
+            pass
+
+        def wait() -> None:
+            raise WaitsForTheExit
+
+        monkeypatch.setattr(module, "wait_for_the_exit", wait)
+        with pytest.raises(WaitsForTheExit):
+            store.take(f"test-c-{os.getpid()}", 256, 8)
+    finally:
+        try:
+            os.kill(child, signal.SIGKILL)
         except ProcessLookupError:
             pass

@@ -76,12 +76,20 @@ MOMENTS = {
 }
 
 
-def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0) -> subprocess.CompletedProcess:
+def interrupted(args: list[str], cwd: Path, moment: str, settle: float = 0.0,
+                cgroups: tuple[Path, ...] = ()) -> subprocess.CompletedProcess:
+    """Run grade, press Ctrl-C at ``moment``; ``cgroups``: groups the grade process starts in (its jobs' groups
+    are made below them)."""
     temporary = cwd / "tmp"  # the run's own temporary directory: its jobs' directories, and nothing else
     temporary.mkdir()
+
+    def enter_cgroups() -> None:
+        for group in cgroups:
+            (group / "cgroup.procs").write_text("0")
+
     process = subprocess.Popen([str(GRADE), *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               env={**os.environ, "TMPDIR": str(temporary)})
+                               env={**os.environ, "TMPDIR": str(temporary)}, preexec_fn=enter_cgroups)
     deadline = time.monotonic() + 120
     while not MOMENTS[moment](process.pid):
         assert process.poll() is None and time.monotonic() < deadline, f"never reached: {moment}"
@@ -184,6 +192,44 @@ def test_ctrl_c_in_a_batch_exits_130_promptly(tmp_path):
     assert result.returncode == 130 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "Error: interrupted (Ctrl-C)"
     assert time.monotonic() - started < 20  # not after the hanging submissions' 30 s time limits
+
+
+@pytest.fixture
+def own_cgroups(tmp_path):
+    """A fresh memory, pids and cpu group (cgroup v1) for one grade process: the groups of its jobs are made below
+    them, apart from any other run's. Root only."""
+    from grader.sandbox import cgroups as job_cgroups
+    made = []
+    for controller in ("memory", "pids", "cpu"):
+        parent = job_cgroups._own_group(controller)
+        if os.geteuid() != 0 or parent is None or not parent.is_dir():
+            pytest.skip("needs root and the cgroup v1 controllers")
+        group = parent / f"grade-test-{tmp_path.name}"
+        try:
+            group.mkdir()
+        except OSError as error:
+            pytest.skip(f"cannot make a cgroup here: {error}")
+        made.append(group)
+    yield tuple(made)
+    for group in made:
+        for child in sorted(group.iterdir()):
+            if child.is_dir():
+                child.rmdir()
+        group.rmdir()
+
+
+@pytest.mark.skipif(not GRADE.exists(), reason="the grade console script is not installed beside this python")
+def test_ctrl_c_in_a_batch_leaves_no_cgroup_of_its_jobs(tmp_path, own_cgroups):
+    submissions = tmp_path / "submissions"
+    for name in ("a", "b", "c", "d"):
+        make_project(submissions / name)
+        path = submissions / name / "exercises" / "softmax_cross_entropy.py"
+        path.write_text(path.read_text() + "\n" + HANGING)
+    result = interrupted(["batch", str(submissions), "--out", str(tmp_path / "out"), "--seed", "7", "--timeout", "30"],
+                         tmp_path, "student code running", settle=0.5, cgroups=own_cgroups)
+    assert result.returncode == 130, result.stderr
+    for group in own_cgroups:
+        assert [child.name for child in group.iterdir() if child.is_dir()] == [], group
 
 
 def test_ctrl_c_inside_a_finalizer_still_stops_with_one_line():

@@ -65,3 +65,20 @@ def test_remove_all_takes_those_in_use_too(directories, tmp_path):
     directories.give_back(directories.take(), reusable=True)
     directories.remove_all()
     assert os.listdir(tmp_path) == []
+
+
+def test_once_everything_is_removed_no_job_takes_a_directory(directories, tmp_path, monkeypatch):
+    """Ctrl-C: the grader removes every job's directory, then exits; a job thread still starting must not
+    make a new one in between (it waits for the exit instead)."""
+    class WaitsForTheExit(Exception):
+        pass
+
+    def wait() -> None:
+        raise WaitsForTheExit
+
+    monkeypatch.setattr(module, "wait_for_the_exit", wait)
+    directories.take()
+    directories.remove_all()
+    with pytest.raises(WaitsForTheExit):
+        directories.take()
+    assert os.listdir(tmp_path) == []
