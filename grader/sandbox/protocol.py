@@ -98,16 +98,19 @@ def decode_array(payload: dict[str, Any]) -> np.ndarray:
     return array
 
 
-def _to_wire(value: Any) -> Any:
+def _wire_value(value: Any) -> Any:
+    """What JSON cannot hold as it is: an array as its .npy payload, a numpy number as a Python one. The JSON
+    encoder (C) walks the message and asks for these only: a worker sends a hundred replies a job, and a walk of
+    every reply in Python first cost it more than the encoding."""
     if isinstance(value, np.ndarray):
         return encode_array(value)
-    if isinstance(value, dict):
-        return {str(k): _to_wire(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_to_wire(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
-    return value
+    raise TypeError(f"a {type(value).__name__} cannot be sent")
+
+
+# Object keys must be text: the encoder would write True or None as "true" or "null" (and refuse a tuple).
+_ENCODER = json.JSONEncoder(default=_wire_value, allow_nan=True, check_circular=False)
 
 
 # Objects and arrays within one another in a message: a worker's are a few levels deep. json.loads (C) accepts
@@ -131,7 +134,8 @@ def _from_wire(value: Any, depth: int = 0) -> Any:
 
 
 def dumps(message: Mapping[str, object]) -> bytes:
-    return json.dumps(_to_wire(message), allow_nan=True).encode("utf-8")
+    """A message as JSON text (ASCII: anything else as \\u escapes), its arrays as .npy payloads."""
+    return _ENCODER.encode(message).encode("ascii")
 
 
 def as_sent(task: Mapping[str, object]) -> bytes:
