@@ -5,11 +5,12 @@ trusted grader treats every byte of it as a claim to verify, never as a verdict.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import importlib.util
+import linecache
 import os
 import sys
-import traceback
 from types import FunctionType, ModuleType
 from typing import Any, Callable, Mapping, TypedDict
 
@@ -75,12 +76,21 @@ def to_plain_array(value: Any) -> np.ndarray:
     return np.array(array, dtype=array.dtype, copy=True, subok=False)
 
 
+SHOWN_FRAMES = 5  # the last frames of the student's file in a traceback
+
+
 def _frames_in(path: str, tb: Any) -> list[WireFrame]:
-    return [
-        {"line": frame.lineno, "code": (frame.line or "").strip()[:protocol.MAX_TEXT]}
-        for frame in traceback.extract_tb(tb)
-        if frame.filename == path
-    ]
+    """The traceback's last frames in the student's file, with their lines: what ``traceback.extract_tb`` says of
+    them, without its work on every other frame (it looks up each frame's file and columns; a stub's
+    NotImplementedError, a hundred a job, cost 0.15 ms each that way)."""
+    frames: collections.deque[WireFrame] = collections.deque(maxlen=SHOWN_FRAMES)
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+            code = linecache.getline(path, line) if isinstance(line, int) else ""
+            frames.append({"line": line, "code": code.strip()[:protocol.MAX_TEXT]})
+        tb = tb.tb_next
+    return list(frames)
 
 
 def describe_exception(exc: BaseException, path: str) -> WireException:
@@ -95,7 +105,7 @@ def describe_exception(exc: BaseException, path: str) -> WireException:
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
         "message": message[:protocol.MAX_TEXT],
-        "frames": frames[-5:],
+        "frames": frames[-SHOWN_FRAMES:],
     }
 
 
