@@ -119,6 +119,17 @@ class Lesson:
         return {node.name: tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
                 for node in tree.body if isinstance(node, ast.FunctionDef)}
 
+    @cached_property
+    def promised_returns(self) -> Mapping[str, str]:
+        """Each exercise function's return annotation as the stub writes it ("np.ndarray", "float"), read (never
+        run) from the stubs: the type the student is promised to return. Empty where the stub cannot be read."""
+        try:
+            tree = ast.parse(self.stub_path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            return {}
+        return {node.name: ast.unparse(node.returns) for node in tree.body
+                if isinstance(node, ast.FunctionDef) and node.returns is not None}
+
     def argument_name(self, exercise: str, index: int) -> str:
         """How a message names the exercise function's argument ``index``: its parameter name, or its place."""
         names = self.parameters.get(exercise, ())

@@ -1,6 +1,7 @@
 """Deciding a check from a worker's reply: the trusted side's verdict and its explanation."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -254,14 +255,28 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
     return None
 
 
-# What a NumPy function returns is read from the reference's own result: an array must come back as a NumPy array
-# (a list or a torch tensor has no .shape or axis= for the caller), a single number as a number (a Python or NumPy
-# number, or a 0-d array), not a tensor or a list; and where the reference's numbers are float64 from float64 inputs,
-# a float32 result is float32 work (or a float32 cast at the end): 7 digits where the caller was promised 16. The
-# worker names the returned type (worker.describe_type). An author who writes ``expect`` as a list or a tuple, or a
-# case with tensors, asks for no particular type.
+# The type a NumPy function promises to return is its stub's return annotation: ``-> np.ndarray`` (or an NDArray)
+# asks for a NumPy array (a list or a torch tensor of the right numbers has no .shape or axis= for the caller),
+# ``-> float`` for a number (a Python or NumPy number, or a 0-d array; not a tensor or a list). Where the expected
+# numbers are float64 from float64 inputs, such a function's float32 result is float32 work (or a float32 cast at
+# the end): 7 digits where 16 were promised. A function without such an annotation, and a case with tensors, ask
+# for no particular type. The worker names the returned type (worker.describe_type).
+_ARRAY_ANNOTATION = re.compile(r"((np|numpy)\.)?ndarray|((npt|np\.typing|numpy\.typing)\.)?NDArray(\[.*\])?")
+_NUMBER_ANNOTATION = re.compile(r"float|(np|numpy)\.(floating|float64)")
 NUMBER_TYPES = frozenset({"float", "int"})
-PRECISION = "float64 inputs call for a float64 result"
+
+
+@functools.lru_cache(maxsize=256)
+def promised_kind(annotation: str | None) -> str | None:
+    """"array", "number" or None (no promise the grader holds a result to) for a stub's return annotation."""
+    if annotation is None:
+        return None
+    text = annotation.strip().strip("'\"")
+    if _ARRAY_ANNOTATION.fullmatch(text):
+        return "array"
+    if _NUMBER_ANNOTATION.fullmatch(text):
+        return "number"
+    return None
 
 
 def _floats_in(case: Case) -> list[np.dtype]:
@@ -269,26 +284,24 @@ def _floats_in(case: Case) -> list[np.dtype]:
             if isinstance(a, (np.ndarray, np.floating, float)) and np.asarray(a).dtype.kind == "f"]
 
 
-def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta) -> str | None:
+def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta, promised: str | None) -> str | None:
     """What is wrong with the type of a NumPy case's result whose values are right (None: nothing)."""
     returned = meta.type
-    if not returned or meta.parts is not None or any(isinstance(a, Tensor) for a in (*case.args, *case.kwargs.values())):
+    if promised is None or not returned or meta.parts is not None \
+            or any(isinstance(a, Tensor) for a in (*case.args, *case.kwargs.values())):
         return None
-    expected = case.expect
-    if isinstance(expected, np.ndarray) and expected.ndim:
-        if returned != "numpy.ndarray":
-            return (f"returned a {returned}, not a NumPy array: the right numbers, but the caller expects an np.ndarray "
-                    "(its .shape, its axis= reductions); return one, e.g. np.asarray(...) of your result")
-    elif isinstance(expected, bool) or not (isinstance(expected, (float, int, np.number)) or isinstance(expected, np.ndarray)):
-        return None  # a yes or no is compared exactly whatever carries it; a list or a tuple asks for no type
-    elif not (returned in NUMBER_TYPES or returned.startswith("numpy.")):
-        return (f"returned a {returned}, not a number: the right value, but the caller expects a float; "
+    if promised == "array" and returned != "numpy.ndarray":
+        return (f"returned a {returned}, not a NumPy array: the right numbers, but the function promises an np.ndarray "
+                "(its caller uses .shape and axis= reductions); return one, e.g. np.asarray(...) of your result")
+    if promised == "number" and not (returned in NUMBER_TYPES or returned.startswith("numpy.")):
+        return (f"returned a {returned}, not a number: the right value, but the function promises a float; "
                 "return float(...) of your result")
     got = outputs.get("value")
     if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype.itemsize < 8 \
-            and np.asarray(expected).dtype == np.float64 and all(d == np.float64 for d in _floats_in(case)):
-        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but {PRECISION} "
-                "(about 16 significant digits); compute in float64 and do not cast the result down")
+            and np.asarray(case.expect).dtype == np.float64 and all(d == np.float64 for d in _floats_in(case)):
+        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but float64 "
+                "inputs call for a float64 result (about 16 significant digits); compute in float64 and do not cast "
+                "the result down")
     return None
 
 
@@ -390,7 +403,7 @@ def _verify_case(case: Case, reply: CallReply, exercise: Exercise, lesson: Lesso
     problem = _result_problem(case, outputs, meta, hidden)
     if problem is not None:
         return _named(problem, matching())
-    problem = _type_problem(case, outputs, meta)
+    problem = _type_problem(case, outputs, meta, promised_kind(lesson.promised_returns.get(exercise.name)))
     if problem is not None:
         return CaseVerdict(problem, type_only=True)
     problem = _args_problem(case, outputs, exercise, lesson, hidden)

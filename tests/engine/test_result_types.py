@@ -1,23 +1,39 @@
-"""The type a NumPy case's result must come back in, read from the reference's own result (verify.verify_case on
-replies as the worker sends them): an np.ndarray stays an np.ndarray, a number a number, float64 stays float64.
-An author who writes ``expect`` as a list, and every case with tensors, ask for no particular type."""
+"""The type a NumPy function's result must come back in, the one its stub's return annotation promises
+(verify.verify_case on replies as the worker sends them): ``-> np.ndarray`` an np.ndarray, ``-> float`` a number,
+float64 from float64 inputs. A function without such an annotation, and every case with tensors, ask for no type."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from grader.core.checks import Case, Tensor
-from grader.engine.verify import verify_case
+from grader.engine.verify import promised_kind, verify_case
 from grader.sandbox.protocol import CallReply, ReplyMeta, ReplyStatus
 
 Z = np.array([[3.0, 1.0, 0.0], [0.5, 0.0, 2.0]])
 P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
 
 
-def verdict(lesson, case, value, returned_type):
+def verdict(lesson, case, value, returned_type, exercise="stable_softmax"):
     reply = CallReply(ReplyStatus.OK, outputs={"value": np.asarray(value)}, meta=ReplyMeta(returned_type))
-    found = verify_case(case, reply, lesson.exercise("stable_softmax"), lesson, hidden=False)
+    found = verify_case(case, reply, lesson.exercise(exercise), lesson, hidden=False)
     return None if found is None else found.problem
+
+
+def test_the_lesson_s_stubs_promise_arrays_and_floats(lesson):
+    assert {name: promised_kind(lesson.promised_returns.get(name)) for name in
+            ("stable_softmax", "cross_entropy_from_logits", "torch_classification_loss")} == \
+        {"stable_softmax": "array", "cross_entropy_from_logits": "number", "torch_classification_loss": None}
+
+
+@pytest.mark.parametrize("annotation, kind", [
+    ("np.ndarray", "array"), ("numpy.ndarray", "array"), ("ndarray", "array"), ("npt.NDArray[np.float64]", "array"),
+    ("NDArray", "array"), ("'np.ndarray'", "array"), ("float", "number"), ("np.float64", "number"),
+    ("torch.Tensor", None), ("np.ndarray | float", None), ("list[float]", None), ("Any", None), (None, None),
+    ("tuple[np.ndarray, float]", None),
+])
+def test_which_annotations_promise_a_type(annotation, kind):
+    assert promised_kind(annotation) == kind
 
 
 @pytest.mark.parametrize("value, returned_type, problem", [
@@ -49,20 +65,21 @@ def test_an_array_result_comes_back_as_a_float64_numpy_array(lesson, value, retu
 ])
 def test_a_number_result_comes_back_as_a_number(lesson, value, returned_type, problem):
     expect = 2 if isinstance(value, int) else 2.17  # float32's 2.17 is within the default tolerance (1e-6)
-    found = verdict(lesson, Case((Z,), "two rows", expect), value, returned_type)
+    found = verdict(lesson, Case((Z[0], 1), "one row", expect), value, returned_type, "cross_entropy_from_logits")
     assert (found is None) if problem is None else (found is not None and found.startswith(problem)), found
 
 
-def test_cases_that_ask_for_no_type(lesson):
-    # an expect written as a list: any array-like
-    assert verdict(lesson, Case((Z,), "two rows", P.tolist()), P, "list") is None
-    assert verdict(lesson, Case((Z,), "two rows", P.tolist()), P, "torch.Tensor") is None
+def test_cases_that_ask_for_no_type(lesson, monkeypatch):
     # a case with tensors: a tensor or an array (torch work is judged by its gradients and declared dtypes)
     torch_case = Case((Tensor(Z, "float64"),), "two rows as a tensor", P)
     assert verdict(lesson, torch_case, P, "torch.Tensor") is None
     assert verdict(lesson, torch_case, P.astype(np.float32), "torch.Tensor") is None
-    # float32 inputs: the reference decides nothing about the result's width
+    # float32 inputs: the expected numbers' width says nothing of the result's
     narrow = Z.astype(np.float32)
     assert verdict(lesson, Case((narrow,), "float32 rows", P), P.astype(np.float32), "numpy.ndarray") is None
     # a reply that names no type (an older or a forged one) is judged by its numbers alone
     assert verdict(lesson, Case((Z,), "two rows", P), P, "") is None
+    # a function whose stub promises no type: any array-like of the right numbers
+    monkeypatch.setitem(lesson.promised_returns, "stable_softmax", "Any")
+    assert verdict(lesson, Case((Z,), "two rows", P), P, "list") is None
+    assert verdict(lesson, Case((Z,), "two rows", P), P, "torch.Tensor") is None
