@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
+import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -99,7 +101,41 @@ TASK_MARKER = b"\x00grade-task:"
 MARKER_MAX = len(TASK_MARKER) + 7  # a marker is at most this long: up to six digits and a NUL
 
 
-class OutputDrain(threading.Thread):
+class ReaderThreads:
+    """Daemon threads that run blocking reads, each used again once its read is over: a batch starts a worker's
+    output drain for every job, and starting a thread cost the grader ~0.7 ms a job (its stack, and a wait for
+    the new thread to take the GIL). Daemons, as the threads they replace: a read a lingering process keeps
+    open never holds the grader's exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for work, or about to
+        self._work: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+
+    def run(self, function: Callable[[], None]) -> None:
+        with self._lock:
+            new_thread = self._idle == 0
+            if not new_thread:
+                self._idle -= 1
+        self._work.put(function)
+        if new_thread:
+            threading.Thread(target=self._serve, daemon=True, name="grade-reader").start()
+
+    def _serve(self) -> None:
+        while True:
+            function = self._work.get()
+            try:
+                function()
+            except Exception:  # a bug of the grader's: reported as a thread's would be, and this thread goes on
+                threading.excepthook(threading.ExceptHookArgs((*sys.exc_info(), threading.current_thread())))
+            with self._lock:
+                self._idle += 1
+
+
+READER_THREADS = ReaderThreads()
+
+
+class OutputDrain:
     """Reads a worker's stdout/stderr to the end, split per task at the worker's markers.
 
     Keeps the first bytes of each task's output and counts the rest, so a flood costs nothing.
@@ -110,13 +146,31 @@ class OutputDrain(threading.Thread):
     """
 
     def __init__(self, fd: int, tasks: int) -> None:
-        super().__init__(daemon=True)
         self._fd = fd
         self.tasks = tasks
         self._task = 0
         self.kept: dict[int, bytearray] = {}
         self.dropped: dict[int, int] = {}
         self.ended = threading.Event()  # the end marker was read (not merely the end of the pipe)
+        self._started = False
+        self._finished = threading.Event()  # the pipe was read to its end and closed
+
+    def start(self) -> None:
+        """Read the pipe to its end in one of the READER_THREADS."""
+        self._started = True
+        READER_THREADS.run(self._run_to_the_end)
+
+    def _run_to_the_end(self) -> None:
+        try:
+            self.run()
+        finally:
+            self._finished.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._finished.wait(timeout)
+
+    def is_alive(self) -> bool:
+        return self._started and not self._finished.is_set()
 
     def _keep(self, data: bytes) -> None:
         kept = self.kept.setdefault(self._task, bytearray())
