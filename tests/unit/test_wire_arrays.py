@@ -37,7 +37,7 @@ ARRAYS = [
 @pytest.mark.parametrize("array", ARRAYS, ids=lambda a: f"{a.dtype.str}{a.shape}")
 def test_an_array_is_encoded_as_np_save_writes_it_every_time(array):
     protocol._NPY_HEADERS.clear()
-    for _ in range(3):  # the first time np.save writes it; then its header is reused
+    for _ in range(3):  # the first time its header is made by numpy's header functions; then it is reused
         encoded = protocol.encode_array(array)
         assert base64.b64decode(encoded[protocol.ARRAY_KEY]) == _np_save(array)
 
