@@ -314,3 +314,25 @@ def test_a_reference_that_raises_while_a_check_builds_names_the_reference_s_line
     assert result.stderr.strip() == (
         "Error: check center/lesson_center could not build its cases: AttributeError: 'numpy.ndarray' object has no "
         f"attribute 'average' (checks.py, line 27; solutions/tiny_stats.py, line {line})")
+
+
+@pytest.mark.parametrize("annotated", [True, False])
+def test_a_reference_that_breaks_its_stub_s_return_annotation_is_shown(tmp_path, annotated):
+    """The stub's ``-> np.ndarray`` is the type every submission is held to (verify._type_problem): a reference that
+    returns a list breaks it, and validate says so. Without the annotation a list of the right numbers passes."""
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", course,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    solution = course / "solutions" / "tiny_stats.py"
+    solution.write_text(solution.read_text().replace("    return x - x.mean()\n", "    return (x - x.mean()).tolist()\n"))
+    if annotated:
+        stub = course / "exercises" / "tiny_stats.py"
+        stub.write_text(stub.read_text().replace("def center(x):", "def center(x) -> np.ndarray:"))
+    result = CliRunner().invoke(main, ["--course", str(course), "validate"], catch_exceptions=False)
+    reference = next(line for line in result.stdout.splitlines() if "reference:" in line)
+    if annotated:
+        assert result.exit_code == 1, result.output
+        assert "short of full marks: center 0/3 (failed)" in reference
+        assert "returned a list, not a NumPy array" in reference
+    else:
+        assert reference.startswith("✓ reference: 5/5"), reference
