@@ -118,15 +118,15 @@ class EntryKind(str, enum.Enum):
 
 def entry_kind(base: Path, relative: str) -> EntryKind | None:
     """What a path inside ``base`` is (never following links); None if absent."""
-    path = base / relative
     parts = PurePosixPath(relative).parts
-    for depth in range(1, len(parts)):
-        inner = base.joinpath(*parts[:depth])
-        if inner.is_symlink() or not inner.is_dir():
-            return None
+    inner = os.fspath(base)
     try:
-        info = path.lstat()
-    except OSError:
+        for part in parts[:-1]:  # every folder on the way: a folder itself, not a link to one (one lstat each)
+            inner = os.path.join(inner, part)
+            if not stat.S_ISDIR(os.lstat(inner).st_mode):
+                return None
+        info = os.lstat(os.path.join(inner, parts[-1]) if parts else inner)
+    except (OSError, ValueError):  # absent; a name with a NUL
         return None
     if stat.S_ISLNK(info.st_mode):
         return EntryKind.LINK
