@@ -329,32 +329,36 @@ def test_a_jobs_cgroups_serve_the_next_job_with_their_memory_counters_set_back(l
     assert not any(group.exists() for group in stored.groups.values()) or stored.groups == {}
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
-def test_a_cgroup_with_a_process_left_in_it_is_removed_not_stored():
-    import signal as signals
-    from grader.sandbox.cgroups import StoredCgroups
-
-    store = StoredCgroups()
-    group = store.take(f"test-{os.getpid()}", 256, 8)
+@pytest.fixture
+def sleeping_child():
+    """A child process that sleeps until the test ends (killed then if it is still there)."""
     child = os.fork()
     if child == 0:
         time.sleep(60)
         os._exit(0)
+    yield child
     try:
-        group.join(child)
-        paths = list(group.groups.values())
-        store.give_back(group, reusable=True)
-        assert store._stored == [] and not any(p.exists() for p in paths)
-        assert os.waitpid(child, 0)[1] != 0  # close() killed what was left
-    finally:
-        try:
-            os.kill(child, signals.SIGKILL)
-        except ProcessLookupError:
-            pass
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
-def test_removing_every_cgroup_ends_the_jobs_in_use_and_starts_none_after(monkeypatch):
+def test_a_cgroup_with_a_process_left_in_it_is_removed_not_stored(sleeping_child):
+    from grader.sandbox.cgroups import StoredCgroups
+
+    store = StoredCgroups()
+    group = store.take(f"test-{os.getpid()}", 256, 8)
+    group.join(sleeping_child)
+    paths = list(group.groups.values())
+    store.give_back(group, reusable=True)
+    assert store._stored == [] and not any(p.exists() for p in paths)
+    assert os.waitpid(sleeping_child, 0)[1] != 0  # close() killed what was left
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-job cgroups need root (grade doctor lists them)")
+def test_removing_every_cgroup_ends_the_jobs_in_use_and_starts_none_after(monkeypatch, sleeping_child):
     """What Ctrl-C does (runner.remove_job_directories): the groups of a job still running are removed with its
     processes, the stored ones too, and a job starting after that waits for the exit instead of making more."""
     from grader.sandbox import cgroups as module
@@ -362,29 +366,19 @@ def test_removing_every_cgroup_ends_the_jobs_in_use_and_starts_none_after(monkey
     store = module.StoredCgroups()
     running, stored = store.take(f"test-a-{os.getpid()}", 256, 8), store.take(f"test-b-{os.getpid()}", 256, 8)
     store.give_back(stored, reusable=True)
-    child = os.fork()
-    if child == 0:
-        time.sleep(60)
-        os._exit(0)
-    try:
-        running.join(child)
-        paths = [*running.groups.values(), *stored.groups.values()]
-        assert paths and all(p.exists() for p in paths)
-        store.remove_all()
-        assert not any(p.exists() for p in paths)
-        assert os.waitpid(child, 0)[1] != 0  # killed with its group
+    running.join(sleeping_child)
+    paths = [*running.groups.values(), *stored.groups.values()]
+    assert paths and all(p.exists() for p in paths)
+    store.remove_all()
+    assert not any(p.exists() for p in paths)
+    assert os.waitpid(sleeping_child, 0)[1] != 0  # killed with its group
 
-        class WaitsForTheExit(Exception):
-            pass
+    class WaitsForTheExit(Exception):
+        pass
 
-        def wait() -> None:
-            raise WaitsForTheExit
+    def wait() -> None:
+        raise WaitsForTheExit
 
-        monkeypatch.setattr(module, "wait_for_the_exit", wait)
-        with pytest.raises(WaitsForTheExit):
-            store.take(f"test-c-{os.getpid()}", 256, 8)
-    finally:
-        try:
-            os.kill(child, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    monkeypatch.setattr(module, "wait_for_the_exit", wait)
+    with pytest.raises(WaitsForTheExit):
+        store.take(f"test-c-{os.getpid()}", 256, 8)
