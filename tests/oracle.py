@@ -401,6 +401,8 @@ def _torch_cases_sequence() -> Iterator[tuple[str, np.ndarray, np.ndarray, str]]
     yield "gaps of a few hundred (float32)", np.array([[[0.0, -300.0, 4.0], [250.0, 0.0, 1.0]]]), np.array([[1, 1]]), "float32"
     yield "B=2, T=3, V=4 (float64)", rng.normal(0, 3, (2, 3, 4)), rng.integers(0, 4, (2, 3)), "float64"
     yield "logits around 1e4 (float64)", 1e4 + rng.normal(0, 3, (2, 2, 3)), np.array([[2, 0], [1, 2]]), "float64"
+    yield "one word in the vocabulary, B=2, T=3, V=1 (float32)", np.array([[[0.5], [-2.0], [3.0]], [[1.0], [0.0], [7.5]]]), \
+        np.zeros((2, 3), dtype=np.int64), "float32"
 
 
 def _judge_torch(fn: Callable, cases: Iterator[tuple[str, np.ndarray, np.ndarray, str]]) -> Iterator[tuple[str, Probe]]:
