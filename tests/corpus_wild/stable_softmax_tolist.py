@@ -1,6 +1,6 @@
 # expect: buggy: a stable softmax along axis, turned into nested Python lists with .tolist() (the right numbers,
 #   but no np.ndarray for the caller)
-# behaviour of: a PET-style ensemble script, utils.softmax(logits, axis=1).tolist() (found with search, repository not named by the index) (written here from scratch; no code copied)
+# behaviour of: timoschick/pet, pet/utils.py, softmax(logits, axis=1).tolist() as the ensemble-merging scripts built on LogitsList store it (written here from scratch; no code copied)
 def stable_softmax(logits, axis=-1):
     z = np.asarray(logits, dtype=float)
     e = np.exp(z - z.max(axis=axis, keepdims=True))

@@ -1,5 +1,5 @@
 # expect: correct
-# behaviour of: F.cross_entropy on logits upcast to float64 (logits.double()), as loss helpers do for precision; the gradient flows back to the float32 leaf in its own dtype (written here from scratch; no code copied)
+# behaviour of: pytorch/torchtune, torchtune/modules/loss/ce_chunked_output_loss.py, CEWithChunkedOutputLoss's upcast for precision written as .double() (float64 can only gain) (written here from scratch; no code copied)
 def torch_classification_loss(logits, targets):
     import torch.nn.functional as F
 

@@ -383,6 +383,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "gradient_averaged_over_classes": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
     "gradient_log_probabilities": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
     "gradient_sigmoid_derivative": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_through_reciprocal": _differs_on("cross_entropy_gradient", np.array([0.0, -2000.0, 1.0]), RESHIP),
     "positions_clipped": _differs_on("per_position_cross_entropy", FAR_TARGET_ROWS, REPLY_TARGETS),
     "positions_argmax_target": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
     "positions_summed_over_classes": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),

@@ -563,6 +563,21 @@ def gradient_log_probabilities(ref: ModuleType, case: Case) -> list[Outputs]:
     return _values([log_p - y, np.log(ref.stable_softmax(z)) - y])
 
 
+def gradient_through_reciprocal(ref: ModuleType, case: Case) -> list[Outputs]:
+    """The chain rule through dL/dp_y = -1 / p_y: with the softmax's Jacobian (every entry NaN once p_y underflows
+    to 0, since inf * 0 is NaN in the product), or through 1 / exp(z_y - m) per entry (the target's entry NaN)."""
+    z, target = _target_probability(case)
+    p = ref.stable_softmax(z)
+    e = np.exp(z - z.max())
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        upstream = np.zeros_like(p)
+        upstream[target] = -1.0 / p[target]
+        jacobian = (np.diag(p) - np.outer(p, p)) @ upstream
+        du = np.full_like(e, 1.0 / e.sum())
+        du[target] -= 1.0 / e[target]
+        return _values([jacobian, du * e])
+
+
 def gradient_sigmoid_derivative(ref: ModuleType, case: Case) -> list[Outputs]:
     """p(1 - p), the sigmoid's derivative, alone or times p - y."""
     z, target = _target_probability(case)
@@ -783,6 +798,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "logsumexp_no_shift": logsumexp_no_shift,
     "probability_plus_epsilon": probability_plus_epsilon,
     "gradient_no_max_shift": gradient_no_max_shift,
+    "gradient_through_reciprocal": gradient_through_reciprocal,
     "positions_no_max_shift": positions_no_max_shift,
     "fancy_index_broadcast": fancy_index_broadcast,
     "positions_negated": negated,
