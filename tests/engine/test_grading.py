@@ -108,6 +108,7 @@ REWRAPS = {  # (exercise kind, how the result is handed back) -> what the feedba
     ("array", "torch.as_tensor(result)"): "returned a torch.Tensor, not a NumPy array",
     ("array", "result.astype(np.float32)"): "returned float32 values",
     ("array", "np.asarray(result)"): None,
+    ("array", "np.ma.masked_array(result)"): None,  # an np.ndarray subclass (a masked softmax, nothing masked)
     ("number", "torch.as_tensor(result)"): "returned a torch.Tensor, not a number",
     ("number", "[result]"): "expected a single number (shape ()), got shape (1,)",
     ("number", "np.float32(result)"): "returned float32 values",
