@@ -396,6 +396,13 @@ def softmax_before_loss(ref: ModuleType, case: Case) -> Outputs:
     return _flat(softmax_then_loss, ref, case)
 
 
+def loss_per_example(ref: ModuleType, case: Case) -> Outputs:
+    """reduction='none': each row's loss, an (N,) tensor, not their mean. No gradient is predicted: a result of
+    more than one number has none to give, and a batch of one's is the right one."""
+    z, targets = _torch_inputs(case)
+    return {"value": ref.per_position_cross_entropy(z.reshape(-1, z.shape[-1]), targets.reshape(-1))}
+
+
 def reduction_sum(ref: ModuleType, case: Case) -> Outputs:
     z, targets = _torch_inputs(case)
     rows = z.reshape(-1, z.shape[-1]).shape[0]
@@ -495,6 +502,13 @@ def sequence_sum_over_batch(ref: ModuleType, case: Case) -> Outputs:
     outputs = _flat(mean_loss_and_grad, ref, case)
     positions = z.shape[1]
     return {"value": outputs["value"] * positions, "grad:0": outputs["grad:0"] * positions}
+
+
+def sequence_loss_per_sequence(ref: ModuleType, case: Case) -> Outputs:
+    """Each sequence's mean over its own positions, one per sequence (d2l's MaskedSoftmaxCELoss ends in
+    .mean(dim=1)): a (B,) tensor, not the scalar mean. No gradient is predicted: a (B,) result has none to give."""
+    z, targets = _torch_inputs(case)
+    return {"value": np.array([mean_loss_and_grad(ref, z[b], targets[b])[0] for b in range(z.shape[0])])}
 
 
 def sequence_sum_over_sequences(ref: ModuleType, case: Case) -> Outputs:
@@ -786,6 +800,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "forward_difference": forward_difference,
     "softmax_before_loss": softmax_before_loss,
     "reduction_sum": reduction_sum,
+    "loss_per_example": loss_per_example,
     "unreshaped_sequence": unreshaped_sequence,
     "whole_array_normalised": whole_array_normalised,
     "shift_numerator_only": shift_numerator_only,
@@ -840,6 +855,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_log_softmax_over_positions": log_softmax_over_positions,
     "differences_in_float32": differences_in_float32,
     "sequence_sum_over_sequences": sequence_sum_over_sequences,
+    "sequence_loss_per_sequence": sequence_loss_per_sequence,
     "backward_inside": backward_inside,
     "sequence_backward_inside": backward_inside,
     "loss_argmax_target": _single_example(forms.argmax_target_losses),
