@@ -144,3 +144,35 @@ def {function}(*args, **kwargs):
         said = "tolerance"  # its tolerance (1e-8) is finer than float32's digits: the values say it first
     # every value check says why; a check of one property (the input left unchanged) is then withheld
     assert any(said in m for m in failed) and all(said in m or "value checks passes" in m for m in failed), failed
+
+
+NEGATIVE_AXIS_AS_LAST = {  # any negative axis read as the last one (if axis < 0: axis = ndim - 1): -2 is not -1
+    "stable_softmax": '''
+def stable_softmax(logits, axis=-1):
+    z = np.asarray(logits, dtype=float)
+    if axis < 0:
+        axis = z.ndim - 1
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+''',
+    "softmax_with_temperature": '''
+def softmax_with_temperature(logits, temperature, axis=-1):
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    z = np.asarray(logits, dtype=float) / temperature
+    if axis < 0:
+        axis = z.ndim - 1
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+''',
+}
+
+
+@pytest.mark.parametrize("function", sorted(NEGATIVE_AXIS_AS_LAST))
+def test_a_negative_axis_other_than_minus_one_is_checked(grade, tmp_path, function):
+    exercise = grade(build_submission(tmp_path, {function: NEGATIVE_AXIS_AS_LAST[function]}),
+                     exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("axis=-2" in m for m in failed), failed
+    assert {"wrong_axis", "temperature_ignores_axis"} & set(exercise.mistakes), exercise.mistakes

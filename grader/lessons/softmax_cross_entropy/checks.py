@@ -61,7 +61,7 @@ def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
     for shape in ((3, 4), (2, 3, 4), (4, 4)):
         z = rng.normal(0, 2, size=shape)
-        for axis in range(-1, len(shape)):
+        for axis in range(-len(shape), len(shape)):  # every axis, and every negative spelling of it (-2 is not -1)
             cases.append(Case((z,), f"random {shape} logits with axis={axis}", ref.stable_softmax(z, axis=axis),
                               kwargs={"axis": axis}, raised_instead=BATCH_RAISES))
     one_row, one_class, equal = rng.normal(0, 2, size=(1, 5)), rng.normal(0, 2, size=(3, 1)), np.full((2, 4), 2.5)
@@ -115,7 +115,8 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 # exp(-800) is 0.0 at T = 1 but exp(-8) is not at T = 100: a softmax taken before the temperature
                 # (p ** (1 / T), renormalised) has already lost it
                 (np.array([0.0, -800.0, -5.0]), 100.0, -1, "logits [0, -800, -5] at a high temperature"),
-                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
+                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature"),
+                (rng.normal(0, 2, size=(3, 4)), 0.6, -2, "random (3, 4) logits, a negative axis other than -1")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),
                           kwargs={"axis": axis}, raised_instead="temperature_int_refused" if isinstance(t, int) else None))
