@@ -155,6 +155,11 @@ def _build_argument(value: Any) -> Any:
             # a copy of its own, then cast as torch.tensor casts: the same tensor in a third of the time
             return torch.from_numpy(np.array(data, order="C", copy=True)).to(dtype).requires_grad_(requires_grad)
         return torch.tensor(data, dtype=dtype, requires_grad=requires_grad)
+    if isinstance(value, dict) and protocol.SCALAR_KEY in value:
+        dtype = np.dtype(value[protocol.SCALAR_KEY])
+        if dtype.kind not in protocol.NUMERIC_KINDS:
+            raise ValueError(f"not a NumPy number: {dtype}")
+        return dtype.type(value["value"])
     return value
 
 

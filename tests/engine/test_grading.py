@@ -176,3 +176,26 @@ def test_a_negative_axis_other_than_minus_one_is_checked(grade, tmp_path, functi
     failed = [c.message for c in exercise.checks if not c.passed]
     assert any("axis=-2" in m for m in failed), failed
     assert {"wrong_axis", "temperature_ignores_axis"} & set(exercise.mistakes), exercise.mistakes
+
+
+@pytest.mark.parametrize("function", ["cross_entropy_from_logits", "cross_entropy_gradient"])
+def test_a_numpy_integer_target_reaches_the_function_as_one(grade, tmp_path, function):
+    # a target index is any integer: np.int64 (a loop over a targets array, np.argmax) must arrive as np.int64, so
+    # code that accepts Python ints only loses points, and code that takes any integer keeps full marks
+    path = build_submission(tmp_path, {})
+    path.write_text(path.read_text(encoding="utf-8") + f"""
+_reference_{function} = {function}
+
+
+def {function}(logits, target_index):
+    if not isinstance(target_index, int):
+        raise TypeError(f"target_index must be an int, got {{type(target_index).__name__}}")
+    return _reference_{function}(logits, target_index)
+""", encoding="utf-8")
+    exercise = grade(path, exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("np.int64(2)" in m and "got int64" in m for m in failed), failed
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    assert grade(build_submission(reference, {}), exercises=(function,)).exercises[0].status is ExerciseStatus.PASSED

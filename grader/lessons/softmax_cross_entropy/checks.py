@@ -162,6 +162,10 @@ def target_probability_underflows(ref: ModuleType, rng: Rng) -> list[Case]:
     return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
 
 
+# A target index is any integer: a loop over a NumPy targets array, or np.argmax, hands over an np.int64.
+NUMPY_TARGET = "the same logits with target np.int64(2) (a NumPy integer, as a loop over a targets array gives)"
+
+
 @CHECKS.add("cross_entropy_from_logits", points=1, hidden=True)
 def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
@@ -174,7 +178,8 @@ def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     z = rng.normal(0, 4, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the loss is 0)"),
                   (np.full(4, -3.0), 3, "equal logits [-3, -3, -3, -3] with target 3 (the loss is log 4)"),
-                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last"),
+                  (z, np.int64(2), NUMPY_TARGET)]
     cases += [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in degenerate]
     return cases
 
@@ -209,7 +214,8 @@ def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
     z = rng.normal(0, 3, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the gradient is [0])"),
                   (np.full(4, 1.0), 3, "equal logits [1, 1, 1, 1] with target 3"),
-                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last"),
+                  (z, np.int64(2), NUMPY_TARGET)]
     cases += [Case((z, t), describe, ref.cross_entropy_gradient(z, t)) for z, t, describe in degenerate]
     return cases
 
