@@ -199,3 +199,23 @@ def {function}(logits, target_index):
     reference = tmp_path / "reference"
     reference.mkdir()
     assert grade(build_submission(reference, {}), exercises=(function,)).exercises[0].status is ExerciseStatus.PASSED
+
+
+def test_finite_differences_keep_x_shape_with_size_one_axes(grade, tmp_path):
+    # squeezing x first (column vectors handled as (n,)) loses its size-1 axes in the estimate
+    squeezed = '''
+def finite_difference_gradient(f, x, epsilon=1e-5):
+    flat = np.squeeze(np.array(x, dtype=float))
+    grad = np.zeros_like(flat)
+    for i in np.ndindex(flat.shape):
+        plus, minus = flat.copy(), flat.copy()
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        grad[i] = (f(plus.reshape(np.shape(x))) - f(minus.reshape(np.shape(x)))) / (2 * epsilon)
+    return grad
+'''
+    exercise = grade(build_submission(tmp_path, {"finite_difference_gradient": squeezed}),
+                     exercises=("finite_difference_gradient",)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("expected shape (3, 1), got shape (3,)" in m for m in failed), failed

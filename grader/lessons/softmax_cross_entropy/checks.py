@@ -355,7 +355,8 @@ def lesson_loss_gradient(ref: ModuleType, rng: Rng) -> Case:
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
 def any_shape(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
-    for shape in ((3, 4), (2, 2, 3)):
+    # size-1 axes too: a column (3, 1) and a single entry (1,) must come back in x's shape, not squeezed
+    for shape in ((3, 4), (2, 2, 3), (3, 1), (1,)):
         probe, x = _curved(rng, shape), rng.uniform(-2, 2, size=shape)
         cases.append(Case((probe, x), f"a curved function of a {shape} array", _differences(ref, probe, x),
                           tolerance=DIFFERENCES))
