@@ -219,3 +219,29 @@ def finite_difference_gradient(f, x, epsilon=1e-5):
     assert exercise.status is ExerciseStatus.FAILED
     failed = [c.message for c in exercise.checks if not c.passed]
     assert any("expected shape (3, 1), got shape (3,)" in m for m in failed), failed
+
+
+MAX_CLIPPED_AT_ZERO = {  # shifted by max(max(z), 0): logits all far below 0 are not shifted and underflow
+    "cross_entropy_from_logits": '''
+def cross_entropy_from_logits(logits, target_index):
+    z = np.asarray(logits, dtype=float)
+    m = max(float(np.max(z)), 0.0)
+    return float(m + np.log(np.sum(np.exp(z - m))) - z[target_index])
+''',
+    "cross_entropy_gradient": '''
+def cross_entropy_gradient(logits, target_index):
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - max(float(np.max(z)), 0.0))
+    p = e / e.sum()
+    p[target_index] -= 1
+    return p
+''',
+}
+
+
+@pytest.mark.parametrize("function", sorted(MAX_CLIPPED_AT_ZERO))
+def test_logits_all_far_below_zero_are_checked(grade, tmp_path, function):
+    exercise = grade(build_submission(tmp_path, {function: MAX_CLIPPED_AT_ZERO[function]}),
+                     exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    assert any("logits around -1000" in c.message for c in exercise.checks if not c.passed), exercise.checks

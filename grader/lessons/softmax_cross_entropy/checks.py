@@ -148,6 +148,8 @@ def lesson_losses(ref: ModuleType, rng: Rng) -> list[Case]:
 def large_offsets(ref: ModuleType, rng: Rng) -> list[Case]:
     inputs = [(LESSON_LOGITS + 1000.0, 1, "logits [1003, 1001, 1000] with target 1"),
               (rng.normal(1e4, 3, size=8), int(rng.integers(8)), "logits around 1e4")]
+    # all far below 0: without a shift by their own max (or with one clipped at 0) every exp underflows to 0
+    inputs.append((rng.normal(-1000, 3, size=6), int(rng.integers(6)), "logits around -1000"))
     return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
 
 
@@ -227,9 +229,11 @@ def large_logits_gradient(ref: ModuleType, rng: Rng) -> list[Case]:
     far = rng.normal(0, 1, size=6)
     far_target = int(rng.integers(6))
     far[far_target] -= 1500.0
+    low = rng.normal(-1000, 3, size=5)  # all far below 0: unshifted (or shifted by a max clipped at 0), 0 / 0
     return [Case((z, t), "logits around 1000", ref.cross_entropy_gradient(z, t)),
             Case((far, far_target), "a target logit ~1500 below the others (its probability underflows to 0)",
-                 ref.cross_entropy_gradient(far, far_target))]
+                 ref.cross_entropy_gradient(far, far_target)),
+            Case((low, 2), "logits around -1000", ref.cross_entropy_gradient(low, 2))]
 
 
 # --- per_position_cross_entropy ------------------------------------------------------------------
