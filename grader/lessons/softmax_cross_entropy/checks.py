@@ -378,10 +378,15 @@ def x_unchanged(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
-def uses_epsilon(ref: ModuleType, rng: Rng) -> Case:
+def uses_epsilon(ref: ModuleType, rng: Rng) -> list[Case]:
     probe, x = _curved(rng, (4,)), rng.uniform(-2, 2, size=4)
-    return Case((probe, x), "a curved function of 4 numbers with epsilon=1e-3",
-                _differences(ref, probe, x, epsilon=1e-3), kwargs={"epsilon": 1e-3}, tolerance=DIFFERENCES)
+    by_name = Case((probe, x), "a curved function of 4 numbers with epsilon=1e-3",
+                   _differences(ref, probe, x, epsilon=1e-3), kwargs={"epsilon": 1e-3}, tolerance=DIFFERENCES)
+    # by position too: a port that keeps another checker's parameter order (f, x, verbose, h) reads it as verbose
+    probe, x = _curved(rng, (4,)), rng.uniform(-2, 2, size=4)
+    by_position = Case((probe, x, 1e-2), "a curved function of 4 numbers with epsilon 1e-2 passed by position",
+                       _differences(ref, probe, x, epsilon=1e-2), tolerance=DIFFERENCES)
+    return [by_name, by_position]
 
 
 # --- torch_classification_loss -------------------------------------------------------------------

@@ -321,9 +321,7 @@ def _forward_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: 
 def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
     """Forward differences with the given epsilon, or with a fixed step of their own (two mistakes in
     one: the forward difference is named first, the fixed step then shows on its own)."""
-    f, x = case.plain_args()
-    epsilon = float(case.kwargs.get("epsilon", 1e-5))
-    x = np.asarray(x, dtype=float)
+    f, x, epsilon = _differences(case)
     # A fixed step below 1e-5 is left out: forward differences that fine are as close to the true slope
     # as central ones, and would claim a central difference with a fixed step (fixed_step's output).
     steps = [epsilon, *(step for step in forms.COMMON_FIXED_STEPS if step != epsilon and step >= 1e-5)]
@@ -347,8 +345,10 @@ def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
 
 
 def _differences(case: Case) -> tuple[Callable[[np.ndarray], float], np.ndarray, float]:
-    f, x = case.plain_args()
-    return f, np.asarray(x, dtype=float), float(case.kwargs.get("epsilon", 1e-5))
+    """f, x and the step, which the case passes by name (epsilon=...), by position, or not at all (1e-5)."""
+    f, x, *rest = case.plain_args()
+    epsilon = rest[0] if rest else case.kwargs.get("epsilon", 1e-5)
+    return f, np.asarray(x, dtype=float), float(epsilon)
 
 
 def fixed_step(ref: ModuleType, case: Case) -> list[Outputs]:
