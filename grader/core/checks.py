@@ -280,6 +280,9 @@ def _wire_argument(value: Any) -> Any:
         return {protocol.TENSOR_KEY: np.asarray(value.data), "dtype": value.dtype, "requires_grad": value.requires_grad}
     if isinstance(value, Probe):
         return {protocol.PROBE_KEY: value.name, "params": dict(value.params)}
+    if isinstance(value, np.generic) and value.dtype.kind in protocol.NUMERIC_KINDS:
+        # sent as itself: on the wire a NumPy number would become a Python one (np.int64(2) an int)
+        return {protocol.SCALAR_KEY: value.dtype.name, "value": value.item()}
     return value
 
 

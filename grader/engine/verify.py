@@ -260,7 +260,9 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
 # ``-> float`` for a number (a Python or NumPy number, or a 0-d array; not a tensor or a list). Where the expected
 # numbers are float64 from float64 inputs, such a function's float32 result is float32 work (or a float32 cast at
 # the end): 7 digits where 16 were promised. A function without such an annotation, and a case with tensors, ask
-# for no particular type. The worker names the returned type (worker.describe_type).
+# for no particular container; but float64 tensors in call for a float64 result (the caller chose the precision;
+# nn.CrossEntropyLoss keeps it), unless the case declares its dtype. The worker names the returned type
+# (worker.describe_type).
 _ARRAY_ANNOTATION = re.compile(r"((np|numpy)\.)?ndarray|((npt|np\.typing|numpy\.typing)\.)?NDArray(\[.*\])?")
 _NUMBER_ANNOTATION = re.compile(r"float|(np|numpy)\.(floating|float64)")
 NUMBER_TYPES = frozenset({"float", "int"})
@@ -284,11 +286,27 @@ def _floats_in(case: Case) -> list[np.dtype]:
             if isinstance(a, (np.ndarray, np.floating, float)) and np.asarray(a).dtype.kind == "f"]
 
 
+def _tensor_precision_problem(tensors: list[Tensor], got: Any) -> str | None:
+    """A case with tensors asks for no container (a tensor or an array will do), but float64 tensors in call for a
+    float64 result: a float32 one is float32 work or a cast down (loss.float()), 7 digits where the caller chose 16."""
+    floats = [t.dtype for t in tensors if t.dtype.startswith("float")]
+    if floats and all(d == "float64" for d in floats) and isinstance(got, np.ndarray) and got.dtype.kind == "f" \
+            and got.dtype.itemsize < 8:
+        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but float64 "
+                "tensors call for a float64 result (about 16 significant digits); keep the caller's dtype and do not "
+                "cast the result down (.float() is float32)")
+    return None
+
+
 def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta, promised: str | None) -> str | None:
-    """What is wrong with the type of a NumPy case's result whose values are right (None: nothing)."""
+    """What is wrong with the type of a case's result whose values are right (None: nothing)."""
     returned = meta.type
-    if promised is None or not returned or meta.parts is not None \
-            or any(isinstance(a, Tensor) for a in (*case.args, *case.kwargs.values())):
+    if not returned or meta.parts is not None:
+        return None
+    tensors = [a for a in (*case.args, *case.kwargs.values()) if isinstance(a, Tensor)]
+    if tensors:
+        return None if case.dtype is not None else _tensor_precision_problem(tensors, outputs.get("value"))
+    if promised is None:
         return None
     if promised == "array" and returned != "numpy.ndarray":
         return (f"returned a {returned}, not a NumPy array: the right numbers, but the function promises an np.ndarray "

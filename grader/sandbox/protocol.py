@@ -28,6 +28,7 @@ import numpy as np
 ARRAY_KEY = "__ndarray__"
 PROBE_KEY = "__probe__"
 TENSOR_KEY = "__tensor__"
+SCALAR_KEY = "__scalar__"  # a NumPy number argument (np.int64(2)): its dtype's name, the number under "value"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 NUMERIC_KINDS = frozenset("biuf")
 
@@ -258,7 +259,7 @@ class WireCall(_CallId, total=False):
     """One call of the student's function as the worker gets it (``checks.Case.call``)."""
 
     mode: str  # "torch" or "numpy"
-    args: list[Any]  # plain values, arrays, and the tensor and probe forms (TENSOR_KEY, PROBE_KEY)
+    args: list[Any]  # plain values, arrays, the tensor, probe and NumPy-number forms (TENSOR_, PROBE_, SCALAR_KEY)
     kwargs: Mapping[str, Any]
     return_args: list[int]  # arguments sent back after the call (to see whether it changed them)
     arg_parts: list[int]  # of those, the lists of arrays: sent back one array at a time ("arg:1.0", "arg:1.1"...)

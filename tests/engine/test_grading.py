@@ -108,6 +108,7 @@ REWRAPS = {  # (exercise kind, how the result is handed back) -> what the feedba
     ("array", "torch.as_tensor(result)"): "returned a torch.Tensor, not a NumPy array",
     ("array", "result.astype(np.float32)"): "returned float32 values",
     ("array", "np.asarray(result)"): None,
+    ("array", "np.ma.masked_array(result)"): None,  # an np.ndarray subclass (a masked softmax, nothing masked)
     ("number", "torch.as_tensor(result)"): "returned a torch.Tensor, not a number",
     ("number", "[result]"): "expected a single number (shape ()), got shape (1,)",
     ("number", "np.float32(result)"): "returned float32 values",
@@ -143,3 +144,104 @@ def {function}(*args, **kwargs):
         said = "tolerance"  # its tolerance (1e-8) is finer than float32's digits: the values say it first
     # every value check says why; a check of one property (the input left unchanged) is then withheld
     assert any(said in m for m in failed) and all(said in m or "value checks passes" in m for m in failed), failed
+
+
+NEGATIVE_AXIS_AS_LAST = {  # any negative axis read as the last one (if axis < 0: axis = ndim - 1): -2 is not -1
+    "stable_softmax": '''
+def stable_softmax(logits, axis=-1):
+    z = np.asarray(logits, dtype=float)
+    if axis < 0:
+        axis = z.ndim - 1
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+''',
+    "softmax_with_temperature": '''
+def softmax_with_temperature(logits, temperature, axis=-1):
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
+    z = np.asarray(logits, dtype=float) / temperature
+    if axis < 0:
+        axis = z.ndim - 1
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+''',
+}
+
+
+@pytest.mark.parametrize("function", sorted(NEGATIVE_AXIS_AS_LAST))
+def test_a_negative_axis_other_than_minus_one_is_checked(grade, tmp_path, function):
+    exercise = grade(build_submission(tmp_path, {function: NEGATIVE_AXIS_AS_LAST[function]}),
+                     exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("axis=-2" in m for m in failed), failed
+    assert {"wrong_axis", "temperature_ignores_axis"} & set(exercise.mistakes), exercise.mistakes
+
+
+@pytest.mark.parametrize("function", ["cross_entropy_from_logits", "cross_entropy_gradient"])
+def test_a_numpy_integer_target_reaches_the_function_as_one(grade, tmp_path, function):
+    # a target index is any integer: np.int64 (a loop over a targets array, np.argmax) must arrive as np.int64, so
+    # code that accepts Python ints only loses points, and code that takes any integer keeps full marks
+    path = build_submission(tmp_path, {})
+    path.write_text(path.read_text(encoding="utf-8") + f"""
+_reference_{function} = {function}
+
+
+def {function}(logits, target_index):
+    if not isinstance(target_index, int):
+        raise TypeError(f"target_index must be an int, got {{type(target_index).__name__}}")
+    return _reference_{function}(logits, target_index)
+""", encoding="utf-8")
+    exercise = grade(path, exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("np.int64(2)" in m and "got int64" in m for m in failed), failed
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    assert grade(build_submission(reference, {}), exercises=(function,)).exercises[0].status is ExerciseStatus.PASSED
+
+
+def test_finite_differences_keep_x_shape_with_size_one_axes(grade, tmp_path):
+    # squeezing x first (column vectors handled as (n,)) loses its size-1 axes in the estimate
+    squeezed = '''
+def finite_difference_gradient(f, x, epsilon=1e-5):
+    flat = np.squeeze(np.array(x, dtype=float))
+    grad = np.zeros_like(flat)
+    for i in np.ndindex(flat.shape):
+        plus, minus = flat.copy(), flat.copy()
+        plus[i] += epsilon
+        minus[i] -= epsilon
+        grad[i] = (f(plus.reshape(np.shape(x))) - f(minus.reshape(np.shape(x)))) / (2 * epsilon)
+    return grad
+'''
+    exercise = grade(build_submission(tmp_path, {"finite_difference_gradient": squeezed}),
+                     exercises=("finite_difference_gradient",)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    failed = [c.message for c in exercise.checks if not c.passed]
+    assert any("expected shape (3, 1), got shape (3,)" in m for m in failed), failed
+
+
+MAX_CLIPPED_AT_ZERO = {  # shifted by max(max(z), 0): logits all far below 0 are not shifted and underflow
+    "cross_entropy_from_logits": '''
+def cross_entropy_from_logits(logits, target_index):
+    z = np.asarray(logits, dtype=float)
+    m = max(float(np.max(z)), 0.0)
+    return float(m + np.log(np.sum(np.exp(z - m))) - z[target_index])
+''',
+    "cross_entropy_gradient": '''
+def cross_entropy_gradient(logits, target_index):
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - max(float(np.max(z)), 0.0))
+    p = e / e.sum()
+    p[target_index] -= 1
+    return p
+''',
+}
+
+
+@pytest.mark.parametrize("function", sorted(MAX_CLIPPED_AT_ZERO))
+def test_logits_all_far_below_zero_are_checked(grade, tmp_path, function):
+    exercise = grade(build_submission(tmp_path, {function: MAX_CLIPPED_AT_ZERO[function]}),
+                     exercises=(function,)).exercises[0]
+    assert exercise.status is ExerciseStatus.FAILED
+    assert any("logits around -1000" in c.message for c in exercise.checks if not c.passed), exercise.checks

@@ -1,6 +1,7 @@
 """The type a NumPy function's result must come back in, the one its stub's return annotation promises
 (verify.verify_case on replies as the worker sends them): ``-> np.ndarray`` an np.ndarray, ``-> float`` a number,
-float64 from float64 inputs. A function without such an annotation, and every case with tensors, ask for no type."""
+float64 from float64 inputs. A function without such an annotation, and every case with tensors, ask for no
+container; float64 tensors in still ask for a float64 result."""
 from __future__ import annotations
 
 import numpy as np
@@ -73,7 +74,10 @@ def test_cases_that_ask_for_no_type(lesson, monkeypatch):
     # a case with tensors: a tensor or an array (torch work is judged by its gradients and declared dtypes)
     torch_case = Case((Tensor(Z, "float64"),), "two rows as a tensor", P)
     assert verdict(lesson, torch_case, P, "torch.Tensor") is None
-    assert verdict(lesson, torch_case, P.astype(np.float32), "torch.Tensor") is None
+    assert verdict(lesson, torch_case, P, "numpy.ndarray") is None
+    # float32 tensors: a float32 result is theirs
+    narrow_torch = Case((Tensor(Z, "float32"), Tensor(np.array([1, 2]), "int64")), "float32 rows", P)
+    assert verdict(lesson, narrow_torch, P.astype(np.float32), "torch.Tensor") is None
     # float32 inputs: the expected numbers' width says nothing of the result's
     narrow = Z.astype(np.float32)
     assert verdict(lesson, Case((narrow,), "float32 rows", P), P.astype(np.float32), "numpy.ndarray") is None
@@ -83,3 +87,11 @@ def test_cases_that_ask_for_no_type(lesson, monkeypatch):
     monkeypatch.setitem(lesson.promised_returns, "stable_softmax", "Any")
     assert verdict(lesson, Case((Z,), "two rows", P), P, "list") is None
     assert verdict(lesson, Case((Z,), "two rows", P), P, "torch.Tensor") is None
+
+
+def test_float64_tensors_call_for_a_float64_result(lesson):
+    # loss.float() on a float64 batch: the right value to float32's 7 digits, within the default tolerance (1e-6)
+    case = Case((Tensor(Z, "float64", requires_grad=True), Tensor(np.array([1, 2]), "int64")), "a float64 batch", 1.238)
+    found = verdict(lesson, case, np.float32(1.238), "torch.Tensor")
+    assert found is not None and found.startswith("returned float32 values") and "float64 tensors" in found, found
+    assert verdict(lesson, case, np.float64(1.238), "torch.Tensor") is None

@@ -260,6 +260,16 @@ def _targets_not_flattened(student: Callable[..., Any], reference: ModuleType) -
         torch_loss_and_grad(student, SEQUENCE_LOGITS, SEQUENCE_TARGETS)
 
 
+def _one_loss_per_sequence(student: Callable[..., Any], reference: ModuleType) -> None:
+    loss = student(torch.tensor(SEQUENCE_LOGITS, requires_grad=True), torch.tensor(SEQUENCE_TARGETS, dtype=torch.long))
+    assert tuple(loss.shape) == SEQUENCE_TARGETS.shape[:1]
+
+
+def _one_loss_per_example(student: Callable[..., Any], reference: ModuleType) -> None:
+    loss = student(torch.tensor(REPLY_LOGITS, requires_grad=True), torch.tensor(REPLY_TARGETS, dtype=torch.long))
+    assert tuple(loss.shape) == REPLY_TARGETS.shape
+
+
 def _refuses_a_batch(student: Callable[..., Any], reference: ModuleType) -> None:
     assert not differs(student(LESSON_LOGITS.copy()), reference.stable_softmax(LESSON_LOGITS))
     with pytest.raises(AssertionError):
@@ -339,6 +349,8 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "x_restored_by_arithmetic": _x_drifts,
     "sequence_reshaped_not_transposed": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_targets_not_flattened": _targets_not_flattened,
+    "sequence_loss_per_sequence": _one_loss_per_sequence,
+    "loss_per_example": _one_loss_per_example,
     "sequence_flat_index": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_loss_negated": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
     "sequence_sum_over_batch": _torch_differs_on("torch_sequence_loss", SEQUENCE_LOGITS, SEQUENCE_TARGETS),
@@ -383,6 +395,7 @@ MISTAKE_PROBES: dict[str, Callable[[Callable[..., Any], ModuleType], None]] = {
     "gradient_averaged_over_classes": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
     "gradient_log_probabilities": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
     "gradient_sigmoid_derivative": _differs_on("cross_entropy_gradient", LESSON_LOGITS, RESHIP),
+    "gradient_through_reciprocal": _differs_on("cross_entropy_gradient", np.array([0.0, -2000.0, 1.0]), RESHIP),
     "positions_clipped": _differs_on("per_position_cross_entropy", FAR_TARGET_ROWS, REPLY_TARGETS),
     "positions_argmax_target": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),
     "positions_summed_over_classes": _differs_on("per_position_cross_entropy", REPLY_LOGITS, REPLY_TARGETS),

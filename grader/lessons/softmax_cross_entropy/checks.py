@@ -61,7 +61,7 @@ def every_axis(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
     for shape in ((3, 4), (2, 3, 4), (4, 4)):
         z = rng.normal(0, 2, size=shape)
-        for axis in range(-1, len(shape)):
+        for axis in range(-len(shape), len(shape)):  # every axis, and every negative spelling of it (-2 is not -1)
             cases.append(Case((z,), f"random {shape} logits with axis={axis}", ref.stable_softmax(z, axis=axis),
                               kwargs={"axis": axis}, raised_instead=BATCH_RAISES))
     one_row, one_class, equal = rng.normal(0, 2, size=(1, 5)), rng.normal(0, 2, size=(3, 1)), np.full((2, 4), 2.5)
@@ -115,7 +115,8 @@ def random_temperatures(ref: ModuleType, rng: Rng) -> list[Case]:
                 # exp(-800) is 0.0 at T = 1 but exp(-8) is not at T = 100: a softmax taken before the temperature
                 # (p ** (1 / T), renormalised) has already lost it
                 (np.array([0.0, -800.0, -5.0]), 100.0, -1, "logits [0, -800, -5] at a high temperature"),
-                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature")]
+                (rng.normal(0, 2, size=(2, 4)), 2, -1, "random (2, 4) logits with an int temperature"),
+                (rng.normal(0, 2, size=(3, 4)), 0.6, -2, "random (3, 4) logits, a negative axis other than -1")]
     for z, t, axis, describe in stresses:
         cases.append(Case((z, t), f"{describe}, temperature {t}, axis={axis}", ref.softmax_with_temperature(z, t, axis=axis),
                           kwargs={"axis": axis}, raised_instead="temperature_int_refused" if isinstance(t, int) else None))
@@ -147,6 +148,8 @@ def lesson_losses(ref: ModuleType, rng: Rng) -> list[Case]:
 def large_offsets(ref: ModuleType, rng: Rng) -> list[Case]:
     inputs = [(LESSON_LOGITS + 1000.0, 1, "logits [1003, 1001, 1000] with target 1"),
               (rng.normal(1e4, 3, size=8), int(rng.integers(8)), "logits around 1e4")]
+    # all far below 0: without a shift by their own max (or with one clipped at 0) every exp underflows to 0
+    inputs.append((rng.normal(-1000, 3, size=6), int(rng.integers(6)), "logits around -1000"))
     return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
 
 
@@ -161,6 +164,10 @@ def target_probability_underflows(ref: ModuleType, rng: Rng) -> list[Case]:
     return [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in inputs]
 
 
+# A target index is any integer: a loop over a NumPy targets array, or np.argmax, hands over an np.int64.
+NUMPY_TARGET = "the same logits with target np.int64(2) (a NumPy integer, as a loop over a targets array gives)"
+
+
 @CHECKS.add("cross_entropy_from_logits", points=1, hidden=True)
 def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
@@ -173,7 +180,8 @@ def random_logits(ref: ModuleType, rng: Rng) -> list[Case]:
     z = rng.normal(0, 4, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the loss is 0)"),
                   (np.full(4, -3.0), 3, "equal logits [-3, -3, -3, -3] with target 3 (the loss is log 4)"),
-                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last"),
+                  (z, np.int64(2), NUMPY_TARGET)]
     cases += [Case((z, t), describe, ref.cross_entropy_from_logits(z, t)) for z, t, describe in degenerate]
     return cases
 
@@ -208,7 +216,8 @@ def matches_finite_differences(ref: ModuleType, rng: Rng) -> list[Case]:
     z = rng.normal(0, 3, size=5)
     degenerate = [(np.array([4.0]), 0, "a single class [4] with target 0 (the gradient is [0])"),
                   (np.full(4, 1.0), 3, "equal logits [1, 1, 1, 1] with target 3"),
-                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last")]
+                  (z, 0, "random logits over 5 classes with target 0"), (z, 4, "the same logits with target 4, the last"),
+                  (z, np.int64(2), NUMPY_TARGET)]
     cases += [Case((z, t), describe, ref.cross_entropy_gradient(z, t)) for z, t, describe in degenerate]
     return cases
 
@@ -220,9 +229,11 @@ def large_logits_gradient(ref: ModuleType, rng: Rng) -> list[Case]:
     far = rng.normal(0, 1, size=6)
     far_target = int(rng.integers(6))
     far[far_target] -= 1500.0
+    low = rng.normal(-1000, 3, size=5)  # all far below 0: unshifted (or shifted by a max clipped at 0), 0 / 0
     return [Case((z, t), "logits around 1000", ref.cross_entropy_gradient(z, t)),
             Case((far, far_target), "a target logit ~1500 below the others (its probability underflows to 0)",
-                 ref.cross_entropy_gradient(far, far_target))]
+                 ref.cross_entropy_gradient(far, far_target)),
+            Case((low, 2), "logits around -1000", ref.cross_entropy_gradient(low, 2))]
 
 
 # --- per_position_cross_entropy ------------------------------------------------------------------
@@ -348,7 +359,8 @@ def lesson_loss_gradient(ref: ModuleType, rng: Rng) -> Case:
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
 def any_shape(ref: ModuleType, rng: Rng) -> list[Case]:
     cases = []
-    for shape in ((3, 4), (2, 2, 3)):
+    # size-1 axes too: a column (3, 1) and a single entry (1,) must come back in x's shape, not squeezed
+    for shape in ((3, 4), (2, 2, 3), (3, 1), (1,)):
         probe, x = _curved(rng, shape), rng.uniform(-2, 2, size=shape)
         cases.append(Case((probe, x), f"a curved function of a {shape} array", _differences(ref, probe, x),
                           tolerance=DIFFERENCES))
@@ -366,10 +378,15 @@ def x_unchanged(ref: ModuleType, rng: Rng) -> Case:
 
 
 @CHECKS.add("finite_difference_gradient", points=1, hidden=True)
-def uses_epsilon(ref: ModuleType, rng: Rng) -> Case:
+def uses_epsilon(ref: ModuleType, rng: Rng) -> list[Case]:
     probe, x = _curved(rng, (4,)), rng.uniform(-2, 2, size=4)
-    return Case((probe, x), "a curved function of 4 numbers with epsilon=1e-3",
-                _differences(ref, probe, x, epsilon=1e-3), kwargs={"epsilon": 1e-3}, tolerance=DIFFERENCES)
+    by_name = Case((probe, x), "a curved function of 4 numbers with epsilon=1e-3",
+                   _differences(ref, probe, x, epsilon=1e-3), kwargs={"epsilon": 1e-3}, tolerance=DIFFERENCES)
+    # by position too: a port that keeps another checker's parameter order (f, x, verbose, h) reads it as verbose
+    probe, x = _curved(rng, (4,)), rng.uniform(-2, 2, size=4)
+    by_position = Case((probe, x, 1e-2), "a curved function of 4 numbers with epsilon 1e-2 passed by position",
+                       _differences(ref, probe, x, epsilon=1e-2), tolerance=DIFFERENCES)
+    return [by_name, by_position]
 
 
 # --- torch_classification_loss -------------------------------------------------------------------

@@ -321,9 +321,7 @@ def _forward_differences(f: Callable[[np.ndarray], float], x: np.ndarray, step: 
 def forward_difference(ref: ModuleType, case: Case) -> list[Outputs]:
     """Forward differences with the given epsilon, or with a fixed step of their own (two mistakes in
     one: the forward difference is named first, the fixed step then shows on its own)."""
-    f, x = case.plain_args()
-    epsilon = float(case.kwargs.get("epsilon", 1e-5))
-    x = np.asarray(x, dtype=float)
+    f, x, epsilon = _differences(case)
     # A fixed step below 1e-5 is left out: forward differences that fine are as close to the true slope
     # as central ones, and would claim a central difference with a fixed step (fixed_step's output).
     steps = [epsilon, *(step for step in forms.COMMON_FIXED_STEPS if step != epsilon and step >= 1e-5)]
@@ -347,8 +345,10 @@ def central_difference_missing_two(ref: ModuleType, case: Case) -> Outputs:
 
 
 def _differences(case: Case) -> tuple[Callable[[np.ndarray], float], np.ndarray, float]:
-    f, x = case.plain_args()
-    return f, np.asarray(x, dtype=float), float(case.kwargs.get("epsilon", 1e-5))
+    """f, x and the step, which the case passes by name (epsilon=...), by position, or not at all (1e-5)."""
+    f, x, *rest = case.plain_args()
+    epsilon = rest[0] if rest else case.kwargs.get("epsilon", 1e-5)
+    return f, np.asarray(x, dtype=float), float(epsilon)
 
 
 def fixed_step(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -394,6 +394,13 @@ def _flat(function: Callable[..., tuple[float, np.ndarray]], ref: ModuleType, ca
 
 def softmax_before_loss(ref: ModuleType, case: Case) -> Outputs:
     return _flat(softmax_then_loss, ref, case)
+
+
+def loss_per_example(ref: ModuleType, case: Case) -> Outputs:
+    """reduction='none': each row's loss, an (N,) tensor, not their mean. No gradient is predicted: a result of
+    more than one number has none to give, and a batch of one's is the right one."""
+    z, targets = _torch_inputs(case)
+    return {"value": ref.per_position_cross_entropy(z.reshape(-1, z.shape[-1]), targets.reshape(-1))}
 
 
 def reduction_sum(ref: ModuleType, case: Case) -> Outputs:
@@ -497,6 +504,13 @@ def sequence_sum_over_batch(ref: ModuleType, case: Case) -> Outputs:
     return {"value": outputs["value"] * positions, "grad:0": outputs["grad:0"] * positions}
 
 
+def sequence_loss_per_sequence(ref: ModuleType, case: Case) -> Outputs:
+    """Each sequence's mean over its own positions, one per sequence (d2l's MaskedSoftmaxCELoss ends in
+    .mean(dim=1)): a (B,) tensor, not the scalar mean. No gradient is predicted: a (B,) result has none to give."""
+    z, targets = _torch_inputs(case)
+    return {"value": np.array([mean_loss_and_grad(ref, z[b], targets[b])[0] for b in range(z.shape[0])])}
+
+
 def sequence_sum_over_sequences(ref: ModuleType, case: Case) -> Outputs:
     """Each sequence's mean over its positions, summed over the batch (or reduction='sum' divided by T):
     the mean over all positions times B."""
@@ -561,6 +575,21 @@ def gradient_log_probabilities(ref: ModuleType, case: Case) -> list[Outputs]:
     y = np.eye(z.size)[target]
     log_p = z - forms.shifted_logsumexp(z, axis=0)
     return _values([log_p - y, np.log(ref.stable_softmax(z)) - y])
+
+
+def gradient_through_reciprocal(ref: ModuleType, case: Case) -> list[Outputs]:
+    """The chain rule through dL/dp_y = -1 / p_y: with the softmax's Jacobian (every entry NaN once p_y underflows
+    to 0, since inf * 0 is NaN in the product), or through 1 / exp(z_y - m) per entry (the target's entry NaN)."""
+    z, target = _target_probability(case)
+    p = ref.stable_softmax(z)
+    e = np.exp(z - z.max())
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        upstream = np.zeros_like(p)
+        upstream[target] = -1.0 / p[target]
+        jacobian = (np.diag(p) - np.outer(p, p)) @ upstream
+        du = np.full_like(e, 1.0 / e.sum())
+        du[target] -= 1.0 / e[target]
+        return _values([jacobian, du * e])
 
 
 def gradient_sigmoid_derivative(ref: ModuleType, case: Case) -> list[Outputs]:
@@ -771,6 +800,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "forward_difference": forward_difference,
     "softmax_before_loss": softmax_before_loss,
     "reduction_sum": reduction_sum,
+    "loss_per_example": loss_per_example,
     "unreshaped_sequence": unreshaped_sequence,
     "whole_array_normalised": whole_array_normalised,
     "shift_numerator_only": shift_numerator_only,
@@ -783,6 +813,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "logsumexp_no_shift": logsumexp_no_shift,
     "probability_plus_epsilon": probability_plus_epsilon,
     "gradient_no_max_shift": gradient_no_max_shift,
+    "gradient_through_reciprocal": gradient_through_reciprocal,
     "positions_no_max_shift": positions_no_max_shift,
     "fancy_index_broadcast": fancy_index_broadcast,
     "positions_negated": negated,
@@ -824,6 +855,7 @@ PREDICTIONS: dict[str, Callable[[ModuleType, Case], Any]] = {
     "sequence_log_softmax_over_positions": log_softmax_over_positions,
     "differences_in_float32": differences_in_float32,
     "sequence_sum_over_sequences": sequence_sum_over_sequences,
+    "sequence_loss_per_sequence": sequence_loss_per_sequence,
     "backward_inside": backward_inside,
     "sequence_backward_inside": backward_inside,
     "loss_argmax_target": _single_example(forms.argmax_target_losses),

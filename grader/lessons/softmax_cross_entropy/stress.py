@@ -117,7 +117,7 @@ def as_many_rows_as_classes(exercise: str, case: Case) -> bool:
 
 
 @STRESS.add("an input type the docstring allows besides the usual one: an int temperature, int32 targets, "
-            "float64 tensors")
+            "an np.int64 target index, float64 tensors")
 def other_input_types(exercise: str, case: Case) -> bool:
     if exercise == "softmax_with_temperature" and not case.raises:
         return isinstance(case.args[1], (int, np.integer)) and not isinstance(case.args[1], bool)
@@ -125,6 +125,8 @@ def other_input_types(exercise: str, case: Case) -> bool:
     if isinstance(logits, Tensor) and logits.dtype == "float64":
         return True
     targets = case.args[_logits_position(case) + 1]
+    if isinstance(targets, np.integer) and not isinstance(targets, np.bool_):
+        return True  # one example's target as a NumPy integer (np.int64), not a Python int
     return (isinstance(targets, Tensor) and targets.dtype == "int32") or \
         (isinstance(targets, np.ndarray) and targets.dtype == np.int32)
 
