@@ -260,8 +260,8 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
 # ``-> float`` for a number (a Python or NumPy number, or a 0-d array; not a tensor or a list). Where the expected
 # numbers are float64 from float64 inputs, such a function's float32 result is float32 work (or a float32 cast at
 # the end): 7 digits where 16 were promised. A function without such an annotation, and a case with tensors, ask
-# for no particular container; but float64 tensors in call for a float64 result (the caller chose the precision;
-# nn.CrossEntropyLoss keeps it), unless the case declares its dtype. The worker names the returned type
+# for no particular container; but float64 tensors in call for a float64 result where a float64 one is expected (the
+# caller chose the precision; nn.CrossEntropyLoss keeps it), unless the case declares its dtype. The worker names the returned type
 # (worker.describe_type).
 _ARRAY_ANNOTATION = re.compile(r"((np|numpy)\.)?ndarray|((npt|np\.typing|numpy\.typing)\.)?NDArray(\[.*\])?")
 _NUMBER_ANNOTATION = re.compile(r"float|(np|numpy)\.(floating|float64)")
@@ -305,7 +305,9 @@ def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta
         return None
     tensors = [a for a in (*case.args, *case.kwargs.values()) if isinstance(a, Tensor)]
     if tensors:
-        return None if case.dtype is not None else _tensor_precision_problem(tensors, outputs.get("value"))
+        if case.dtype is not None or np.asarray(case.expect).dtype != np.float64:
+            return None  # a declared dtype is checked as such; a float32 expected value asks for no float64
+        return _tensor_precision_problem(tensors, outputs.get("value"))
     if promised is None:
         return None
     if promised == "array" and returned != "numpy.ndarray":

@@ -95,3 +95,7 @@ def test_float64_tensors_call_for_a_float64_result(lesson):
     found = verdict(lesson, case, np.float32(1.238), "torch.Tensor")
     assert found is not None and found.startswith("returned float32 values") and "float64 tensors" in found, found
     assert verdict(lesson, case, np.float64(1.238), "torch.Tensor") is None
+    # a reference whose own result is float32 on float64 tensors asks for no float64 one
+    narrow_reference = Case((Tensor(Z, "float64", requires_grad=True), Tensor(np.array([1, 2]), "int64")),
+                            "a float64 batch", np.float32(1.238))
+    assert verdict(lesson, narrow_reference, np.float32(1.238), "torch.Tensor") is None
