@@ -345,12 +345,16 @@ def stable_softmax(logits, axis=-1):
                 pass
     time.sleep(30)
 '''
+    # Slow once (0.3-0.8 s of CPU on this machine, whatever the hour), however many cases the exercise has: its
+    # own CPU stays well inside the 4 s limit, so only a neighbour's load could make it time out.
     slow_but_right = '''
 def stable_softmax(logits, axis=-1):
     x = np.asarray(logits, dtype=float)
-    total = 0
-    for _ in range(3_000_000):  # about a second of CPU time
-        total += 1
+    if not getattr(stable_softmax, "warmed", False):
+        total = 0
+        for _ in range(6_000_000):
+            total += 1
+        stable_softmax.warmed = True
     z = x - x.max(axis=axis, keepdims=True)
     return np.exp(z) / np.exp(z).sum(axis=axis, keepdims=True)
 '''
