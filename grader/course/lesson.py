@@ -21,6 +21,7 @@ from grader.course.stress import StressClass, StressRegistry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the project that holds this grader (its own course)
 FORMAT_VERSION = 1  # of lesson.yaml
+STUB_SUFFIX = ".stub"  # a student copy keeps its released stubs beside the lesson, under this suffix (grade restore)
 TOP_KEYS = {"format_version", "name", "title", "student_file", "quiz", "pass_above", "exercises"}
 
 # What a known-wrong implementation would return for a case: outputs by key ("value", "grad:0"),
@@ -122,9 +123,13 @@ class Lesson:
     @cached_property
     def promised_returns(self) -> Mapping[str, str]:
         """Each exercise function's return annotation as the stub writes it ("np.ndarray", "float"), read (never
-        run) from the stubs: the type the student is promised to return. Empty where the stub cannot be read."""
+        run) from the stubs: the type the student is promised to return. In a student copy, from the stubs as
+        released (``STUB_SUFFIX``), not from the file the student edits: its own annotation changes no promise.
+        Empty where no stub can be read."""
+        released = self.directory / (self.student_file + STUB_SUFFIX) if self.directory is not None else None
+        path = released if released is not None and released.is_file() else self.stub_path
         try:
-            tree = ast.parse(self.stub_path.read_bytes())
+            tree = ast.parse(path.read_bytes())
         except (OSError, SyntaxError, ValueError):
             return {}
         return {node.name: ast.unparse(node.returns) for node in tree.body

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import UsageError
-from grader.course.lesson import Lesson
+from grader.course.lesson import STUB_SUFFIX, Lesson
 from grader.core.submission import Refused, SubmissionFile
-
-STUB_SUFFIX = ".stub"
 
 
 def pristine_stub_path(lesson: Lesson) -> Path | None:

@@ -577,3 +577,22 @@ def test_batch_in_the_student_copy_refuses_at_once(released, tmp_path):
                                     "this student copy grades with seed 2026 only: run it in the instructor's project "
                                     "(with solutions/)\n")
     assert not (tmp_path / "drawn").exists() and not (tmp_path / "given").exists()
+
+
+def test_in_the_copy_the_released_stub_s_annotation_is_the_promise_not_the_student_s(released, tmp_path):
+    """A student who deletes ``-> np.ndarray`` from the file they edit still owes an np.ndarray: the promise is read
+    from the stubs as released (kept for grade restore), so practice in the copy says what credit will say."""
+    copy = tmp_path / "student"
+    shutil.copytree(released[0], copy)
+    working = copy / "exercises" / "softmax_cross_entropy.py"
+    text = working.read_text()
+    start = text.index("def stable_softmax(")
+    end = text.index("\ndef ", start + 1)
+    working.write_text(text[:start] + (
+        "def stable_softmax(logits, axis=-1):\n"
+        "    shifted = logits - logits.max(axis=axis, keepdims=True)\n"
+        "    return (np.exp(shifted) / np.exp(shifted).sum(axis=axis, keepdims=True)).tolist()\n\n") + text[end:])
+    [graded] = grade_in_copy(copy, ["--exercise", "stable_softmax", "--format", "json"])["results"]
+    softmax = json.loads(graded["stdout"])["exercises"][0]
+    assert softmax["status"] == "failed"
+    assert any("returned a list, not a NumPy array" in c["message"] for c in softmax["checks"])
