@@ -261,8 +261,8 @@ def _result_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMe
 # numbers are float64 from float64 inputs, such a function's float32 result is float32 work (or a float32 cast at
 # the end): 7 digits where 16 were promised. A function without such an annotation, and a case with tensors, ask
 # for no particular container; but float64 tensors in call for a float64 result where a float64 one is expected (the
-# caller chose the precision; nn.CrossEntropyLoss keeps it), unless the case declares its dtype. The worker names the returned type
-# (worker.describe_type).
+# caller chose the precision; nn.CrossEntropyLoss keeps it), unless the case declares its dtype. The worker names the
+# returned type (worker.describe_type).
 _ARRAY_ANNOTATION = re.compile(r"((np|numpy)\.)?ndarray|((npt|np\.typing|numpy\.typing)\.)?NDArray(\[.*\])?")
 _NUMBER_ANNOTATION = re.compile(r"float|(np|numpy)\.(floating|float64)")
 NUMBER_TYPES = frozenset({"float", "int"})
@@ -286,16 +286,15 @@ def _floats_in(case: Case) -> list[np.dtype]:
             if isinstance(a, (np.ndarray, np.floating, float)) and np.asarray(a).dtype.kind == "f"]
 
 
-def _tensor_precision_problem(tensors: list[Tensor], got: Any) -> str | None:
-    """A case with tensors asks for no container (a tensor or an array will do), but float64 tensors in call for a
-    float64 result: a float32 one is float32 work or a cast down (loss.float()), 7 digits where the caller chose 16."""
-    floats = [t.dtype for t in tensors if t.dtype.startswith("float")]
-    if floats and all(d == "float64" for d in floats) and isinstance(got, np.ndarray) and got.dtype.kind == "f" \
-            and got.dtype.itemsize < 8:
-        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but float64 "
-                "tensors call for a float64 result (about 16 significant digits); keep the caller's dtype and do not "
-                "cast the result down (.float() is float32)")
-    return None
+def _narrowed(got: Any, expected: Any, inputs: str, advice: str) -> str | None:
+    """A float result narrower than the float64 expected from float64 ``inputs``: float32 work or a cast down at the
+    end, 7 digits where the caller was promised 16 (None: not so)."""
+    if not (isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype.itemsize < 8
+            and np.asarray(expected).dtype == np.float64):
+        return None
+    name = got.dtype.name
+    return (f"returned {name} values: the right numbers to {name}'s few digits, but float64 {inputs} call for a "
+            f"float64 result (about 16 significant digits); {advice}")
 
 
 def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta, promised: str | None) -> str | None:
@@ -303,11 +302,14 @@ def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta
     returned = meta.type
     if not returned or meta.parts is not None:
         return None
+    got = outputs.get("value")
     tensors = [a for a in (*case.args, *case.kwargs.values()) if isinstance(a, Tensor)]
-    if tensors:
-        if case.dtype is not None or np.asarray(case.expect).dtype != np.float64:
-            return None  # a declared dtype is checked as such; a float32 expected value asks for no float64
-        return _tensor_precision_problem(tensors, outputs.get("value"))
+    if tensors:  # a tensor or an array will do, but float64 tensors in call for a float64 result
+        floats = [t.dtype for t in tensors if t.dtype.startswith("float")]
+        if case.dtype is not None or not floats or any(d != "float64" for d in floats):
+            return None  # a declared dtype is checked as such
+        return _narrowed(got, case.expect, "tensors",
+                         "keep the caller's dtype and do not cast the result down (.float() is float32)")
     if promised is None:
         return None
     if promised == "array" and returned != "numpy.ndarray":
@@ -316,13 +318,9 @@ def _type_problem(case: Case, outputs: Mapping[str, np.ndarray], meta: ReplyMeta
     if promised == "number" and not (returned in NUMBER_TYPES or returned.startswith("numpy.")):
         return (f"returned a {returned}, not a number: the right value, but the function promises a float; "
                 "return float(...) of your result")
-    got = outputs.get("value")
-    if isinstance(got, np.ndarray) and got.dtype.kind == "f" and got.dtype.itemsize < 8 \
-            and np.asarray(case.expect).dtype == np.float64 and all(d == np.float64 for d in _floats_in(case)):
-        return (f"returned {got.dtype.name} values: the right numbers to {got.dtype.name}'s few digits, but float64 "
-                "inputs call for a float64 result (about 16 significant digits); compute in float64 and do not cast "
-                "the result down")
-    return None
+    if any(d != np.float64 for d in _floats_in(case)):
+        return None
+    return _narrowed(got, case.expect, "inputs", "compute in float64 and do not cast the result down")
 
 
 def _args_problem(case: Case, outputs: Mapping[str, np.ndarray], exercise: Exercise, lesson: Lesson,
