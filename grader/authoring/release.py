@@ -31,13 +31,12 @@ from grader.core.formatting import counted
 from grader.course.expectations import STEM, RecordedPredictions, RecordingReference, UnrecordableCall, save_expectations
 from grader.engine.grading import DEFAULT_SEED, GradeOptions
 from grader.authoring.known_wrong import FOLDER, known_wrong_files, read_known_wrong, splice
-from grader.course.lesson import PROJECT_ROOT, Lesson
+from grader.course.lesson import PROJECT_ROOT, STUB_SUFFIX, Lesson
 from grader.course.course import COURSE_VARIABLE, LESSONS
 from grader.core.model import ExerciseStatus
 from grader.authoring.lesson_notebook import lesson_notebook_text
 from grader.core.notebook_program import NotebookError, notebook_program
 from grader.render.json_report import report_dict
-from grader.course.restore import STUB_SUFFIX
 from grader.authoring.validate import grade_files, require_instructor_project
 
 ENGINE = "grader"  # copied from this grader's project, without its lessons

@@ -61,6 +61,15 @@ class Exercise:
         return sum(c.points for c in self.checks)
 
 
+def _functions_in(path: Path) -> list[ast.FunctionDef]:
+    """The top-level functions of a Python file, parsed (never run); none where it cannot be read or parsed."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    return [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
 @dataclass(frozen=True)
 class Lesson:
     name: str
@@ -109,31 +118,29 @@ class Lesson:
 
         return self.directory is not None and (self.directory / INDEX_FILE).is_file()
 
+    @property
+    def released_stub_path(self) -> Path | None:
+        """Where a student copy keeps its stubs as released (``grade restore``); None elsewhere."""
+        if self.directory is None:
+            return None
+        path = self.directory / (self.student_file + STUB_SUFFIX)
+        return path if path.is_file() else None
+
     @cached_property
     def parameters(self) -> Mapping[str, tuple[str, ...]]:
         """Each exercise function's parameter names, read (never run) from the stubs: for messages only
         ("gradient of w"). Empty where the stub file cannot be read or parsed."""
-        try:
-            tree = ast.parse(self.stub_path.read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            return {}
         return {node.name: tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
-                for node in tree.body if isinstance(node, ast.FunctionDef)}
+                for node in _functions_in(self.stub_path)}
 
     @cached_property
     def promised_returns(self) -> Mapping[str, str]:
         """Each exercise function's return annotation as the stub writes it ("np.ndarray", "float"), read (never
         run) from the stubs: the type the student is promised to return. In a student copy, from the stubs as
-        released (``STUB_SUFFIX``), not from the file the student edits: its own annotation changes no promise.
-        Empty where no stub can be read."""
-        released = self.directory / (self.student_file + STUB_SUFFIX) if self.directory is not None else None
-        path = released if released is not None and released.is_file() else self.stub_path
-        try:
-            tree = ast.parse(path.read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            return {}
-        return {node.name: ast.unparse(node.returns) for node in tree.body
-                if isinstance(node, ast.FunctionDef) and node.returns is not None}
+        released, not from the file the student edits: its own annotation changes no promise. Empty where no
+        stub can be read."""
+        return {node.name: ast.unparse(node.returns) for node in _functions_in(self.released_stub_path or self.stub_path)
+                if node.returns is not None}
 
     def argument_name(self, exercise: str, index: int) -> str:
         """How a message names the exercise function's argument ``index``: its parameter name, or its place."""

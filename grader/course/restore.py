@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.core.errors import UsageError
-from grader.course.lesson import STUB_SUFFIX, Lesson
+from grader.course.lesson import Lesson
 from grader.core.submission import Refused, SubmissionFile
 
 
 def pristine_stub_path(lesson: Lesson) -> Path | None:
     """Where the released stubs are kept in a student copy; None in the instructor's project."""
-    if lesson.directory is None:
-        return None
-    path = lesson.directory / (lesson.student_file + STUB_SUFFIX)
-    return path if path.is_file() else None
+    return lesson.released_stub_path
 
 
 def _function_lines(text: str, name: str, shown: str) -> tuple[int, int] | None:
